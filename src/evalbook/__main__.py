@@ -1,0 +1,3 @@
+from evalbook.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,141 @@
+"""The vocabulary of input columns: kinds of value, how they are typed, what their suites check.
+
+A scheme declares its files as lists of ``Column``; from them come the text-stage expectations
+(what a cell must look like as typed), the typed-stage ranges, and the parsing used once the
+data passed. Declared once here, so the suites, the parser and the templates cannot disagree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+# Institution codes: ASCII letters, digits, '-' and '_', never a path, a device name or a flag.
+CODE_REGEX = r"^(?!(?i:con|prn|aux|nul|com[1-9]|lpt[1-9])$)[A-Za-z0-9_][A-Za-z0-9_-]{0,63}$"
+INT_REGEX = r"^[0-9]+(\.0+)?$"
+NUMBER_REGEX = r"^[0-9]+(\.[0-9]+)?$"
+RANKS_REGEX = r"^[1-9][0-9]*([;；][1-9][0-9]*)*$"
+TRUE_TOKENS = ("1", "是", "true", "True", "TRUE", "yes", "Yes", "YES", "y", "Y")
+FALSE_TOKENS = ("0", "否", "false", "False", "FALSE", "no", "No", "NO", "n", "N")
+
+KIND_RULES = {
+    "code": ("只能由英文字母、数字、- 和 _ 组成（不以 - 开头，不是路径或设备名，最长64位）",
+             "only ASCII letters, digits, '-' and '_' (not starting with '-', not a path or device name, ≤ 64)"),
+    "int": ("应为不小于0的整数（不带单位，不用中文数字）", "must be a whole number ≥ 0 (no units, no Chinese numerals)"),
+    "number": ("应为不小于0的数（不带单位，不用中文数字）", "must be a number ≥ 0 (no units, no Chinese numerals)"),
+    "bool": ("应为 1/0 或 是/否", "must be 1/0 or 是/否 (yes/no)"),
+    "ranks": ("应为以分号分隔的名次（正整数），如 1;3，或留空", "must be ';'-separated places ≥ 1, e.g. 1;3, or empty"),
+    "month": ("应为年月，格式 YYYY-MM，如 2023-03", "must be a month as YYYY-MM, e.g. 2023-03"),
+    "date": ("应为日期，格式 YYYY-MM-DD", "must be a date as YYYY-MM-DD"),
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of an input file.
+
+    ``kind``: code, text, bool, int, number, choice, ranks, month or date. ``low``/``high`` bound
+    int and number columns; a string there names a suite parameter filled from the rubric at run
+    time (e.g. ``"max_advantage"``). ``choices`` maps accepted tokens to canonical values.
+    """
+
+    name: str
+    kind: str
+    label: str
+    required: bool = True
+    low: float | str | None = None
+    high: float | str | None = None
+    strict_low: bool = False
+    choices: dict[str, str] = field(default_factory=dict)
+
+    def text_expectations(self) -> list[dict]:
+        """What a cell must look like as typed (stage ``text``)."""
+        out = []
+        if self.required:
+            out.append(expectation("expect_column_values_to_not_be_null", {"column": self.name},
+                                   "text", f"{self.label}不能为空", f"{self.name} must not be empty"))
+        if self.kind in ("code", "int", "number", "ranks"):
+            regex = {"code": CODE_REGEX, "int": INT_REGEX, "number": NUMBER_REGEX, "ranks": RANKS_REGEX}[self.kind]
+            zh, en = KIND_RULES[self.kind]
+            out.append(expectation("expect_column_values_to_match_regex", {"column": self.name, "regex": regex},
+                                   "text", f"{self.label}{zh}", f"{self.name} {en}"))
+        elif self.kind == "bool":
+            zh, en = KIND_RULES["bool"]
+            out.append(expectation("expect_column_values_to_be_in_set",
+                                   {"column": self.name, "value_set": list(TRUE_TOKENS + FALSE_TOKENS)},
+                                   "text", f"{self.label}{zh}", f"{self.name} {en}"))
+        elif self.kind == "choice":
+            shown = " / ".join(dict.fromkeys(self.choices.values()))
+            out.append(expectation("expect_column_values_to_be_in_set",
+                                   {"column": self.name, "value_set": list(self.choices)},
+                                   "text", f"{self.label}应为以下之一：{shown}", f"{self.name} must be one of: {shown}"))
+        elif self.kind in ("month", "date"):
+            fmt = "%Y-%m" if self.kind == "month" else "%Y-%m-%d"
+            zh, en = KIND_RULES[self.kind]
+            out.append(expectation("expect_column_values_to_match_strftime_format",
+                                   {"column": self.name, "strftime_format": fmt},
+                                   "text", f"{self.label}{zh}", f"{self.name} {en}"))
+        return out
+
+    def typed_expectations(self) -> list[dict]:
+        """Ranges on the typed value (stage ``typed``); cells that failed their type are null here."""
+        if self.kind not in ("int", "number") or (self.low is None and self.high is None):
+            return []
+        kwargs: dict[str, Any] = {"column": self.name}
+        zh, en = [], []
+        if self.low is not None:
+            kwargs["min_value"] = param(self.low)
+            if self.strict_low:
+                kwargs["strict_min"] = True
+            zh.append(("大于" if self.strict_low else "不小于") + _shown(self.low))
+            en.append(("> " if self.strict_low else "≥ ") + _shown(self.low))
+        if self.high is not None:
+            kwargs["max_value"] = param(self.high)
+            zh.append("不大于" + _shown(self.high))
+            en.append("≤ " + _shown(self.high))
+        return [expectation("expect_column_values_to_be_between", kwargs, "typed",
+                            f"{self.label}应{'且'.join(zh)}", f"{self.name} must be {' and '.join(en)}")]
+
+    def parse(self, values: pd.Series) -> pd.Series:
+        """The typed value of each cell; a cell that is empty or not of the kind becomes null."""
+        if self.kind in ("int", "number"):
+            return pd.to_numeric(values.where(values.str.fullmatch(NUMBER_REGEX, na=False)), errors="coerce").astype("float64")
+        if self.kind == "bool":
+            return values.map(lambda v: True if v in TRUE_TOKENS else False if v in FALSE_TOKENS else None).astype(object)
+        if self.kind == "choice":
+            return values.map(lambda v: self.choices.get(v)).astype(object)
+        if self.kind == "ranks":
+            return values.map(parse_ranks).astype(object)
+        return values.astype(object)
+
+
+def parse_ranks(text: Any) -> tuple[int, ...] | None:
+    """'1;3' → (1, 3); empty → (); anything else → None."""
+    if text is None or (isinstance(text, float) and pd.isna(text)) or text == "":
+        return ()
+    parts = str(text).replace("；", ";").split(";")
+    if not all(part.isdigit() and int(part) >= 1 for part in parts):
+        return None
+    return tuple(int(part) for part in parts)
+
+
+def param(value: float | str) -> Any:
+    return {"$PARAMETER": value} if isinstance(value, str) else value
+
+
+def _shown(value: float | str) -> str:
+    return f"（评分规则中的 {value}）" if isinstance(value, str) else f"{value:g}"
+
+
+def expectation(kind: str, kwargs: dict, stage: str, rule_zh: str, rule_en: str, severity: str = "critical") -> dict:
+    """A suite entry in Great Expectations' JSON form, with our bilingual rule in ``meta``."""
+    return {"type": kind, "kwargs": kwargs, "meta": {"stage": stage, "rule_zh": rule_zh, "rule_en": rule_en},
+            "severity": severity}
+
+
+def parse_table(frame: pd.DataFrame, columns: list[Column]) -> pd.DataFrame:
+    """Typed copy of a text table (same index), column by column."""
+    return pd.DataFrame({c.name: c.parse(frame[c.name].astype(object)) if c.name in frame else None
+                         for c in columns}, index=frame.index)

@@ -1,0 +1,141 @@
+"""Taking in a scheme's year of data: read every file as text, type it, run the suites.
+
+``take_in`` is what both the batch run and a standalone notebook call: same reading, same
+suites, same messages. The batch does it once per run and hands the result to the notebooks
+(``validation.json``) so that no notebook pays for importing Great Expectations again.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pandas as pd
+
+from evalbook import paths
+from evalbook.columns import parse_table
+from evalbook.errors import InputError, Problem
+from evalbook.reading import TextTable, read_text_table, sha256_file
+from evalbook.rubric import Rubric
+from evalbook.validation import SuiteOutcome, SuiteRunner, load_suite
+
+
+@dataclass
+class Intake:
+    """A year's inputs as read, typed and validated, with everything found wrong."""
+
+    scheme: ModuleType
+    year: int
+    data_dir: Path
+    rubric: Rubric
+    tables: dict[str, TextTable] = field(default_factory=dict)
+    typed: dict[str, pd.DataFrame] = field(default_factory=dict)
+    outcome: SuiteOutcome = field(default_factory=SuiteOutcome)
+    gx_version: str = ""
+
+    @property
+    def errors(self) -> list[Problem]:
+        return self.outcome.errors
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.outcome.problems if not p.is_error]
+
+    def frame(self, file: str) -> pd.DataFrame:
+        """The typed table of ``file``, or an empty one with its columns when the file is absent."""
+        if file in self.typed:
+            return self.typed[file]
+        return pd.DataFrame(columns=[c.name for c in self.scheme.FILES[file]])
+
+    def input_hashes(self) -> dict[str, str]:
+        return {label: table.sha256 for label, table in sorted(self._labelled_tables().items())}
+
+    def input_files(self) -> dict[str, Path]:
+        return {label: table.path for label, table in sorted(self._labelled_tables().items())}
+
+    def _labelled_tables(self) -> dict[str, TextTable]:
+        return {file_label(self.scheme, f, self.year): t for f, t in self.tables.items()}
+
+    def validation_record(self) -> dict:
+        """What ``validation.json`` keeps: inputs by hash, the suite summary and every problem."""
+        return {"scheme": self.scheme.NAME, "year": self.year, "great_expectations": self.gx_version,
+                "rubric_sha256": self.rubric.sha256, "inputs": self.input_hashes(),
+                "summary": self.outcome.summary, "problems": [p.as_dict() for p in self.outcome.problems]}
+
+
+def file_label(scheme: ModuleType, file: str, year: int) -> str:
+    """How a file is named in messages: relative to the scheme's data folder (``2023/facts.csv``)."""
+    return file if file in scheme.ROOT_FILES else f"{year}/{file}"
+
+
+def file_path(scheme: ModuleType, data_dir: Path, file: str, year: int) -> Path:
+    return Path(data_dir) / scheme.NAME / file_label(scheme, file, year)
+
+
+def take_in(scheme: ModuleType, year: int, data_dir: Path, rubric: Rubric | None = None,
+            runner: SuiteRunner | None = None) -> Intake:
+    """Read, type and validate a year of ``scheme`` under ``data_dir``; never raises on bad data."""
+    rubric = rubric or scheme.load_rubric(paths.rubric_path(scheme.NAME))
+    intake = read_inputs(scheme, year, data_dir, rubric)
+    runner = runner or SuiteRunner()
+    intake.gx_version = runner.version
+    known = [c for c in intake.frame("institutions.csv")["code"].dropna().tolist()]
+    parameters = scheme.suite_parameters(rubric, year, known)
+    for file, table in intake.tables.items():
+        suite = load_suite(paths.suites_dir(scheme.NAME) / f"{file.removesuffix('.csv')}.json")
+        frames = {"text": table.frame, "typed": intake.typed[file]}
+        intake.outcome.extend(runner.validate(suite, frames, parameters, file_label(scheme, file, year)))
+    if not intake.errors:
+        intake.outcome.problems.extend(scheme.cross_checks(intake.typed, rubric, year))
+    return intake
+
+
+def read_inputs(scheme: ModuleType, year: int, data_dir: Path, rubric: Rubric) -> Intake:
+    """Read every file of the contract as text and type it (no suites yet)."""
+    intake = Intake(scheme, year, Path(data_dir), rubric)
+    for file, columns in scheme.FILES.items():
+        path = file_path(scheme, data_dir, file, year)
+        label = file_label(scheme, file, year)
+        if not path.exists() and file not in scheme.REQUIRED_FILES:
+            intake.outcome.problems.append(Problem(label, "未提供该文件，报告中相应部分留空",
+                                                   "file not provided; its part of the report is left empty",
+                                                   severity="warning"))
+            continue
+        names = [c.name for c in columns]
+        table, problems = read_text_table(path, names, scheme.OPTIONAL_COLUMNS.get(file, ()), label)
+        intake.outcome.problems.extend(problems)
+        if table is None:
+            continue
+        intake.tables[file] = table
+        intake.typed[file] = scheme.derive(file, parse_table(table.frame, columns), rubric)
+    return intake
+
+
+def load_recorded(scheme: ModuleType, year: int, data_dir: Path, record_path: Path,
+                  rubric: Rubric | None = None) -> Intake:
+    """Read the inputs and take the suites' verdict from a run's ``validation.json``.
+
+    Used by notebooks inside a batch run. Refuses when any input or the rubric changed since
+    the record was made: then the record says nothing about these inputs.
+    """
+    rubric = rubric or scheme.load_rubric(paths.rubric_path(scheme.NAME))
+    record = json.loads(Path(record_path).read_text(encoding="utf-8"))
+    intake = read_inputs(scheme, year, data_dir, rubric)
+    current = intake.input_hashes()
+    changed = sorted(k for k in set(current) | set(record["inputs"]) if current.get(k) != record["inputs"].get(k))
+    if changed or record["rubric_sha256"] != rubric.sha256:
+        what = "、".join(changed) or "评分规则 rubric"
+        raise InputError(Problem(str(record_path), f"校验记录之后输入已改变：{what}；请重新运行校验",
+                                 f"inputs changed since this validation record: {', '.join(changed) or 'rubric'}; validate again"))
+    intake.outcome = SuiteOutcome([Problem(**p) for p in record["problems"]], record["summary"])
+    intake.gx_version = record["great_expectations"]
+    return intake
+
+
+def codes_of(intake: Intake) -> list[str]:
+    return intake.frame("institutions.csv")["code"].tolist()
+
+

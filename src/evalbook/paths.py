@@ -1,0 +1,29 @@
+"""Where a scheme's rubric, suites and notebooks live: the repository's top-level folders."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+REPO = Path(os.environ.get("EVALBOOK_HOME") or Path(__file__).resolve().parents[2])
+
+
+def rubric_path(scheme: str) -> Path:
+    return REPO / "rubrics" / f"{scheme}.yaml"
+
+
+def suites_dir(scheme: str) -> Path:
+    return REPO / "expectations" / scheme
+
+
+def notebook_path(scheme: str, name: str) -> Path:
+    return REPO / "notebooks" / scheme / f"{name}.ipynb"
+
+
+def portable(path: Path, start: Path) -> str:
+    """``path`` as seen from ``start``: relative when both lie in the repository (so a report folder
+    can move with the repository), absolute otherwise."""
+    path, start = Path(path).resolve(), Path(start).resolve()
+    if path.is_relative_to(REPO.resolve()) and start.is_relative_to(REPO.resolve()):
+        return os.path.relpath(path, start)
+    return str(path)

@@ -1,0 +1,41 @@
+"""Ranking within groups and awards by rank: shared by every scheme that ranks a cohort.
+
+Ties: a full tie on every ranking key shares the rank (standard competition ranking, 1, 1, 3)
+and therefore the award; the next places are pushed down, as in any ranked list.
+"""
+
+from __future__ import annotations
+
+from typing import Mapping, Sequence
+
+import pandas as pd
+
+
+def competition_rank(frame: pd.DataFrame, keys: Sequence[str]) -> pd.Series:
+    """Rank rows by ``keys`` (all descending): 1 + the number of rows strictly ahead."""
+    if frame.empty:
+        return pd.Series([], index=frame.index, dtype="int64")
+    ordered = frame[list(keys)].sort_values(list(keys), ascending=False, kind="mergesort")
+    new_value = ordered.ne(ordered.shift()).any(axis=1).to_numpy()
+    positions = pd.Series(range(1, len(ordered) + 1), index=ordered.index, dtype="int64")
+    ranks = positions.where(new_value).ffill().astype("int64")
+    return ranks.reindex(frame.index)
+
+
+def award_for_rank(rank: int, tiers: Sequence[Mapping]) -> tuple[str, float]:
+    """The award tier whose places include ``rank``: tier k covers places after the earlier tiers."""
+    last_place = 0
+    for tier in tiers:
+        last_place += int(tier["count"])
+        if rank <= last_place:
+            return tier["award"], float(tier["prize_wan"])
+    return "", 0.0
+
+
+def rank_within_groups(frame: pd.DataFrame, keys: Sequence[str], group_col: str = "group") -> pd.Series:
+    """Competition rank of each row within its group; rows with a missing key get no rank."""
+    ranks = pd.Series(pd.NA, index=frame.index, dtype="Int64")
+    scored = frame.dropna(subset=list(keys))
+    for _, members in scored.groupby(group_col, sort=False):
+        ranks.loc[members.index] = competition_rank(members, keys)
+    return ranks

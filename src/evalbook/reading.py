@@ -1,0 +1,113 @@
+"""Reading the evaluators' CSV files as text, exactly as typed.
+
+Files come from Excel on Chinese Windows as often as from scripts: UTF-8 with or without a
+BOM, or GB18030/GBK. Every cell is kept as the string the evaluator typed (stripped), indexed
+by its line number in the file (header = line 1), so a problem can name the row a spreadsheet
+shows. Nothing here judges the values: that is the suites' job.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from evalbook.errors import Problem
+
+MAX_FILE_BYTES = 50 * 1024 * 1024  # a county's yearly submission is kilobytes; refuse the absurd
+ENCODINGS = ("utf-8-sig", "gb18030")
+
+
+@dataclass
+class TextTable:
+    """One input file read as text: the cells, its encoding and its hash."""
+
+    path: Path
+    frame: pd.DataFrame  # str cells, None for empty; index = line number in the file
+    encoding: str
+    sha256: str
+
+
+def read_text_table(path: Path, columns: list[str], optional: tuple[str, ...] = (),
+                    label: str | None = None) -> tuple[TextTable | None, list[Problem]]:
+    """Read ``path`` as a table of text with the ``columns`` required (``optional`` may be absent).
+
+    Returns the table (None when it cannot be read at all) and the problems found: unreadable
+    or undecodable file, missing or duplicate columns, rows with too many or too few cells.
+    Unknown extra columns are a warning and are ignored.
+    """
+    label = label or path.name
+    problems: list[Problem] = []
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return None, [Problem(label, f"文件过大（{size} 字节，上限 {MAX_FILE_BYTES} 字节）",
+                                  f"file too large ({size} bytes, limit {MAX_FILE_BYTES})")]
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None, [Problem(label, "缺少必需的文件", "required file is missing")]
+    except OSError as exc:
+        return None, [Problem(label, "无法读取文件", f"cannot read the file ({exc.strerror})")]
+    text, encoding = _decode(raw)
+    if text is None:
+        return None, [Problem(label, "文件编码无法识别：请另存为 UTF-8 或 GB18030（GBK）CSV",
+                              "cannot decode the file: save it as UTF-8 or GB18030 (GBK) CSV")]
+    if "\x00" in text:
+        return None, [Problem(label, "文件含有空字符，不是文本 CSV（是否为 Excel 工作簿？）",
+                              "the file contains NUL bytes: not a text CSV (an Excel workbook?)")]
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    if not rows or not any(cell.strip() for cell in rows[0]):
+        return None, [Problem(label, "文件为空，缺少表头行", "the file is empty: no header row", row=1)]
+    header = [cell.strip() for cell in rows[0]]
+    seen = set()
+    for name in header:
+        if name in seen and name:
+            problems.append(Problem(label, "表头中列名重复", "duplicate column in the header", row=1, column=name))
+        seen.add(name)
+    missing = [c for c in columns if c not in header and c not in optional]
+    for name in missing:
+        problems.append(Problem(label, "缺少必需的列", "required column is missing", row=1, column=name))
+    for name in header:
+        if name and name not in columns:
+            problems.append(Problem(label, "未知的列，已忽略", "unknown column, ignored", row=1, column=name,
+                                    severity="warning"))
+    if missing or any(p.is_error for p in problems):
+        return None, problems
+    records, lines = [], []
+    for line, cells in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in cells):
+            continue  # blank line (Excel leaves them at the end)
+        if len(cells) != len(header):
+            problems.append(Problem(label, f"本行有 {len(cells)} 个单元格，表头有 {len(header)} 列",
+                                    f"row has {len(cells)} cells but the header has {len(header)} columns",
+                                    row=line))
+            continue
+        records.append([cell.strip() or None for cell in cells])
+        lines.append(line)
+    frame = pd.DataFrame(records, columns=header, index=pd.Index(lines, name="line"), dtype=object)
+    frame = frame[[c for c in columns if c in header]]
+    for name in optional:
+        if name not in frame:
+            frame[name] = None
+    return TextTable(path, frame, encoding, hashlib.sha256(raw).hexdigest()), problems
+
+
+def _decode(raw: bytes) -> tuple[str | None, str]:
+    for encoding in ENCODINGS:
+        try:
+            return raw.decode(encoding), encoding
+        except UnicodeDecodeError:
+            continue
+    return None, ""
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()

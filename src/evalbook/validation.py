@@ -1,0 +1,146 @@
+"""Running the Great Expectations suites kept in ``expectations/<scheme>/`` on the input tables.
+
+Each input file has one suite (JSON, in git). Its expectations carry ``meta.stage``: ``text``
+ones run on the cells as typed (types, allowed values, required cells), ``typed`` ones on the
+parsed values (ranges, uniqueness, cross-column rules), where a cell that failed its type is
+null and so is reported once, not twice. Values that depend on the rubric or the cohort (dimension
+maxima, the known codes) are suite parameters (``{"$PARAMETER": name}``) filled at run time.
+
+Importing Great Expectations costs seconds: it happens once per ``SuiteRunner``, i.e. once per
+run, never per institution.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from evalbook.errors import Problem
+
+STAGES = ("text", "typed")
+
+
+def load_suite(path: Path) -> dict:
+    """A suite's JSON as kept in git."""
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+@dataclass
+class SuiteOutcome:
+    """What the suites found: problems (errors and warnings) and one summary line per expectation."""
+
+    problems: list[Problem] = field(default_factory=list)
+    summary: list[dict] = field(default_factory=list)
+
+    def extend(self, other: "SuiteOutcome") -> None:
+        self.problems.extend(other.problems)
+        self.summary.extend(other.summary)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.is_error]
+
+
+class SuiteRunner:
+    """One Great Expectations context for a whole run; validates data frames against suites."""
+
+    def __init__(self) -> None:
+        os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+        logging.getLogger("great_expectations").setLevel(logging.ERROR)
+        import great_expectations as gx
+        from great_expectations.data_context.types.base import ProgressBarsConfig
+
+        self._gx = gx
+        self.version = gx.__version__
+        self.context = gx.get_context(mode="ephemeral")
+        self.context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+        source = self.context.data_sources.add_pandas("evalbook")
+        self._batch_definition = source.add_dataframe_asset("table").add_batch_definition_whole_dataframe("whole")
+
+    def validate(self, suite_json: dict, frames: dict[str, pd.DataFrame], parameters: dict[str, Any],
+                 file_label: str) -> SuiteOutcome:
+        """Run the suite's ``text`` expectations on ``frames['text']`` and ``typed`` on ``frames['typed']``."""
+        outcome = SuiteOutcome()
+        for stage in STAGES:
+            entries = [e for e in suite_json["expectations"] if e.get("meta", {}).get("stage") == stage]
+            if not entries:
+                continue
+            suite = self._gx.ExpectationSuite(name=f"{suite_json['name']}.{stage}",
+                                              expectations=[dict(e) for e in entries])
+            frame = frames[stage]
+            batch = self._batch_definition.get_batch(batch_parameters={"dataframe": frame})
+            result = batch.validate(suite, expectation_parameters=parameters,
+                                    result_format={"result_format": "COMPLETE"})
+            for entry, res in zip(entries, _ordered(result.results, suite)):
+                outcome.extend(_read_result(entry, res, file_label, parameters))
+        return outcome
+
+
+def _ordered(results, suite):
+    """GX returns results in suite order; check it rather than trust it silently."""
+    results = list(results)
+    if len(results) != len(suite.expectations):
+        raise RuntimeError("Great Expectations returned a different number of results than expectations")
+    return results
+
+
+def _read_result(entry: dict, res, file_label: str, parameters: dict) -> SuiteOutcome:
+    kwargs, meta = entry["kwargs"], entry.get("meta", {})
+    severity = "warning" if entry.get("severity") == "warning" else "error"
+    info = res.exception_info or {}
+    if info.get("raised_exception"):
+        raise RuntimeError(f"expectation {entry['type']} on {file_label} could not run: {info.get('exception_message')}")
+    result = res.result or {}
+    column = kwargs.get("column") or "+".join(kwargs.get("column_list") or
+                                              [c for c in (kwargs.get("column_A"), kwargs.get("column_B")) if c])
+    outcome = SuiteOutcome()
+    unexpected: list[tuple[Any, Any]] = []
+    if not res.success:
+        if "unexpected_index_list" in result:
+            unexpected = list(zip(result.get("unexpected_index_list") or [], result.get("unexpected_list") or []))
+        elif entry["type"] == "expect_column_distinct_values_to_contain_set":
+            wanted = _resolve(kwargs.get("value_set"), parameters)
+            observed = set(result.get("observed_value") or [])
+            unexpected = [(None, value) for value in wanted if value not in observed]
+        else:
+            unexpected = [(None, result.get("observed_value"))]
+        for row, value in unexpected:
+            outcome.problems.append(Problem(file_label, meta.get("rule_zh", entry["type"]), meta.get("rule_en", entry["type"]),
+                                            row=_as_row(row), column=column or None, value=_plain(value), severity=severity))
+    outcome.summary.append({"file": file_label, "stage": meta.get("stage"), "expectation": entry["type"],
+                            "column": column, "rule_zh": meta.get("rule_zh", ""), "severity": severity,
+                            "success": bool(res.success), "unexpected": len(unexpected)})
+    return outcome
+
+
+def _resolve(value: Any, parameters: dict) -> list:
+    if isinstance(value, dict) and "$PARAMETER" in value:
+        return list(parameters[value["$PARAMETER"]])
+    return list(value or [])
+
+
+def _as_row(row: Any) -> int | str | None:
+    if row is None:
+        return None
+    if isinstance(row, dict):  # compound expectations may return {"line": n}
+        row = next(iter(row.values()))
+    try:
+        return int(row)
+    except (TypeError, ValueError):
+        return str(row)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, float) and pd.isna(value):
+        return None
+    if isinstance(value, (list, tuple)):
+        return "、".join(str(_plain(v)) for v in value)
+    if isinstance(value, dict):
+        return "、".join(f"{k}={_plain(v)}" for k, v in value.items())
+    return value.item() if hasattr(value, "item") else value

@@ -441,3 +441,38 @@ def _award_projects(projects: pd.DataFrame, institutions: pd.DataFrame, rubric: 
     order = institutions.reset_index(drop=True).reset_index().set_index("code")["index"]
     frame = frame.assign(_order=frame["code"].map(order)).sort_values(["_order"], kind="mergesort")
     return frame[PROJECT_COLUMNS].reset_index(drop=True)
+
+
+def score(intake) -> CohortScores:
+    """Score a validated intake (the batch and the notebooks call this)."""
+    return score_cohort(intake.frame("institutions.csv"), intake.frame("facts.csv"), intake.frame("judgments.csv"),
+                        intake.frame("expert_scores.csv"), intake.rubric)
+
+
+UNIT_HEADERS_ZH = {"code": "机构代码", "name": "机构名称", "group": "分组", "penalty": "放弃比武扣分",
+                   "rubric_score": "附件3得分", "expert_score": "专家得分", "total": "总成绩", "group_rank": "组内名次",
+                   "award": "单位奖", "prize_wan": "奖金（万元）", "project": "特色项目", "experts": "专家人数",
+                   "project_score": "项目得分", **{f"item_{n:02d}": f"第{n}项" for n in range(1, 17)}}
+
+
+def write_outputs(intake, scores: CohortScores, folder: Path) -> list[str]:
+    """scores.csv, project_scores.csv (the CLI contract) and results.xlsx (Chinese headers)."""
+    from evalbook.tables_out import csv_text, write_workbook
+    from evalbook.schemes.wendeng_report import GROUP_TITLES
+
+    (folder / "scores.csv").write_text(csv_text(scores.units), encoding="utf-8")
+    (folder / "project_scores.csv").write_text(csv_text(scores.projects), encoding="utf-8")
+
+    def sheet(frame: pd.DataFrame):
+        shown = frame.assign(group=frame["group"].map(GROUP_TITLES))
+        return [UNIT_HEADERS_ZH[c] for c in frame.columns], shown.itertuples(index=False)
+
+    problems = [(p.severity, p.file, p.row, p.column, None if p.value is None else str(p.value), p.rule_zh, p.rule_en)
+                for p in intake.outcome.problems]
+    write_workbook(folder / "results.xlsx", [
+        ("单位排名", *sheet(scores.units)),
+        ("项目得分", *sheet(scores.projects)),
+        ("校验警告", ["级别", "文件", "行", "列", "值", "规则", "rule"], problems),
+        ("评分口径", ["项目", "口径"], policy_lines(intake.rubric)),
+    ])
+    return ["scores.csv", "project_scores.csv", "results.xlsx"]

@@ -1,0 +1,106 @@
+"""Write the thin notebooks of notebooks/wendeng-featured/ (committed without outputs).
+
+Run after changing the cell list below; the notebooks are what papermill executes.
+"""
+
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_notebook
+
+ROOT = Path(__file__).resolve().parents[1]
+KERNEL = {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+          "language_info": {"name": "python"}}
+
+
+def cell(source: str, **metadata):
+    c = new_code_cell(source.strip("\n"))
+    c.metadata.update(metadata)
+    return c
+
+
+def notebook(cells, title):
+    for i, c in enumerate(cells):
+        c.id = f"cell-{i:02d}"  # stable ids: the committed notebook does not change on every rebuild
+    return new_notebook(cells=cells, metadata={**KERNEL, "title": title})
+
+
+INSTITUTION = [
+    cell('''# 参数（papermill 在本单元格之后插入本次运行的参数）Parameters
+scheme = "wendeng-featured"
+year = 2023
+institution = "RMYY"
+data_dir = "../../data"   # 数据目录：相对于本笔记本运行时的工作目录
+output_dir = ""           # 非空时把本机构的结果写入 output_dir/result.json
+validation = ""           # 批量运行时为 validation.json 的路径；为空则本笔记本自行校验''', tags=["parameters"]),
+    cell('''# 读取、校验（Great Expectations）并评分整个年度；数据有误时在此停止并列出问题
+from evalbook.schemes import wendeng_report as report
+from evalbook.workbook import open_year, save_result
+
+book = open_year(scheme, year, data_dir, validation)
+report.institution_header(book, institution)'''),
+    cell('''# 成绩构成：0.7 × 附件3 + 0.3 × 附件4 − 扣分
+report.score_buildup(book, institution)'''),
+    cell('''# 附件3：16项得分，每一分的来由
+report.items_table(book, institution)'''),
+    cell('''# 与本组平均比较
+report.items_chart(book, institution)'''),
+    cell('''# 附件4：每个特色项目的专家评分
+report.expert_tables(book, institution)'''),
+    cell('''# 附件6：项目指标同比
+report.stats_table(book, institution)'''),
+    cell('''# 附件5：月度工作台账
+report.ledger_table(book, institution)'''),
+    cell('''# 组内排名
+report.group_chart(book, institution)'''),
+    cell('''# 数据校验结果
+report.validation_summary(book, institution)'''),
+    cell('''# 评分口径（评分规则中的全部 [policy] 选择）
+report.policy_table(book)'''),
+    cell('''# 输入文件及其 sha256
+report.inputs_table(book)'''),
+    cell('''# 机器可读结果（供复核比对）
+save_result(book, institution, output_dir)'''),
+]
+
+COHORT = [
+    cell('''# 参数（papermill 在本单元格之后插入本次运行的参数）Parameters
+scheme = "wendeng-featured"
+year = 2023
+data_dir = "../../data"
+output_dir = ""           # 非空时把全年结果写入 output_dir/result.json
+validation = ""''', tags=["parameters"]),
+    cell('''# 读取、校验并评分整个年度
+from evalbook.schemes import wendeng_report as report
+from evalbook.workbook import open_year, save_result
+
+book = open_year(scheme, year, data_dir, validation)
+report.cohort_header(book)'''),
+    cell('''# 一组 区直医院：单位排名与单位奖
+report.group_ranking(book, "district")'''),
+    cell('''# 二组 基层医疗机构：单位排名与单位奖
+report.group_ranking(book, "primary")'''),
+    cell('''# 一组：项目奖
+report.project_awards(book, "district")'''),
+    cell('''# 二组：项目奖
+report.project_awards(book, "primary")'''),
+    cell('''# 奖金合计
+report.prize_totals(book)'''),
+    cell('''# 各项平均得分
+report.item_averages(book)'''),
+    cell('''# 数据校验结果
+report.validation_summary(book)'''),
+    cell('''# 评分口径
+report.policy_table(book)'''),
+    cell('''# 输入文件
+report.inputs_table(book)'''),
+    cell('''# 机器可读结果
+save_result(book, None, output_dir)'''),
+]
+
+if __name__ == "__main__":
+    folder = ROOT / "notebooks" / "wendeng-featured"
+    folder.mkdir(parents=True, exist_ok=True)
+    nbformat.write(notebook(INSTITUTION, "特色医疗综合考评 单位报告"), folder / "institution.ipynb")
+    nbformat.write(notebook(COHORT, "特色医疗综合考评 年度结果"), folder / "cohort.ipynb")
+    print("written", folder)

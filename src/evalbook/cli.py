@@ -1,0 +1,119 @@
+"""The ``evalbook`` command: validate, run, suites.
+
+Exit codes: 0 done; 1 the input is wrong or a report failed (every problem is printed, in
+Chinese and English, with file, row, column, value and rule; nothing published is touched);
+2 the command line itself is wrong.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from evalbook.errors import InputError, Problem
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="evalbook", description="可复现的医疗机构考评工作簿 Reproducible evaluation workbooks")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    validate = commands.add_parser("validate", help="校验一个年度的数据 validate a year's data")
+    validate.add_argument("scheme")
+    validate.add_argument("--year", type=int, required=True)
+    validate.add_argument("--data", type=Path, default=Path("data"))
+
+    run = commands.add_parser("run", help="校验、评分并生成报告 validate, score and build the reports")
+    run.add_argument("scheme")
+    run.add_argument("--year", type=int, required=True)
+    run.add_argument("--data", type=Path, default=Path("data"))
+    run.add_argument("--out", type=Path, default=Path("reports"))
+    run.add_argument("--only", nargs="+", metavar="CODE", help="只重建这些机构的报告 rebuild only these institutions' reports")
+    run.add_argument("--workers", type=int, default=2, help="并行运行的笔记本数 notebooks run at once (default 2)")
+
+    suites = commands.add_parser("suites", help="由列定义生成校验套件 write the suites from the column declarations")
+    suites.add_argument("scheme")
+    suites.add_argument("--check", action="store_true", help="只检查是否需要更新 only check that they are up to date")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return {"validate": _validate, "run": _run, "suites": _suites}[args.command](args)
+    except InputError as exc:
+        _print_problems(exc.problems)
+        return 1
+    except KeyboardInterrupt:
+        print("已中断，未发布任何新结果。Interrupted: nothing new was published.", file=sys.stderr)
+        return 130
+    except OSError as exc:
+        print(f"[错误 ERROR] 无法读写文件 cannot read or write: {exc.filename}: {exc.strerror}\n"
+              "    未发布任何新结果，原有输出保持不变。Nothing new was published; previous outputs are untouched.",
+              file=sys.stderr)
+        return 1
+
+
+def _validate(args) -> int:
+    from evalbook.batch import validate_year
+
+    intake = validate_year(args.scheme, args.year, args.data)
+    _print_problems(intake.outcome.problems)
+    checked = len(intake.outcome.summary)
+    if intake.errors:
+        print(f"校验未通过：{len(intake.errors)}个错误，{len(intake.warnings)}个警告（{checked}条规则）。"
+              f"Validation failed: {len(intake.errors)} errors, {len(intake.warnings)} warnings.")
+        return 1
+    print(f"校验通过：{checked}条规则，{len(intake.warnings)}个警告。Validation passed: {checked} rules, "
+          f"{len(intake.warnings)} warnings.")
+    return 0
+
+
+def _run(args) -> int:
+    from evalbook.batch import RunFailed, check_codes, run_year, validate_year
+
+    check_codes(args.only)
+    started = time.perf_counter()
+    intake = validate_year(args.scheme, args.year, args.data)
+    validated = time.perf_counter() - started
+    _print_problems(intake.outcome.problems)
+    if intake.errors:
+        print(f"数据有误，未评分、未发布，{args.out} 中原有结果保持不变。"
+              f"Invalid data: nothing scored or published; previous outputs are untouched.", file=sys.stderr)
+        return 1
+    try:
+        report = run_year(args.scheme, args.year, args.data, args.out, args.only, args.workers, intake=intake)
+    except RunFailed as exc:
+        print(f"{len(exc.failures)}份报告生成失败，未发布，原有结果保持不变。"
+              f"{len(exc.failures)} report(s) failed: nothing was published; previous outputs are untouched.", file=sys.stderr)
+        for key, message in exc.failures.items():
+            print(f"  {key}: {message}", file=sys.stderr)
+        return 1
+    total = time.perf_counter() - started
+    print(f"完成：{len(report.built)}份笔记本，用时{total:.1f}秒（其中读取与校验{validated:.1f}秒）。输出 {report.target}\n"
+          f"Done: {len(report.built)} notebooks in {total:.1f}s (reading and validation {validated:.1f}s).")
+    return 0
+
+
+def _suites(args) -> int:
+    from evalbook.schemes import get_scheme
+    from evalbook.suites import stale_suites, write_suites
+
+    scheme = get_scheme(args.scheme)
+    if args.check:
+        stale = stale_suites(scheme)
+        if stale:
+            print(f"需要更新的校验套件 suites out of date: {', '.join(stale)}（运行 evalbook suites {scheme.NAME}）")
+            return 1
+        print("校验套件是最新的。Suites are up to date.")
+        return 0
+    for path in write_suites(scheme):
+        print(path)
+    return 0
+
+
+def _print_problems(problems: list[Problem]) -> None:
+    errors = [p for p in problems if p.is_error]
+    for p in errors + [p for p in problems if not p.is_error]:
+        print(p.render())

@@ -1,0 +1,95 @@
+"""What a notebook opens: a scheme's year, read, validated and scored.
+
+``open_year`` is the one call at the top of every notebook. Run alone (``validation=""``) it
+runs the suites itself; inside a batch it takes the run's ``validation.json`` and checks that
+the inputs and the rubric are those the record was made on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from evalbook.errors import InputError, Problem
+from evalbook.intake import Intake, load_recorded, take_in
+from evalbook.schemes import get_scheme
+
+DEMO_MARKER = "DEMO.md"  # a data folder holding this file is synthetic demo data (示例数据)
+
+
+@dataclass
+class Year:
+    scheme: ModuleType
+    intake: Intake
+    scores: Any
+
+    @property
+    def year(self) -> int:
+        return self.intake.year
+
+    @property
+    def rubric(self):
+        return self.intake.rubric
+
+    @property
+    def demo(self) -> bool:
+        return (Path(self.intake.data_dir) / self.scheme.NAME / DEMO_MARKER).exists()
+
+
+def open_year(scheme: str, year: int, data_dir: str | Path = "data", validation: str | Path = "") -> Year:
+    """Read, validate and score ``scheme``'s ``year``; ``InputError`` when the data are invalid."""
+    module = get_scheme(scheme)
+    if validation:
+        intake = load_recorded(module, int(year), Path(data_dir), Path(validation))
+    else:
+        intake = take_in(module, int(year), Path(data_dir))
+    if intake.errors:
+        raise InputError(intake.errors)
+    return Year(module, intake, module.score(intake))
+
+
+def result_record(book: Year, code: str | None) -> dict:
+    """The numbers a notebook produced, for machines: one unit (``code``) or the whole year."""
+    units, projects = book.scores.units, book.scores.projects
+    if code is not None:
+        units, projects = units[units["code"] == code], projects[projects["code"] == code]
+        if units.empty:
+            raise InputError(Problem("institutions.csv", "该机构代码不在机构名单中", "institution code is not in institutions.csv",
+                                     column="code", value=code))
+    return {"scheme": book.scheme.NAME, "year": book.year, "rubric_sha256": book.rubric.sha256,
+            "units": _records(units), "projects": _records(projects)}
+
+
+def _records(frame) -> list[dict]:
+    return [{k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()} for row in frame.to_dict("records")]
+
+
+class Result(dict):
+    """Shown at the end of a notebook: JSON for machines, a line for people."""
+
+    def _repr_json_(self):
+        return dict(self)
+
+    def _repr_html_(self):
+        from evalbook.html import esc
+
+        where = self.get("written_to")
+        line = f"结果已写入 {esc(where)}" if where else "机器可读结果（JSON）已保存在本笔记本的输出中。"
+        return f'<p class="note">{line}</p>'
+
+
+def save_result(book: Year, code: str | None, output_dir: str | Path = "") -> Result:
+    """Return the result record; when ``output_dir`` is given also write ``result.json`` there."""
+    import json
+
+    record = Result(result_record(book, code))
+    if output_dir:
+        target = Path(output_dir) / "result.json"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_suffix(".json.tmp")
+        tmp.write_text(json.dumps(dict(record), ensure_ascii=False, indent=1, sort_keys=True), encoding="utf-8")
+        tmp.replace(target)
+        record["written_to"] = str(target)
+    return record

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import tempfile
 import uuid
 from dataclasses import dataclass
@@ -24,6 +25,11 @@ def _ipc_kernel_manager():
 
     class IpcKernelManager(AsyncKernelManager):
         transport = CaselessStrEnum(["tcp", "ipc"], default_value="ipc", config=True)
+
+        async def _async_pre_start_kernel(self, **kw):
+            # the kernel's own stderr is start-up and shutdown chatter; errors come back as cell outputs
+            kw.setdefault("stderr", subprocess.DEVNULL)
+            return await super()._async_pre_start_kernel(**kw)
 
         def _ip_default(self):  # absolute: the kernel runs in the notebook's cwd, not ours
             return os.path.join(_socket_dir(), f"kernel-{uuid.uuid4().hex[:12]}")

@@ -73,7 +73,7 @@ class SuiteRunner:
                 continue
             suite = self._gx.ExpectationSuite(name=f"{suite_json['name']}.{stage}",
                                               expectations=[dict(e) for e in entries])
-            frame = frames[stage]
+            frame = frames[stage].rename_axis(None)  # a named index makes GX report rows as dicts
             batch = self._batch_definition.get_batch(batch_parameters={"dataframe": frame})
             result = batch.validate(suite, expectation_parameters=parameters,
                                     result_format={"result_format": "COMPLETE"})
@@ -128,8 +128,8 @@ def _resolve(value: Any, parameters: dict) -> list:
 def _as_row(row: Any) -> int | str | None:
     if row is None:
         return None
-    if isinstance(row, dict):  # compound expectations may return {"line": n}
-        row = next(iter(row.values()))
+    if isinstance(row, dict):  # some expectations report {"index": n, <column>: value}
+        row = row.get("line", row.get("index", next(iter(row.values()))))
     try:
         return int(row)
     except (TypeError, ValueError):

@@ -1,0 +1,35 @@
+# evalbook's front door. `make demo` and `make test` set everything up on a fresh machine.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+YEAR   ?= 2023
+
+.PHONY: setup demo test lint lab suites clean
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	touch $@
+
+demo: setup  ## validate, score and build every report of the demo data
+	$(BIN)/evalbook run wendeng-featured --year 2022
+	$(BIN)/evalbook run wendeng-featured --year $(YEAR)
+	@echo "打开 reports/wendeng-featured/$(YEAR)/index.html  (open it in a browser)"
+
+test: setup  ## the whole test suite (CI runs this)
+	$(BIN)/python -m pytest -q
+
+lint: setup
+	$(BIN)/ruff check src tests scripts
+
+lab: setup  ## JupyterLab on the notebooks
+	$(BIN)/jupyter lab notebooks/
+
+suites: setup  ## regenerate expectations/ from the column declarations
+	$(BIN)/evalbook suites wendeng-featured
+
+clean:
+	rm -rf $(VENV) reports/wendeng-featured

@@ -290,7 +290,7 @@ def expert_rows(rng: random.Random, year: int, insts: list[dict]) -> list[list]:
             experts = sorted(rng.sample(EXPERTS, rng.randint(2, 5)))
             if (code, project) == exact60:
                 fixed = [[12, 12, 9, 9, 9, 9], [13, 11, 9.5, 8.5, 9, 9], [11, 12.5, 8.5, 9.5, 9, 9.5]]
-                for e, vals in zip(experts, fixed):  # each row sums to 60
+                for e, vals in zip(experts, fixed, strict=True):  # each row sums to 60
                     rows.append([code, project, e, *(f"{v:.1f}" for v in vals)])
                 continue
             for e in experts:

@@ -72,7 +72,7 @@ def dims(total: float) -> dict:
             values[i % 6] -= 0.5
             deficit -= 0.5
         i += 1
-    return {name: v for (name, _), v in zip(DIMENSIONS, values)}
+    return {name: v for (name, _), v in zip(DIMENSIONS, values, strict=True)}
 
 
 def build(units: list[tuple], projects: dict, judgments: list[tuple] = ()):

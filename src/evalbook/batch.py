@@ -15,12 +15,12 @@ import platform
 import sys
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
-from typing import Callable
 
 from evalbook import paths
 from evalbook.columns import CODE_REGEX
@@ -165,13 +165,12 @@ def _cohort_job(scheme, intake: Intake, final_year_dir: Path, stage: Path) -> No
 
 
 def _manifest(intake: Intake, job: NotebookRun, folder: Path, outputs: list[str], seconds: float) -> str:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     record = {
         "scheme": intake.scheme.NAME,
         "year": intake.year,
         "institution": job.parameters.get("institution"),
-        "inputs": [{"file": label, "path": paths.portable(path, folder), "sha256": sha}
-                   for (label, sha), path in zip(intake.input_hashes().items(), intake.input_files().values())],
+        "inputs": [{"file": label, "path": paths.portable(path, folder), "sha256": sha} for label, path, sha in intake.inputs()],
         "rubric": {"path": paths.portable(intake.rubric.path, paths.REPO), "sha256": intake.rubric.sha256,
                    "version": intake.rubric["version"]},
         "notebooks": [{"notebook": paths.portable(job.template, paths.REPO), "sha256": sha256_file(job.template),

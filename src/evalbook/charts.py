@@ -7,7 +7,7 @@ with one member highlighted) and paired bars (an institution against its group, 
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from evalbook.html import Html, esc, num
 

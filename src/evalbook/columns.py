@@ -129,10 +129,17 @@ def _shown(value: float | str) -> str:
     return f"（评分规则中的 {value}）" if isinstance(value, str) else f"{value:g}"
 
 
-def expectation(kind: str, kwargs: dict, stage: str, rule_zh: str, rule_en: str, severity: str = "critical") -> dict:
-    """A suite entry in Great Expectations' JSON form, with our bilingual rule in ``meta``."""
-    return {"type": kind, "kwargs": kwargs, "meta": {"stage": stage, "rule_zh": rule_zh, "rule_en": rule_en},
-            "severity": severity}
+def expectation(kind: str, kwargs: dict, stage: str, rule_zh: str, rule_en: str, severity: str = "critical",
+                reported_as: str | None = None) -> dict:
+    """A suite entry in Great Expectations' JSON form, with our bilingual rule in ``meta``.
+
+    ``reported_as`` names the file's own column when the rule checks a derived one (e.g. the
+    per-item sum of ``points``): problems then name that cell and its value as typed.
+    """
+    meta = {"stage": stage, "rule_zh": rule_zh, "rule_en": rule_en}
+    if reported_as:
+        meta["reported_as"] = reported_as
+    return {"type": kind, "kwargs": kwargs, "meta": meta, "severity": severity}
 
 
 def parse_table(frame: pd.DataFrame, columns: list[Column]) -> pd.DataFrame:

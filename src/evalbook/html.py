@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import html as _html
 import math
-from typing import Any, Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 Cell = Any
 Format = Callable[[Any], str]

@@ -11,14 +11,13 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
-from typing import Any
 
 import pandas as pd
 
 from evalbook import paths
 from evalbook.columns import parse_table
 from evalbook.errors import InputError, Problem
-from evalbook.reading import TextTable, read_text_table, sha256_file
+from evalbook.reading import TextTable, read_text_table
 from evalbook.rubric import Rubric
 from evalbook.validation import SuiteOutcome, SuiteRunner, load_suite
 
@@ -50,14 +49,13 @@ class Intake:
             return self.typed[file]
         return pd.DataFrame(columns=[c.name for c in self.scheme.FILES[file]])
 
+    def inputs(self) -> list[tuple[str, Path, str]]:
+        """(label, path, sha256) of every input file read, sorted by label."""
+        labelled = {file_label(self.scheme, f, self.year): t for f, t in self.tables.items()}
+        return [(label, t.path, t.sha256) for label, t in sorted(labelled.items())]
+
     def input_hashes(self) -> dict[str, str]:
-        return {label: table.sha256 for label, table in sorted(self._labelled_tables().items())}
-
-    def input_files(self) -> dict[str, Path]:
-        return {label: table.path for label, table in sorted(self._labelled_tables().items())}
-
-    def _labelled_tables(self) -> dict[str, TextTable]:
-        return {file_label(self.scheme, f, self.year): t for f, t in self.tables.items()}
+        return {label: sha for label, _, sha in self.inputs()}
 
     def validation_record(self) -> dict:
         """What ``validation.json`` keeps: inputs by hash, the suite summary and every problem."""

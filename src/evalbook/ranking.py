@@ -6,7 +6,7 @@ and therefore the award; the next places are pushed down, as in any ranked list.
 
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 

@@ -34,11 +34,11 @@ def read_rubric(path: Path) -> Rubric:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise InputError(Problem(str(path), "无法读取评分规则文件", f"cannot read the rubric file ({exc.strerror})"))
+        raise InputError(Problem(str(path), "无法读取评分规则文件", f"cannot read the rubric file ({exc.strerror})")) from None
     try:
         data = yaml.safe_load(raw.decode("utf-8"))
     except (UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise InputError(Problem(str(path), "评分规则文件不是有效的 UTF-8 YAML", f"the rubric is not valid UTF-8 YAML: {exc}"))
+        raise InputError(Problem(str(path), "评分规则文件不是有效的 UTF-8 YAML", f"the rubric is not valid UTF-8 YAML: {exc}")) from None
     if not isinstance(data, dict):
         raise InputError(Problem(str(path), "评分规则文件应为键值结构", "the rubric must be a mapping at the top level"))
     return Rubric(path=path, sha256=hashlib.sha256(raw).hexdigest(), data=data)
@@ -62,6 +62,13 @@ class RubricChecker:
         for key in sorted(map(str, keys - required - set(optional))):
             self.fail(f"{where}.{key}", "未知的键（拼写错误？）", "unknown key (a typo?)")
         return required <= keys
+
+    def items(self, value: Any, where: str) -> list:
+        """``value`` when it is a non-empty list, else a problem and an empty list to iterate."""
+        if isinstance(value, list) and value:
+            return value
+        self.fail(where, "应为非空列表", "must be a non-empty list", value)
+        return []
 
     def number(self, value: Any, where: str, minimum: float = 0.0) -> bool:
         ok = isinstance(value, (int, float)) and not isinstance(value, bool) and value >= minimum

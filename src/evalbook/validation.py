@@ -38,7 +38,7 @@ class SuiteOutcome:
     problems: list[Problem] = field(default_factory=list)
     summary: list[dict] = field(default_factory=list)
 
-    def extend(self, other: "SuiteOutcome") -> None:
+    def extend(self, other: SuiteOutcome) -> None:
         self.problems.extend(other.problems)
         self.summary.extend(other.summary)
 
@@ -71,27 +71,32 @@ class SuiteRunner:
             entries = [e for e in suite_json["expectations"] if e.get("meta", {}).get("stage") == stage]
             if not entries:
                 continue
-            suite = self._gx.ExpectationSuite(name=f"{suite_json['name']}.{stage}",
-                                              expectations=[dict(e) for e in entries])
+            # GX 1.x runs expectations grouped by column, not in suite order: tag each one with its
+            # place so every result is read against its own rule.
+            tagged = [{**e, "meta": {**e.get("meta", {}), "evalbook_index": i}} for i, e in enumerate(entries)]
+            suite = self._gx.ExpectationSuite(name=f"{suite_json['name']}.{stage}", expectations=tagged)
             frame = frames[stage].rename_axis(None)  # a named index makes GX report rows as dicts
             batch = self._batch_definition.get_batch(batch_parameters={"dataframe": frame})
             result = batch.validate(suite, expectation_parameters=parameters,
                                     result_format={"result_format": "COMPLETE"})
-            for entry, res in zip(entries, _ordered(result.results, suite)):
-                outcome.extend(_read_result(entry, res, file_label, parameters))
+            for entry, res in _matched(entries, result.results):
+                outcome.extend(_read_result(entry, res, file_label, parameters, frames["text"]))
         return outcome
 
 
-def _ordered(results, suite):
-    """GX returns results in suite order; check it rather than trust it silently."""
-    results = list(results)
-    if len(results) != len(suite.expectations):
-        raise RuntimeError("Great Expectations returned a different number of results than expectations")
-    return results
+def _matched(entries: list[dict], results) -> list[tuple[dict, object]]:
+    """Pair each suite entry with its result by the index tag, in suite order; every entry once."""
+    by_index = {}
+    for res in results:
+        by_index[int(res.expectation_config.meta["evalbook_index"])] = res
+    if sorted(by_index) != list(range(len(entries))):
+        raise RuntimeError("Great Expectations did not return exactly one result per expectation")
+    return [(entries[i], by_index[i]) for i in range(len(entries))]
 
 
-def _read_result(entry: dict, res, file_label: str, parameters: dict) -> SuiteOutcome:
+def _read_result(entry: dict, res, file_label: str, parameters: dict, text: pd.DataFrame) -> SuiteOutcome:
     kwargs, meta = entry["kwargs"], entry.get("meta", {})
+    reported_as = meta.get("reported_as")
     severity = "warning" if entry.get("severity") == "warning" else "error"
     info = res.exception_info or {}
     if info.get("raised_exception"):
@@ -103,7 +108,7 @@ def _read_result(entry: dict, res, file_label: str, parameters: dict) -> SuiteOu
     unexpected: list[tuple[Any, Any]] = []
     if not res.success:
         if "unexpected_index_list" in result:
-            unexpected = list(zip(result.get("unexpected_index_list") or [], result.get("unexpected_list") or []))
+            unexpected = list(zip(result.get("unexpected_index_list") or [], result.get("unexpected_list") or [], strict=True))
         elif entry["type"] == "expect_column_distinct_values_to_contain_set":
             wanted = _resolve(kwargs.get("value_set"), parameters)
             observed = set(result.get("observed_value") or [])
@@ -111,8 +116,12 @@ def _read_result(entry: dict, res, file_label: str, parameters: dict) -> SuiteOu
         else:
             unexpected = [(None, result.get("observed_value"))]
         for row, value in unexpected:
+            row = _as_row(row)
+            if reported_as:  # a derived column: name the file's own cell, with the text as typed
+                value = text.at[row, reported_as] if row in text.index else value
             outcome.problems.append(Problem(file_label, meta.get("rule_zh", entry["type"]), meta.get("rule_en", entry["type"]),
-                                            row=_as_row(row), column=column or None, value=_plain(value), severity=severity))
+                                            row=row, column=reported_as or column or None, value=_plain(value),
+                                            severity=severity))
     outcome.summary.append({"file": file_label, "stage": meta.get("stage"), "expectation": entry["type"],
                             "column": column, "rule_zh": meta.get("rule_zh", ""), "severity": severity,
                             "success": bool(res.success), "unexpected": len(unexpected)})

@@ -7,9 +7,10 @@ ranking within the two groups, unit and project awards.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import pandas as pd
 
@@ -77,7 +78,7 @@ FILES: dict[str, list[Column]] = {
                       Column("reason", "text", "扣分理由"), Column("evaluator", "text", "评审人")],
     "expert_scores.csv": [_code(), Column("project", "text", "特色项目"), Column("expert", "text", "专家"),
                           *[Column(d, "number", label, low=0, high=f"max_{d}") for d, label in
-                            zip(DIMENSIONS, ("特色优势", "工作开展", "经济效益", "社会效益", "技术难度", "风险意外"))]],
+                            zip(DIMENSIONS, ("特色优势", "工作开展", "经济效益", "社会效益", "技术难度", "风险意外"), strict=True)]],
     "project_stats.csv": [_code(), Column("project", "text", "特色项目"), Column("year", "int", "年度"),
                           _count("staff", "工作人员配备（人）"), _count("workload", "工作量（人次）"),
                           Column("revenue_wan", "number", "业务收入（万元）", low=0),
@@ -146,11 +147,12 @@ def _cross_column_rules(file: str) -> list[dict]:
             e("expect_column_values_to_be_in_set", {"column": "item", "value_set": {"$PARAMETER": "judgment_items"}}, "typed",
               "视情扣分只适用于第4、7、8、15、16项", "discretionary deductions are allowed only on items 4, 7, 8, 15, 16"),
             e("expect_column_values_to_be_in_set", {"column": "points_on_step", "value_set": [True]}, "typed",
-              "扣分应为0.5分的整数倍", "points must be a multiple of the rubric's step (0.5)"),
+              "扣分应为0.5分的整数倍", "points must be a multiple of the rubric's step (0.5)", reported_as="points"),
             e("expect_column_pair_values_a_to_be_greater_than_b",
               {"column_A": "item_cap", "column_B": "item_total", "or_equal": True}, "typed",
               "同一机构同一项目的视情扣分合计不能超过该项上限（第4项5分、第7项2分、第8项2分、第15项5分、第16项5分）",
-              "the sum of deductions per institution and item must not exceed the item's cap (4: 5, 7: 2, 8: 2, 15: 5, 16: 5)"),
+              "the sum of deductions per institution and item must not exceed the item's cap (4: 5, 7: 2, 8: 2, 15: 5, 16: 5)",
+              reported_as="points"),
         ]
     if file == "expert_scores.csv":
         return [
@@ -173,7 +175,7 @@ def _cross_column_rules(file: str) -> list[dict]:
         return [
             _known_code(),
             e("expect_column_values_to_be_in_set", {"column": "month_year", "value_set": {"$PARAMETER": "years"}}, "typed",
-              "台账月份应在考评年度内", "month must be within the evaluated year"),
+              "台账月份应在考评年度内", "month must be within the evaluated year", reported_as="month"),
             e("expect_compound_columns_to_be_unique", {"column_list": ["code", "project", "month"]}, "typed",
               "同一项目同一月份只能有一行台账", "one ledger row per code + project + month"),
         ]
@@ -207,14 +209,14 @@ def load_rubric(path: Path) -> Rubric:
     bands = data["funding_bands"]
     if check.keys(bands, "funding_bands", {"district", "primary"}):
         for group, rows in bands.items():
-            for i, band in enumerate(rows if isinstance(rows, list) else [None]):
+            for i, band in enumerate(check.items(rows, f"funding_bands.{group}")):
                 if check.keys(band, f"funding_bands.{group}[{i}]", {"points", "above", "inclusive"}):
                     check.number(band["points"], f"funding_bands.{group}[{i}].points")
                     check.number(band["above"], f"funding_bands.{group}[{i}].above")
                     check.choice(band["inclusive"], f"funding_bands.{group}[{i}].inclusive", (True, False))
     if check.keys(data["judgments"], "judgments", {"items", "step"}):
         check.number(data["judgments"]["step"], "judgments.step", minimum=0.01)
-        for n in data["judgments"]["items"]:
+        for n in check.items(data["judgments"]["items"], "judgments.items"):
             check.choice(n, "judgments.items", tuple(ITEMS))
     if check.keys(data["expert_dimensions"], "expert_dimensions", set(DIMENSIONS)):
         for dim in DIMENSIONS:
@@ -223,13 +225,13 @@ def load_rubric(path: Path) -> Rubric:
     check.number(data["unscored_unit_expert_score"], "unscored_unit_expert_score")
     if check.keys(data["ranking"], "ranking", {"order", "ties"}):
         check.choice(data["ranking"]["ties"], "ranking.ties", ("shared",))
-        for key in data["ranking"]["order"]:
+        for key in check.items(data["ranking"]["order"], "ranking.order"):
             check.choice(key, "ranking.order", ("total", "rubric_score", "expert_score"))
     for awards_key in ("unit_awards", "project_awards"):
         extra = {"excellence"} if awards_key == "project_awards" else set()
         if check.keys(data[awards_key], awards_key, {"district", "primary"} | extra):
             for group in ("district", "primary"):
-                for i, tier in enumerate(data[awards_key][group]):
+                for i, tier in enumerate(check.items(data[awards_key][group], f"{awards_key}.{group}")):
                     if check.keys(tier, f"{awards_key}.{group}[{i}]", {"award", "count", "prize_wan"}):
                         check.number(tier["count"], f"{awards_key}.{group}[{i}].count")
                         check.number(tier["prize_wan"], f"{awards_key}.{group}[{i}].prize_wan")
@@ -237,7 +239,14 @@ def load_rubric(path: Path) -> Rubric:
     if excellence is not None and check.keys(excellence, "project_awards.excellence", {"award", "min_score", "prize_wan"}):
         check.number(excellence["min_score"], "project_awards.excellence.min_score")
         check.keys(excellence["prize_wan"], "project_awards.excellence.prize_wan", {"district", "primary"})
-    check.keys(data["deadlines"], "deadlines", {"ledger_day_of_next_month", "stats_month_day"})
+    if check.keys(data["deadlines"], "deadlines", {"ledger_day_of_next_month", "stats_month_day"}):
+        day = data["deadlines"]["ledger_day_of_next_month"]
+        if not (isinstance(day, int) and not isinstance(day, bool) and 1 <= day <= 28):
+            check.fail("deadlines.ledger_day_of_next_month", "应为1至28之间的整数", "must be a whole number from 1 to 28", day)
+        stats_day = data["deadlines"]["stats_month_day"]
+        if not (isinstance(stats_day, str) and len(stats_day) == 5 and stats_day[2] == "-"
+                and stats_day.replace("-", "").isdigit()):
+            check.fail("deadlines.stats_month_day", "应为 MM-DD 格式，如 12-31", "must be MM-DD, e.g. 12-31", stats_day)
     check.raise_if_any()
     return rubric
 
@@ -254,10 +263,13 @@ def _check_params(check: RubricChecker, number: int, params: Mapping, where: str
             check.number(value, f"{where}.params.{key}")
 
 
+ORDER_LABELS = {"total": "总成绩", "rubric_score": "附件3得分", "expert_score": "专家得分"}
+
+
 def policy_lines(rubric: Rubric) -> list[tuple[str, str]]:
     """The 评分口径: every [policy] choice of the rubric, in Chinese, for the reports."""
     d = rubric.data
-    p12, p9 = d["items"][12]["params"], d["items"][9]["params"]
+    p12, p9, p14 = d["items"][12]["params"], d["items"][9]["params"], d["items"][14]["params"]
     units = d["unit_awards"]
     projects = d["project_awards"]
 
@@ -277,10 +289,13 @@ def policy_lines(rubric: Rubric) -> list[tuple[str, str]]:
         ("第9项", "报道得分先封顶再扣宣传形式分" if p9["order"] == "cap_then_deduct" else "先扣宣传形式分再封顶"),
         ("第10、11项 区直", bands(d["funding_bands"]["district"]) + "（原文缺100–200万元档，按4分处理）"),
         ("第10、11项 基层", bands(d["funding_bands"]["primary"]) + "（各档含上限；首档含下限）"),
-        ("第14项", "8 − 推进迟缓次数 − 不符次数 + 按时整改次数，限定在0至8分"),
+        ("第14项", f"{d['items'][14]['max']:g} − {p14['per_slack_finding']:g}×推进迟缓次数 − "
+                  f"{p14['per_mismatch_finding']:g}×不符次数 + {p14['per_rectified']:g}×按时整改次数，"
+                  f"限定在0至{d['items'][14]['max']:g}分"),
         ("视情扣分", f"仅第{'、'.join(map(str, d['judgments']['items']))}项，每次须为{d['judgments']['step']:g}分的整数倍，须写明理由"),
         ("无评分项目的机构", f"专家得分按{d['unscored_unit_expert_score']:g}分计，并给出警告"),
-        ("排名与并列", "组内按总成绩、再按附件3得分、再按专家得分排序；完全相同者名次并列（如1、1、3），奖项与奖金相同"),
+        ("排名与并列", f"组内依次按{'、'.join(ORDER_LABELS[k] for k in d['ranking']['order'])}从高到低排序；"
+                       "完全相同者名次并列（如1、1、3），奖项与奖金相同"),
         ("单位奖名额（一组）", tiers(units["district"])),
         ("单位奖名额（二组）", tiers(units["primary"])),
         ("项目奖名额（一组）", tiers(projects["district"])),
@@ -326,14 +341,14 @@ def cross_checks(typed: Mapping[str, pd.DataFrame], rubric: Rubric, year: int) -
             found = int(counts.get(row["code"], 0))
             stated = row["late_submissions"]
             if pd.notna(stated) and found != int(stated) and (ledger["code"] == row["code"]).any():
-                problems.append(Problem("facts.csv", f"迟报次数与台账报送日期不符：台账显示迟报{found}次",
+                problems.append(Problem(f"{year}/facts.csv", f"迟报次数与台账报送日期不符：台账显示迟报{found}次",
                                         f"late_submissions disagrees with the ledger's submitted_on dates: {found} late ledgers",
                                         row=int(line), column="late_submissions", value=int(stated), severity="warning"))
     if experts is not None and stats is not None:
-        known = set(zip(stats["code"], stats["project"]))
+        known = set(zip(stats["code"], stats["project"], strict=True))
         for (code, project), rows in experts.groupby(["code", "project"], sort=False):
             if (code, project) not in known:
-                problems.append(Problem("expert_scores.csv", "该项目在附件6统计表中没有数据", "project has no rows in project_stats.csv",
+                problems.append(Problem(f"{year}/expert_scores.csv", "该项目在附件6统计表中没有数据", "project has no rows in project_stats.csv",
                                         row=int(rows.index[0]), column="project", value=project, severity="warning"))
     return problems
 
@@ -457,8 +472,8 @@ UNIT_HEADERS_ZH = {"code": "机构代码", "name": "机构名称", "group": "分
 
 def write_outputs(intake, scores: CohortScores, folder: Path) -> list[str]:
     """scores.csv, project_scores.csv (the CLI contract) and results.xlsx (Chinese headers)."""
-    from evalbook.tables_out import csv_text, write_workbook
     from evalbook.schemes.wendeng_report import GROUP_TITLES
+    from evalbook.tables_out import csv_text, write_workbook
 
     (folder / "scores.csv").write_text(csv_text(scores.units), encoding="utf-8")
     (folder / "project_scores.csv").write_text(csv_text(scores.projects), encoding="utf-8")

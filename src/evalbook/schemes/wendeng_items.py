@@ -7,8 +7,9 @@ every point lost. Items are floored at 0 and capped at their maximum (RUBRICS.md
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from typing import Any
 
 AWARD_LEVELS = ("special", "first", "second", "third", "excellence", "none")
 AWARD_LABELS = {"special": "特等奖", "first": "一等奖", "second": "二等奖", "third": "三等奖",

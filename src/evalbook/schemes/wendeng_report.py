@@ -163,7 +163,7 @@ def ledger_table(book: Year, code: str) -> Html:
     if ledger.empty:
         return section("附件5 月度工作台账", paragraph("未提供工作台账。", "warn"))
     late = late_ledgers(ledger, book.rubric)
-    late_keys = set(zip(late["project"], late["month"]))
+    late_keys = set(zip(late["project"], late["month"], strict=True))
     rows, classes = [], []
     for r in ledger.itertuples():
         is_late = (r.project, r.month) in late_keys
@@ -215,8 +215,7 @@ def _concerns(book: Year, problem, code: str) -> bool:
 
 
 def inputs_table(book: Year) -> Html:
-    rows = [(label, str(path), sha) for (label, sha), path in
-            zip(book.intake.input_hashes().items(), book.intake.input_files().values())]
+    rows = [(label, str(path), sha) for label, path, sha in book.intake.inputs()]
     return section("输入文件", table(rows, ["文件", "路径", "sha256"], classes="inputs"))
 
 

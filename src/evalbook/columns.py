@@ -14,9 +14,9 @@ import pandas as pd
 
 # Institution codes: ASCII letters, digits, '-' and '_', never a path, a device name or a flag.
 CODE_REGEX = r"^(?!(?i:con|prn|aux|nul|com[1-9]|lpt[1-9])$)[A-Za-z0-9_][A-Za-z0-9_-]{0,63}$"
-INT_REGEX = r"^[0-9]+(\.0+)?$"
-NUMBER_REGEX = r"^[0-9]+(\.[0-9]+)?$"
-RANKS_REGEX = r"^[1-9][0-9]*([;；][1-9][0-9]*)*$"
+INT_REGEX = r"^[0-9]+(?:\.0+)?$"
+NUMBER_REGEX = r"^[0-9]+(?:\.[0-9]+)?$"
+RANKS_REGEX = r"^[1-9][0-9]*(?:[;；][1-9][0-9]*)*$"
 TRUE_TOKENS = ("1", "是", "true", "True", "TRUE", "yes", "Yes", "YES", "y", "Y")
 FALSE_TOKENS = ("0", "否", "false", "False", "FALSE", "no", "No", "NO", "n", "N")
 

@@ -111,6 +111,11 @@ def suites() -> dict[str, dict]:
     return out
 
 
+def _when(column: str, value) -> dict:
+    """A GX 1.x row condition (``Column(column) == value``) in its JSON form."""
+    return {"column": {"name": column}, "operator": "==", "parameter": value, "type": "comparison"}
+
+
 def _known_code():
     return expectation("expect_column_values_to_be_in_set", {"column": "code", "value_set": {"$PARAMETER": "known_codes"}},
                        "typed", "机构代码应在机构名单（institutions.csv）中", "code must be listed in institutions.csv")
@@ -131,13 +136,13 @@ def _cross_column_rules(file: str) -> list[dict]:
               {"column_A": "expert_sessions", "column_B": "sessions_non_senior", "or_equal": True}, "typed",
               "非高级职称专家带教次数不能多于带教总次数", "sessions_non_senior must not exceed expert_sessions"),
             e("expect_column_values_to_be_in_set", {"column": "contest_best_award", "value_set": ["none"],
-                                                    "row_condition": "contest_abstained == True", "condition_parser": "pandas"},
+                                                    "row_condition": _when("contest_abstained", True)},
               "typed", "放弃比武的机构不能有比武获奖", "an institution that abstained cannot have a contest award"),
             e("expect_column_values_to_be_between", {"column": "contest_entries", "max_value": 0,
-                                                     "row_condition": "contest_abstained == True", "condition_parser": "pandas"},
+                                                     "row_condition": _when("contest_abstained", True)},
               "typed", "放弃比武的机构参赛项目数应为0", "an institution that abstained must have 0 contest entries"),
             e("expect_column_values_to_be_between", {"column": "contest_entries", "min_value": 1,
-                                                     "row_condition": "contest_abstained == False", "condition_parser": "pandas"},
+                                                     "row_condition": _when("contest_abstained", False)},
               "typed", "未放弃比武的机构至少推选1个项目参赛（否则应填放弃）",
               "an institution that did not abstain must have at least 1 entry (else mark it abstained)"),
         ]

@@ -279,3 +279,20 @@ def test_validate_command(built):
     missing = evalbook("validate", SCHEME, "--year", "2023", "--data", str(data / "nowhere"))
     assert missing.returncode == 1
     assert "institutions.csv" in missing.stdout and "Traceback" not in missing.stderr
+
+
+def test_notebook_run_alone_validates_itself_and_gives_the_batch_numbers(built, tmp_path):
+    """As an evaluator would run it: papermill, its own suites (no validation.json), same result."""
+    import papermill
+
+    data, out, _ = built
+    executed = tmp_path / "alone.ipynb"
+    papermill.execute_notebook(str(REPO / "notebooks" / SCHEME / "institution.ipynb"), str(executed),
+                               parameters={"institution": "D2", "year": 2023, "data_dir": str(data), "validation": ""},
+                               kernel_name="python3", progress_bar=False, cwd=str(tmp_path))
+    nb = json.loads(executed.read_text(encoding="utf-8"))
+    alone = next(o["data"]["application/json"] for c in nb["cells"] for o in c.get("outputs", [])
+                 if "application/json" in o.get("data", {}))
+    batch = json.loads((out / SCHEME / "2023" / "D2" / "result.json").read_text(encoding="utf-8"))
+    assert alone == batch
+    assert alone["units"][0]["total"] == pytest.approx(EXPECTED["D2"]["total"])

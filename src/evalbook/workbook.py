@@ -69,13 +69,18 @@ def _records(frame) -> list[dict]:
 class Result(dict):
     """Shown at the end of a notebook: JSON for machines, a line for people."""
 
+    written_to: str = ""
+
     def _repr_json_(self):
         return dict(self)
+
+    def __repr__(self) -> str:
+        return f"<evalbook result: {len(self.get('units', []))} unit(s), {len(self.get('projects', []))} project(s)>"
 
     def _repr_html_(self):
         from evalbook.html import esc
 
-        where = self.get("written_to")
+        where = self.written_to
         line = f"结果已写入 {esc(where)}" if where else "机器可读结果（JSON）已保存在本笔记本的输出中。"
         return f'<p class="note">{line}</p>'
 
@@ -91,5 +96,5 @@ def save_result(book: Year, code: str | None, output_dir: str | Path = "") -> Re
         tmp = target.with_suffix(".json.tmp")
         tmp.write_text(json.dumps(dict(record), ensure_ascii=False, indent=1, sort_keys=True), encoding="utf-8")
         tmp.replace(target)
-        record["written_to"] = str(target)
+        record.written_to = str(target)
     return record

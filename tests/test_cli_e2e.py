@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from wendeng_fixtures import perfect_facts_csv
+
 REPO = Path(__file__).resolve().parents[1]
 SCHEME = "wendeng-featured"
 FACT_COLUMNS = ["code", "leading_group", "leader_is_head", "group_document", "party_meeting_halves", "party_agenda_items",
@@ -25,14 +27,7 @@ FACT_COLUMNS = ["code", "leading_group", "leader_is_head", "group_document", "pa
                 "internal_funds_wan", "external_funds_wan", "contest_abstained", "contest_best_award", "contest_entries",
                 "superior_team_ranks", "superior_individual_ranks", "slack_findings", "mismatch_findings",
                 "rectified_on_time", "late_submissions", "year_end_review"]
-# Every item at its maximum: 5+5+5+5+6+6+6+6+8+5+5+10+10+8+5+5 = 100.
-PERFECT = dict(leading_group=1, leader_is_head=1, group_document=1, party_meeting_halves=2, party_agenda_items=0,
-               group_meeting_quarters=4, meetings_without_decisions=0, work_plan=1, ledger_with_targets=1, trainees_3m=1,
-               expert_sessions=4, sessions_non_senior=0, mdt_group=1, tech_lead=1, publicity_forms=3, staff_unaware=0,
-               media_forms=2, reports_district=0, reports_city=0, reports_province=0, reports_national=4,
-               internal_funds_wan=250, external_funds_wan=250, contest_abstained=0, contest_best_award="first",
-               contest_entries=7, superior_team_ranks="1", superior_individual_ranks="", slack_findings=0,
-               mismatch_findings=0, rectified_on_time=0, late_submissions=0, year_end_review=1)
+PERFECT = perfect_facts_csv()  # every item at its maximum: rubric score 100 (wendeng_fixtures)
 HOSTILE = '<img src=x onerror=alert(1)>总结不够深入'
 
 
@@ -185,7 +180,7 @@ def test_manifest_records_inputs_notebook_parameters_and_hashes(built):
     for name, digest in manifest["outputs"].items():
         assert hashlib.sha256((folder / name).read_bytes()).hexdigest() == digest, name
     assert manifest["versions"]["great-expectations"].startswith("1.")
-    assert "finished_utc" in manifest["times"]
+    assert manifest["times"]["started_utc"] <= manifest["times"]["finished_utc"]
 
 
 def test_executed_notebook_stands_alone_with_its_recorded_parameters(built):

@@ -19,6 +19,7 @@ import yaml
 
 from evalbook.errors import InputError
 from evalbook.schemes.wendeng_featured import load_rubric, policy_lines, score_cohort
+from wendeng_fixtures import perfect_facts
 
 RUBRIC_PATH = Path(__file__).resolve().parents[1] / "rubrics" / "wendeng-featured.yaml"
 SHIPPED = yaml.safe_load(RUBRIC_PATH.read_text(encoding="utf-8"))
@@ -215,25 +216,8 @@ def test_missing_rubric_file_is_an_input_error(tmp_path):
 
 def abstainer_cohort():
     """One primary institution at the maximum of every item except item 12 (abstained)."""
-    facts = {
-        "code": "P1",
-        "leading_group": True, "leader_is_head": True, "group_document": True,        # 1: 5
-        "party_meeting_halves": 2, "party_agenda_items": 0,                            # 2: 5
-        "group_meeting_quarters": 4, "meetings_without_decisions": 0,                  # 3: 5
-        "work_plan": True, "ledger_with_targets": True,                                # 4: 5
-        "trainees_3m": 1,                                                              # 5: 6
-        "expert_sessions": 4, "sessions_non_senior": 0,                                # 6: 6
-        "mdt_group": True, "tech_lead": True,                                          # 7: 6
-        "publicity_forms": 3, "staff_unaware": 0,                                      # 8: 6
-        "media_forms": 2, "reports_district": 0, "reports_city": 0,                    # 9: min(8, 2·4) = 8
-        "reports_province": 0, "reports_national": 4,
-        "internal_funds_wan": 150.0, "external_funds_wan": 150.0,                      # 10, 11: primary >100 → 5
-        "contest_abstained": True, "contest_best_award": "none", "contest_entries": 0,  # 12: abstained → 0
-        "superior_team_ranks": (1,), "superior_individual_ranks": (),                  # 13: 10
-        "slack_findings": 0, "mismatch_findings": 0, "rectified_on_time": 0,           # 14: 8
-        "late_submissions": 0,                                                         # 15: 5
-        "year_end_review": True,                                                       # 16: 5
-    }   # rubric score = 100 − 10 (item 12) = 90; penalty 5
+    # every item at its maximum except item 12 (abstained → 0): rubric score 100 − 10 = 90; penalty 5
+    facts = {"code": "P1", **perfect_facts(), "contest_abstained": True, "contest_best_award": "none", "contest_entries": 0}
     institutions = pd.DataFrame([("P1", "宋村中心卫生院", "primary")], columns=["code", "name", "group"])
     judgments = pd.DataFrame({"code": pd.Series(dtype=object), "item": pd.Series(dtype="int64"),
                               "points": pd.Series(dtype="float64"), "reason": pd.Series(dtype=object),

@@ -26,6 +26,7 @@ import pytest
 import yaml
 
 from evalbook.schemes.wendeng_featured import score_cohort
+from wendeng_fixtures import perfect_facts
 
 RUBRIC_PATH = Path(__file__).parents[1] / "rubrics" / "wendeng-featured.yaml"
 with RUBRIC_PATH.open(encoding="utf-8") as _fh:
@@ -37,29 +38,6 @@ PROJECT_COLUMNS = ["code", "name", "group", "project", "experts", "project_score
                    "award", "prize_wan"]
 DIMENSIONS = (("advantage", 20), ("work", 20), ("economic", 15), ("social", 15),
               ("difficulty", 15), ("risk", 15))
-
-
-def perfect_facts() -> dict:
-    """An institution at the maximum of every Annex 3 item: rubric score 100 in either group."""
-    return {
-        "leading_group": True, "leader_is_head": True, "group_document": True,       # 1: 5
-        "party_meeting_halves": 2, "party_agenda_items": 0,                           # 2: 5
-        "group_meeting_quarters": 4, "meetings_without_decisions": 0,                 # 3: 5
-        "work_plan": True, "ledger_with_targets": True,                               # 4: 5
-        "trainees_3m": 1,                                                             # 5: 6
-        "expert_sessions": 4, "sessions_non_senior": 0,                               # 6: 6
-        "mdt_group": True, "tech_lead": True,                                         # 7: 6
-        "publicity_forms": 3, "staff_unaware": 0,                                     # 8: 6
-        "media_forms": 2, "reports_district": 0, "reports_city": 0,                   # 9: min(8, 2·4) = 8
-        "reports_province": 0, "reports_national": 4,
-        "internal_funds_wan": 300.0, "external_funds_wan": 300.0,                     # 10, 11: >200 → 5
-        "contest_abstained": False, "contest_best_award": "first",                    # 12: 7 + 0.5·6 = 10
-        "contest_entries": 7,
-        "superior_team_ranks": (1,), "superior_individual_ranks": (),                 # 13: 10
-        "slack_findings": 0, "mismatch_findings": 0, "rectified_on_time": 0,          # 14: 8
-        "late_submissions": 0,                                                        # 15: 5
-        "year_end_review": True,                                                      # 16: 5
-    }   # 5+5+5+5+6+6+6+6+8+5+5+10+10+8+5+5 = 100
 
 
 def dims(total: float) -> dict:

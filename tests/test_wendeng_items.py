@@ -15,6 +15,7 @@ import pytest
 import yaml
 
 from evalbook.schemes.wendeng_items import Judgment, abstain_penalty, funding_points, score_items
+from wendeng_fixtures import perfect_facts
 
 RUBRIC_PATH = Path(__file__).parents[1] / "rubrics" / "wendeng-featured.yaml"
 with RUBRIC_PATH.open(encoding="utf-8") as _fh:
@@ -23,43 +24,6 @@ with RUBRIC_PATH.open(encoding="utf-8") as _fh:
 # Annex 3 table, column "max" (RUBRICS.md): 5+5+5+5 + 6+6+6+6 + 8 + 5+5 + 10+10 + 8 + 5+5 = 100
 MAXIMA = {1: 5, 2: 5, 3: 5, 4: 5, 5: 6, 6: 6, 7: 6, 8: 6, 9: 8, 10: 5, 11: 5,
           12: 10, 13: 10, 14: 8, 15: 5, 16: 5}
-
-
-def perfect_facts() -> dict:
-    """An institution at the maximum of every item (hand check in test_perfect_institution)."""
-    return {
-        # item 1: group, head leads it, document → 5
-        "leading_group": True, "leader_is_head": True, "group_document": True,
-        # item 2: 2 half-years with a special meeting → missing 0 → 5
-        "party_meeting_halves": 2, "party_agenda_items": 0,
-        # item 3: 4 quarters, all meetings with decisions → 5
-        "group_meeting_quarters": 4, "meetings_without_decisions": 0,
-        # item 4: plan + ledger with targets → 5
-        "work_plan": True, "ledger_with_targets": True,
-        # item 5: ≥1 trainee → 6
-        "trainees_3m": 1,
-        # item 6: 4 sessions, none non-senior → 6
-        "expert_sessions": 4, "sessions_non_senior": 0,
-        # item 7: MDT group + tech lead → 6
-        "mdt_group": True, "tech_lead": True,
-        # item 8: 3 forms, nobody unaware → 6
-        "publicity_forms": 3, "staff_unaware": 0,
-        # item 9: 4 national reports → min(8, 2·4) = 8; 2 media forms → −0 → 8
-        "media_forms": 2, "reports_district": 0, "reports_city": 0, "reports_province": 0,
-        "reports_national": 4,
-        # items 10, 11: 300 万元 > 100 (primary top band) and > 200 (district top band) → 5
-        "internal_funds_wan": 300.0, "external_funds_wan": 300.0,
-        # item 12: first prize 7 + 0.5·(7 − 1) = 10
-        "contest_abstained": False, "contest_best_award": "first", "contest_entries": 7,
-        # item 13: team 1st place → 10 − 2·0 = 10
-        "superior_team_ranks": (1,), "superior_individual_ranks": (),
-        # item 14: 8 − 0 − 0 + 0 = 8
-        "slack_findings": 0, "mismatch_findings": 0, "rectified_on_time": 0,
-        # item 15: 5 − 0.5·0 = 5
-        "late_submissions": 0,
-        # item 16: review held → 5
-        "year_end_review": True,
-    }
 
 
 def scores(group: str = "primary", judgments: dict | None = None, **changes) -> dict[int, float]:

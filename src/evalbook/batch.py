@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from importlib import metadata
 from pathlib import Path
 
@@ -179,7 +179,8 @@ def _manifest(intake: Intake, job: NotebookRun, folder: Path, outputs: list[str]
                        "great_expectations": intake.gx_version},
         "outputs": {name: sha256_file(folder / name) for name in sorted(outputs) if (folder / name).exists()},
         "versions": {"python": platform.python_version(), **_versions()},
-        "times": {"finished_utc": now.isoformat(timespec="seconds"), "seconds": round(seconds, 3)},
+        "times": {"started_utc": (now - timedelta(seconds=seconds)).isoformat(timespec="seconds"),
+                  "finished_utc": now.isoformat(timespec="seconds"), "seconds": round(seconds, 3)},
     }
     return json.dumps(record, ensure_ascii=False, indent=1)
 

@@ -1,4 +1,4 @@
-"""Write the thin notebooks of notebooks/wendeng-featured/ (committed without outputs).
+"""Write the thin notebooks of notebooks/<scheme>/ (committed without outputs).
 
 Run after changing the cell list below; the notebooks are what papermill executes.
 """
@@ -98,9 +98,79 @@ report.inputs_table(book)'''),
 save_result(book, None, output_dir)'''),
 ]
 
+SPECIALTY = [
+    cell('''# 参数（papermill 在本单元格之后插入本次运行的参数）Parameters
+scheme = "naiman-specialty"
+year = 2025
+institution = "NMRM"
+specialty = "心血管内科"
+data_dir = "../../data"   # 数据目录：相对于本笔记本运行时的工作目录
+output_dir = ""           # 非空时把本专科的结果写入 output_dir/result.json
+validation = ""           # 批量运行时为 validation.json 的路径；为空则本笔记本自行校验''', tags=["parameters"]),
+    cell('''# 读取、校验（Great Expectations）并评分整个年度；数据有误时在此停止并列出问题
+from evalbook.schemes import naiman_report as report
+from evalbook.workbook import open_year, save_result
+
+book = open_year(scheme, year, data_dir, validation)
+report.specialty_header(book, institution, specialty)'''),
+    cell('''# 得分构成：0.7 × 客观数据 + 0.3 × 现场核查
+report.score_buildup(book, institution, specialty)'''),
+    cell('''# 承诺书量化指标的达成度
+report.commitments_table(book, institution, specialty)'''),
+    cell('''# 各类别达成度
+report.attainment_chart(book, institution, specialty)'''),
+    cell('''# 警告：负向指标变差、数据不实
+report.warnings_section(book, institution, specialty)'''),
+    cell('''# 现场核查评分
+report.onsite_table(book, institution, specialty)'''),
+    cell('''# 调查表：本年度与基线
+report.survey_table(book, institution, specialty)'''),
+    cell('''# 数据校验结果
+report.validation_summary(book, institution)'''),
+    cell('''# 评分口径
+report.policy_table(book)'''),
+    cell('''# 输入文件及其 sha256
+report.inputs_table(book)'''),
+    cell('''# 机器可读结果（供复核比对）
+save_result(book, (institution, specialty), output_dir)'''),
+]
+
+NAIMAN_COHORT = [
+    cell('''# 参数（papermill 在本单元格之后插入本次运行的参数）Parameters
+scheme = "naiman-specialty"
+year = 2025
+data_dir = "../../data"
+output_dir = ""
+validation = ""''', tags=["parameters"]),
+    cell('''# 读取、校验并评分整个年度
+from evalbook.schemes import naiman_report as report
+from evalbook.workbook import open_year, save_result
+
+book = open_year(scheme, year, data_dir, validation)
+report.cohort_header(book)'''),
+    cell('''# 建设专科排名、合格与推荐
+report.ranking(book)'''),
+    cell('''# 候选专科（待复核）
+report.candidates_table(book)'''),
+    cell('''# 候选专科的基线调查表
+report.candidate_surveys(book)'''),
+    cell('''# 数据校验结果
+report.validation_summary(book)'''),
+    cell('''# 评分口径
+report.policy_table(book)'''),
+    cell('''# 输入文件
+report.inputs_table(book)'''),
+    cell('''# 机器可读结果
+save_result(book, None, output_dir)'''),
+]
+
 if __name__ == "__main__":
     folder = ROOT / "notebooks" / "wendeng-featured"
     folder.mkdir(parents=True, exist_ok=True)
     nbformat.write(notebook(INSTITUTION, "特色医疗综合考评 单位报告"), folder / "institution.ipynb")
     nbformat.write(notebook(COHORT, "特色医疗综合考评 年度结果"), folder / "cohort.ipynb")
+    folder = ROOT / "notebooks" / "naiman-specialty"
+    folder.mkdir(parents=True, exist_ok=True)
+    nbformat.write(notebook(SPECIALTY, "临床重点专科建设评估 专科报告"), folder / "specialty.ipynb")
+    nbformat.write(notebook(NAIMAN_COHORT, "临床重点专科建设评估 年度通报"), folder / "cohort.ipynb")
     print("written", folder)

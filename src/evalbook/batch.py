@@ -88,15 +88,16 @@ def run_year(scheme_name: str, year: int, data_dir: Path, out_dir: Path, only: l
     report = RunReport(out_dir / scheme.NAME / str(year), warnings=intake.warnings)
     report.seconds["validate"] = time.perf_counter() - started
     scores = scheme.score(intake)
+    units = scheme.report_units(intake, scores)  # [(folder, institution code, notebook parameters)]
     staging = Staging(report.target)
     try:
         stage = staging.path
         _write(stage / "validation.json", json.dumps(intake.validation_record(), ensure_ascii=False, indent=1))
         scheme_outputs = scheme.write_outputs(intake, scores, stage)
-        selected = only or codes
+        selected = [u for u in units if not only or u[1] in only]
         if only:
-            staging.carry_over([c for c in codes if c not in only])
-        jobs = {code: _institution_job(scheme, intake, report.target, stage, code) for code in selected}
+            staging.carry_over([folder for folder, code, _ in units if code not in only])
+        jobs = {folder: _unit_job(scheme, intake, report.target, stage, folder, params) for folder, _, params in selected}
         jobs["_cohort"] = _cohort_job(scheme, intake, report.target, stage)
         report.seconds["score+tables"] = time.perf_counter() - started - report.seconds["validate"]
         failures = _run_jobs(jobs, intake, scheme, workers, log, report)
@@ -149,13 +150,15 @@ def _run_jobs(jobs, intake, scheme, workers, log, report) -> dict[str, str]:
     return failures
 
 
-def _institution_job(scheme, intake: Intake, final_year_dir: Path, stage: Path, code: str) -> NotebookRun:
-    folder = stage / code
+def _unit_job(scheme, intake: Intake, final_year_dir: Path, stage: Path, name: str, unit_params: dict) -> NotebookRun:
+    """One report unit's notebook (an institution, or a specialty), run from its own folder."""
+    folder = stage / name
     folder.mkdir(parents=True, exist_ok=True)
-    params = {"scheme": scheme.NAME, "year": intake.year, "institution": code,
-              "data_dir": paths.portable(intake.data_dir, final_year_dir / code),
+    params = {"scheme": scheme.NAME, "year": intake.year, **unit_params,
+              "data_dir": paths.portable(intake.data_dir, final_year_dir / name),
               "output_dir": ".", "validation": "../validation.json"}
-    return NotebookRun(paths.notebook_path(scheme.NAME, "institution"), folder / "institution.ipynb", params, folder)
+    notebook = paths.notebook_path(scheme.NAME, scheme.UNIT_NOTEBOOK)
+    return NotebookRun(notebook, folder / notebook.name, params, folder)
 
 
 def _cohort_job(scheme, intake: Intake, final_year_dir: Path, stage: Path) -> NotebookRun:

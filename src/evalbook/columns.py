@@ -17,9 +17,14 @@ CODE_REGEX = r"^(?!(?i:con|prn|aux|nul|com[1-9]|lpt[1-9])$)[A-Za-z0-9_][A-Za-z0-
 INT_REGEX = r"^[0-9]+(?:\.0+)?$"
 NUMBER_REGEX = r"^[0-9]+(?:\.[0-9]+)?$"
 RANKS_REGEX = r"^[1-9][0-9]*(?:[;；][1-9][0-9]*)*$"
+# A name that becomes part of a folder name (a specialty): Chinese or ASCII letters, digits, brackets, '·', '-', '_'.
+NAME_REGEX = r"^[\u4e00-\u9fffA-Za-z0-9（）()·_-]{1,30}$"
+PERIOD_REGEX = r"^[0-9]{4}(?:H[12])?$"
 TRUE_TOKENS = ("1", "是", "true", "True", "TRUE", "yes", "Yes", "YES", "y", "Y")
 FALSE_TOKENS = ("0", "否", "false", "False", "FALSE", "no", "No", "NO", "n", "N")
 
+KIND_REGEX = {"code": CODE_REGEX, "int": INT_REGEX, "number": NUMBER_REGEX, "ranks": RANKS_REGEX,
+              "name": NAME_REGEX, "period": PERIOD_REGEX}
 KIND_RULES = {
     "code": ("只能由英文字母、数字、- 和 _ 组成（不以 - 开头，不是路径或设备名，最长64位）",
              "only ASCII letters, digits, '-' and '_' (not starting with '-', not a path or device name, ≤ 64)"),
@@ -27,6 +32,9 @@ KIND_RULES = {
     "number": ("应为不小于0的数（不带单位，不用中文数字）", "must be a number ≥ 0 (no units, no Chinese numerals)"),
     "bool": ("应为 1/0 或 是/否", "must be 1/0 or 是/否 (yes/no)"),
     "ranks": ("应为以分号分隔的名次（正整数），如 1;3，或留空", "must be ';'-separated places ≥ 1, e.g. 1;3, or empty"),
+    "name": ("只能由汉字、英文字母、数字、括号、·、- 和 _ 组成，最长30字（不含空格、斜杠、点）",
+             "Chinese or ASCII letters, digits, brackets, '·', '-', '_' only, ≤ 30 (no spaces, slashes or dots)"),
+    "period": ("应为年度（如 2025）或半年（如 2024H1）", "must be a year (e.g. 2025) or a half-year (e.g. 2024H1)"),
     "month": ("应为年月，格式 YYYY-MM，如 2023-03", "must be a month as YYYY-MM, e.g. 2023-03"),
     "date": ("应为日期，格式 YYYY-MM-DD", "must be a date as YYYY-MM-DD"),
 }
@@ -56,8 +64,8 @@ class Column:
         if self.required:
             out.append(expectation("expect_column_values_to_not_be_null", {"column": self.name},
                                    "text", f"{self.label}不能为空", f"{self.name} must not be empty"))
-        if self.kind in ("code", "int", "number", "ranks"):
-            regex = {"code": CODE_REGEX, "int": INT_REGEX, "number": NUMBER_REGEX, "ranks": RANKS_REGEX}[self.kind]
+        if self.kind in KIND_REGEX:
+            regex = KIND_REGEX[self.kind]
             zh, en = KIND_RULES[self.kind]
             out.append(expectation("expect_column_values_to_match_regex", {"column": self.name, "regex": regex},
                                    "text", f"{self.label}{zh}", f"{self.name} {en}"))

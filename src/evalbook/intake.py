@@ -32,6 +32,7 @@ class Intake:
     rubric: Rubric
     tables: dict[str, TextTable] = field(default_factory=dict)
     typed: dict[str, pd.DataFrame] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)  # file → how messages name it (e.g. 2023/facts.csv)
     outcome: SuiteOutcome = field(default_factory=SuiteOutcome)
     gx_version: str = ""
 
@@ -51,7 +52,7 @@ class Intake:
 
     def inputs(self) -> list[tuple[str, Path, str]]:
         """(label, path, sha256) of every input file read, sorted by label."""
-        labelled = {file_label(self.scheme, f, self.year): t for f, t in self.tables.items()}
+        labelled = {self.labels[f]: t for f, t in self.tables.items()}
         return [(label, t.path, t.sha256) for label, t in sorted(labelled.items())]
 
     def input_hashes(self) -> dict[str, str]:
@@ -73,6 +74,19 @@ def file_path(scheme: ModuleType, data_dir: Path, file: str, year: int) -> Path:
     return Path(data_dir) / scheme.NAME / file_label(scheme, file, year)
 
 
+def locate(scheme: ModuleType, data_dir: Path, file: str, year: int) -> tuple[Path, str]:
+    """Where ``file`` is read from, and how messages name it.
+
+    Per-year files live in ``<scheme>/<year>/``; a scheme whose files carry their own period
+    (``FLAT_FALLBACK``) may also keep them directly in ``<scheme>/``.
+    """
+    path = file_path(scheme, data_dir, file, year)
+    flat = Path(data_dir) / scheme.NAME / file
+    if not path.exists() and getattr(scheme, "FLAT_FALLBACK", False) and flat.exists():
+        return flat, file
+    return path, file_label(scheme, file, year)
+
+
 def take_in(scheme: ModuleType, year: int, data_dir: Path, rubric: Rubric | None = None,
             runner: SuiteRunner | None = None) -> Intake:
     """Read, type and validate a year of ``scheme`` under ``data_dir``; never raises on bad data."""
@@ -81,11 +95,15 @@ def take_in(scheme: ModuleType, year: int, data_dir: Path, rubric: Rubric | None
     runner = runner or SuiteRunner()
     intake.gx_version = runner.version
     known = [c for c in intake.frame("institutions.csv")["code"].dropna().tolist()]
-    parameters = scheme.suite_parameters(rubric, year, known)
-    for file, table in intake.tables.items():
-        suite = load_suite(paths.suites_dir(scheme.NAME) / f"{file.removesuffix('.csv')}.json")
-        frames = {"text": table.frame, "typed": intake.typed[file]}
-        intake.outcome.extend(runner.validate(suite, frames, parameters, file_label(scheme, file, year)))
+    parameters = scheme.suite_parameters(rubric, year, known, intake.typed)
+    checks = [(file, {"text": table.frame, "typed": intake.typed[file]}, intake.labels[file])
+              for file, table in intake.tables.items()]
+    if hasattr(scheme, "derive_tables"):  # tables built across rows (e.g. one row per survey) with suites of their own
+        checks += [(name, {"text": text, "typed": typed}, label)
+                   for name, (text, typed, label) in scheme.derive_tables(intake).items()]
+    for name, frames, label in checks:
+        suite = load_suite(paths.suites_dir(scheme.NAME) / f"{name.removesuffix('.csv')}.json")
+        intake.outcome.extend(runner.validate(suite, frames, parameters, label))
     if not intake.errors:
         intake.outcome.problems.extend(scheme.cross_checks(intake.typed, rubric, year))
     return intake
@@ -95,8 +113,7 @@ def read_inputs(scheme: ModuleType, year: int, data_dir: Path, rubric: Rubric) -
     """Read every file of the contract as text and type it (no suites yet)."""
     intake = Intake(scheme, year, Path(data_dir), rubric)
     for file, columns in scheme.FILES.items():
-        path = file_path(scheme, data_dir, file, year)
-        label = file_label(scheme, file, year)
+        path, label = locate(scheme, data_dir, file, year)
         if not path.exists() and file not in scheme.REQUIRED_FILES:
             intake.outcome.problems.append(Problem(label, "未提供该文件，报告中相应部分留空",
                                                    "file not provided; its part of the report is left empty",
@@ -107,8 +124,11 @@ def read_inputs(scheme: ModuleType, year: int, data_dir: Path, rubric: Rubric) -
         intake.outcome.problems.extend(problems)
         if table is None:
             continue
+        if hasattr(scheme, "derive_text"):  # helper columns the text stage needs (e.g. each row's value kind)
+            table.frame = scheme.derive_text(file, table.frame, rubric)
         intake.tables[file] = table
         intake.typed[file] = scheme.derive(file, parse_table(table.frame, columns), rubric)
+        intake.labels[file] = label
     return intake
 
 

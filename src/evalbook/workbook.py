@@ -50,16 +50,20 @@ def open_year(scheme: str, year: int, data_dir: str | Path = "data", validation:
     return Year(module, intake, module.score(intake))
 
 
-def result_record(book: Year, code: str | None) -> dict:
-    """The numbers a notebook produced, for machines: one unit (``code``) or the whole year."""
-    units, projects = book.scores.units, book.scores.projects
-    if code is not None:
-        units, projects = units[units["code"] == code], projects[projects["code"] == code]
-        if units.empty:
-            raise InputError(Problem("institutions.csv", "该机构代码不在机构名单中", "institution code is not in institutions.csv",
-                                     column="code", value=code))
-    return {"scheme": book.scheme.NAME, "year": book.year, "rubric_sha256": book.rubric.sha256,
-            "units": _records(units), "projects": _records(projects)}
+def result_record(book: Year, unit: str | tuple[str, str] | None) -> dict:
+    """The numbers a notebook produced, for machines: one unit (a code, or code and specialty) or the year."""
+    record = {"scheme": book.scheme.NAME, "year": book.year, "rubric_sha256": book.rubric.sha256}
+    code, specialty = (unit if isinstance(unit, tuple) else (unit, None))
+    for name, frame in book.scheme.result_tables(book.scores).items():
+        if code is not None:
+            frame = frame[frame["code"] == code]
+            if specialty is not None and "specialty" in frame:
+                frame = frame[frame["specialty"] == specialty]
+            if name == "units" and frame.empty:
+                raise InputError(Problem("institutions.csv", "该机构（专科）不在名单中或不参与评分",
+                                         "the institution (specialty) is not listed or not scored", column="code", value=unit))
+        record[name] = _records(frame)
+    return record
 
 
 def _records(frame) -> list[dict]:

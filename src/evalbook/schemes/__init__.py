@@ -13,7 +13,8 @@ from types import ModuleType
 
 from evalbook.errors import InputError, Problem
 
-SCHEMES = {"wendeng-featured": "evalbook.schemes.wendeng_featured"}
+SCHEMES = {"wendeng-featured": "evalbook.schemes.wendeng_featured",
+           "naiman-specialty": "evalbook.schemes.naiman_specialty"}
 
 
 def get_scheme(name: str) -> ModuleType:

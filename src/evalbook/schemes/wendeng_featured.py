@@ -312,7 +312,7 @@ def policy_lines(rubric: Rubric) -> list[tuple[str, str]]:
 
 # --------------------------------------------------------------------------- inputs
 
-def suite_parameters(rubric: Rubric, year: int, known_codes: list[str]) -> dict[str, Any]:
+def suite_parameters(rubric: Rubric, year: int, known_codes: list[str], typed: Mapping[str, pd.DataFrame]) -> dict[str, Any]:
     d = rubric.data
     params: dict[str, Any] = {"known_codes": known_codes, "judgment_items": list(d["judgments"]["items"]),
                               "stats_years": [year - 1, year], "years": [year]}
@@ -461,6 +461,18 @@ def _award_projects(projects: pd.DataFrame, institutions: pd.DataFrame, rubric: 
     order = institutions.reset_index(drop=True).reset_index().set_index("code")["index"]
     frame = frame.assign(_order=frame["code"].map(order)).sort_values(["_order"], kind="mergesort")
     return frame[PROJECT_COLUMNS].reset_index(drop=True)
+
+
+UNIT_NOTEBOOK = "institution"
+
+
+def report_units(intake, scores: CohortScores) -> list[tuple[str, str, dict]]:
+    """One report per institution: (folder, code, notebook parameters)."""
+    return [(code, code, {"institution": code}) for code in scores.units["code"]]
+
+
+def result_tables(scores: CohortScores) -> dict[str, pd.DataFrame]:
+    return {"units": scores.units, "projects": scores.projects}
 
 
 def score(intake) -> CohortScores:

@@ -1,0 +1,1038 @@
+"""Excel templates and their ingestion: a layout declared once, written and read back the same way.
+
+A scheme describes its workbook as a ``Layout``: a 填写说明 sheet first (instructions and, in a
+locked 信息 area, whose workbook it is: scheme, year, institution code), then sheets that are
+either a *checklist* (one row per field, a value column per period, like the source's survey
+tables) or a *table* (a header row and empty rows for repeated records). Everything about an
+input cell — its Excel data validation, its 说明 text, how its value turns back into CSV text
+and which rule it breaks — comes from the ``Column`` declarations of ``evalbook.columns``, so the
+templates, the ingestion and the suites cannot disagree.
+
+Reading never trusts the file: its size and the zip members' uncompressed size are checked before
+openpyxl opens it, formulas in input cells are refused, the workbook is identified by its 信息
+area (not its file name), and every problem names the cell as ``workbook!sheet!cell``.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import os
+import re
+import tempfile
+import warnings
+import zipfile
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from evalbook.columns import CODE_REGEX, FALSE_TOKENS, INT_REGEX, NUMBER_REGEX, RANKS_REGEX, TRUE_TOKENS, Column
+from evalbook.errors import InputError, Problem
+from evalbook.reading import read_text_table
+from evalbook.tables_out import FORMULA_START
+
+# A filled template is tens of kilobytes; anything near this is not a template (or is a zip bomb).
+MAX_UNCOMPRESSED_BYTES = 20 * 1024 * 1024
+INFO_SHEET = "填写说明"
+INFO_SCHEME, INFO_YEAR, INFO_CODE, INFO_NAME = "考评方案", "年度", "机构代码", "机构名称"
+TITLE_ROW, HEADER_ROW, FIRST_ROW = 1, 2, 3   # every layout sheet: title, header, then input rows
+INFO_SCAN_ROWS = 40                          # the 信息 area is looked for in column A of 填写说明
+SPREADSHEETS_NOT_XLSX = (".xls", ".xlsm", ".xlsb", ".et", ".ods", ".csv")
+
+HEADER_FILL = PatternFill("solid", fgColor="DDE6EE")
+LABEL_FILL = PatternFill("solid", fgColor="EDEDED")
+INPUT_FILL = PatternFill("solid", fgColor="FFFFFF")
+THIN = Side(style="thin", color="808080")
+BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+WRAP = Alignment(wrap_text=True, vertical="top")
+LOCKED, UNLOCKED = Protection(locked=True), Protection(locked=False)
+NUMBER_FORMATS = {"int": "0", "number": "General", "date": "yyyy-mm-dd"}  # every other kind is kept as text: "@"
+
+
+# --------------------------------------------------------------------------- layout
+
+@dataclass(frozen=True)
+class Field:
+    """One row of a checklist: the column it fills and how the row is labelled.
+
+    ``levels`` are the indicator labels from coarse to fine (一级/二级/三级指标); by default the
+    column's own label. ``number`` is the row's 序号, ``unit`` is appended to its 说明.
+    """
+
+    column: Column
+    levels: tuple[str, ...] = ()
+    number: str = ""
+    unit: str = ""
+
+    def labels(self) -> tuple[str, ...]:
+        return self.levels or (self.column.label,)
+
+
+@dataclass(frozen=True)
+class Period:
+    """A value column of a checklist: its header (``2023年``) and, in long form, the period token."""
+
+    header: str
+    token: str | None = None
+
+
+@dataclass(frozen=True)
+class LongForm:
+    """Checklist rows written as one CSV record per field and period (``period,indicator,value``)."""
+
+    period: str = "period"
+    indicator: str = "indicator"
+    value: str = "value"
+
+
+@dataclass(frozen=True)
+class Checklist:
+    """A sheet with one row per field: 序号 | indicator levels | 说明/单位 | one value column per period.
+
+    Wide form (``long_form`` None): one CSV record per period, each field its own column.
+    """
+
+    title: str
+    file: str
+    fields: tuple[Field, ...]
+    periods: tuple[Period, ...]
+    level_headers: tuple[str, ...] = ("指标",)
+    heading: str = ""
+    description: str = ""
+    long_form: LongForm | None = None
+
+    def value_column(self, index: int) -> int:
+        """Sheet column number of the ``index``-th period."""
+        return 1 + len(self.level_headers) + 1 + index + 1
+
+    def label_column(self) -> int:
+        return 1 + len(self.level_headers)
+
+
+@dataclass(frozen=True)
+class Table:
+    """A sheet of repeated records: 序号 | one column per ``Column`` | ``rows`` empty input rows.
+
+    ``allowed`` restricts a column to a list (a drop-down in Excel), e.g. the evaluated years.
+    """
+
+    title: str
+    file: str
+    columns: tuple[Column, ...]
+    rows: int = 30
+    allowed: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    heading: str = ""
+    description: str = ""
+
+    def input_columns(self) -> range:
+        return range(2, 2 + len(self.columns))
+
+
+Sheet = Checklist | Table
+
+
+@dataclass(frozen=True)
+class Layout:
+    """A scheme's workbook for one year: its sheets, and the rubric amounts that named bounds refer to.
+
+    ``identity_columns`` are further 信息 entries that identify a workbook beside the institution
+    code, as (label, CSV column) pairs, e.g. (("专科", "specialty"),) for one workbook per specialty.
+    """
+
+    scheme: str
+    title: str
+    year: int
+    sheets: tuple[Sheet, ...]
+    parameters: Mapping[str, Any] = field(default_factory=dict)
+    identity_columns: tuple[tuple[str, str], ...] = ()
+    notes: tuple[str, ...] = ()
+
+    def files(self) -> list[str]:
+        return list(dict.fromkeys(sheet.file for sheet in self.sheets))
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Whose workbook it is: the institution and, for finer schemes, e.g. its specialty."""
+
+    code: str
+    name: str = ""
+    extra: tuple[tuple[str, str], ...] = ()  # (label, value), in the layout's identity_columns order
+
+    def key(self) -> tuple[str, ...]:
+        return (self.code, *(value for _, value in self.extra))
+
+    def record(self, layout: Layout) -> dict[str, str]:
+        """The identifying columns every CSV record of this workbook carries."""
+        values = dict(self.extra)
+        return {"code": self.code, **{column: values.get(label, "") for label, column in layout.identity_columns}}
+
+
+@dataclass
+class Submission:
+    """A filled workbook read back: whose it is and its records, as CSV text, per CSV file."""
+
+    path: Path
+    identity: Identity
+    rows: dict[str, list[dict[str, str | None]]]
+
+
+def catalog_fields(lines: Iterable[Mapping[str, str]], column_for, level_keys=("level1", "level2", "level3", "value_label"),
+                   number_key="row", unit_key="unit") -> tuple[Field, ...]:
+    """Checklist fields from an indicator catalog (one line per value; ``column_for(line)`` → its Column)."""
+    return tuple(Field(column_for(line), tuple(line[k] for k in level_keys), line[number_key], line.get(unit_key, ""))
+                 for line in lines)
+
+
+# --------------------------------------------------------------------------- one cell: rule, text, Excel
+
+class CellError(Exception):
+    """Raised when a cell's value breaks its rule; carries the bilingual rule."""
+
+    def __init__(self, rule_zh: str, rule_en: str):
+        super().__init__(rule_en)
+        self.rule_zh, self.rule_en = rule_zh, rule_en
+
+
+@dataclass(frozen=True)
+class CellRule:
+    """What one input cell accepts: its column, the bounds resolved from the rubric, an optional list."""
+
+    column: Column
+    low: float | None = None
+    high: float | None = None
+    allowed: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, column: Column, parameters: Mapping[str, Any], allowed: Sequence[str] = ()) -> CellRule:
+        return cls(column, _resolve(column.low, parameters), _resolve(column.high, parameters), tuple(allowed))
+
+    def choice_labels(self) -> list[str]:
+        """What the drop-down offers: the list, 是/否, or one Chinese label per canonical choice."""
+        if self.allowed:
+            return list(self.allowed)
+        if self.column.kind == "bool":
+            return ["是", "否"]
+        if self.column.kind == "choice":
+            return [_choice_label(self.column, canonical) for canonical in dict.fromkeys(self.column.choices.values())]
+        return []
+
+
+def _resolve(bound: float | str | None, parameters: Mapping[str, Any]) -> float | None:
+    """A bound as a number; a name (``max_advantage``) is looked up in the rubric's parameters."""
+    return float(parameters[bound]) if isinstance(bound, str) else bound
+
+
+def _choice_label(column: Column, canonical: str) -> str:
+    """The first Chinese token accepted for ``canonical`` (一等奖 for first), else the token itself."""
+    tokens = [t for t, c in column.choices.items() if c == canonical]
+    return next((t for t in tokens if not t.isascii()), tokens[0] if tokens else canonical)
+
+
+def _suite_rule(column: Column, kind: str) -> tuple[str, str]:
+    """The bilingual rule of ``column``'s own text-stage expectation of ``kind`` (columns.py's words)."""
+    for entry in column.text_expectations():
+        if entry["type"] == kind:
+            return entry["meta"]["rule_zh"], entry["meta"]["rule_en"]
+    raise KeyError(kind)
+
+
+def type_rule(rule: CellRule) -> tuple[str, str]:
+    """What a cell of this kind must look like, in the words of the column's suite."""
+    column = rule.column
+    if rule.allowed or column.kind == "choice":
+        shown = " / ".join(rule.choice_labels())
+        return f"{column.label}应为以下之一：{shown}", f"{column.name} must be one of: {shown}"
+    if column.kind == "text":
+        return f"{column.label}应为文字", f"{column.name} must be text"
+    kind = {"bool": "expect_column_values_to_be_in_set", "month": "expect_column_values_to_match_strftime_format",
+            "date": "expect_column_values_to_match_strftime_format"}.get(column.kind, "expect_column_values_to_match_regex")
+    return _suite_rule(column, kind)
+
+
+def range_rule(rule: CellRule) -> tuple[str, str] | None:
+    """The typed-stage range of the column with its bounds resolved, or None when unbounded."""
+    bounded = replace(rule.column, low=rule.low, high=rule.high)
+    entries = bounded.typed_expectations()
+    return (entries[0]["meta"]["rule_zh"], entries[0]["meta"]["rule_en"]) if entries else None
+
+
+def required_rule(column: Column) -> tuple[str, str]:
+    return _suite_rule(column, "expect_column_values_to_not_be_null")
+
+
+FORMULA_RULE = ("输入单元格不能使用公式，请直接填写数值（可复制后“选择性粘贴→数值”）",
+                "an input cell must not hold a formula: type the value itself (paste special → values)")
+ERROR_VALUE_RULE = ("单元格为错误值（如 #N/A、#DIV/0!），请填写数值", "the cell holds an error value (#N/A, #DIV/0!…): type the value")
+
+
+def cell_text(value: Any, data_type: str, rule: CellRule) -> str | None:
+    """The CSV text of one input cell's value, or None when the cell is empty.
+
+    Raises ``CellError`` when the cell holds a formula or an error value, or a value that breaks
+    the column's kind, its list or its range (the same rules as the column's suite).
+    """
+    if data_type == "f":
+        raise CellError(*FORMULA_RULE)
+    if data_type == "e":
+        raise CellError(*ERROR_VALUE_RULE)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    text = _kind_text(value, rule)
+    if rule.allowed and text not in rule.allowed:
+        raise CellError(*type_rule(rule))
+    if rule.column.kind in ("int", "number"):
+        _check_range(float(text), rule)
+    return text
+
+
+def _kind_text(value: Any, rule: CellRule) -> str:
+    """The value as CSV text of the column's kind; raises ``CellError`` when it is not of that kind."""
+    kind = rule.column.kind
+    if isinstance(value, bool):
+        if kind != "bool":
+            raise CellError(*type_rule(rule))
+        return "1" if value else "0"
+    text = _plain_text(value, kind)
+    if text is None:
+        raise CellError(*type_rule(rule))
+    if kind == "bool":
+        if text in TRUE_TOKENS or text in FALSE_TOKENS:
+            return "1" if text in TRUE_TOKENS else "0"
+    elif kind == "choice":
+        if text in rule.column.choices:
+            canonical = rule.column.choices[text]
+            return canonical if canonical in rule.column.choices else text
+        if rule.allowed:
+            return text
+    elif kind in ("month", "date"):
+        if _is_date_text(text, kind):
+            return text
+    elif kind in ("int", "number", "ranks", "code"):
+        regex = {"int": INT_REGEX, "number": NUMBER_REGEX, "ranks": RANKS_REGEX, "code": CODE_REGEX}[kind]
+        if re.fullmatch(regex, text):
+            return text
+    else:
+        return text
+    raise CellError(*type_rule(rule))
+
+
+def _plain_text(value: Any, kind: str) -> str | None:
+    """A cell value as text: numbers without a trailing .0, dates as YYYY-MM(-DD); None when it cannot be."""
+    if isinstance(value, int | float):
+        return _number_text(value)
+    if isinstance(value, dt.datetime | dt.date):
+        if isinstance(value, dt.datetime) and value.time() != dt.time(0):
+            return None
+        if kind == "month":
+            return value.strftime("%Y-%m") if value.day == 1 else None
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, str):
+        return value.strip()
+    return None  # times, durations: never what a column wants
+
+
+def _number_text(value: int | float) -> str:
+    """12 → '12', 12.0 → '12', 0.1 → '0.1', 1e-07 → '0.0000001' (never exponent notation)."""
+    if isinstance(value, int) or value.is_integer():
+        return str(int(value))
+    text = repr(value)
+    return format(Decimal(text), "f") if "e" in text or "E" in text else text
+
+
+def _is_date_text(text: str, kind: str) -> bool:
+    # Same test as the suites' expect_column_values_to_match_strftime_format.
+    try:
+        dt.datetime.strptime(text, "%Y-%m" if kind == "month" else "%Y-%m-%d")
+    except ValueError:
+        return False
+    return True
+
+
+def _check_range(number: float, rule: CellRule) -> None:
+    low_ok = rule.low is None or (number > rule.low if rule.column.strict_low else number >= rule.low)
+    if not (low_ok and (rule.high is None or number <= rule.high)):
+        raise CellError(*range_rule(rule))
+
+
+def excel_value(text: str | None, rule: CellRule) -> Any:
+    """What to write into an input cell for a CSV cell (prefilling): typed when it is of the kind, else text."""
+    if text is None or text == "":
+        return None
+    kind = rule.column.kind
+    if kind in ("int", "number") and re.fullmatch(NUMBER_REGEX, text):
+        return int(text) if "." not in text else float(text)
+    if kind == "bool" and (text in TRUE_TOKENS or text in FALSE_TOKENS):
+        return "是" if text in TRUE_TOKENS else "否"
+    if kind == "choice" and text in rule.column.choices:
+        return _choice_label(rule.column, rule.column.choices[text])
+    if kind == "date" and _is_date_text(text, "date"):
+        return dt.datetime.strptime(text, "%Y-%m-%d").date()
+    return text
+
+
+def describe(rule: CellRule, unit: str = "") -> str:
+    """The 说明 of an input cell: what to type, in Chinese."""
+    column = rule.column
+    if rule.allowed or column.kind in ("bool", "choice"):
+        text = "从下拉列表选择：" + " / ".join(rule.choice_labels())
+    else:
+        text = {"int": "整数", "number": "数值，可有小数", "ranks": "名次，多个以分号分隔，如 1;3",
+                "month": "年月，格式 YYYY-MM，如 2023-03", "date": "日期，格式 YYYY-MM-DD，如 2023-04-05",
+                "code": "代码（英文字母、数字）"}.get(column.kind, "文字")
+    if column.kind in ("int", "number"):
+        text += f"，{_bounds_text(rule)}"
+    if unit:
+        text += f"，单位：{unit}"
+    if not column.required:
+        text += "（可留空）"
+    return text
+
+
+def _bounds_text(rule: CellRule) -> str:
+    low = 0.0 if rule.low is None else rule.low
+    if rule.high is not None:
+        return f"{_number_text(low)}–{_number_text(rule.high)}" + ("（不含0）" if rule.column.strict_low else "")
+    return (">" if rule.column.strict_low else "≥") + _number_text(low)
+
+
+def data_validation(rule: CellRule) -> DataValidation:
+    """The Excel data validation of an input cell (drop-down, whole, decimal, date or text length)."""
+    kind, labels = rule.column.kind, rule.choice_labels()
+    error_zh = type_rule(rule)[0]
+    if labels:
+        formula = '"' + ",".join(labels) + '"'
+        if len(formula) > 255 or any("," in label for label in labels):
+            raise ValueError(f"drop-down list too long or with commas for {rule.column.name}")
+        spec: dict[str, Any] = {"type": "list", "formula1": formula}
+    elif kind in ("int", "number"):
+        spec = _numeric_validation(rule)
+        extent = range_rule(rule)
+        error_zh = f"{error_zh}；{extent[0]}" if extent else error_zh
+    elif kind == "month":
+        spec = {"type": "textLength", "operator": "equal", "formula1": "7"}
+    elif kind == "date":
+        spec = {"type": "date", "operator": "greaterThanOrEqual", "formula1": "DATE(2000,1,1)"}
+    else:
+        spec = {"type": "textLength", "operator": "lessThanOrEqual", "formula1": "200" if kind == "ranks" else "2000"}
+    return DataValidation(**spec, allow_blank=True, showErrorMessage=True, errorStyle="stop", errorTitle="输入有误",
+                          error=error_zh[:225], showInputMessage=True, promptTitle=rule.column.label[:32],
+                          prompt=describe(rule)[:255])
+
+
+def _numeric_validation(rule: CellRule) -> dict[str, Any]:
+    low = 0.0 if rule.low is None else rule.low
+    spec: dict[str, Any] = {"type": "whole" if rule.column.kind == "int" else "decimal", "formula1": _number_text(low)}
+    if rule.high is not None:
+        spec.update(operator="between", formula2=_number_text(rule.high))
+    else:
+        spec["operator"] = "greaterThan" if rule.column.strict_low else "greaterThanOrEqual"
+    return spec
+
+
+# --------------------------------------------------------------------------- writing a template
+
+def build_workbook(layout: Layout, identity: Identity, prefill: Mapping[str, list[dict]] | None = None) -> Workbook:
+    """The template of ``identity`` for ``layout``; ``prefill`` (CSV rows per file, this workbook's only) fills it."""
+    book = Workbook()
+    info = book.active
+    info.title = INFO_SHEET
+    _write_instructions(info, layout, identity)
+    for sheet in layout.sheets:
+        target = book.create_sheet(sheet.title)
+        rows = (prefill or {}).get(sheet.file, [])
+        if isinstance(sheet, Checklist):
+            _write_checklist(target, sheet, layout, rows)
+        else:
+            _write_table(target, sheet, layout, rows)
+        _protect(target)
+    _protect(info)
+    props = book.properties
+    props.title = f"{layout.title} {layout.year}年度 {identity.name}"
+    props.subject, props.creator = layout.scheme, "evalbook"
+    props.keywords = " ".join((layout.scheme, str(layout.year), *identity.key()))
+    return book
+
+
+def save_atomically(book: Workbook, path: Path) -> None:
+    """Save ``book`` to ``path`` through a temporary file in the same folder: never a half-written workbook."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".xlsx.tmp", dir=path.parent)
+    os.close(handle)
+    try:
+        book.save(temporary)
+        os.replace(temporary, path)
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+
+
+def _write_instructions(sheet: Worksheet, layout: Layout, identity: Identity) -> None:
+    sheet["A1"] = f"{layout.title} {layout.year}年度 数据填报工作簿"
+    sheet["A1"].font = Font(bold=True, size=14)
+    info = [(INFO_SCHEME, layout.scheme), (INFO_YEAR, layout.year), (INFO_CODE, identity.code),
+            (INFO_NAME, identity.name), *identity.extra]
+    sheet["A3"] = "信息（请勿修改：系统据此识别工作簿，与文件名无关）"
+    sheet["A3"].font = Font(bold=True)
+    for row, (label, value) in enumerate(info, start=4):
+        _label(sheet.cell(row=row, column=1, value=label), HEADER_FILL)
+        _label(sheet.cell(row=row, column=2, value=value), LABEL_FILL)
+    row = 4 + len(info) + 1
+    sheet.cell(row=row, column=1, value="填写说明").font = Font(bold=True)
+    for number, line in enumerate(_instruction_lines(layout), start=1):
+        sheet.cell(row=row + number, column=1, value=f"{number}. {line}")
+    sheet.column_dimensions["A"].width = 22
+    sheet.column_dimensions["B"].width = 40
+
+
+def _instruction_lines(layout: Layout) -> list[str]:
+    sheets = [f"“{s.title}”：{s.description or s.heading}" for s in layout.sheets]
+    return [
+        "只有白色带边框的格子需要填写；灰色格子是指标和标签，已锁定。工作表保护没有密码，但请不要取消保护、"
+        "插入、删除或移动行列，也不要改工作表名称。",
+        *sheets,
+        "数字直接填写，不带单位，不用中文数字：填 12，不填“12人”或“十二”；金额以万元计，可有小数。",
+        "是/否、奖项、年度、月份等从格子的下拉列表中选择；年月填 2023-03，日期填 2023-04-05；名次以分号分隔，如 1;3。",
+        "不要使用公式：请填写数值本身（含公式的格子会被拒收）。可从其他表格复制后用“选择性粘贴→数值”。",
+        "表格类工作表每行一条记录，空行会被忽略；行数不够时请联系考评办公室索取更多行的模板。",
+        "填好后保存为 .xlsx（不要另存为 .xls 或 .csv）。文件名可以任意，系统按上方“信息”中的机构代码识别工作簿。",
+        *layout.notes,
+    ]
+
+
+def _write_heading(sheet: Worksheet, text: str, headers: Sequence[str]) -> None:
+    sheet.cell(row=TITLE_ROW, column=1, value=text).font = Font(bold=True, size=13)
+    if len(headers) > 1:
+        sheet.merge_cells(start_row=TITLE_ROW, start_column=1, end_row=TITLE_ROW, end_column=len(headers))
+    for number, header in enumerate(headers, start=1):
+        cell = sheet.cell(row=HEADER_ROW, column=number, value=header)
+        _label(cell, HEADER_FILL)
+        cell.font = Font(bold=True)
+    sheet.freeze_panes = sheet.cell(row=FIRST_ROW, column=1)
+
+
+def _write_checklist(sheet: Worksheet, checklist: Checklist, layout: Layout, rows: list[dict]) -> None:
+    headers = ["序号", *checklist.level_headers, "说明/单位", *(p.header for p in checklist.periods)]
+    _write_heading(sheet, checklist.heading or checklist.title, headers)
+    validations: dict[CellRule, DataValidation] = {}
+    for offset, item in enumerate(checklist.fields):
+        row = FIRST_ROW + offset
+        rule = CellRule.of(item.column, layout.parameters)
+        labels = (item.number, *item.labels(), describe(rule, item.unit))
+        for number, text in enumerate(labels, start=1):
+            _label(sheet.cell(row=row, column=number, value=text), LABEL_FILL)
+        for index, period in enumerate(checklist.periods):
+            cell = sheet.cell(row=row, column=checklist.value_column(index))
+            _input(cell, rule, _checklist_prefill(checklist, item, period, rows))
+            _validation(sheet, validations, rule).add(cell)
+    _merge_repeated_labels(sheet, checklist)
+    widths = [6, *([24] * len(checklist.level_headers)), 26, *([14] * len(checklist.periods))]
+    _set_widths(sheet, widths)
+
+
+def _checklist_prefill(checklist: Checklist, item: Field, period: Period, rows: list[dict]) -> Any:
+    rule = CellRule(item.column)
+    if checklist.long_form is None:
+        return excel_value(rows[0].get(item.column.name), rule) if rows else None
+    form = checklist.long_form
+    for record in rows:
+        if record.get(form.period) == period.token and record.get(form.indicator) == item.column.name:
+            return excel_value(record.get(form.value), rule)
+    return None
+
+
+def _merge_repeated_labels(sheet: Worksheet, checklist: Checklist) -> None:
+    """Merge runs of equal coarse labels (序号 and all but the finest level), as in the source's tables."""
+    keys = [(item.number, *item.labels()) for item in checklist.fields]
+    for depth in range(len(checklist.level_headers)):  # column 1 + depth: 序号, then the coarse levels
+        start = 0
+        for index in range(1, len(keys) + 1):
+            if index == len(keys) or keys[index][:depth + 1] != keys[start][:depth + 1]:
+                if index - start > 1 and keys[start][depth]:
+                    sheet.merge_cells(start_row=FIRST_ROW + start, start_column=depth + 1,
+                                      end_row=FIRST_ROW + index - 1, end_column=depth + 1)
+                start = index
+
+
+def _write_table(sheet: Worksheet, table: Table, layout: Layout, rows: list[dict]) -> None:
+    _write_heading(sheet, table.heading or table.title, ["序号", *(c.label for c in table.columns)])
+    rules = [CellRule.of(c, layout.parameters, table.allowed.get(c.name, ())) for c in table.columns]
+    count = max(table.rows, len(rows) + 5)
+    for offset in range(count):
+        row = FIRST_ROW + offset
+        _label(sheet.cell(row=row, column=1, value=offset + 1), LABEL_FILL)
+        record = rows[offset] if offset < len(rows) else {}
+        for number, rule in zip(table.input_columns(), rules, strict=True):
+            _input(sheet.cell(row=row, column=number), rule, excel_value(record.get(rule.column.name), rule))
+    for number, rule in zip(table.input_columns(), rules, strict=True):
+        letter = get_column_letter(number)
+        validation = data_validation(rule)
+        sheet.add_data_validation(validation)
+        validation.add(f"{letter}{FIRST_ROW}:{letter}{FIRST_ROW + count - 1}")
+    _set_widths(sheet, [6, *(max(10, min(36, 2 * len(c.label) + 2)) for c in table.columns)])
+
+
+def _label(cell, fill: PatternFill) -> None:
+    cell.fill, cell.border, cell.alignment, cell.protection = fill, BOX, WRAP, LOCKED
+
+
+def _input(cell, rule: CellRule, value: Any) -> None:
+    cell.fill, cell.border, cell.alignment, cell.protection = INPUT_FILL, BOX, WRAP, UNLOCKED
+    cell.number_format = NUMBER_FORMATS.get(rule.column.kind, "@")
+    if isinstance(value, str):
+        cell.value = value
+        cell.data_type = "s"  # text as typed, never a formula
+        cell.quotePrefix = value.startswith(FORMULA_START)
+    else:
+        cell.value = value
+
+
+def _validation(sheet: Worksheet, cache: dict[CellRule, DataValidation], rule: CellRule) -> DataValidation:
+    """One data validation per distinct rule of a sheet, shared by its cells."""
+    if rule not in cache:
+        cache[rule] = data_validation(rule)
+        sheet.add_data_validation(cache[rule])
+    return cache[rule]
+
+
+def _protect(sheet: Worksheet) -> None:
+    """Lock the labels (input cells are unlocked); no password, columns may still be widened."""
+    sheet.protection.sheet = True
+    sheet.protection.formatColumns = False
+    sheet.protection.formatRows = False
+
+
+def _set_widths(sheet: Worksheet, widths: Sequence[float]) -> None:
+    for number, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(number)].width = width
+
+
+# --------------------------------------------------------------------------- reading a filled workbook
+
+class _Found:
+    """Problems of one workbook, located as ``workbook!sheet!cell``."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.problems: list[Problem] = []
+
+    def add(self, rule: tuple[str, str], sheet: str | None = None, cell: str | None = None, column: str | None = None,
+            value: Any = None, severity: str = "error") -> None:
+        where = "!".join(part for part in (self.name, sheet, cell) if part) if sheet else None
+        self.problems.append(Problem(self.name, rule[0], rule[1], row=where, column=column,
+                                     value=_shown_value(value), severity=severity))
+
+
+def _shown_value(value: Any) -> Any:
+    if value is None or isinstance(value, int | float | str | bool):
+        return value
+    return getattr(value, "text", None) or str(value)  # ArrayFormula → its text
+
+
+def check_size(path: Path, limit: int = MAX_UNCOMPRESSED_BYTES) -> list[Problem]:
+    """Refuse a file that is not a zip or whose size, or its members' uncompressed size, exceeds ``limit``.
+
+    Only the zip's directory is read: nothing is decompressed, so a zip bomb costs nothing.
+    """
+    found = _Found(path.name)
+    size = path.stat().st_size
+    if size > limit:
+        found.add((f"工作簿过大（{size} 字节，上限 {limit} 字节），不予读取；填好的模板通常不到 1 MB",
+                   f"workbook too large ({size} bytes, limit {limit}); not read. A filled template is under 1 MB"))
+        return found.problems
+    try:
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(member.file_size for member in archive.infolist())
+    except (zipfile.BadZipFile, OSError):
+        found.add(("不是有效的 .xlsx 工作簿（请在 Excel 中另存为“Excel 工作簿 (*.xlsx)”）",
+                   "not a valid .xlsx workbook (save it from Excel as 'Excel Workbook (*.xlsx)')"))
+        return found.problems
+    if unpacked > limit:
+        found.add((f"工作簿解压后过大（{unpacked} 字节，上限 {limit} 字节），不予读取；可能是损坏或恶意文件",
+                   f"workbook too large once unpacked ({unpacked} bytes, limit {limit}); not read: damaged or hostile file"))
+    return found.problems
+
+
+def read_workbook(path: Path, layout: Layout) -> tuple[Submission | None, list[Problem]]:
+    """Read a filled workbook of ``layout`` back into CSV records; never raises on a bad workbook.
+
+    Returns the submission (None when the workbook cannot be read or does not say whose it is)
+    and every problem: size, not a workbook, 信息 area missing or not this scheme and year, a
+    missing sheet, labels moved, merged input cells, formulas, values of the wrong kind, list or
+    range, required cells left empty. Extra sheets are a warning and are ignored.
+    """
+    problems = check_size(path)
+    if problems:
+        return None, problems
+    found = _Found(path.name)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # openpyxl warns about extensions it drops (slicers, …)
+            book = load_workbook(path, data_only=False, keep_links=False)
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds on a damaged file; all mean the same here
+        found.add(("无法打开工作簿：文件已损坏或不是 Excel 工作簿", f"cannot open the workbook: damaged or not .xlsx ({type(exc).__name__})"))
+        return None, found.problems
+    try:
+        identity = _read_identity(book, layout, found)
+        rows: dict[str, list[dict]] = {file: [] for file in layout.files()}
+        for sheet in layout.sheets:
+            if sheet.title not in book.sheetnames:
+                found.add((f"缺少工作表“{sheet.title}”：请使用下发的模板，不要删除或改名工作表",
+                           f"sheet '{sheet.title}' is missing: use the template as issued, do not delete or rename sheets"),
+                          sheet=sheet.title)
+                continue
+            reader = _read_checklist if isinstance(sheet, Checklist) else _read_table
+            rows[sheet.file].extend(reader(book[sheet.title], sheet, layout, found))
+        _warn_extra_sheets(book, layout, found)
+    finally:
+        book.close()
+    if identity is None:
+        return None, found.problems
+    stamp = identity.record(layout)
+    rows = {file: [{**stamp, **record} for record in records] for file, records in rows.items()}
+    return Submission(path, identity, rows), found.problems
+
+
+def _read_identity(book: Workbook, layout: Layout, found: _Found) -> Identity | None:
+    """The 信息 area of 填写说明: checks scheme and year, returns whose workbook it is (None if it cannot say)."""
+    if INFO_SHEET not in book.sheetnames:
+        found.add((f"缺少工作表“{INFO_SHEET}”：其中的机构代码用于识别工作簿", f"sheet '{INFO_SHEET}' is missing: its 机构代码 identifies the workbook"),
+                  sheet=INFO_SHEET)
+        return None
+    sheet = book[INFO_SHEET]
+    cells = {}
+    for row in range(1, INFO_SCAN_ROWS + 1):
+        label = sheet.cell(row=row, column=1).value
+        if isinstance(label, str) and label.strip() and label.strip() not in cells:
+            cells[label.strip()] = sheet.cell(row=row, column=2)
+    wanted = [INFO_SCHEME, INFO_YEAR, INFO_CODE, *(label for label, _ in layout.identity_columns)]
+    missing = [label for label in wanted if label not in cells]
+    if missing:
+        found.add((f"“{INFO_SHEET}”中缺少信息：{'、'.join(missing)}（请使用下发的模板）",
+                   f"'{INFO_SHEET}' lacks: {', '.join(missing)} (use the template as issued)"), sheet=INFO_SHEET)
+        return None
+    values = {label: _plain_text(cell.value, "text") if cell.data_type != "f" else None for label, cell in cells.items()}
+    ok = _expect_info(found, cells[INFO_SCHEME], values[INFO_SCHEME], layout.scheme, "考评方案", "scheme")
+    ok = _expect_info(found, cells[INFO_YEAR], values[INFO_YEAR], str(layout.year), "年度", "year") and ok
+    code = values[INFO_CODE]
+    if not code or not re.fullmatch(CODE_REGEX, code):
+        found.add(("机构代码缺失或无效：只能由英文字母、数字、- 和 _ 组成（请使用下发的模板）",
+                   "institution code missing or invalid: ASCII letters, digits, '-' and '_' (use the template as issued)"),
+                  INFO_SHEET, cells[INFO_CODE].coordinate, "code", cells[INFO_CODE].value)
+        return None
+    extra = tuple((label, values[label] or "") for label, _ in layout.identity_columns)
+    return Identity(code, values.get(INFO_NAME) or "", extra) if ok else None
+
+
+def _expect_info(found: _Found, cell, value: str | None, expected: str, what_zh: str, what_en: str) -> bool:
+    if value == expected:
+        return True
+    found.add((f"{what_zh}应为 {expected}：这不是本次要读入的工作簿", f"{what_en} must be {expected}: not a workbook of this intake"),
+              INFO_SHEET, cell.coordinate, what_en, cell.value)
+    return False
+
+
+def _read_checklist(sheet: Worksheet, checklist: Checklist, layout: Layout, found: _Found) -> list[dict]:
+    """One record per period (wide) or per filled field and period (long form)."""
+    if not _headers_match(sheet, ["序号", *checklist.level_headers, "说明/单位", *(p.header for p in checklist.periods)], found):
+        return []
+    inputs = {(FIRST_ROW + i, checklist.value_column(p)) for i in range(len(checklist.fields)) for p in range(len(checklist.periods))}
+    _refuse_merged_inputs(sheet, inputs, found)
+    records: list[dict] = [{} for _ in checklist.periods]
+    long_rows: list[dict] = []
+    for offset, item in enumerate(checklist.fields):
+        row = FIRST_ROW + offset
+        label_cell = sheet.cell(row=row, column=checklist.label_column())
+        if label_cell.value != item.labels()[-1]:
+            found.add((f"第{row}行的指标应为“{item.labels()[-1]}”：请勿插入、删除或移动行",
+                       f"row {row} should be '{item.labels()[-1]}': rows must not be inserted, deleted or moved"),
+                      sheet.title, label_cell.coordinate, item.column.name, label_cell.value)
+            return []
+        rule = CellRule.of(item.column, layout.parameters)
+        for index, period in enumerate(checklist.periods):
+            text = _read_cell(sheet.cell(row=row, column=checklist.value_column(index)), rule, sheet.title, found, required=True)
+            if checklist.long_form is None:
+                records[index][item.column.name] = text
+            elif text is not None:
+                form = checklist.long_form
+                long_rows.append({form.period: period.token, form.indicator: item.column.name, form.value: text})
+    if checklist.long_form is not None:
+        return long_rows
+    return records
+
+
+def _read_table(sheet: Worksheet, table: Table, layout: Layout, found: _Found) -> list[dict]:
+    """One record per non-empty row below the header (rows beyond the template's are read too)."""
+    if not _headers_match(sheet, ["序号", *(c.label for c in table.columns)], found):
+        return []
+    columns = table.input_columns()
+    inputs = {(row, col) for row in range(FIRST_ROW, max(sheet.max_row, FIRST_ROW) + 1) for col in columns}
+    _refuse_merged_inputs(sheet, inputs, found)
+    rules = [CellRule.of(c, layout.parameters, table.allowed.get(c.name, ())) for c in table.columns]
+    records = []
+    for cells in sheet.iter_rows(min_row=FIRST_ROW, min_col=columns.start, max_col=columns.stop - 1):
+        if all(_is_blank(cell) for cell in cells):
+            continue
+        records.append({rule.column.name: _read_cell(cell, rule, sheet.title, found, required=True)
+                        for cell, rule in zip(cells, rules, strict=True)})
+    return records
+
+
+def _is_blank(cell) -> bool:
+    return cell.data_type != "f" and (cell.value is None or (isinstance(cell.value, str) and not cell.value.strip()))
+
+
+def _read_cell(cell, rule: CellRule, sheet: str, found: _Found, required: bool) -> str | None:
+    """The cell's CSV text; a problem naming the cell when it breaks its rule or a required cell is empty."""
+    try:
+        text = cell_text(cell.value, cell.data_type, rule)
+    except CellError as error:
+        found.add((error.rule_zh, error.rule_en), sheet, cell.coordinate, rule.column.name, cell.value)
+        return None
+    if text is None and required and rule.column.required:
+        found.add(required_rule(rule.column), sheet, cell.coordinate, rule.column.name)
+    return text
+
+
+def _headers_match(sheet: Worksheet, expected: list[str], found: _Found) -> bool:
+    for number, header in enumerate(expected, start=1):
+        cell = sheet.cell(row=HEADER_ROW, column=number)
+        if cell.value != header:
+            found.add((f"表头应为“{header}”：请使用下发的模板，不要插入、删除或移动列",
+                       f"header should be '{header}': use the template as issued, do not insert, delete or move columns"),
+                      sheet.title, cell.coordinate, None, cell.value)
+            return False
+    return True
+
+
+def _refuse_merged_inputs(sheet: Worksheet, inputs: set[tuple[int, int]], found: _Found) -> None:
+    """A merged range over input cells hides all but its first value: refused, naming the range."""
+    for merged in sheet.merged_cells.ranges:
+        if any((row, col) in inputs for row, col in merged.cells):
+            found.add(("填写区域的单元格不能合并：请取消合并，每格填一个值", "input cells must not be merged: unmerge, one value per cell"),
+                      sheet.title, merged.coord)
+
+
+def _warn_extra_sheets(book: Workbook, layout: Layout, found: _Found) -> None:
+    expected = {INFO_SHEET, *(sheet.title for sheet in layout.sheets)}
+    for name in book.sheetnames:
+        if name not in expected:
+            hidden = "（隐藏）" if book[name].sheet_state != "visible" else ""
+            found.add((f"多余的工作表{hidden}，已忽略", f"extra sheet{' (hidden)' if hidden else ''}, ignored"),
+                      sheet=name, severity="warning")
+
+
+# --------------------------------------------------------------------------- a folder of workbooks → the year's CSVs
+
+def workbooks_in(folder: Path) -> tuple[list[Path], list[Problem]]:
+    """The ``*.xlsx`` of ``folder`` (Excel's ``~$`` lock files skipped); other spreadsheets are a warning.
+
+    Raises ``InputError`` when the folder does not exist or holds no workbook.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise InputError(Problem(str(folder), "找不到工作簿文件夹", "folder of workbooks not found"))
+    paths, problems = [], []
+    for path in sorted(folder.iterdir()):
+        if path.name.startswith(("~$", ".")) or not path.is_file():
+            continue
+        suffix = path.suffix.lower()
+        if suffix == ".xlsx":
+            paths.append(path)
+        elif suffix in SPREADSHEETS_NOT_XLSX:
+            problems.append(Problem(path.name, "不是 .xlsx 工作簿，已忽略：请在 Excel 中另存为“Excel 工作簿 (*.xlsx)”",
+                                    "not an .xlsx workbook, ignored: save it from Excel as 'Excel Workbook (*.xlsx)'",
+                                    severity="warning"))
+    if not paths:
+        raise InputError(Problem(str(folder), "文件夹中没有 .xlsx 工作簿", "the folder holds no .xlsx workbook", severity="error"))
+    return paths, problems
+
+
+def read_submissions(paths: Iterable[Path], layout: Layout, known: Mapping[str, str]) -> tuple[list[Submission], list[Problem]]:
+    """Read every workbook; a code not in ``known`` (code → name) or handed in twice is an error."""
+    submissions: list[Submission] = []
+    problems: list[Problem] = []
+    seen: dict[tuple[str, ...], Path] = {}
+    for path in paths:
+        submission, found = read_workbook(path, layout)
+        problems.extend(found)
+        if submission is None:
+            continue
+        where = f"{path.name}!{INFO_SHEET}"
+        code = submission.identity.code
+        if code not in known:
+            problems.append(Problem(path.name, f"机构代码 {code} 不在机构名单（institutions.csv）中",
+                                    f"institution code {code} is not listed in institutions.csv", row=where, column="code", value=code))
+        elif submission.identity.key() in seen:
+            other = seen[submission.identity.key()].name
+            problems.append(Problem(path.name, f"与 {other} 是同一机构的工作簿：每个机构只交一份",
+                                    f"same institution as {other}: one workbook per institution", row=where, column="code", value=code))
+        else:
+            seen[submission.identity.key()] = path
+            submissions.append(submission)
+    return submissions, problems
+
+
+def read_existing(scheme: ModuleType, year: int, data_dir: Path, files: Iterable[str]) -> tuple[dict[str, list[dict]], list[Problem]]:
+    """The year's current CSV rows as text (absent files: no rows). Any problem reading them is returned."""
+    rows: dict[str, list[dict]] = {}
+    problems: list[Problem] = []
+    for file in files:
+        path = year_folder(scheme, year, data_dir) / file
+        if not path.exists():
+            rows[file] = []
+            continue
+        names = [c.name for c in scheme.FILES[file]]
+        table, found = read_text_table(path, names, scheme.OPTIONAL_COLUMNS.get(file, ()), f"{year}/{file}")
+        problems.extend(found)
+        frame = table.frame if table is not None else None
+        rows[file] = [] if frame is None else [dict(zip(frame.columns, values, strict=True))
+                                               for values in frame.itertuples(index=False)]
+    return rows, problems
+
+
+def year_folder(scheme: ModuleType, year: int, data_dir: Path) -> Path:
+    return Path(data_dir) / scheme.NAME / str(year)
+
+
+def merge_rows(existing: list[dict], submissions: list[Submission], file: str, layout: Layout,
+               order: Sequence[str]) -> list[dict]:
+    """The file's rows after ingestion: the submitted institutions' rows replaced, the others kept.
+
+    Ordered as ``order`` (institution codes), then unknown codes as found; a workbook's own order is kept.
+    """
+    identity_columns = [column for _, column in layout.identity_columns]
+    replaced = {s.identity.key() for s in submissions}
+    kept = [r for r in existing if (r.get("code"), *(r.get(c) for c in identity_columns)) not in replaced]
+    merged = kept + [record for s in submissions for record in s.rows.get(file, [])]
+    rank = {code: index for index, code in enumerate(order)}
+    return sorted(merged, key=lambda record: rank.get(record.get("code"), len(rank)))
+
+
+def csv_text(columns: Sequence[str], rows: Iterable[Mapping[str, str | None]]) -> str:
+    """Rows as CSV text exactly as typed ('\\n' line ends, empty for None): inputs, so nothing is neutralised."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow(["" if row.get(c) is None else row[c] for c in columns])
+    return out.getvalue()
+
+
+def replace_files(folder: Path, texts: Mapping[str, str]) -> None:
+    """Write every file to a temporary file in ``folder`` first, then move them all into place.
+
+    A failure while writing leaves every current file as it was; only the final renames touch them.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    temporaries: dict[str, str] = {}
+    try:
+        for name, text in texts.items():
+            handle, temporary = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
+            temporaries[name] = temporary
+            with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+                stream.write(text)
+                stream.flush()
+                os.fsync(stream.fileno())
+        for name, temporary in temporaries.items():
+            os.replace(temporary, folder / name)
+    finally:
+        for temporary in temporaries.values():
+            if os.path.exists(temporary):
+                os.unlink(temporary)
+
+
+@dataclass
+class IngestReport:
+    """What an ingestion found and did: problems, and (when there was no error) the files written."""
+
+    problems: list[Problem]
+    submissions: list[Submission] = field(default_factory=list)
+    written: dict[str, int] = field(default_factory=dict)  # file → rows
+    folder: Path | None = None
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.is_error]
+
+
+def templates_of(scheme: ModuleType) -> ModuleType:
+    """The scheme's template module (named by its ``TEMPLATES``); ``InputError`` when it has none."""
+    from importlib import import_module
+
+    name = getattr(scheme, "TEMPLATES", None)
+    if not name:
+        raise InputError(Problem("命令行 command line", "该考评方案还没有 Excel 模板", "this scheme has no Excel templates yet",
+                                 column="SCHEME", value=scheme.NAME))
+    return import_module(name)
+
+
+def write_templates(scheme: ModuleType, year: int, data_dir: Path, out_dir: Path, prefill: bool = False) -> list[Path]:
+    """One workbook per identity of the scheme's templates into ``OUT/<scheme>/<year>/``, each saved atomically.
+
+    With ``prefill`` the input cells hold the year's current CSV rows. Raises ``InputError`` when
+    the institutions (or, with ``prefill``, the current CSVs) cannot be read.
+    """
+    templates = templates_of(scheme)
+    layout = templates.layout(year)
+    identities = templates.identities(data_dir)
+    existing: dict[str, list[dict]] = {}
+    if prefill:
+        existing, problems = read_existing(scheme, year, data_dir, layout.files())
+        if any(p.is_error for p in problems):
+            raise InputError(problems)
+    folder = Path(out_dir) / scheme.NAME / str(year)
+    written = []
+    for identity in identities:
+        own = {file: [r for r in rows if _belongs(r, identity, layout)] for file, rows in existing.items()}
+        path = folder / templates.workbook_name(identity)
+        save_atomically(build_workbook(layout, identity, own), path)
+        written.append(path)
+    return written
+
+
+def _belongs(record: Mapping[str, Any], identity: Identity, layout: Layout) -> bool:
+    stamp = identity.record(layout)
+    return all(record.get(column) == value for column, value in stamp.items())
+
+
+def ingest(scheme: ModuleType, year: int, source: Path, data_dir: Path) -> IngestReport:
+    """Read every workbook of ``source`` and, only when none has an error, replace the year's CSVs.
+
+    The submitted institutions' rows are replaced, other institutions' rows kept; all files are
+    replaced together (``replace_files``). Raises ``InputError`` when the folder, the institutions
+    or the rubric cannot be read; problems in the workbooks are returned in the report.
+    """
+    templates = templates_of(scheme)
+    layout = templates.layout(year)
+    identities = templates.identities(data_dir)
+    known = {identity.code: identity.name for identity in identities}
+    paths, problems = workbooks_in(source)
+    submissions, found = read_submissions(paths, layout, known)
+    problems += found
+    existing, found = read_existing(scheme, year, data_dir, layout.files())
+    if any(p.is_error for p in found):
+        problems += found + [Problem(f"{year}/", "现有的 CSV 文件有误，无法保留其他机构的行：请先修正（evalbook validate）",
+                                     "the current CSV files have errors, so other institutions' rows cannot be kept: fix them first")]
+    report = IngestReport(problems, submissions)
+    if report.errors:
+        return report
+    order = list(known)
+    texts = {}
+    for file in layout.files():
+        rows = merge_rows(existing[file], submissions, file, layout, order)
+        texts[file] = csv_text([c.name for c in scheme.FILES[file]], rows)
+        report.written[file] = len(rows)
+    report.folder = year_folder(scheme, year, data_dir)
+    replace_files(report.folder, texts)
+    return report

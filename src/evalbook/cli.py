@@ -35,13 +35,28 @@ def build_parser() -> argparse.ArgumentParser:
     suites = commands.add_parser("suites", help="由列定义生成校验套件 write the suites from the column declarations")
     suites.add_argument("scheme")
     suites.add_argument("--check", action="store_true", help="只检查是否需要更新 only check that they are up to date")
+
+    template = commands.add_parser("template", help="生成各机构的 Excel 填报模板 write each institution's Excel template")
+    template.add_argument("scheme")
+    template.add_argument("--year", type=int, required=True)
+    template.add_argument("--data", type=Path, default=Path("data"))
+    template.add_argument("--out", type=Path, default=Path("templates"))
+    template.add_argument("--prefill", action="store_true", help="用该年度现有的 CSV 数据预先填好 fill in the year's current CSV data")
+
+    ingest = commands.add_parser("ingest", help="把填好的 Excel 工作簿读入该年度的 CSV 文件 read filled workbooks into the year's CSV files")
+    ingest.add_argument("scheme")
+    ingest.add_argument("--year", type=int, required=True)
+    ingest.add_argument("--from", dest="source", type=Path, required=True, metavar="DIR",
+                        help="存放填好的 .xlsx 的文件夹 folder of filled .xlsx workbooks")
+    ingest.add_argument("--data", type=Path, default=Path("data"))
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return {"validate": _validate, "run": _run, "suites": _suites}[args.command](args)
+        return {"validate": _validate, "run": _run, "suites": _suites, "template": _template,
+                "ingest": _ingest}[args.command](args)
     except InputError as exc:
         _print_problems(exc.problems)
         return 1
@@ -110,6 +125,39 @@ def _suites(args) -> int:
         return 0
     for path in write_suites(scheme):
         print(path)
+    return 0
+
+
+def _template(args) -> int:
+    from evalbook.schemes import get_scheme
+    from evalbook.workbooks import write_templates
+
+    written = write_templates(get_scheme(args.scheme), args.year, args.data, args.out, prefill=args.prefill)
+    for path in written:
+        print(path)
+    folder = written[0].parent if written else args.out
+    print(f"已生成{len(written)}个模板{'（已预填现有数据）' if args.prefill else ''}：{folder}\n"
+          f"Wrote {len(written)} templates{' (prefilled from the current CSVs)' if args.prefill else ''}.")
+    return 0
+
+
+def _ingest(args) -> int:
+    from evalbook.schemes import get_scheme
+    from evalbook.workbooks import ingest
+
+    scheme = get_scheme(args.scheme)
+    report = ingest(scheme, args.year, args.source, args.data)
+    _print_problems(report.problems)
+    if report.errors:
+        print(f"读入未完成：{len(report.errors)}个错误。CSV 文件均未改动。"
+              f"Nothing ingested: {len(report.errors)} errors; no CSV file was changed.", file=sys.stderr)
+        return 1
+    codes = "、".join(s.identity.code for s in report.submissions)
+    print(f"已读入{len(report.submissions)}个工作簿（{codes}），写入 {report.folder}：")
+    for file, rows in report.written.items():
+        print(f"  {file}: {rows}行 rows")
+    print(f"Ingested {len(report.submissions)} workbooks; other institutions' rows were kept.\n"
+          f"下一步 next: evalbook validate {scheme.NAME} --year {args.year} --data {args.data}")
     return 0
 
 

@@ -25,6 +25,7 @@ class Problem:
     column: str | None = None
     value: object = None
     severity: str = "error"  # "error" stops the run; "warning" is reported and shown
+    context: str | None = None  # what the row is about, e.g. "NMRM 心内科 2025 2.3.6 再住院率"
 
     @property
     def is_error(self) -> bool:
@@ -36,6 +37,8 @@ class Problem:
             parts.append(f"第{self.row}行 row {self.row}" if isinstance(self.row, int) else f"{self.row}")
         if self.column:
             parts.append(f"列 column '{self.column}'")
+        if self.context:
+            parts.append(f"（{self.context}）")
         return ", ".join(parts)
 
     def render(self) -> str:

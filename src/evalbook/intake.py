@@ -8,7 +8,7 @@ suites, same messages. The batch does it once per run and hands the result to th
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import ModuleType
 
@@ -103,7 +103,10 @@ def take_in(scheme: ModuleType, year: int, data_dir: Path, rubric: Rubric | None
                    for name, (text, typed, label) in scheme.derive_tables(intake).items()]
     for name, frames, label in checks:
         suite = load_suite(paths.suites_dir(scheme.NAME) / f"{name.removesuffix('.csv')}.json")
-        intake.outcome.extend(runner.validate(suite, frames, parameters, label))
+        outcome = runner.validate(suite, frames, parameters, label)
+        if hasattr(scheme, "row_context"):  # name what a row is about, not only its line number
+            outcome.problems = [replace(p, context=scheme.row_context(name, frames["text"], p.row)) for p in outcome.problems]
+        intake.outcome.extend(outcome)
     if not intake.errors:
         intake.outcome.problems.extend(scheme.cross_checks(intake.typed, rubric, year))
     return intake

@@ -26,6 +26,7 @@ import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from importlib import import_module
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -36,7 +37,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from evalbook.columns import CODE_REGEX, FALSE_TOKENS, INT_REGEX, NUMBER_REGEX, RANKS_REGEX, TRUE_TOKENS, Column
+from evalbook.columns import CODE_REGEX, FALSE_TOKENS, KIND_REGEX, NUMBER_REGEX, TRUE_TOKENS, Column
 from evalbook.errors import InputError, Problem
 from evalbook.reading import read_text_table
 from evalbook.tables_out import FORMULA_START
@@ -47,6 +48,7 @@ INFO_SHEET = "填写说明"
 INFO_SCHEME, INFO_YEAR, INFO_CODE, INFO_NAME = "考评方案", "年度", "机构代码", "机构名称"
 TITLE_ROW, HEADER_ROW, FIRST_ROW = 1, 2, 3   # every layout sheet: title, header, then input rows
 INFO_SCAN_ROWS = 40                          # the 信息 area is looked for in column A of 填写说明
+MAX_TABLE_ROWS = 2000                        # a table sheet's rows read at most (a year's ledger is ~50)
 SPREADSHEETS_NOT_XLSX = (".xls", ".xlsm", ".xlsb", ".et", ".ods", ".csv")
 
 HEADER_FILL = PatternFill("solid", fgColor="DDE6EE")
@@ -276,11 +278,12 @@ FORMULA_RULE = ("输入单元格不能使用公式，请直接填写数值（可
 ERROR_VALUE_RULE = ("单元格为错误值（如 #N/A、#DIV/0!），请填写数值", "the cell holds an error value (#N/A, #DIV/0!…): type the value")
 
 
-def cell_text(value: Any, data_type: str, rule: CellRule) -> str | None:
+def cell_text(value: Any, data_type: str, rule: CellRule, number_format: str = "General") -> str | None:
     """The CSV text of one input cell's value, or None when the cell is empty.
 
-    Raises ``CellError`` when the cell holds a formula or an error value, or a value that breaks
-    the column's kind, its list or its range (the same rules as the column's suite).
+    A number shows the decimals its cell displays (``0.0``: 17 → '17.0'), so a prefilled CSV
+    comes back as it was. Raises ``CellError`` when the cell holds a formula or an error value,
+    or a value that breaks the column's kind, its list or its range (the same rules as the suite).
     """
     if data_type == "f":
         raise CellError(*FORMULA_RULE)
@@ -289,6 +292,8 @@ def cell_text(value: Any, data_type: str, rule: CellRule) -> str | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     text = _kind_text(value, rule)
+    if rule.column.kind in ("int", "number") and isinstance(value, int | float):
+        text = _pad_decimals(text, number_format)
     if rule.allowed and text not in rule.allowed:
         raise CellError(*type_rule(rule))
     if rule.column.kind in ("int", "number"):
@@ -318,9 +323,8 @@ def _kind_text(value: Any, rule: CellRule) -> str:
     elif kind in ("month", "date"):
         if _is_date_text(text, kind):
             return text
-    elif kind in ("int", "number", "ranks", "code"):
-        regex = {"int": INT_REGEX, "number": NUMBER_REGEX, "ranks": RANKS_REGEX, "code": CODE_REGEX}[kind]
-        if re.fullmatch(regex, text):
+    elif kind in KIND_REGEX:
+        if re.fullmatch(KIND_REGEX[kind], text):
             return text
     else:
         return text
@@ -348,6 +352,23 @@ def _number_text(value: int | float) -> str:
         return str(int(value))
     text = repr(value)
     return format(Decimal(text), "f") if "e" in text or "E" in text else text
+
+
+def _pad_decimals(text: str, number_format: str) -> str:
+    """'17' shown as ``0.0`` → '17.0'; a value with more decimals than shown keeps them all."""
+    shown = re.fullmatch(r"0\.(0+)", number_format or "")
+    if not shown:
+        return text
+    whole, _, decimals = text.partition(".")
+    return f"{whole}.{decimals.ljust(len(shown.group(1)), '0')}"
+
+
+def number_format(text: str | None, rule: CellRule) -> str:
+    """The display format of an input cell: a prefilled '17.0' is shown (and read back) with its decimals."""
+    decimals = re.fullmatch(r"[0-9]+\.([0-9]+)", text or "")
+    if rule.column.kind in ("int", "number") and decimals:
+        return "0." + "0" * len(decimals.group(1))
+    return NUMBER_FORMATS.get(rule.column.kind, "@")
 
 
 def _is_date_text(text: str, kind: str) -> bool:
@@ -389,8 +410,9 @@ def describe(rule: CellRule, unit: str = "") -> str:
     else:
         text = {"int": "整数", "number": "数值，可有小数", "ranks": "名次，多个以分号分隔，如 1;3",
                 "month": "年月，格式 YYYY-MM，如 2023-03", "date": "日期，格式 YYYY-MM-DD，如 2023-04-05",
-                "code": "代码（英文字母、数字）"}.get(column.kind, "文字")
-    if column.kind in ("int", "number"):
+                "code": "代码（英文字母、数字）", "name": "名称（汉字、字母、数字，不含空格）",
+                "period": "年度如 2025，或半年如 2024H1"}.get(column.kind, "文字")
+    if column.kind in ("int", "number") and not rule.allowed:
         text += f"，{_bounds_text(rule)}"
     if unit:
         text += f"，单位：{unit}"
@@ -524,44 +546,49 @@ def _write_heading(sheet: Worksheet, text: str, headers: Sequence[str]) -> None:
 def _write_checklist(sheet: Worksheet, checklist: Checklist, layout: Layout, rows: list[dict]) -> None:
     headers = ["序号", *checklist.level_headers, "说明/单位", *(p.header for p in checklist.periods)]
     _write_heading(sheet, checklist.heading or checklist.title, headers)
-    validations: dict[CellRule, DataValidation] = {}
     for offset, item in enumerate(checklist.fields):
         row = FIRST_ROW + offset
         rule = CellRule.of(item.column, layout.parameters)
         labels = (item.number, *item.labels(), describe(rule, item.unit))
         for number, text in enumerate(labels, start=1):
             _label(sheet.cell(row=row, column=number, value=text), LABEL_FILL)
+        validation = data_validation(rule)
+        sheet.add_data_validation(validation)
         for index, period in enumerate(checklist.periods):
             cell = sheet.cell(row=row, column=checklist.value_column(index))
             _input(cell, rule, _checklist_prefill(checklist, item, period, rows))
-            _validation(sheet, validations, rule).add(cell)
+            validation.add(cell)
     _merge_repeated_labels(sheet, checklist)
     widths = [6, *([24] * len(checklist.level_headers)), 26, *([14] * len(checklist.periods))]
     _set_widths(sheet, widths)
 
 
-def _checklist_prefill(checklist: Checklist, item: Field, period: Period, rows: list[dict]) -> Any:
-    rule = CellRule(item.column)
+def _checklist_prefill(checklist: Checklist, item: Field, period: Period, rows: list[dict]) -> str | None:
+    """The CSV text of a checklist cell among this workbook's rows (None when absent)."""
     if checklist.long_form is None:
-        return excel_value(rows[0].get(item.column.name), rule) if rows else None
+        return rows[0].get(item.column.name) if rows else None
     form = checklist.long_form
     for record in rows:
         if record.get(form.period) == period.token and record.get(form.indicator) == item.column.name:
-            return excel_value(record.get(form.value), rule)
+            return record.get(form.value)
     return None
 
 
 def _merge_repeated_labels(sheet: Worksheet, checklist: Checklist) -> None:
-    """Merge runs of equal coarse labels (序号 and all but the finest level), as in the source's tables."""
-    keys = [(item.number, *item.labels()) for item in checklist.fields]
-    for depth in range(len(checklist.level_headers)):  # column 1 + depth: 序号, then the coarse levels
-        start = 0
-        for index in range(1, len(keys) + 1):
-            if index == len(keys) or keys[index][:depth + 1] != keys[start][:depth + 1]:
-                if index - start > 1 and keys[start][depth]:
-                    sheet.merge_cells(start_row=FIRST_ROW + start, start_column=depth + 1,
-                                      end_row=FIRST_ROW + index - 1, end_column=depth + 1)
-                start = index
+    """Merge runs of equal 序号 and of equal coarse levels (all but the finest), as in the source's tables."""
+    _merge_runs(sheet, 1, [(item.number,) for item in checklist.fields])
+    for depth in range(len(checklist.level_headers) - 1):
+        _merge_runs(sheet, 2 + depth, [item.labels()[:depth + 1] for item in checklist.fields])
+
+
+def _merge_runs(sheet: Worksheet, column: int, keys: list[tuple[str, ...]]) -> None:
+    start = 0
+    for index in range(1, len(keys) + 1):
+        if index == len(keys) or keys[index] != keys[start]:
+            if index - start > 1 and keys[start][-1]:
+                sheet.merge_cells(start_row=FIRST_ROW + start, start_column=column, end_row=FIRST_ROW + index - 1,
+                                  end_column=column)
+            start = index
 
 
 def _write_table(sheet: Worksheet, table: Table, layout: Layout, rows: list[dict]) -> None:
@@ -573,7 +600,7 @@ def _write_table(sheet: Worksheet, table: Table, layout: Layout, rows: list[dict
         _label(sheet.cell(row=row, column=1, value=offset + 1), LABEL_FILL)
         record = rows[offset] if offset < len(rows) else {}
         for number, rule in zip(table.input_columns(), rules, strict=True):
-            _input(sheet.cell(row=row, column=number), rule, excel_value(record.get(rule.column.name), rule))
+            _input(sheet.cell(row=row, column=number), rule, record.get(rule.column.name))
     for number, rule in zip(table.input_columns(), rules, strict=True):
         letter = get_column_letter(number)
         validation = data_validation(rule)
@@ -586,23 +613,17 @@ def _label(cell, fill: PatternFill) -> None:
     cell.fill, cell.border, cell.alignment, cell.protection = fill, BOX, WRAP, LOCKED
 
 
-def _input(cell, rule: CellRule, value: Any) -> None:
+def _input(cell, rule: CellRule, text: str | None) -> None:
+    """An unlocked, white input cell, holding ``text`` (a CSV cell) as a value of the column's kind."""
     cell.fill, cell.border, cell.alignment, cell.protection = INPUT_FILL, BOX, WRAP, UNLOCKED
-    cell.number_format = NUMBER_FORMATS.get(rule.column.kind, "@")
+    cell.number_format = number_format(text, rule)
+    value = excel_value(text, rule)
     if isinstance(value, str):
         cell.value = value
         cell.data_type = "s"  # text as typed, never a formula
         cell.quotePrefix = value.startswith(FORMULA_START)
     else:
         cell.value = value
-
-
-def _validation(sheet: Worksheet, cache: dict[CellRule, DataValidation], rule: CellRule) -> DataValidation:
-    """One data validation per distinct rule of a sheet, shared by its cells."""
-    if rule not in cache:
-        cache[rule] = data_validation(rule)
-        sheet.add_data_validation(cache[rule])
-    return cache[rule]
 
 
 def _protect(sheet: Worksheet) -> None:
@@ -746,8 +767,8 @@ def _read_checklist(sheet: Worksheet, checklist: Checklist, layout: Layout, foun
     """One record per period (wide) or per filled field and period (long form)."""
     if not _headers_match(sheet, ["序号", *checklist.level_headers, "说明/单位", *(p.header for p in checklist.periods)], found):
         return []
-    inputs = {(FIRST_ROW + i, checklist.value_column(p)) for i in range(len(checklist.fields)) for p in range(len(checklist.periods))}
-    _refuse_merged_inputs(sheet, inputs, found)
+    _refuse_merged_inputs(sheet, (FIRST_ROW, FIRST_ROW + len(checklist.fields) - 1,
+                                  checklist.value_column(0), checklist.value_column(len(checklist.periods) - 1)), found)
     records: list[dict] = [{} for _ in checklist.periods]
     long_rows: list[dict] = []
     for offset, item in enumerate(checklist.fields):
@@ -776,11 +797,16 @@ def _read_table(sheet: Worksheet, table: Table, layout: Layout, found: _Found) -
     if not _headers_match(sheet, ["序号", *(c.label for c in table.columns)], found):
         return []
     columns = table.input_columns()
-    inputs = {(row, col) for row in range(FIRST_ROW, max(sheet.max_row, FIRST_ROW) + 1) for col in columns}
-    _refuse_merged_inputs(sheet, inputs, found)
+    last_row = sheet.max_row
+    if last_row >= FIRST_ROW + MAX_TABLE_ROWS:
+        found.add((f"表格行数过多（最后一行为第{last_row}行，上限{MAX_TABLE_ROWS}行）：请删除表格下方多余的内容或格式",
+                   f"too many rows (last row {last_row}, limit {MAX_TABLE_ROWS}): delete what lies below the table"),
+                  sheet.title, f"A{last_row}")
+        return []
+    _refuse_merged_inputs(sheet, (FIRST_ROW, last_row, columns.start, columns.stop - 1), found)
     rules = [CellRule.of(c, layout.parameters, table.allowed.get(c.name, ())) for c in table.columns]
     records = []
-    for cells in sheet.iter_rows(min_row=FIRST_ROW, min_col=columns.start, max_col=columns.stop - 1):
+    for cells in sheet.iter_rows(min_row=FIRST_ROW, max_row=last_row, min_col=columns.start, max_col=columns.stop - 1):
         if all(_is_blank(cell) for cell in cells):
             continue
         records.append({rule.column.name: _read_cell(cell, rule, sheet.title, found, required=True)
@@ -795,7 +821,7 @@ def _is_blank(cell) -> bool:
 def _read_cell(cell, rule: CellRule, sheet: str, found: _Found, required: bool) -> str | None:
     """The cell's CSV text; a problem naming the cell when it breaks its rule or a required cell is empty."""
     try:
-        text = cell_text(cell.value, cell.data_type, rule)
+        text = cell_text(cell.value, cell.data_type, rule, cell.number_format)
     except CellError as error:
         found.add((error.rule_zh, error.rule_en), sheet, cell.coordinate, rule.column.name, cell.value)
         return None
@@ -815,10 +841,14 @@ def _headers_match(sheet: Worksheet, expected: list[str], found: _Found) -> bool
     return True
 
 
-def _refuse_merged_inputs(sheet: Worksheet, inputs: set[tuple[int, int]], found: _Found) -> None:
-    """A merged range over input cells hides all but its first value: refused, naming the range."""
+def _refuse_merged_inputs(sheet: Worksheet, area: tuple[int, int, int, int], found: _Found) -> None:
+    """A merged range over input cells hides all but its first value: refused, naming the range.
+
+    ``area`` is the input cells' rectangle: first row, last row, first column, last column.
+    """
+    top, bottom, left, right = area
     for merged in sheet.merged_cells.ranges:
-        if any((row, col) in inputs for row, col in merged.cells):
+        if merged.min_row <= bottom and merged.max_row >= top and merged.min_col <= right and merged.max_col >= left:
             found.add(("填写区域的单元格不能合并：请取消合并，每格填一个值", "input cells must not be merged: unmerge, one value per cell"),
                       sheet.title, merged.coord)
 
@@ -968,8 +998,6 @@ class IngestReport:
 
 def templates_of(scheme: ModuleType) -> ModuleType:
     """The scheme's template module (named by its ``TEMPLATES``); ``InputError`` when it has none."""
-    from importlib import import_module
-
     name = getattr(scheme, "TEMPLATES", None)
     if not name:
         raise InputError(Problem("命令行 command line", "该考评方案还没有 Excel 模板", "this scheme has no Excel templates yet",
@@ -985,7 +1013,7 @@ def write_templates(scheme: ModuleType, year: int, data_dir: Path, out_dir: Path
     """
     templates = templates_of(scheme)
     layout = templates.layout(year)
-    identities = templates.identities(data_dir)
+    identities = templates.identities(data_dir, year)
     existing: dict[str, list[dict]] = {}
     if prefill:
         existing, problems = read_existing(scheme, year, data_dir, layout.files())
@@ -1015,14 +1043,15 @@ def ingest(scheme: ModuleType, year: int, source: Path, data_dir: Path) -> Inges
     """
     templates = templates_of(scheme)
     layout = templates.layout(year)
-    identities = templates.identities(data_dir)
+    identities = templates.identities(data_dir, year)
     known = {identity.code: identity.name for identity in identities}
     paths, problems = workbooks_in(source)
     submissions, found = read_submissions(paths, layout, known)
     problems += found
     existing, found = read_existing(scheme, year, data_dir, layout.files())
+    problems += found
     if any(p.is_error for p in found):
-        problems += found + [Problem(f"{year}/", "现有的 CSV 文件有误，无法保留其他机构的行：请先修正（evalbook validate）",
+        problems += [Problem(f"{year}/", "现有的 CSV 文件有误，无法保留其他机构的行：请先修正（evalbook validate）",
                                      "the current CSV files have errors, so other institutions' rows cannot be kept: fix them first")]
     report = IngestReport(problems, submissions)
     if report.errors:

@@ -329,6 +329,19 @@ def survey_checks(indicators: pd.DataFrame) -> pd.DataFrame:
     return frame.astype({c: "float64" for c in frame.columns if c != "missing_required"})
 
 
+def row_context(file: str, text: pd.DataFrame, row) -> str | None:
+    """For messages: institution, specialty, period and indicator (id and label) of a row."""
+    if not isinstance(row, int) or row not in text.index or "specialty" not in text:
+        return None
+    r = text.loc[row]
+    parts = [f"机构 {r['code']}", f"专科 {r['specialty']}"]
+    if "period" in text:
+        parts.append(f"统计期 {r['period']}")
+    if "indicator" in text and isinstance(r["indicator"], str):
+        parts.append(f"指标 {indicator_label(r['indicator'])}")
+    return "，".join(str(p) for p in parts)
+
+
 def cross_checks(typed: Mapping[str, pd.DataFrame], rubric: Rubric, year: int) -> list[Problem]:
     """Rules across files: what a building specialty must have, and what deserves a warning."""
     problems = []

@@ -508,3 +508,4 @@ def write_outputs(intake, scores: CohortScores, folder: Path) -> list[str]:
         ("评分口径", ["项目", "口径"], policy_lines(intake.rubric)),
     ])
     return ["scores.csv", "project_scores.csv", "results.xlsx"]
+TEMPLATES = "evalbook.schemes.wendeng_templates"  # Excel templates: evalbook template / ingest

@@ -1,0 +1,106 @@
+"""wendeng-featured: the Excel workbook each institution fills in (``evalbook template`` / ``ingest``).
+
+One workbook per institution (``<code>.xlsx``), sheets in the source's order: the Annex 3 facts
+as a checklist grouped like the rubric (一级: category, 二级: item, 三级: the fact), then the
+Annex 4 expert scores, the Annex 6 statistics and the Annex 5 monthly ledger as tables, and the
+evaluators' 视情扣分. Columns, labels and kinds are those of ``wendeng_featured.FILES``; bounds
+named after the rubric (``max_advantage``…) and the lists (years, months, judgment items) come
+from the rubric and the year.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from evalbook import paths
+from evalbook.columns import CODE_REGEX, KIND_RULES
+from evalbook.errors import InputError, Problem
+from evalbook.reading import read_text_table
+from evalbook.schemes import wendeng_featured as scheme
+from evalbook.schemes.wendeng_items import ITEMS
+from evalbook.workbooks import Checklist, Field, Identity, Layout, Period, Table
+
+FACTS_SHEET, EXPERTS_SHEET, STATS_SHEET, LEDGER_SHEET, JUDGMENTS_SHEET = (
+    "附件3考评事实", "附件4专家评分", "附件6统计表", "附件5工作台账", "视情扣分")
+
+
+def layout(year: int) -> Layout:
+    """The workbook of ``year``; raises ``InputError`` when the rubric file is invalid."""
+    loaded = scheme.load_rubric(paths.rubric_path(scheme.NAME))
+    rubric = loaded.data
+    return Layout(
+        scheme=scheme.NAME, title=scheme.TITLE, year=year,
+        sheets=(facts_sheet(rubric, year), experts_sheet(), stats_sheet(year), ledger_sheet(year), judgments_sheet(rubric)),
+        parameters=scheme.suite_parameters(loaded, year, [], {}),  # the suites' own amounts (max_advantage …)
+        notes=("视情扣分由考评组填写：只适用于第" + "、".join(map(str, rubric["judgments"]["items"])) + "项，"
+               f"每次扣分为{rubric['judgments']['step']:g}分的整数倍，须写明理由和评审人。",),
+    )
+
+
+def facts_sheet(rubric: dict, year: int) -> Checklist:
+    """Annex 3: every fact of facts.csv, in item order, under the item's category and title."""
+    columns = {c.name: c for c in scheme.FILES["facts.csv"] if c.name != "code"}
+    fields, placed = [], set()
+    for number in sorted(ITEMS):
+        item = rubric["items"][number]
+        for fact in ITEMS[number][0]:
+            if fact in columns and fact not in placed:
+                placed.add(fact)
+                fields.append(Field(columns[fact], (item["category"], f"{number}. {item['title']}", columns[fact].label)))
+    fields += [Field(c, ("其他", "其他", c.label)) for name, c in columns.items() if name not in placed]
+    fields = [Field(f.column, f.levels, str(n)) for n, f in enumerate(fields, start=1)]
+    return Checklist(FACTS_SHEET, "facts.csv", tuple(fields), (Period(f"{year}年"),),
+                     level_headers=("一级指标", "二级指标", "三级指标"),
+                     heading=f"附件3 特色医疗工作考评事实（{year}年度）",
+                     description=f"每项在“{year}年”一列填一个值")
+
+
+def _columns(file: str) -> tuple:
+    return tuple(c for c in scheme.FILES[file] if c.name != "code")
+
+
+def experts_sheet() -> Table:
+    return Table(EXPERTS_SHEET, "expert_scores.csv", _columns("expert_scores.csv"), rows=40,
+                 heading="附件4 特色医疗项目专家评分表", description="每位专家对每个特色项目一行，六项得分分别填写")
+
+
+def stats_sheet(year: int) -> Table:
+    return Table(STATS_SHEET, "project_stats.csv", _columns("project_stats.csv"), rows=20,
+                 allowed={"year": (str(year - 1), str(year))},
+                 heading=f"附件6 特色医疗项目指标统计表（{year - 1}年、{year}年）",
+                 description=f"每个特色项目每年一行（{year - 1}年和{year}年各一行）")
+
+
+def ledger_sheet(year: int) -> Table:
+    months = tuple(f"{year}-{month:02d}" for month in range(1, 13))
+    return Table(LEDGER_SHEET, "ledger.csv", _columns("ledger.csv"), rows=60, allowed={"month": months},
+                 heading=f"附件5 特色医疗工作台账（{year}年）",
+                 description="每个特色项目每月一行；报送日期填实际报送的日期")
+
+
+def judgments_sheet(rubric: dict) -> Table:
+    items = tuple(str(n) for n in rubric["judgments"]["items"])
+    return Table(JUDGMENTS_SHEET, "judgments.csv", _columns("judgments.csv"), rows=10, allowed={"item": items},
+                 heading="视情扣分（考评组填写）", description="考评组填写，每次扣分一行；没有则留空")
+
+
+def identities(data_dir: Path, year: int) -> list[Identity]:
+    """One workbook per institution of institutions.csv.
+
+    Raises ``InputError`` when the file cannot be read or a code is not a valid code (it names a file).
+    """
+    path = Path(data_dir) / scheme.NAME / "institutions.csv"
+    table, problems = read_text_table(path, [c.name for c in scheme.FILES["institutions.csv"]], label="institutions.csv")
+    if table is None or any(p.is_error for p in problems):
+        raise InputError(problems)
+    zh, en = KIND_RULES["code"]
+    bad = [Problem("institutions.csv", f"机构代码{zh}", f"code {en}", row=int(line), column="code", value=code)
+           for line, code in table.frame["code"].items() if not re.fullmatch(CODE_REGEX, code or "")]
+    if bad:
+        raise InputError(bad)
+    return [Identity(row.code, row.name or "") for row in table.frame.itertuples(index=False)]
+
+
+def workbook_name(identity: Identity) -> str:
+    return f"{identity.code}.xlsx"

@@ -17,7 +17,8 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 demo: setup  ## validate, score and build every report of the demo data
 	$(BIN)/evalbook run wendeng-featured --year 2022
 	$(BIN)/evalbook run wendeng-featured --year $(YEAR)
-	@echo "打开 reports/wendeng-featured/$(YEAR)/index.html  (open it in a browser)"
+	$(BIN)/evalbook run naiman-specialty --year 2025
+	@echo "打开 reports/wendeng-featured/$(YEAR)/index.html 和 reports/naiman-specialty/2025/index.html (open them in a browser)"
 
 test: setup  ## the whole test suite (CI runs this)
 	$(BIN)/python -m pytest -q
@@ -30,6 +31,7 @@ lab: setup  ## JupyterLab on the notebooks
 
 suites: setup  ## regenerate expectations/ from the column declarations
 	$(BIN)/evalbook suites wendeng-featured
+	$(BIN)/evalbook suites naiman-specialty
 
 clean:
-	rm -rf $(VENV) reports/wendeng-featured
+	rm -rf $(VENV) reports/wendeng-featured reports/naiman-specialty

@@ -6,23 +6,29 @@ import json
 import re
 from pathlib import Path
 
+import pytest
 import yaml
 
+from evalbook.schemes import SCHEMES as SCHEME_MODULES
 from evalbook.schemes import get_scheme
 from evalbook.suites import render_suite, stale_suites
 
 REPO = Path(__file__).resolve().parents[1]
 
 
-def test_committed_suites_match_the_column_declarations():
-    scheme = get_scheme("wendeng-featured")
-    assert stale_suites(scheme) == [], "run `evalbook suites wendeng-featured` and commit expectations/"
-    files = sorted(p.stem for p in (REPO / "expectations" / "wendeng-featured").glob("*.json"))
-    assert files == sorted(scheme.suites())  # one suite per input file, no stray ones
+SCHEMES = sorted(SCHEME_MODULES)
+
+
+@pytest.mark.parametrize("name", SCHEMES)
+def test_committed_suites_match_the_column_declarations(name):
+    scheme = get_scheme(name)
+    assert stale_suites(scheme) == [], f"run `evalbook suites {name}` and commit expectations/"
+    files = sorted(p.stem for p in (REPO / "expectations" / name).glob("*.json"))
+    assert files == sorted(scheme.suites())  # one suite per input file (and per derived table), no stray ones
 
 
 def test_suites_have_no_random_ids_and_every_rule_is_bilingual():
-    for path in (REPO / "expectations" / "wendeng-featured").glob("*.json"):
+    for path in (REPO / "expectations").glob("*/*.json"):
         suite = json.loads(path.read_text(encoding="utf-8"))
         assert "id" not in suite and render_suite(suite) == path.read_text(encoding="utf-8")
         for entry in suite["expectations"]:
@@ -34,7 +40,7 @@ def test_suites_have_no_random_ids_and_every_rule_is_bilingual():
 def test_suites_load_as_great_expectations_suites():
     import great_expectations as gx
 
-    for path in (REPO / "expectations" / "wendeng-featured").glob("*.json"):
+    for path in (REPO / "expectations").glob("*/*.json"):
         suite = json.loads(path.read_text(encoding="utf-8"))
         loaded = gx.ExpectationSuite(name=suite["name"], expectations=suite["expectations"])
         assert len(loaded.expectations) == len(suite["expectations"])

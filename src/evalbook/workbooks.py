@@ -913,9 +913,10 @@ def read_submissions(paths: Iterable[Path], layout: Layout, known: Mapping[str, 
     return submissions, problems
 
 
-def read_existing(scheme: ModuleType, year: int, data_dir: Path, files: Iterable[str]) -> tuple[dict[str, list[dict]], list[Problem]]:
-    """The year's current CSV rows as text (absent files: no rows). Any problem reading them is returned."""
-    rows: dict[str, list[dict]] = {}
+def read_existing(scheme: ModuleType, year: int, data_dir: Path,
+                  files: Iterable[str]) -> tuple[dict[str, list[dict] | None], list[Problem]]:
+    """The year's current CSV rows as text: no rows for an absent file, None for one that has errors."""
+    rows: dict[str, list[dict] | None] = {}
     problems: list[Problem] = []
     for file in files:
         path = year_folder(scheme, year, data_dir) / file
@@ -925,9 +926,10 @@ def read_existing(scheme: ModuleType, year: int, data_dir: Path, files: Iterable
         names = [c.name for c in scheme.FILES[file]]
         table, found = read_text_table(path, names, scheme.OPTIONAL_COLUMNS.get(file, ()), f"{year}/{file}")
         problems.extend(found)
-        frame = table.frame if table is not None else None
-        rows[file] = [] if frame is None else [dict(zip(frame.columns, values, strict=True))
-                                               for values in frame.itertuples(index=False)]
+        if table is None or any(p.is_error for p in found):
+            rows[file] = None
+            continue
+        rows[file] = [dict(zip(table.frame.columns, values, strict=True)) for values in table.frame.itertuples(index=False)]
     return rows, problems
 
 
@@ -996,6 +998,23 @@ class IngestReport:
         return [p for p in self.problems if p.is_error]
 
 
+def _unreadable_current_files(existing: Mapping[str, list[dict] | None], found: list[Problem], year: int,
+                              everyone: bool) -> list[Problem]:
+    """Problems of the current CSVs. A file with errors stops the ingestion, since other institutions'
+    rows in it could not be kept, unless every institution handed in a workbook: then it is simply
+    replaced, with a warning."""
+    broken = [file for file, rows in existing.items() if rows is None]
+    if not broken:
+        return found
+    if everyone:
+        return [replace(p, severity="warning") for p in found] + [
+            Problem(f"{year}/{file}", "现有文件有误，已由全部机构的工作簿整体替换", "the current file had errors; replaced as a whole "
+                    "from every institution's workbook", severity="warning") for file in broken]
+    return found + [Problem(f"{year}/{file}", "现有文件有误，无法保留未交工作簿的机构的行：请先修正，或读入全部机构的工作簿",
+                            "the current file has errors, so the rows of institutions without a workbook cannot be kept: "
+                            "fix it first, or ingest every institution's workbook") for file in broken]
+
+
 def templates_of(scheme: ModuleType) -> ModuleType:
     """The scheme's template module (named by its ``TEMPLATES``); ``InputError`` when it has none."""
     name = getattr(scheme, "TEMPLATES", None)
@@ -1049,17 +1068,14 @@ def ingest(scheme: ModuleType, year: int, source: Path, data_dir: Path) -> Inges
     submissions, found = read_submissions(paths, layout, known)
     problems += found
     existing, found = read_existing(scheme, year, data_dir, layout.files())
-    problems += found
-    if any(p.is_error for p in found):
-        problems += [Problem(f"{year}/", "现有的 CSV 文件有误，无法保留其他机构的行：请先修正（evalbook validate）",
-                                     "the current CSV files have errors, so other institutions' rows cannot be kept: fix them first")]
+    problems += _unreadable_current_files(existing, found, year, everyone=set(known) <= {s.identity.code for s in submissions})
     report = IngestReport(problems, submissions)
     if report.errors:
         return report
     order = list(known)
     texts = {}
     for file in layout.files():
-        rows = merge_rows(existing[file], submissions, file, layout, order)
+        rows = merge_rows(existing[file] or [], submissions, file, layout, order)
         texts[file] = csv_text([c.name for c in scheme.FILES[file]], rows)
         report.written[file] = len(rows)
     report.folder = year_folder(scheme, year, data_dir)

@@ -6,8 +6,8 @@ import pandas as pd
 
 from evalbook import charts
 from evalbook.html import Html, badge, esc, join, key_values, num, paragraph, section, signed, table
-from evalbook.schemes.naiman_specialty import catalog, folder_name, indicator_label, policy_lines
-from evalbook.schemes.wendeng_report import demo_banner, inputs_table, validation_summary  # noqa: F401 (shared sections)
+from evalbook.schemes.naiman_specialty import catalog, folder_name, indicator_label
+from evalbook.sections import demo_banner, inputs_table, policy_table, validation_summary  # noqa: F401 (shared sections)
 from evalbook.workbook import Year
 
 DIRECTION = {"higher": "正向", "lower": "负向", "neutral": "中性"}
@@ -148,11 +148,6 @@ def onsite_table(book: Year, code: str, specialty: str) -> Html:
     rows.append(("平均", *[num(mine[d].mean()) for d in dims], num(_unit(book, code, specialty)["onsite_score"])))
     return section("现场核查评分", table(rows, ["专家", *dims.values(), "专家平均"], numeric=(1, 2, 3, 4), classes="onsite",
                                        row_classes=[""] * (len(rows) - 1) + ["total"]))
-
-
-def policy_table(book: Year) -> Html:
-    return section("评分口径", key_values(policy_lines(book.rubric), classes="kv policy"),
-                   note=f"评分规则文件 sha256：{book.rubric.sha256}")
 
 
 # --------------------------------------------------------------------------- cohort

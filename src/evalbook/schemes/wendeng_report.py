@@ -6,7 +6,8 @@ import pandas as pd
 
 from evalbook import charts
 from evalbook.html import Html, badge, bullet_list, esc, join, key_values, num, paragraph, section, signed, table
-from evalbook.schemes.wendeng_featured import DIMENSIONS, FILE_LABELS, late_ledgers, policy_lines
+from evalbook.schemes.wendeng_featured import DIMENSIONS, late_ledgers
+from evalbook.sections import demo_banner, inputs_table, policy_table, validation_summary  # noqa: F401
 from evalbook.workbook import Year
 
 GROUP_TITLES = {"district": "一组 区直医院", "primary": "二组 基层医疗机构"}
@@ -21,13 +22,6 @@ def _unit(book: Year, code: str) -> pd.Series:
     if match.empty:
         raise KeyError(f"institution {code!r} is not in institutions.csv")
     return match.iloc[0]
-
-
-def demo_banner(book: Year) -> Html:
-    if not book.demo:
-        return Html("")
-    return Html('<div class="demo">示例数据：本报告中的机构名称真实，数字均为虚构，仅用于演示，不代表任何考评结果。'
-                "<br>Synthetic demo data: the numbers are invented.</div>")
 
 
 def institution_header(book: Year, code: str) -> Html:
@@ -178,45 +172,6 @@ def ledger_table(book: Year, code: str) -> Html:
     return section("附件5 月度工作台账",
                    table(rows, ["特色项目", "月份", "已经开展的工作及取得的成效", "遇到的困难问题", "下步工作计划", "报送日期"],
                          classes="ledger", row_classes=classes), note=note)
-
-
-def policy_table(book: Year) -> Html:
-    return section("评分口径", key_values(policy_lines(book.rubric), classes="kv policy"),
-                   note=f"评分规则文件 sha256：{book.rubric.sha256}")
-
-
-def validation_summary(book: Year, code: str | None = None) -> Html:
-    """The suites' result: expectations per file, and the warnings (errors stop a run before here)."""
-    summary = pd.DataFrame(book.intake.outcome.summary)
-    rows = []
-    if not summary.empty:
-        for file, group in summary.groupby("file", sort=False):
-            failed = int((~group["success"]).sum())
-            rows.append((file, FILE_LABELS.get(file.split("/")[-1], ""), len(group), len(group) - failed, failed))
-    warnings = [p for p in book.intake.warnings if code is None or _concerns(book, p, code)]
-    parts = [table(rows, ["文件", "内容", "校验规则数", "通过", "未通过（警告）"], numeric=(2, 3, 4), classes="validation")]
-    if warnings:
-        parts.append(Html("<h3>警告</h3>"))
-        parts.append(table([(p.file, p.row, p.column, p.value, p.rule_zh) for p in warnings],
-                           ["文件", "行", "列", "值", "说明"], classes="warnings"))
-    else:
-        parts.append(paragraph("所有数据通过校验，无警告。", "ok"))
-    return section("数据校验（Great Expectations）", *parts,
-                   note=f"校验套件见 expectations/{book.scheme.NAME}/；Great Expectations {book.intake.gx_version}。"
-                        "错误会在评分前终止运行，因此能生成本报告的数据均已通过全部错误级规则。")
-
-
-def _concerns(book: Year, problem, code: str) -> bool:
-    if problem.row is None or not isinstance(problem.row, int):
-        return str(problem.value) == code or problem.value is None
-    file = problem.file.split("/")[-1]
-    frame = book.intake.frame(file)
-    return problem.row in frame.index and frame.loc[problem.row, "code"] == code
-
-
-def inputs_table(book: Year) -> Html:
-    rows = [(label, str(path), sha) for label, path, sha in book.intake.inputs()]
-    return section("输入文件", table(rows, ["文件", "路径", "sha256"], classes="inputs"))
 
 
 # --------------------------------------------------------------------------- cohort

@@ -187,6 +187,7 @@ class Submission:
     path: Path
     identity: Identity
     rows: dict[str, list[dict[str, str | None]]]
+    code_cell: str = ""  # where the workbook says whose it is: RMYY.xlsx!填写说明!B6
 
 
 def catalog_fields(lines: Iterable[Mapping[str, str]], column_for, level_keys=("level1", "level2", "level3", "value_label"),
@@ -507,12 +508,12 @@ def _write_instructions(sheet: Worksheet, layout: Layout, identity: Identity) ->
     sheet["A3"] = "信息（请勿修改：系统据此识别工作簿，与文件名无关）"
     sheet["A3"].font = Font(bold=True)
     for row, (label, value) in enumerate(info, start=4):
-        _label(sheet.cell(row=row, column=1, value=label), HEADER_FILL)
-        _label(sheet.cell(row=row, column=2, value=value), LABEL_FILL)
+        _label(sheet.cell(row=row, column=1), label, HEADER_FILL)
+        _label(sheet.cell(row=row, column=2), value, LABEL_FILL)
     row = 4 + len(info) + 1
     sheet.cell(row=row, column=1, value="填写说明").font = Font(bold=True)
     for number, line in enumerate(_instruction_lines(layout), start=1):
-        sheet.cell(row=row + number, column=1, value=f"{number}. {line}")
+        _put(sheet.cell(row=row + number, column=1), f"{number}. {line}")
     sheet.column_dimensions["A"].width = 22
     sheet.column_dimensions["B"].width = 40
 
@@ -524,7 +525,8 @@ def _instruction_lines(layout: Layout) -> list[str]:
         "插入、删除或移动行列，也不要改工作表名称。",
         *sheets,
         "数字直接填写，不带单位，不用中文数字：填 12，不填“12人”或“十二”；金额以万元计，可有小数。",
-        "是/否、奖项、年度、月份等从格子的下拉列表中选择；年月填 2023-03，日期填 2023-04-05；名次以分号分隔，如 1;3。",
+        f"是/否、奖项、年度、月份等从格子的下拉列表中选择；年月填 {layout.year}-03，日期填 {layout.year}-04-05；"
+        "名次以分号分隔，如 1;3。",
         "不要使用公式：请填写数值本身（含公式的格子会被拒收）。可从其他表格复制后用“选择性粘贴→数值”。",
         "表格类工作表每行一条记录，空行会被忽略；行数不够时请联系考评办公室索取更多行的模板。",
         "填好后保存为 .xlsx（不要另存为 .xls 或 .csv）。文件名可以任意，系统按上方“信息”中的机构代码识别工作簿。",
@@ -533,12 +535,13 @@ def _instruction_lines(layout: Layout) -> list[str]:
 
 
 def _write_heading(sheet: Worksheet, text: str, headers: Sequence[str]) -> None:
-    sheet.cell(row=TITLE_ROW, column=1, value=text).font = Font(bold=True, size=13)
+    _put(sheet.cell(row=TITLE_ROW, column=1), text)
+    sheet.cell(row=TITLE_ROW, column=1).font = Font(bold=True, size=13)
     if len(headers) > 1:
         sheet.merge_cells(start_row=TITLE_ROW, start_column=1, end_row=TITLE_ROW, end_column=len(headers))
     for number, header in enumerate(headers, start=1):
-        cell = sheet.cell(row=HEADER_ROW, column=number, value=header)
-        _label(cell, HEADER_FILL)
+        cell = sheet.cell(row=HEADER_ROW, column=number)
+        _label(cell, header, HEADER_FILL)
         cell.font = Font(bold=True)
     sheet.freeze_panes = sheet.cell(row=FIRST_ROW, column=1)
 
@@ -551,7 +554,7 @@ def _write_checklist(sheet: Worksheet, checklist: Checklist, layout: Layout, row
         rule = CellRule.of(item.column, layout.parameters)
         labels = (item.number, *item.labels(), describe(rule, item.unit))
         for number, text in enumerate(labels, start=1):
-            _label(sheet.cell(row=row, column=number, value=text), LABEL_FILL)
+            _label(sheet.cell(row=row, column=number), text, LABEL_FILL)
         validation = data_validation(rule)
         sheet.add_data_validation(validation)
         for index, period in enumerate(checklist.periods):
@@ -597,7 +600,7 @@ def _write_table(sheet: Worksheet, table: Table, layout: Layout, rows: list[dict
     count = max(table.rows, len(rows) + 5)
     for offset in range(count):
         row = FIRST_ROW + offset
-        _label(sheet.cell(row=row, column=1, value=offset + 1), LABEL_FILL)
+        _label(sheet.cell(row=row, column=1), offset + 1, LABEL_FILL)
         record = rows[offset] if offset < len(rows) else {}
         for number, rule in zip(table.input_columns(), rules, strict=True):
             _input(sheet.cell(row=row, column=number), rule, record.get(rule.column.name))
@@ -609,7 +612,9 @@ def _write_table(sheet: Worksheet, table: Table, layout: Layout, rows: list[dict
     _set_widths(sheet, [6, *(max(10, min(36, 2 * len(c.label) + 2)) for c in table.columns)])
 
 
-def _label(cell, fill: PatternFill) -> None:
+def _label(cell, value: Any, fill: PatternFill) -> None:
+    """A locked, grey label cell."""
+    _put(cell, value)
     cell.fill, cell.border, cell.alignment, cell.protection = fill, BOX, WRAP, LOCKED
 
 
@@ -617,13 +622,15 @@ def _input(cell, rule: CellRule, text: str | None) -> None:
     """An unlocked, white input cell, holding ``text`` (a CSV cell) as a value of the column's kind."""
     cell.fill, cell.border, cell.alignment, cell.protection = INPUT_FILL, BOX, WRAP, UNLOCKED
     cell.number_format = number_format(text, rule)
-    value = excel_value(text, rule)
+    _put(cell, excel_value(text, rule))
+
+
+def _put(cell, value: Any) -> None:
+    """Write a value; text stays text even when it starts with '=' (an institution's name is not a formula)."""
+    cell.value = value
     if isinstance(value, str):
-        cell.value = value
-        cell.data_type = "s"  # text as typed, never a formula
+        cell.data_type = "s"
         cell.quotePrefix = value.startswith(FORMULA_START)
-    else:
-        cell.value = value
 
 
 def _protect(sheet: Worksheet) -> None:
@@ -704,7 +711,7 @@ def read_workbook(path: Path, layout: Layout) -> tuple[Submission | None, list[P
         found.add(("无法打开工作簿：文件已损坏或不是 Excel 工作簿", f"cannot open the workbook: damaged or not .xlsx ({type(exc).__name__})"))
         return None, found.problems
     try:
-        identity = _read_identity(book, layout, found)
+        identity, code_cell = _read_identity(book, layout, found)
         rows: dict[str, list[dict]] = {file: [] for file in layout.files()}
         for sheet in layout.sheets:
             if sheet.title not in book.sheetnames:
@@ -721,15 +728,16 @@ def read_workbook(path: Path, layout: Layout) -> tuple[Submission | None, list[P
         return None, found.problems
     stamp = identity.record(layout)
     rows = {file: [{**stamp, **record} for record in records] for file, records in rows.items()}
-    return Submission(path, identity, rows), found.problems
+    return Submission(path, identity, rows, code_cell), found.problems
 
 
-def _read_identity(book: Workbook, layout: Layout, found: _Found) -> Identity | None:
-    """The 信息 area of 填写说明: checks scheme and year, returns whose workbook it is (None if it cannot say)."""
+def _read_identity(book: Workbook, layout: Layout, found: _Found) -> tuple[Identity | None, str]:
+    """The 信息 area of 填写说明: checks scheme and year; whose workbook it is (None if it cannot say) and
+    the address of its code cell."""
     if INFO_SHEET not in book.sheetnames:
         found.add((f"缺少工作表“{INFO_SHEET}”：其中的机构代码用于识别工作簿", f"sheet '{INFO_SHEET}' is missing: its 机构代码 identifies the workbook"),
                   sheet=INFO_SHEET)
-        return None
+        return None, ""
     sheet = book[INFO_SHEET]
     cells = {}
     for row in range(1, INFO_SCAN_ROWS + 1):
@@ -741,18 +749,18 @@ def _read_identity(book: Workbook, layout: Layout, found: _Found) -> Identity | 
     if missing:
         found.add((f"“{INFO_SHEET}”中缺少信息：{'、'.join(missing)}（请使用下发的模板）",
                    f"'{INFO_SHEET}' lacks: {', '.join(missing)} (use the template as issued)"), sheet=INFO_SHEET)
-        return None
+        return None, ""
     values = {label: _plain_text(cell.value, "text") if cell.data_type != "f" else None for label, cell in cells.items()}
     ok = _expect_info(found, cells[INFO_SCHEME], values[INFO_SCHEME], layout.scheme, "考评方案", "scheme")
     ok = _expect_info(found, cells[INFO_YEAR], values[INFO_YEAR], str(layout.year), "年度", "year") and ok
-    code = values[INFO_CODE]
+    code, code_cell = values[INFO_CODE], f"{found.name}!{INFO_SHEET}!{cells[INFO_CODE].coordinate}"
     if not code or not re.fullmatch(CODE_REGEX, code):
         found.add(("机构代码缺失或无效：只能由英文字母、数字、- 和 _ 组成（请使用下发的模板）",
                    "institution code missing or invalid: ASCII letters, digits, '-' and '_' (use the template as issued)"),
                   INFO_SHEET, cells[INFO_CODE].coordinate, "code", cells[INFO_CODE].value)
-        return None
+        return None, code_cell
     extra = tuple((label, values[label] or "") for label, _ in layout.identity_columns)
-    return Identity(code, values.get(INFO_NAME) or "", extra) if ok else None
+    return (Identity(code, values.get(INFO_NAME) or "", extra) if ok else None), code_cell
 
 
 def _expect_info(found: _Found, cell, value: str | None, expected: str, what_zh: str, what_en: str) -> bool:
@@ -898,8 +906,7 @@ def read_submissions(paths: Iterable[Path], layout: Layout, known: Mapping[str, 
         problems.extend(found)
         if submission is None:
             continue
-        where = f"{path.name}!{INFO_SHEET}"
-        code = submission.identity.code
+        where, code = submission.code_cell, submission.identity.code
         if code not in known:
             problems.append(Problem(path.name, f"机构代码 {code} 不在机构名单（institutions.csv）中",
                                     f"institution code {code} is not listed in institutions.csv", row=where, column="code", value=code))

@@ -1,0 +1,181 @@
+"""naiman-specialty validation: every cross-field rule of RUBRICS.md, and the per-file rules, each
+planted once in a copy of the demo data (NMRM 心血管内科 2025: staff 12 + 16 + 2 = 30, open beds 40,
+planned 40, ICU 5 → 12.5 %, surgery 721 of which grade 3/4 354 and minimally invasive 672)."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from pathlib import Path
+
+import pytest
+
+from evalbook.intake import take_in
+from evalbook.schemes import get_scheme
+from evalbook.validation import SuiteRunner
+
+REPO = Path(__file__).resolve().parents[1]
+SCHEME = get_scheme("naiman-specialty")
+UNIT = "NMRM·心血管内科·2025"
+
+
+@pytest.fixture(scope="module")
+def runner():
+    return SuiteRunner()
+
+
+@pytest.fixture
+def data(tmp_path):
+    shutil.copytree(REPO / "data" / "naiman-specialty", tmp_path / "naiman-specialty")
+    return tmp_path
+
+
+def edit(data: Path, file: str, match: dict, changes: dict | None = None, delete: bool = False, append: list | None = None):
+    path = data / "naiman-specialty" / ("2025/" + file if file != "institutions.csv" else file)
+    with open(path, encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    header = list(rows[0].keys())
+    hits = [r for r in rows if all(r[k] == v for k, v in match.items())]
+    assert hits, (file, match)
+    if delete:
+        rows = [r for r in rows if r not in hits]
+    for r in hits if changes else []:
+        r.update(changes)
+    if append:
+        rows.append(dict(zip(header, append, strict=True)))
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, header, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def value(data, indicator, new, specialty="心血管内科", period="2025"):
+    edit(data, "indicators.csv", {"code": "NMRM", "specialty": specialty, "period": period, "indicator": indicator}, {"value": new})
+
+
+def errors(data, runner):
+    return take_in(SCHEME, 2025, data, runner=runner).errors
+
+
+def test_demo_is_valid_with_the_bed_warning_only(data, runner):
+    intake = take_in(SCHEME, 2025, data, runner=runner)
+    assert intake.errors == []
+    assert [(w.row, w.column) for w in intake.warnings] == [("NMMY·骨伤科·2025", "open_per_planned")]
+
+
+@pytest.mark.parametrize("indicator, new, column", [
+    ("1.1.4", "41", "icu_over_open"),              # ICU 41 > open 40
+    ("1.1.4.share", "14", "icu_share_error"),      # |14 − 5/40×100| = 1.5 > 0.5
+    ("1.4.5", "10", "education_minus_staff"),      # 0+0+5+16+10 = 31 ≠ 30
+    ("1.6.4", "3", "age_minus_staff"),             # 10+9+7+3 = 29 ≠ 30
+    ("1.5.3", "18", "titles_over_staff"),          # 5+8+18 = 31 > 30
+    ("2.3.4", "722", "grade34_over_surgery"),      # 722 > 721
+    ("2.3.5", "722", "minimal_over_surgery"),      # 722 > 721
+])
+def test_cross_field_rule_is_an_error_on_the_survey(data, runner, indicator, new, column):
+    value(data, indicator, new)
+    found = [(e.row, e.column) for e in errors(data, runner)]
+    assert (UNIT, column) in found
+
+
+@pytest.mark.parametrize("indicator, new", [
+    ("1.1.4.share", "12.9"),   # |12.9 − 12.5| = 0.4 ≤ 0.5: within tolerance
+    ("1.5.3", "17"),           # 5+8+17 = 30 ≤ 30: titles may equal the total
+    ("2.3.4", "721"),          # equal is allowed
+])
+def test_cross_field_rule_edges_pass(data, runner, indicator, new):
+    value(data, indicator, new)
+    assert errors(data, runner) == []
+
+
+def test_open_beds_over_one_and_a_half_planned_is_a_warning_not_an_error(data, runner):
+    value(data, "1.1.2", "26")   # 40 / 26 = 1.54 > 1.5
+    intake = take_in(SCHEME, 2025, data, runner=runner)
+    assert intake.errors == []
+    assert (UNIT, "open_per_planned") in [(w.row, w.column) for w in intake.warnings]
+
+
+def test_missing_required_indicator_names_it(data, runner):
+    edit(data, "indicators.csv", {"code": "NMRM", "specialty": "心血管内科", "period": "2025", "indicator": "2.1.1"}, delete=True)
+    found = [e for e in errors(data, runner) if e.column == "missing_required"]
+    assert found and found[0].row == UNIT and "2.1.1" in str(found[0].value)
+
+
+@pytest.mark.parametrize("indicator, new, rule", [
+    ("2.3.1", "0", "CMI"),          # index: 0 < x ≤ 5
+    ("2.3.1", "5.5", "CMI"),
+    ("3.7.1", "0", "名次"),          # rank ≥ 1
+    ("2.1.1", "12人", "整数"),        # count
+    ("2.6.1", "-1", "不小于0"),       # percent, negative
+])
+def test_value_kind_rules(data, runner, indicator, new, rule):
+    value(data, indicator, new)
+    found = [e for e in errors(data, runner) if e.column == "value" and str(e.value) == new]
+    assert found and rule in found[0].rule_zh
+    assert f"指标 {indicator}" in found[0].context and "专科 心血管内科" in found[0].context
+
+
+def test_unknown_indicator_and_duplicate_value(data, runner):
+    edit(data, "indicators.csv", {"code": "NMRM", "specialty": "心血管内科", "period": "2025", "indicator": "2.1.1"},
+         append=["NMRM", "心血管内科", "2025", "9.9.9", "3"])
+    edit(data, "indicators.csv", {"code": "NMRM", "specialty": "心血管内科", "period": "2025", "indicator": "2.1.2"},
+         append=["NMRM", "心血管内科", "2025", "2.1.2", "4"])
+    rules = [e.rule_en for e in errors(data, runner)]
+    assert any("unknown indicator" in r for r in rules)
+    assert any("one value per code + specialty + period + indicator" in r for r in rules)
+
+
+def test_specialty_not_listed(data, runner):
+    edit(data, "indicators.csv", {"code": "NMRM", "specialty": "心血管内科", "period": "2025", "indicator": "2.1.1"},
+         append=["NMRM", "外科", "2025", "2.1.1", "3"])
+    assert any(e.file == "2025/indicators.csv" and "specialties.csv" in e.rule_en for e in errors(data, runner))
+
+
+@pytest.mark.parametrize("match, changes, column", [
+    ({"specialty": "心血管内科"}, {"field": "牙科"}, "field"),
+    ({"specialty": "心血管内科"}, {"status": "done"}, "status"),
+    ({"specialty": "心血管内科"}, {"specialty": "心/内科"}, "specialty"),
+])
+def test_specialties_file_rules(data, runner, match, changes, column):
+    edit(data, "specialties.csv", match, changes)
+    assert any(e.file == "2025/specialties.csv" and e.column == column for e in errors(data, runner))
+
+
+def test_ineligible_institution_level(data, runner):
+    edit(data, "institutions.csv", {"code": "NMRM"}, {"level": "未定级"})
+    assert any(e.file == "institutions.csv" and e.column == "level" for e in errors(data, runner))
+
+
+def test_building_specialty_needs_targets_onsite_and_its_year(data, runner):
+    edit(data, "onsite.csv", {"code": "NMRM", "specialty": "心血管内科"}, delete=True)
+    found = [e for e in errors(data, runner) if e.value == "心血管内科"]
+    assert any("on-site" in e.rule_en for e in found)
+
+
+def test_target_must_be_a_numeric_indicator_once(data, runner):
+    edit(data, "targets.csv", {"code": "NMRM", "specialty": "心血管内科"}, append=["NMRM", "心血管内科", "1.2.1.detail", "1", "2"])
+    assert any(e.file == "2025/targets.csv" and e.column == "indicator" and e.value == "1.2.1.detail"
+               for e in errors(data, runner))
+
+
+def test_onsite_score_over_100(data, runner):
+    edit(data, "onsite.csv", {"code": "NMRM", "specialty": "心血管内科"}, {"management": "101"})
+    assert any(e.file == "2025/onsite.csv" and e.column == "management" for e in errors(data, runner))
+
+
+def test_fewer_than_two_candidates_is_a_warning(data, runner):
+    edit(data, "specialties.csv", {"specialty": "肿瘤科"}, {"status": "building"})
+    intake = take_in(SCHEME, 2025, data, runner=runner)
+    assert any("fewer than 2" in w.rule_en for w in intake.warnings)
+
+
+def test_flat_layout_is_read_too(tmp_path, runner):
+    """Files directly in data/naiman-specialty/ (no year folder): indicators carry their own period."""
+    source = REPO / "data" / "naiman-specialty"
+    target = tmp_path / "naiman-specialty"
+    target.mkdir()
+    shutil.copy(source / "institutions.csv", target)
+    for f in (source / "2025").iterdir():
+        shutil.copy(f, target)
+    intake = take_in(SCHEME, 2025, tmp_path, runner=runner)
+    assert intake.errors == [] and intake.labels["indicators.csv"] == "indicators.csv"

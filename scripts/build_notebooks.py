@@ -25,20 +25,37 @@ def notebook(cells, title):
     return new_notebook(cells=cells, metadata={**KERNEL, "title": title})
 
 
-INSTITUTION = [
-    cell('''# 参数（papermill 在本单元格之后插入本次运行的参数）Parameters
-scheme = "wendeng-featured"
-year = 2023
-institution = "RMYY"
-data_dir = "../../data"   # 数据目录：相对于本笔记本运行时的工作目录
-output_dir = ""           # 非空时把本机构的结果写入 output_dir/result.json
-validation = ""           # 批量运行时为 validation.json 的路径；为空则本笔记本自行校验''', tags=["parameters"]),
-    cell('''# 读取、校验（Great Expectations）并评分整个年度；数据有误时在此停止并列出问题
-from evalbook.schemes import wendeng_report as report
+def parameters(scheme: str, year: int, **unit: str):
+    """The tagged first cell: defaults that run on the demo data; papermill injects a run's values after it."""
+    lines = ["# 参数（papermill 在本单元格之后插入本次运行的参数）Parameters", f'scheme = "{scheme}"', f"year = {year}",
+             *[f'{name} = "{value}"' for name, value in unit.items()],
+             'data_dir = "../../data"   # 数据目录：相对于本笔记本运行时的工作目录',
+             'output_dir = ""           # 非空时把结果写入 output_dir/result.json',
+             'validation = ""           # 批量运行时为 validation.json 的路径；为空则本笔记本自行校验']
+    return cell("\n".join(lines), tags=["parameters"])
+
+
+def opening(report: str, header: str):
+    """Read, validate and score the year, then show the header: the same second cell in every notebook."""
+    return cell(f"""# 读取、校验（Great Expectations）并评分整个年度；数据有误时在此停止并列出问题
+from evalbook.schemes import {report} as report
 from evalbook.workbook import open_year, save_result
 
 book = open_year(scheme, year, data_dir, validation)
-report.institution_header(book, institution)'''),
+report.{header}""")
+
+
+def closing(validation_args: str, unit: str):
+    """The last cells of every notebook: validation result, 评分口径, input files, machine-readable result."""
+    return [cell(f"# 数据校验结果\nreport.validation_summary({validation_args})"),
+            cell("# 评分口径（评分规则中的全部 [policy] 选择）\nreport.policy_table(book)"),
+            cell("# 输入文件及其 sha256\nreport.inputs_table(book)"),
+            cell(f"# 机器可读结果（供复核比对）\nsave_result(book, {unit}, output_dir)")]
+
+
+INSTITUTION = [
+    parameters("wendeng-featured", 2023, institution="RMYY"),
+    opening("wendeng_report", "institution_header(book, institution)"),
     cell('''# 成绩构成：0.7 × 附件3 + 0.3 × 附件4 − 扣分
 report.score_buildup(book, institution)'''),
     cell('''# 附件3：16项得分，每一分的来由
@@ -53,29 +70,12 @@ report.stats_table(book, institution)'''),
 report.ledger_table(book, institution)'''),
     cell('''# 组内排名
 report.group_chart(book, institution)'''),
-    cell('''# 数据校验结果
-report.validation_summary(book, institution)'''),
-    cell('''# 评分口径（评分规则中的全部 [policy] 选择）
-report.policy_table(book)'''),
-    cell('''# 输入文件及其 sha256
-report.inputs_table(book)'''),
-    cell('''# 机器可读结果（供复核比对）
-save_result(book, institution, output_dir)'''),
+    *closing("book, institution", "institution"),
 ]
 
 COHORT = [
-    cell('''# 参数（papermill 在本单元格之后插入本次运行的参数）Parameters
-scheme = "wendeng-featured"
-year = 2023
-data_dir = "../../data"
-output_dir = ""           # 非空时把全年结果写入 output_dir/result.json
-validation = ""''', tags=["parameters"]),
-    cell('''# 读取、校验并评分整个年度
-from evalbook.schemes import wendeng_report as report
-from evalbook.workbook import open_year, save_result
-
-book = open_year(scheme, year, data_dir, validation)
-report.cohort_header(book)'''),
+    parameters("wendeng-featured", 2023),
+    opening("wendeng_report", "cohort_header(book)"),
     cell('''# 一组 区直医院：单位排名与单位奖
 report.group_ranking(book, "district")'''),
     cell('''# 二组 基层医疗机构：单位排名与单位奖
@@ -88,31 +88,12 @@ report.project_awards(book, "primary")'''),
 report.prize_totals(book)'''),
     cell('''# 各项平均得分
 report.item_averages(book)'''),
-    cell('''# 数据校验结果
-report.validation_summary(book)'''),
-    cell('''# 评分口径
-report.policy_table(book)'''),
-    cell('''# 输入文件
-report.inputs_table(book)'''),
-    cell('''# 机器可读结果
-save_result(book, None, output_dir)'''),
+    *closing("book", "None"),
 ]
 
 SPECIALTY = [
-    cell('''# 参数（papermill 在本单元格之后插入本次运行的参数）Parameters
-scheme = "naiman-specialty"
-year = 2025
-institution = "NMRM"
-specialty = "心血管内科"
-data_dir = "../../data"   # 数据目录：相对于本笔记本运行时的工作目录
-output_dir = ""           # 非空时把本专科的结果写入 output_dir/result.json
-validation = ""           # 批量运行时为 validation.json 的路径；为空则本笔记本自行校验''', tags=["parameters"]),
-    cell('''# 读取、校验（Great Expectations）并评分整个年度；数据有误时在此停止并列出问题
-from evalbook.schemes import naiman_report as report
-from evalbook.workbook import open_year, save_result
-
-book = open_year(scheme, year, data_dir, validation)
-report.specialty_header(book, institution, specialty)'''),
+    parameters("naiman-specialty", 2025, institution="NMRM", specialty="心血管内科"),
+    opening("naiman_report", "specialty_header(book, institution, specialty)"),
     cell('''# 得分构成：0.7 × 客观数据 + 0.3 × 现场核查
 report.score_buildup(book, institution, specialty)'''),
     cell('''# 承诺书量化指标的达成度
@@ -125,43 +106,19 @@ report.warnings_section(book, institution, specialty)'''),
 report.onsite_table(book, institution, specialty)'''),
     cell('''# 调查表：本年度与基线
 report.survey_table(book, institution, specialty)'''),
-    cell('''# 数据校验结果
-report.validation_summary(book, institution)'''),
-    cell('''# 评分口径
-report.policy_table(book)'''),
-    cell('''# 输入文件及其 sha256
-report.inputs_table(book)'''),
-    cell('''# 机器可读结果（供复核比对）
-save_result(book, (institution, specialty), output_dir)'''),
+    *closing("book, institution", "(institution, specialty)"),
 ]
 
 NAIMAN_COHORT = [
-    cell('''# 参数（papermill 在本单元格之后插入本次运行的参数）Parameters
-scheme = "naiman-specialty"
-year = 2025
-data_dir = "../../data"
-output_dir = ""
-validation = ""''', tags=["parameters"]),
-    cell('''# 读取、校验并评分整个年度
-from evalbook.schemes import naiman_report as report
-from evalbook.workbook import open_year, save_result
-
-book = open_year(scheme, year, data_dir, validation)
-report.cohort_header(book)'''),
+    parameters("naiman-specialty", 2025),
+    opening("naiman_report", "cohort_header(book)"),
     cell('''# 建设专科排名、合格与推荐
 report.ranking(book)'''),
     cell('''# 候选专科（待复核）
 report.candidates_table(book)'''),
     cell('''# 候选专科的基线调查表
 report.candidate_surveys(book)'''),
-    cell('''# 数据校验结果
-report.validation_summary(book)'''),
-    cell('''# 评分口径
-report.policy_table(book)'''),
-    cell('''# 输入文件
-report.inputs_table(book)'''),
-    cell('''# 机器可读结果
-save_result(book, None, output_dir)'''),
+    *closing("book", "None"),
 ]
 
 if __name__ == "__main__":

@@ -152,7 +152,7 @@ def _ingest(args) -> int:
         print(f"读入未完成：{len(report.errors)}个错误。CSV 文件均未改动。"
               f"Nothing ingested: {len(report.errors)} errors; no CSV file was changed.", file=sys.stderr)
         return 1
-    codes = "、".join(s.identity.code for s in report.submissions)
+    codes = "、".join("-".join(s.identity.key()) for s in report.submissions)  # code, or code-专科
     print(f"已读入{len(report.submissions)}个工作簿（{codes}），写入 {report.folder}：")
     for file, rows in report.written.items():
         print(f"  {file}: {rows}行 rows")

@@ -32,7 +32,8 @@ class Problem:
         return self.severity == "error"
 
     def location(self) -> str:
-        parts = [self.file]
+        # a cell address such as ``RMYY.xlsx!附件3!E12`` already names the file
+        parts = [] if isinstance(self.row, str) and self.row.startswith(f"{self.file}!") else [self.file]
         if self.row is not None:
             parts.append(f"第{self.row}行 row {self.row}" if isinstance(self.row, int) else f"{self.row}")
         if self.column:

@@ -23,7 +23,7 @@ import re
 import tempfile
 import warnings
 import zipfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from importlib import import_module
@@ -50,6 +50,7 @@ TITLE_ROW, HEADER_ROW, FIRST_ROW = 1, 2, 3   # every layout sheet: title, header
 INFO_SCAN_ROWS = 40                          # the 信息 area is looked for in column A of 填写说明
 MAX_TABLE_ROWS = 2000                        # a table sheet's rows read at most (a year's ledger is ~50)
 SPREADSHEETS_NOT_XLSX = (".xls", ".xlsm", ".xlsb", ".et", ".ods", ".csv")
+LONG_LIST = 20                               # a list longer than this is not spelled out in messages
 
 HEADER_FILL = PatternFill("solid", fgColor="DDE6EE")
 LABEL_FILL = PatternFill("solid", fgColor="EDEDED")
@@ -90,11 +91,16 @@ class Period:
 
 @dataclass(frozen=True)
 class LongForm:
-    """Checklist rows written as one CSV record per field and period (``period,indicator,value``)."""
+    """Checklist rows written as one CSV record per field and period (``period,indicator,value``).
+
+    Records come field by field (each field's periods together), or with ``period_major`` period by
+    period (a whole survey per period, in field order).
+    """
 
     period: str = "period"
     indicator: str = "indicator"
     value: str = "value"
+    period_major: bool = False
 
 
 @dataclass(frozen=True)
@@ -102,6 +108,8 @@ class Checklist:
     """A sheet with one row per field: 序号 | indicator levels | 说明/单位 | one value column per period.
 
     Wide form (``long_form`` None): one CSV record per period, each field its own column.
+    With ``unit_column`` the column after the levels is headed 单位 and shows only the field's unit
+    (what to type is then the input cell's prompt and the 填写说明); by default it is 说明/单位.
     """
 
     title: str
@@ -112,6 +120,13 @@ class Checklist:
     heading: str = ""
     description: str = ""
     long_form: LongForm | None = None
+    unit_column: bool = False
+
+    def note_header(self) -> str:
+        return "单位" if self.unit_column else "说明/单位"
+
+    def headers(self) -> list[str]:
+        return ["序号", *self.level_headers, self.note_header(), *(p.header for p in self.periods)]
 
     def value_column(self, index: int) -> int:
         """Sheet column number of the ``index``-th period."""
@@ -125,7 +140,9 @@ class Checklist:
 class Table:
     """A sheet of repeated records: 序号 | one column per ``Column`` | ``rows`` empty input rows.
 
-    ``allowed`` restricts a column to a list (a drop-down in Excel), e.g. the evaluated years.
+    ``allowed`` restricts a column to a list (a drop-down in Excel), e.g. the evaluated years. A list
+    too long for Excel's inline drop-down (or one with a ``legend``: choice → what it means) is written
+    in locked columns right of the table, and the drop-down refers to them.
     """
 
     title: str
@@ -135,9 +152,15 @@ class Table:
     allowed: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     heading: str = ""
     description: str = ""
+    legends: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
     def input_columns(self) -> range:
         return range(2, 2 + len(self.columns))
+
+    def listed_beside(self) -> list[Column]:
+        """The columns whose list is written beside the table (long lists, or lists with a legend)."""
+        return [c for c in self.columns if c.name in self.allowed
+                and (c.name in self.legends or not _fits_inline(self.allowed[c.name]))]
 
 
 Sheet = Checklist | Table
@@ -148,7 +171,8 @@ class Layout:
     """A scheme's workbook for one year: its sheets, and the rubric amounts that named bounds refer to.
 
     ``identity_columns`` are further 信息 entries that identify a workbook beside the institution
-    code, as (label, CSV column) pairs, e.g. (("专科", "specialty"),) for one workbook per specialty.
+    code, as (label, CSV column) pairs, e.g. (("专科", "specialty"),) for one workbook per specialty;
+    ``identity_file`` names the file that lists the workbooks' identities (in messages).
     """
 
     scheme: str
@@ -158,6 +182,7 @@ class Layout:
     parameters: Mapping[str, Any] = field(default_factory=dict)
     identity_columns: tuple[tuple[str, str], ...] = ()
     notes: tuple[str, ...] = ()
+    identity_file: str = "institutions.csv"
 
     def files(self) -> list[str]:
         return list(dict.fromkeys(sheet.file for sheet in self.sheets))
@@ -188,6 +213,8 @@ class Submission:
     identity: Identity
     rows: dict[str, list[dict[str, str | None]]]
     code_cell: str = ""  # where the workbook says whose it is: RMYY.xlsx!填写说明!B6
+    identity_cells: dict[str, str] = field(default_factory=dict)  # identity label (专科) → its cell, likewise
+    layout: Layout | None = None  # the layout it was read with, when it depends on whose workbook it is
 
 
 def catalog_fields(lines: Iterable[Mapping[str, str]], column_for, level_keys=("level1", "level2", "level3", "value_label"),
@@ -254,7 +281,11 @@ def type_rule(rule: CellRule) -> tuple[str, str]:
     """What a cell of this kind must look like, in the words of the column's suite."""
     column = rule.column
     if rule.allowed or column.kind == "choice":
-        shown = " / ".join(rule.choice_labels())
+        labels = rule.choice_labels()
+        if len(labels) > LONG_LIST:
+            return (f"{column.label}应为下拉列表中的值之一（共{len(labels)}项）",
+                    f"{column.name} must be one of the {len(labels)} values of the drop-down list")
+        shown = " / ".join(labels)
         return f"{column.label}应为以下之一：{shown}", f"{column.name} must be one of: {shown}"
     if column.kind == "text":
         return f"{column.label}应为文字", f"{column.name} must be text"
@@ -274,6 +305,8 @@ def required_rule(column: Column) -> tuple[str, str]:
     return _suite_rule(column, "expect_column_values_to_not_be_null")
 
 
+PERCENT_FORMAT_RULE = ("请直接填写数值，不要使用百分比格式：12.5% 请填 12.5（单元格格式设为“常规”）",
+                       "type the number itself, not in percent format: 12.5 for 12.5% (set the cell format to General)")
 FORMULA_RULE = ("输入单元格不能使用公式，请直接填写数值（可复制后“选择性粘贴→数值”）",
                 "an input cell must not hold a formula: type the value itself (paste special → values)")
 ERROR_VALUE_RULE = ("单元格为错误值（如 #N/A、#DIV/0!），请填写数值", "the cell holds an error value (#N/A, #DIV/0!…): type the value")
@@ -292,6 +325,9 @@ def cell_text(value: Any, data_type: str, rule: CellRule, number_format: str = "
         raise CellError(*ERROR_VALUE_RULE)
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
+    if (rule.column.kind in ("int", "number") and isinstance(value, int | float) and not isinstance(value, bool)
+            and "%" in (number_format or "")):
+        raise CellError(*PERCENT_FORMAT_RULE)  # 12.5% typed in Excel is the number 0.125
     text = _kind_text(value, rule)
     if rule.column.kind in ("int", "number") and isinstance(value, int | float):
         text = _pad_decimals(text, number_format)
@@ -407,7 +443,8 @@ def describe(rule: CellRule, unit: str = "") -> str:
     """The 说明 of an input cell: what to type, in Chinese."""
     column = rule.column
     if rule.allowed or column.kind in ("bool", "choice"):
-        text = "从下拉列表选择：" + " / ".join(rule.choice_labels())
+        labels = rule.choice_labels()
+        text = f"从下拉列表选择（共{len(labels)}项）" if len(labels) > LONG_LIST else "从下拉列表选择：" + " / ".join(labels)
     else:
         text = {"int": "整数", "number": "数值，可有小数", "ranks": "名次，多个以分号分隔，如 1;3",
                 "month": "年月，格式 YYYY-MM，如 2023-03", "date": "日期，格式 YYYY-MM-DD，如 2023-04-05",
@@ -429,15 +466,24 @@ def _bounds_text(rule: CellRule) -> str:
     return (">" if rule.column.strict_low else "≥") + _number_text(low)
 
 
-def data_validation(rule: CellRule) -> DataValidation:
-    """The Excel data validation of an input cell (drop-down, whole, decimal, date or text length)."""
+def _fits_inline(labels: Sequence[str]) -> bool:
+    """Whether a drop-down list can be written in the validation itself (Excel: ≤ 255 characters, no commas)."""
+    return len(",".join(labels)) + 2 <= 255 and not any("," in label for label in labels)
+
+
+def data_validation(rule: CellRule, unit: str = "", source: str | None = None) -> DataValidation:
+    """The Excel data validation of an input cell (drop-down, whole, decimal, date or text length).
+
+    ``source`` is the range a long drop-down list is read from (e.g. ``$F$3:$F$73``).
+    """
     kind, labels = rule.column.kind, rule.choice_labels()
     error_zh = type_rule(rule)[0]
-    if labels:
-        formula = '"' + ",".join(labels) + '"'
-        if len(formula) > 255 or any("," in label for label in labels):
+    if labels and source:
+        spec: dict[str, Any] = {"type": "list", "formula1": source}
+    elif labels:
+        if not _fits_inline(labels):
             raise ValueError(f"drop-down list too long or with commas for {rule.column.name}")
-        spec: dict[str, Any] = {"type": "list", "formula1": formula}
+        spec = {"type": "list", "formula1": '"' + ",".join(labels) + '"'}
     elif kind in ("int", "number"):
         spec = _numeric_validation(rule)
         extent = range_rule(rule)
@@ -450,7 +496,7 @@ def data_validation(rule: CellRule) -> DataValidation:
         spec = {"type": "textLength", "operator": "lessThanOrEqual", "formula1": "200" if kind == "ranks" else "2000"}
     return DataValidation(**spec, allow_blank=True, showErrorMessage=True, errorStyle="stop", errorTitle="输入有误",
                           error=error_zh[:225], showInputMessage=True, promptTitle=rule.column.label[:32],
-                          prompt=describe(rule)[:255])
+                          prompt=describe(rule, unit)[:255])
 
 
 def _numeric_validation(rule: CellRule) -> dict[str, Any]:
@@ -520,16 +566,23 @@ def _write_instructions(sheet: Worksheet, layout: Layout, identity: Identity) ->
 
 def _instruction_lines(layout: Layout) -> list[str]:
     sheets = [f"“{s.title}”：{s.description or s.heading}" for s in layout.sheets]
+    columns = [f.column for s in layout.sheets if isinstance(s, Checklist) for f in s.fields] + [
+        c for s in layout.sheets if isinstance(s, Table) for c in s.columns]
+    if {c.kind for c in columns} & {"bool", "choice", "month", "date", "ranks"}:
+        choices = (f"是/否、奖项、年度、月份等从格子的下拉列表中选择；年月填 {layout.year}-03，日期填 {layout.year}-04-05；"
+                   "名次以分号分隔，如 1;3。")
+    else:
+        choices = "带下拉列表的格子从列表中选择；其他格子直接输入，输入不符合要求时 Excel 会提示。"
+    whose = "机构代码" + "".join(f"和{label}" for label, _ in layout.identity_columns)
     return [
         "只有白色带边框的格子需要填写；灰色格子是指标和标签，已锁定。工作表保护没有密码，但请不要取消保护、"
         "插入、删除或移动行列，也不要改工作表名称。",
         *sheets,
         "数字直接填写，不带单位，不用中文数字：填 12，不填“12人”或“十二”；金额以万元计，可有小数。",
-        f"是/否、奖项、年度、月份等从格子的下拉列表中选择；年月填 {layout.year}-03，日期填 {layout.year}-04-05；"
-        "名次以分号分隔，如 1;3。",
+        choices,
         "不要使用公式：请填写数值本身（含公式的格子会被拒收）。可从其他表格复制后用“选择性粘贴→数值”。",
         "表格类工作表每行一条记录，空行会被忽略；行数不够时请联系考评办公室索取更多行的模板。",
-        "填好后保存为 .xlsx（不要另存为 .xls 或 .csv）。文件名可以任意，系统按上方“信息”中的机构代码识别工作簿。",
+        f"填好后保存为 .xlsx（不要另存为 .xls 或 .csv）。文件名可以任意，系统按上方“信息”中的{whose}识别工作簿。",
         *layout.notes,
     ]
 
@@ -547,22 +600,21 @@ def _write_heading(sheet: Worksheet, text: str, headers: Sequence[str]) -> None:
 
 
 def _write_checklist(sheet: Worksheet, checklist: Checklist, layout: Layout, rows: list[dict]) -> None:
-    headers = ["序号", *checklist.level_headers, "说明/单位", *(p.header for p in checklist.periods)]
-    _write_heading(sheet, checklist.heading or checklist.title, headers)
+    _write_heading(sheet, checklist.heading or checklist.title, checklist.headers())
     for offset, item in enumerate(checklist.fields):
         row = FIRST_ROW + offset
         rule = CellRule.of(item.column, layout.parameters)
-        labels = (item.number, *item.labels(), describe(rule, item.unit))
+        labels = (item.number, *item.labels(), item.unit if checklist.unit_column else describe(rule, item.unit))
         for number, text in enumerate(labels, start=1):
             _label(sheet.cell(row=row, column=number), text, LABEL_FILL)
-        validation = data_validation(rule)
+        validation = data_validation(rule, item.unit)
         sheet.add_data_validation(validation)
         for index, period in enumerate(checklist.periods):
             cell = sheet.cell(row=row, column=checklist.value_column(index))
             _input(cell, rule, _checklist_prefill(checklist, item, period, rows))
             validation.add(cell)
     _merge_repeated_labels(sheet, checklist)
-    widths = [6, *([24] * len(checklist.level_headers)), 26, *([14] * len(checklist.periods))]
+    widths = [6, *([24] * len(checklist.level_headers)), 10 if checklist.unit_column else 26, *([14] * len(checklist.periods))]
     _set_widths(sheet, widths)
 
 
@@ -604,12 +656,37 @@ def _write_table(sheet: Worksheet, table: Table, layout: Layout, rows: list[dict
         record = rows[offset] if offset < len(rows) else {}
         for number, rule in zip(table.input_columns(), rules, strict=True):
             _input(sheet.cell(row=row, column=number), rule, record.get(rule.column.name))
+    sources = _write_lists_beside(sheet, table)
     for number, rule in zip(table.input_columns(), rules, strict=True):
         letter = get_column_letter(number)
-        validation = data_validation(rule)
+        validation = data_validation(rule, source=sources.get(rule.column.name))
         sheet.add_data_validation(validation)
         validation.add(f"{letter}{FIRST_ROW}:{letter}{FIRST_ROW + count - 1}")
     _set_widths(sheet, [6, *(max(10, min(36, 2 * len(c.label) + 2)) for c in table.columns)])
+
+
+def _write_lists_beside(sheet: Worksheet, table: Table) -> dict[str, str]:
+    """Long lists (and lists with a legend) as locked columns right of the table, a blank column apart:
+    each choice and what it means. Returns the range each column's drop-down refers to."""
+    sources = {}
+    column = table.input_columns().stop + 1
+    for listed in table.listed_beside():
+        choices, legend = table.allowed[listed.name], table.legends.get(listed.name, {})
+        headers = [f"{listed.label}（下拉列表选项）", *(["说明"] if legend else [])]
+        for offset, header in enumerate(headers):
+            _label(sheet.cell(row=HEADER_ROW, column=column + offset), header, HEADER_FILL)
+            sheet.cell(row=HEADER_ROW, column=column + offset).font = Font(bold=True)
+        for offset, choice in enumerate(choices):
+            _label(sheet.cell(row=FIRST_ROW + offset, column=column), choice, LABEL_FILL)
+            if legend:
+                _label(sheet.cell(row=FIRST_ROW + offset, column=column + 1), legend.get(choice, ""), LABEL_FILL)
+        letter = get_column_letter(column)
+        sources[listed.name] = f"${letter}${FIRST_ROW}:${letter}${FIRST_ROW + len(choices) - 1}"
+        sheet.column_dimensions[letter].width = max(12, 2 * len(listed.label) + 8)
+        if legend:
+            sheet.column_dimensions[get_column_letter(column + 1)].width = 40
+        column += len(headers) + 1
+    return sources
 
 
 def _label(cell, value: Any, fill: PatternFill) -> None:
@@ -655,10 +732,10 @@ class _Found:
         self.problems: list[Problem] = []
 
     def add(self, rule: tuple[str, str], sheet: str | None = None, cell: str | None = None, column: str | None = None,
-            value: Any = None, severity: str = "error") -> None:
+            value: Any = None, severity: str = "error", context: str | None = None) -> None:
         where = "!".join(part for part in (self.name, sheet, cell) if part) if sheet else None
         self.problems.append(Problem(self.name, rule[0], rule[1], row=where, column=column,
-                                     value=_shown_value(value), severity=severity))
+                                     value=_shown_value(value), severity=severity, context=context))
 
 
 def _shown_value(value: Any) -> Any:
@@ -691,13 +768,18 @@ def check_size(path: Path, limit: int = MAX_UNCOMPRESSED_BYTES) -> list[Problem]
     return found.problems
 
 
-def read_workbook(path: Path, layout: Layout) -> tuple[Submission | None, list[Problem]]:
+def read_workbook(path: Path, layout: Layout,
+                  layout_for: Callable[[Identity], Layout | None] | None = None) -> tuple[Submission | None, list[Problem]]:
     """Read a filled workbook of ``layout`` back into CSV records; never raises on a bad workbook.
 
     Returns the submission (None when the workbook cannot be read or does not say whose it is)
     and every problem: size, not a workbook, 信息 area missing or not this scheme and year, a
     missing sheet, labels moved, merged input cells, formulas, values of the wrong kind, list or
     range, required cells left empty. Extra sheets are a warning and are ignored.
+
+    ``layout_for`` gives the layout of a workbook whose sheets depend on whose it is (e.g. a
+    specialty's status): its sheets are read only once the 信息 area said whose it is, and not at
+    all when ``layout_for`` returns None (an identity not listed: the caller reports it).
     """
     problems = check_size(path)
     if problems:
@@ -711,33 +793,35 @@ def read_workbook(path: Path, layout: Layout) -> tuple[Submission | None, list[P
         found.add(("无法打开工作簿：文件已损坏或不是 Excel 工作簿", f"cannot open the workbook: damaged or not .xlsx ({type(exc).__name__})"))
         return None, found.problems
     try:
-        identity, code_cell = _read_identity(book, layout, found)
-        rows: dict[str, list[dict]] = {file: [] for file in layout.files()}
-        for sheet in layout.sheets:
+        identity, code_cell, identity_cells = _read_identity(book, layout, found)
+        own = layout if layout_for is None else (layout_for(identity) if identity is not None else None)
+        rows: dict[str, list[dict]] = {file: [] for file in (own or layout).files()}
+        for sheet in own.sheets if own is not None else ():
             if sheet.title not in book.sheetnames:
                 found.add((f"缺少工作表“{sheet.title}”：请使用下发的模板，不要删除或改名工作表",
                            f"sheet '{sheet.title}' is missing: use the template as issued, do not delete or rename sheets"),
                           sheet=sheet.title)
                 continue
             reader = _read_checklist if isinstance(sheet, Checklist) else _read_table
-            rows[sheet.file].extend(reader(book[sheet.title], sheet, layout, found))
-        _warn_extra_sheets(book, layout, found)
+            rows[sheet.file].extend(reader(book[sheet.title], sheet, own, found))
+        if own is not None:
+            _warn_extra_sheets(book, own, found)
     finally:
         book.close()
     if identity is None:
         return None, found.problems
     stamp = identity.record(layout)
     rows = {file: [{**stamp, **record} for record in records] for file, records in rows.items()}
-    return Submission(path, identity, rows, code_cell), found.problems
+    return Submission(path, identity, rows, code_cell, identity_cells, own), found.problems
 
 
-def _read_identity(book: Workbook, layout: Layout, found: _Found) -> tuple[Identity | None, str]:
-    """The 信息 area of 填写说明: checks scheme and year; whose workbook it is (None if it cannot say) and
-    the address of its code cell."""
+def _read_identity(book: Workbook, layout: Layout, found: _Found) -> tuple[Identity | None, str, dict[str, str]]:
+    """The 信息 area of 填写说明: checks scheme and year; whose workbook it is (None if it cannot say),
+    the address of its code cell and of its other identity cells (label → address)."""
     if INFO_SHEET not in book.sheetnames:
         found.add((f"缺少工作表“{INFO_SHEET}”：其中的机构代码用于识别工作簿", f"sheet '{INFO_SHEET}' is missing: its 机构代码 identifies the workbook"),
                   sheet=INFO_SHEET)
-        return None, ""
+        return None, "", {}
     sheet = book[INFO_SHEET]
     cells = {}
     for row in range(1, INFO_SCAN_ROWS + 1):
@@ -749,18 +833,19 @@ def _read_identity(book: Workbook, layout: Layout, found: _Found) -> tuple[Ident
     if missing:
         found.add((f"“{INFO_SHEET}”中缺少信息：{'、'.join(missing)}（请使用下发的模板）",
                    f"'{INFO_SHEET}' lacks: {', '.join(missing)} (use the template as issued)"), sheet=INFO_SHEET)
-        return None, ""
+        return None, "", {}
     values = {label: _plain_text(cell.value, "text") if cell.data_type != "f" else None for label, cell in cells.items()}
     ok = _expect_info(found, cells[INFO_SCHEME], values[INFO_SCHEME], layout.scheme, "考评方案", "scheme")
     ok = _expect_info(found, cells[INFO_YEAR], values[INFO_YEAR], str(layout.year), "年度", "year") and ok
     code, code_cell = values[INFO_CODE], f"{found.name}!{INFO_SHEET}!{cells[INFO_CODE].coordinate}"
+    identity_cells = {label: f"{found.name}!{INFO_SHEET}!{cells[label].coordinate}" for label, _ in layout.identity_columns}
     if not code or not re.fullmatch(CODE_REGEX, code):
         found.add(("机构代码缺失或无效：只能由英文字母、数字、- 和 _ 组成（请使用下发的模板）",
                    "institution code missing or invalid: ASCII letters, digits, '-' and '_' (use the template as issued)"),
                   INFO_SHEET, cells[INFO_CODE].coordinate, "code", cells[INFO_CODE].value)
-        return None, code_cell
+        return None, code_cell, identity_cells
     extra = tuple((label, values[label] or "") for label, _ in layout.identity_columns)
-    return (Identity(code, values.get(INFO_NAME) or "", extra) if ok else None), code_cell
+    return (Identity(code, values.get(INFO_NAME) or "", extra) if ok else None), code_cell, identity_cells
 
 
 def _expect_info(found: _Found, cell, value: str | None, expected: str, what_zh: str, what_en: str) -> bool:
@@ -773,12 +858,12 @@ def _expect_info(found: _Found, cell, value: str | None, expected: str, what_zh:
 
 def _read_checklist(sheet: Worksheet, checklist: Checklist, layout: Layout, found: _Found) -> list[dict]:
     """One record per period (wide) or per filled field and period (long form)."""
-    if not _headers_match(sheet, ["序号", *checklist.level_headers, "说明/单位", *(p.header for p in checklist.periods)], found):
+    if not _headers_match(sheet, checklist.headers(), found):
         return []
     _refuse_merged_inputs(sheet, (FIRST_ROW, FIRST_ROW + len(checklist.fields) - 1,
                                   checklist.value_column(0), checklist.value_column(len(checklist.periods) - 1)), found)
     records: list[dict] = [{} for _ in checklist.periods]
-    long_rows: list[dict] = []
+    long_rows: list[tuple[int, int, dict]] = []  # (period index, field offset, record)
     for offset, item in enumerate(checklist.fields):
         row = FIRST_ROW + offset
         label_cell = sheet.cell(row=row, column=checklist.label_column())
@@ -789,14 +874,19 @@ def _read_checklist(sheet: Worksheet, checklist: Checklist, layout: Layout, foun
             return []
         rule = CellRule.of(item.column, layout.parameters)
         for index, period in enumerate(checklist.periods):
-            text = _read_cell(sheet.cell(row=row, column=checklist.value_column(index)), rule, sheet.title, found, required=True)
+            cell = sheet.cell(row=row, column=checklist.value_column(index))
             if checklist.long_form is None:
-                records[index][item.column.name] = text
-            elif text is not None:
+                records[index][item.column.name] = _read_cell(cell, rule, sheet.title, found, required=True)
+                continue
+            context = f"统计期 {period.token}，指标 {item.column.name} {item.column.label}"  # what the cell is about
+            text = _read_cell(cell, rule, sheet.title, found, required=True, context=context)
+            if text is not None:
                 form = checklist.long_form
-                long_rows.append({form.period: period.token, form.indicator: item.column.name, form.value: text})
+                long_rows.append((index, offset, {form.period: period.token, form.indicator: item.column.name, form.value: text}))
     if checklist.long_form is not None:
-        return long_rows
+        if checklist.long_form.period_major:
+            long_rows.sort(key=lambda entry: entry[:2])
+        return [record for _, _, record in long_rows]
     return records
 
 
@@ -826,15 +916,15 @@ def _is_blank(cell) -> bool:
     return cell.data_type != "f" and (cell.value is None or (isinstance(cell.value, str) and not cell.value.strip()))
 
 
-def _read_cell(cell, rule: CellRule, sheet: str, found: _Found, required: bool) -> str | None:
+def _read_cell(cell, rule: CellRule, sheet: str, found: _Found, required: bool, context: str | None = None) -> str | None:
     """The cell's CSV text; a problem naming the cell when it breaks its rule or a required cell is empty."""
     try:
         text = cell_text(cell.value, cell.data_type, rule, cell.number_format)
     except CellError as error:
-        found.add((error.rule_zh, error.rule_en), sheet, cell.coordinate, rule.column.name, cell.value)
+        found.add((error.rule_zh, error.rule_en), sheet, cell.coordinate, rule.column.name, cell.value, context=context)
         return None
     if text is None and required and rule.column.required:
-        found.add(required_rule(rule.column), sheet, cell.coordinate, rule.column.name)
+        found.add(required_rule(rule.column), sheet, cell.coordinate, rule.column.name, context=context)
     return text
 
 
@@ -896,42 +986,66 @@ def workbooks_in(folder: Path) -> tuple[list[Path], list[Problem]]:
     return paths, problems
 
 
-def read_submissions(paths: Iterable[Path], layout: Layout, known: Mapping[str, str]) -> tuple[list[Submission], list[Problem]]:
-    """Read every workbook; a code not in ``known`` (code → name) or handed in twice is an error."""
+def read_submissions(paths: Iterable[Path], layout: Layout, known: Mapping[str, str],
+                     listed: Mapping[tuple[str, ...], Identity] | None = None,
+                     layout_for: Callable[[Identity], Layout | None] | None = None) -> tuple[list[Submission], list[Problem]]:
+    """Read every workbook; a code not in ``known`` (code → name) or handed in twice is an error.
+
+    With ``listed`` (identity key → identity) the whole identity must be listed, e.g. the institution's
+    specialty; ``layout_for`` as for ``read_workbook``.
+    """
     submissions: list[Submission] = []
     problems: list[Problem] = []
     seen: dict[tuple[str, ...], Path] = {}
+    source = layout.identity_file
     for path in paths:
-        submission, found = read_workbook(path, layout)
+        submission, found = read_workbook(path, layout, layout_for)
         problems.extend(found)
         if submission is None:
             continue
-        where, code = submission.code_cell, submission.identity.code
+        where, code, key = submission.code_cell, submission.identity.code, submission.identity.key()
         if code not in known:
-            problems.append(Problem(path.name, f"机构代码 {code} 不在机构名单（institutions.csv）中",
-                                    f"institution code {code} is not listed in institutions.csv", row=where, column="code", value=code))
-        elif submission.identity.key() in seen:
-            other = seen[submission.identity.key()].name
-            problems.append(Problem(path.name, f"与 {other} 是同一机构的工作簿：每个机构只交一份",
-                                    f"same institution as {other}: one workbook per institution", row=where, column="code", value=code))
+            problems.append(Problem(path.name, f"机构代码 {code} 不在机构名单（{source}）中",
+                                    f"institution code {code} is not listed in {source}", row=where, column="code", value=code))
+        elif listed is not None and layout.identity_columns and key not in listed:
+            label, column = layout.identity_columns[0]  # the code is listed: its specialty (say) is not
+            value = submission.identity.extra[0][1]
+            problems.append(Problem(path.name, f"{label}“{value}”不在机构 {code} 的名单（{source}）中",
+                                    f"{column} '{value}' is not listed for institution {code} in {source}",
+                                    row=submission.identity_cells.get(label, where), column=column, value=value))
+        elif key in seen:
+            other = seen[key].name
+            if layout.identity_columns:
+                label, column = layout.identity_columns[-1]
+                rule = (f"与 {other} 是同一机构同一{label}的工作簿：每个{label}只交一份",
+                        f"same institution and {column} as {other}: one workbook per {column}")
+            else:
+                rule = (f"与 {other} 是同一机构的工作簿：每个机构只交一份", f"same institution as {other}: one workbook per institution")
+            problems.append(Problem(path.name, *rule, row=where, column="code", value=code))
         else:
-            seen[submission.identity.key()] = path
+            seen[key] = path
             submissions.append(submission)
     return submissions, problems
 
 
 def read_existing(scheme: ModuleType, year: int, data_dir: Path,
                   files: Iterable[str]) -> tuple[dict[str, list[dict] | None], list[Problem]]:
-    """The year's current CSV rows as text: no rows for an absent file, None for one that has errors."""
+    """The year's current CSV rows as text: no rows for an absent file, None for one that has errors.
+
+    A file is read where the intake reads it (``intake.locate``: the year's folder, or the scheme's
+    folder for a scheme whose files carry their own period), so its other rows are kept.
+    """
+    from evalbook.intake import locate
+
     rows: dict[str, list[dict] | None] = {}
     problems: list[Problem] = []
     for file in files:
-        path = year_folder(scheme, year, data_dir) / file
+        path, label = locate(scheme, data_dir, file, year)
         if not path.exists():
             rows[file] = []
             continue
         names = [c.name for c in scheme.FILES[file]]
-        table, found = read_text_table(path, names, scheme.OPTIONAL_COLUMNS.get(file, ()), f"{year}/{file}")
+        table, found = read_text_table(path, names, scheme.OPTIONAL_COLUMNS.get(file, ()), label)
         problems.extend(found)
         if table is None or any(p.is_error for p in found):
             rows[file] = None
@@ -945,17 +1059,42 @@ def year_folder(scheme: ModuleType, year: int, data_dir: Path) -> Path:
 
 
 def merge_rows(existing: list[dict], submissions: list[Submission], file: str, layout: Layout,
-               order: Sequence[str]) -> list[dict]:
+               order: Sequence[str | tuple[str, ...]]) -> list[dict]:
     """The file's rows after ingestion: the submitted institutions' rows replaced, the others kept.
 
-    Ordered as ``order`` (institution codes), then unknown codes as found; a workbook's own order is kept.
+    A long-form file replaces only the periods the workbook has columns for (its other periods are
+    kept). Ordered as ``order`` (institution codes, or identity keys such as (code, specialty)), then
+    unknown ones as found; a workbook's own order is kept.
     """
     identity_columns = [column for _, column in layout.identity_columns]
-    replaced = {s.identity.key() for s in submissions}
-    kept = [r for r in existing if (r.get("code"), *(r.get(c) for c in identity_columns)) not in replaced]
+
+    def key(record: Mapping[str, Any]) -> tuple:
+        return (record.get("code"), *(record.get(c) for c in identity_columns))
+
+    covered = {s.identity.key(): _covered(s.layout or layout, file) for s in submissions}
+    kept = [r for r in existing if key(r) not in covered or not _replaced_by(covered[key(r)], r)]
     merged = kept + [record for s in submissions for record in s.rows.get(file, [])]
-    rank = {code: index for index, code in enumerate(order)}
-    return sorted(merged, key=lambda record: rank.get(record.get("code"), len(rank)))
+    rank = {(wanted if isinstance(wanted, tuple) else (wanted,)): index for index, wanted in enumerate(order)}
+    width = len(next(iter(rank), ("",)))
+    return sorted(merged, key=lambda record: rank.get(key(record)[:width], len(rank)))
+
+
+def _covered(layout: Layout, file: str) -> tuple[str, set[str]] | bool:
+    """What of ``file`` a workbook of ``layout`` replaces: all its rows (True), none (False, not in the
+    layout), or, when it is only long-form checklists, the rows of their periods (period column, tokens)."""
+    sheets = [sheet for sheet in layout.sheets if sheet.file == file]
+    if not sheets:
+        return False
+    if all(isinstance(sheet, Checklist) and sheet.long_form is not None for sheet in sheets):
+        return sheets[0].long_form.period, {period.token for sheet in sheets for period in sheet.periods}
+    return True
+
+
+def _replaced_by(covered: tuple[str, set[str]] | bool, record: Mapping[str, Any]) -> bool:
+    if isinstance(covered, bool):
+        return covered
+    column, periods = covered
+    return record.get(column) in periods
 
 
 def csv_text(columns: Sequence[str], rows: Iterable[Mapping[str, str | None]]) -> str:
@@ -1050,9 +1189,16 @@ def write_templates(scheme: ModuleType, year: int, data_dir: Path, out_dir: Path
     for identity in identities:
         own = {file: [r for r in rows if _belongs(r, identity, layout)] for file, rows in existing.items()}
         path = folder / templates.workbook_name(identity)
-        save_atomically(build_workbook(layout, identity, own), path)
+        save_atomically(build_workbook(_layout_of(templates, layout, identity), identity, own), path)
         written.append(path)
     return written
+
+
+def _layout_of(templates: ModuleType, layout: Layout, identity: Identity) -> Layout:
+    """The layout of ``identity``'s workbook: the templates' ``layout_for(layout, identity)`` when they
+    have one (sheets that depend on whose workbook it is), else the year's layout."""
+    hook = getattr(templates, "layout_for", None)
+    return hook(layout, identity) if hook else layout
 
 
 def _belongs(record: Mapping[str, Any], identity: Identity, layout: Layout) -> bool:
@@ -1071,15 +1217,20 @@ def ingest(scheme: ModuleType, year: int, source: Path, data_dir: Path) -> Inges
     layout = templates.layout(year)
     identities = templates.identities(data_dir, year)
     known = {identity.code: identity.name for identity in identities}
+    listed = {identity.key(): identity for identity in identities}
+    layout_for = None
+    if hasattr(templates, "layout_for"):
+        def layout_for(identity: Identity) -> Layout | None:  # as listed by the templates, not as the workbook says
+            return _layout_of(templates, layout, listed[identity.key()]) if identity.key() in listed else None
     paths, problems = workbooks_in(source)
-    submissions, found = read_submissions(paths, layout, known)
+    submissions, found = read_submissions(paths, layout, known, listed if layout.identity_columns else None, layout_for)
     problems += found
     existing, found = read_existing(scheme, year, data_dir, layout.files())
-    problems += _unreadable_current_files(existing, found, year, everyone=set(known) <= {s.identity.code for s in submissions})
+    problems += _unreadable_current_files(existing, found, year, everyone=set(listed) <= {s.identity.key() for s in submissions})
     report = IngestReport(problems, submissions)
     if report.errors:
         return report
-    order = list(known)
+    order = list(listed)
     texts = {}
     for file in layout.files():
         rows = merge_rows(existing[file] or [], submissions, file, layout, order)

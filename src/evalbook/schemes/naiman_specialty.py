@@ -522,3 +522,4 @@ def write_outputs(intake, scores: SpecialtyScores, folder: Path) -> list[str]:
         ("评分口径", ["项目", "口径"], policy_lines(intake.rubric)),
     ])
     return ["scores.csv", "indicator_scores.csv", "results.xlsx"]
+TEMPLATES = "evalbook.schemes.naiman_templates"

@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 YEAR   ?= 2023
 
-.PHONY: setup demo test lint lab suites clean
+.PHONY: setup demo test lint lab suites bench clean
 
 setup: $(VENV)/.installed
 
@@ -22,6 +22,9 @@ demo: setup  ## validate, score and build every report of the demo data
 
 test: setup  ## the whole test suite (CI runs this)
 	$(BIN)/python -m pytest -q
+
+bench: setup  ## where a batch's time goes: naive loop, papermill pool, evalbook run, floor, 10,000 institutions
+	$(BIN)/python scripts/bench.py
 
 lint: setup
 	$(BIN)/ruff check src tests scripts

@@ -1,10 +1,16 @@
 """``evalbook run``: validate once, score once, run every notebook, publish atomically.
 
 The order matters to the users: nothing is written before the data passed every error-level
-rule; every report is built in a staging folder; the year folder is swapped in only when all
-of them succeeded. Validation and scoring happen once per run (one Great Expectations import);
-each institution's notebook still runs alone in a fresh kernel, reading the run's
-``validation.json`` so that it needs no Great Expectations of its own.
+rule; every report is built in a staging folder and the year folder is swapped in at the end,
+in one step. Validation and scoring happen once per run (one Great Expectations import);
+each institution's notebook still runs alone in a fresh kernel (started ahead of need, see
+``pool``), reading the run's ``validation.json`` so that it needs no Great Expectations of its own.
+
+A report whose notebook fails twice is recorded as failed (a page saying so, ``failed.json``,
+the year manifest) while the others are built and published; the run then ends with exit 1
+and ``--resume`` rebuilds just what is missing. Ctrl-C publishes nothing and leaves the
+finished reports for ``--resume``. Invalid data, or an error of our own (a full disk),
+publishes nothing and leaves the previous outputs as they were.
 """
 
 from __future__ import annotations
@@ -15,8 +21,8 @@ import platform
 import sys
 import threading
 import time
+import uuid
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from importlib import metadata
@@ -25,31 +31,41 @@ from pathlib import Path
 from evalbook import paths
 from evalbook.columns import CODE_REGEX
 from evalbook.errors import InputError, Problem
-from evalbook.execute import NotebookFailed, NotebookRun, run_notebook
+from evalbook.execute import NotebookRun
 from evalbook.intake import Intake, codes_of, file_label, take_in
+from evalbook.pages import failure_page
+from evalbook.pool import INTERRUPTED, LocalPool, Outcome, Task
+from evalbook.progress import Progress
 from evalbook.publish import Staging
 from evalbook.reading import sha256_file
 from evalbook.render import HtmlRenderer
+from evalbook.reuse import find_reusable, keep, unit_key
 from evalbook.schemes import get_scheme
 
 VERSIONED = ("evalbook", "pandas", "great-expectations", "papermill", "nbconvert", "nbclient", "nbformat", "ipykernel",
              "openpyxl", "pyyaml")
 
 
-class RunFailed(Exception):
-    """Raised when one or more notebooks of a run failed; nothing was published."""
-
-    def __init__(self, failures: dict[str, str]):
-        self.failures = failures
-        super().__init__("; ".join(f"{k}: {v}" for k, v in failures.items()))
-
-
 @dataclass
 class RunReport:
     target: Path
     built: list[str] = field(default_factory=list)
+    resumed: list[str] = field(default_factory=list)
+    failures: dict[str, str] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
     warnings: list[Problem] = field(default_factory=list)
+
+
+@dataclass
+class RunOptions:
+    """How to run the notebooks: where (local threads or a Dask scheduler), how many, how long."""
+
+    workers: int = 2
+    scheduler: str | None = None
+    resume: bool = False
+    timeout: int = 600  # seconds per cell
+    prestart: bool = True
+    bar: bool | None = None  # None: a bar on a terminal, lines otherwise
 
 
 def check_codes(codes: list[str] | None) -> None:
@@ -70,8 +86,10 @@ def validate_year(scheme_name: str, year: int, data_dir: Path) -> Intake:
 
 
 def run_year(scheme_name: str, year: int, data_dir: Path, out_dir: Path, only: list[str] | None = None,
-             workers: int = 2, log: Callable[[str], None] = print, intake: Intake | None = None) -> RunReport:
+             workers: int = 2, log: Callable[[str], None] = print, intake: Intake | None = None,
+             options: RunOptions | None = None) -> RunReport:
     """Build every output of one scheme-year under ``out_dir/<scheme>/<year>/``; see the module doc."""
+    options = options or RunOptions(workers=workers)
     started = time.perf_counter()
     check_codes(only)
     scheme = get_scheme(scheme_name)
@@ -89,7 +107,7 @@ def run_year(scheme_name: str, year: int, data_dir: Path, out_dir: Path, only: l
     report.seconds["validate"] = time.perf_counter() - started
     scores = scheme.score(intake)
     units = scheme.report_units(intake, scores)  # [(folder, institution code, notebook parameters)]
-    staging = Staging(report.target)
+    staging = Staging(report.target, keep_leftovers=options.resume)
     try:
         stage = staging.path
         _write(stage / "validation.json", json.dumps(intake.validation_record(), ensure_ascii=False, indent=1))
@@ -98,56 +116,101 @@ def run_year(scheme_name: str, year: int, data_dir: Path, out_dir: Path, only: l
         if only:
             staging.carry_over([folder for folder, code, _ in units if code not in only])
         jobs = {folder: _unit_job(scheme, intake, report.target, stage, folder, params) for folder, _, params in selected}
+        if options.resume:
+            report.resumed = _keep_unchanged(intake, jobs, [report.target, *staging.leftovers()], stage)
         jobs["_cohort"] = _cohort_job(scheme, intake, report.target, stage)
         report.seconds["score+tables"] = time.perf_counter() - started - report.seconds["validate"]
-        failures = _run_jobs(jobs, intake, scheme, workers, log, report)
-        if failures:
-            raise RunFailed(failures)
-        _write(stage / "manifest.json", _manifest(intake, jobs["_cohort"], stage, scheme_outputs + ["validation.json"],
-                                                  report.seconds.get("_cohort", 0.0)))
+        todo = {key: job for key, job in jobs.items() if key not in report.resumed}
+        outcomes = _run_jobs(todo, intake, scheme, options, log, len(jobs), len(report.resumed))
+        for outcome in outcomes:
+            report.seconds[outcome.key] = outcome.seconds
+            if outcome.error is not None:
+                report.failures[outcome.key] = outcome.error
+        if any(o.error == INTERRUPTED for o in outcomes):
+            raise KeyboardInterrupt
+        _write(stage / "manifest.json", _manifest(intake, jobs["_cohort"], stage, [*scheme_outputs, "validation.json"],
+                                                  report.seconds.get("_cohort", 0.0), failures=report.failures,
+                                                  resumed=report.resumed, options=options))
         staging.publish()
+    except KeyboardInterrupt:
+        staging.abandon()  # the finished reports stay for --resume; nothing is published
+        raise
     except BaseException:
         staging.discard()
         raise
-    report.built = sorted(jobs)
+    report.built = sorted(k for k in todo if k not in report.failures)
     report.seconds["total"] = time.perf_counter() - started
     return report
 
 
-def _run_jobs(jobs, intake, scheme, workers, log, report) -> dict[str, str]:
+
+def _keep_unchanged(intake: Intake, jobs: dict[str, NotebookRun], sources: list[Path], stage: Path) -> list[str]:
+    """--resume: copy the reports whose key is unchanged into the staging folder; return their names."""
+    kept = []
+    for name, job in jobs.items():
+        found = find_reusable(sources, name, _key(intake, job))
+        if found is not None:
+            target = stage / name
+            if target.exists():  # made empty by _unit_job
+                target.rmdir()
+            keep(found, target)
+            kept.append(name)
+    return kept
+
+
+def _key(intake: Intake, job: NotebookRun) -> str:
+    return unit_key(intake.input_hashes(), intake.rubric.sha256, sha256_file(job.template), job.parameters)
+
+
+def _run_jobs(jobs: dict[str, NotebookRun], intake: Intake, scheme, options: RunOptions, log, total: int,
+              resumed: int) -> list[Outcome]:
     renderer = HtmlRenderer()
     lock = threading.Lock()
-    failures: dict[str, str] = {}
-    done = 0
+    title = f"{intake.year} {scheme.TITLE}"
+    footer = _footer(intake)
 
-    def one(key: str, job: NotebookRun) -> float:
-        t0 = time.perf_counter()
-        run_notebook(job)
-        folder = job.cwd
-        title = f"{intake.year} {scheme.TITLE}"
-        with lock:  # the exporters are shared; converting takes milliseconds
-            report_html = renderer.convert(job.output, audit=False, title=title, footer=_footer(intake))
-            audit_html = renderer.convert(job.output, audit=True, title=f"{title}（审计视图）", footer=_footer(intake))
-        names = ("index.html", "audit.html") if key == "_cohort" else ("report.html", "audit.html")
-        _write(folder / names[0], report_html)
-        _write(folder / names[1], audit_html)
-        seconds = time.perf_counter() - t0
-        if key != "_cohort":
-            _write(folder / "manifest.json", _manifest(intake, job, folder, [job.output.name, *names], seconds))
-        return seconds
+    def finisher(key: str, job: NotebookRun):
+        def finish(seconds: float, attempts: int) -> None:
+            with lock:  # the exporters are shared; converting takes milliseconds
+                report_html = renderer.convert(job.output, audit=False, title=title, footer=footer)
+                audit_html = renderer.convert(job.output, audit=True, title=f"{title}（审计视图）", footer=footer)
+            names = ("index.html", "audit.html") if key == "_cohort" else ("report.html", "audit.html")
+            _write(job.cwd / names[0], report_html)
+            _write(job.cwd / names[1], audit_html)
+            (job.cwd / "failed.json").unlink(missing_ok=True)
+            if key != "_cohort":
+                outputs = sorted(p.name for p in job.cwd.iterdir() if p.is_file() and p.name != "manifest.json")
+                _write(job.cwd / "manifest.json", _manifest(intake, job, job.cwd, outputs, seconds, attempts=attempts))
+        return finish
 
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        futures = {pool.submit(one, key, job): key for key, job in jobs.items()}
-        for future in as_completed(futures):
-            key = futures[future]
-            done += 1
-            try:
-                report.seconds[key] = future.result()
-                log(f"[{done}/{len(jobs)}] {'年度结果' if key == '_cohort' else key} ✓ {report.seconds[key]:.1f}s")
-            except NotebookFailed as exc:
-                failures[key] = f"{exc.error}: {exc.message}"
-                log(f"[{done}/{len(jobs)}] {key} ✗ {exc.error}: {exc.message.splitlines()[-1] if exc.message else ''}")
-    return failures
+    progress = Progress(total, f"{intake.year} {scheme.NAME}", log=log, bar=options.bar)
+    progress.resumed(resumed)
+
+    def on_done(outcome: Outcome) -> None:
+        if outcome.error == INTERRUPTED:
+            return
+        if outcome.error is not None:
+            job = jobs[outcome.key]
+            page = "index.html" if outcome.key == "_cohort" else "report.html"
+            _write(job.cwd / page, failure_page(f"{title}：报告生成失败", outcome.key, outcome.error, outcome.attempts, footer))
+            _write(job.cwd / "failed.json", json.dumps({"report": outcome.key, "error": outcome.error,
+                                                        "attempts": outcome.attempts}, ensure_ascii=False, indent=1))
+        progress.done("年度结果" if outcome.key == "_cohort" else outcome.key, outcome.seconds,
+                      None if outcome.error is None else outcome.error.splitlines()[0][:160])
+
+    # the cohort notebook first: it is the longest and the year's front page
+    tasks = [Task(key, job, finisher(key, job)) for key, job in sorted(jobs.items(), key=lambda kv: kv[0] != "_cohort")]
+    stop = threading.Event()
+    if options.scheduler:
+        from evalbook.cluster import DaskPool
+
+        pool = DaskPool(options.scheduler, timeout=options.timeout, run_id=uuid.uuid4().hex[:8])
+    else:
+        pool = LocalPool(options.workers, timeout=options.timeout, prestart=options.prestart)
+    try:
+        return pool.run(tasks, on_done, stop)
+    finally:
+        progress.close()
 
 
 def _unit_job(scheme, intake: Intake, final_year_dir: Path, stage: Path, name: str, unit_params: dict) -> NotebookRun:
@@ -167,7 +230,9 @@ def _cohort_job(scheme, intake: Intake, final_year_dir: Path, stage: Path) -> No
     return NotebookRun(paths.notebook_path(scheme.NAME, "cohort"), stage / "cohort.ipynb", params, stage)
 
 
-def _manifest(intake: Intake, job: NotebookRun, folder: Path, outputs: list[str], seconds: float) -> str:
+def _manifest(intake: Intake, job: NotebookRun, folder: Path, outputs: list[str], seconds: float,
+              attempts: int = 1, failures: dict | None = None, resumed: list | None = None,
+              options: RunOptions | None = None) -> str:
     now = datetime.now(UTC)
     record = {
         "scheme": intake.scheme.NAME,
@@ -184,7 +249,12 @@ def _manifest(intake: Intake, job: NotebookRun, folder: Path, outputs: list[str]
         "versions": {"python": platform.python_version(), **_versions()},
         "times": {"started_utc": (now - timedelta(seconds=seconds)).isoformat(timespec="seconds"),
                   "finished_utc": now.isoformat(timespec="seconds"), "seconds": round(seconds, 3)},
+        "attempts": attempts,
+        "resume_key": _key(intake, job),
     }
+    if options is not None:  # the year's manifest: how the run went
+        record["run"] = {"workers": options.workers, "scheduler": options.scheduler, "resume": options.resume,
+                         "failures": failures or {}, "resumed": sorted(resumed or [])}
     return json.dumps(record, ensure_ascii=False, indent=1)
 
 

@@ -25,12 +25,19 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--data", type=Path, default=Path("data"))
 
     run = commands.add_parser("run", help="校验、评分并生成报告 validate, score and build the reports")
-    run.add_argument("scheme")
-    run.add_argument("--year", type=int, required=True)
+    run.add_argument("scheme", nargs="?", help="考评方案 scheme (省略并用 --all 时运行 data/ 中的全部)")
+    run.add_argument("--year", type=int)
+    run.add_argument("--all", action="store_true",
+                     help="运行 data/ 中找到的每个方案和年度，并生成 reports/index.html run every scheme and year in data/")
     run.add_argument("--data", type=Path, default=Path("data"))
     run.add_argument("--out", type=Path, default=Path("reports"))
     run.add_argument("--only", nargs="+", metavar="CODE", help="只重建这些机构的报告 rebuild only these institutions' reports")
-    run.add_argument("--workers", type=int, default=2, help="并行运行的笔记本数 notebooks run at once (default 2)")
+    run.add_argument("--workers", type=_positive, default=2, help="本机并行运行的笔记本数 notebooks run at once here (default 2)")
+    run.add_argument("--scheduler", metavar="ADDRESS",
+                     help="把笔记本交给已有的 Dask 集群运行 run the notebooks on this Dask scheduler (tcp://host:8786)")
+    run.add_argument("--resume", action="store_true",
+                     help="跳过输入、规则和笔记本均未改变的报告 keep reports whose inputs, rubric and notebook are unchanged")
+    run.add_argument("--timeout", type=_positive, default=600, help="每个单元格的时限（秒）per-cell time limit, seconds")
 
     suites = commands.add_parser("suites", help="由列定义生成校验套件 write the suites from the column declarations")
     suites.add_argument("scheme")
@@ -61,7 +68,8 @@ def main(argv: list[str] | None = None) -> int:
         _print_problems(exc.problems)
         return 1
     except KeyboardInterrupt:
-        print("已中断，未发布任何新结果。Interrupted: nothing new was published.", file=sys.stderr)
+        print("已中断：未发布任何新结果，原有结果保持不变（run 已完成的报告保留，可用 --resume 继续）。\n"
+              "Interrupted: nothing new was published; a run's finished reports are kept for --resume.", file=sys.stderr)
         return 130
     except OSError as exc:
         print(f"[错误 ERROR] 无法读写文件 cannot read or write: {exc.filename}: {exc.strerror}\n"
@@ -86,29 +94,60 @@ def _validate(args) -> int:
 
 
 def _run(args) -> int:
-    from evalbook.batch import RunFailed, check_codes, run_year, validate_year
+    from evalbook.batch import RunOptions, check_codes
 
     check_codes(args.only)
+    options = RunOptions(workers=args.workers, scheduler=args.scheduler, resume=args.resume, timeout=args.timeout)
+    if args.all:
+        if args.scheme or args.year or args.only:
+            return _usage("--all 不能与方案、--year 或 --only 同用 --all takes no scheme, --year or --only")
+        from evalbook.overview import run_all
+
+        return run_all(args.data, args.out, options, _run_one)
+    if not args.scheme or args.year is None:
+        return _usage("需要方案和 --year，或者 --all  a scheme and --year are required, or --all")
+    return _run_one(args.scheme, args.year, args.data, args.out, args.only, options)[0]
+
+
+def _run_one(scheme: str, year: int, data: Path, out: Path, only, options) -> tuple[int, object]:
+    """One scheme-year: validate, run, print the summary. Returns (exit code, RunReport or None)."""
+    from evalbook.batch import run_year, validate_year
+
     started = time.perf_counter()
-    intake = validate_year(args.scheme, args.year, args.data)
+    intake = validate_year(scheme, year, data)
     validated = time.perf_counter() - started
     _print_problems(intake.outcome.problems)
     if intake.errors:
-        print(f"数据有误，未评分、未发布，{args.out} 中原有结果保持不变。"
+        print(f"数据有误，未评分、未发布，{out} 中原有结果保持不变。"
               f"Invalid data: nothing scored or published; previous outputs are untouched.", file=sys.stderr)
-        return 1
-    try:
-        report = run_year(args.scheme, args.year, args.data, args.out, args.only, args.workers, intake=intake)
-    except RunFailed as exc:
-        print(f"{len(exc.failures)}份报告生成失败，未发布，原有结果保持不变。"
-              f"{len(exc.failures)} report(s) failed: nothing was published; previous outputs are untouched.", file=sys.stderr)
-        for key, message in exc.failures.items():
-            print(f"  {key}: {message}", file=sys.stderr)
-        return 1
+        return 1, None
+    report = run_year(scheme, year, data, out, only, intake=intake, options=options)
     total = time.perf_counter() - started
-    print(f"完成：{len(report.built)}份笔记本，用时{total:.1f}秒（其中读取与校验{validated:.1f}秒）。输出 {report.target}\n"
-          f"Done: {len(report.built)} notebooks in {total:.1f}s (reading and validation {validated:.1f}s).")
-    return 0
+    ran = len(report.built) + len(report.failures)
+    print(f"完成：{len(report.built)}份报告生成，{len(report.resumed)}份未改变而保留，{len(report.failures)}份失败；"
+          f"用时{total:.1f}秒（其中读取与校验{validated:.1f}秒）。输出 {report.target}\n"
+          f"Done: {len(report.built)} built, {len(report.resumed)} unchanged and kept, {len(report.failures)} failed "
+          f"of {ran + len(report.resumed)} in {total:.1f}s (reading and validation {validated:.1f}s).")
+    if report.failures:
+        print(f"{len(report.failures)}份报告失败（各重试一次），其余已发布；失败的报告页说明了原因。修正后用 --resume 只重建它们。\n"
+              f"{len(report.failures)} report(s) failed after one retry; the others were published. "
+              "Fix the cause and rerun with --resume to rebuild only those.", file=sys.stderr)
+        for key, message in report.failures.items():
+            print(f"  ✗ {key}: {message}", file=sys.stderr)
+        return 1, report
+    return 0, report
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"应为正整数 must be a positive whole number: {text}")
+    return value
+
+
+def _usage(message: str) -> int:
+    print(f"evalbook run: {message}", file=sys.stderr)
+    return 2
 
 
 def _suites(args) -> int:

@@ -2,39 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import tempfile
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from evalbook.kernels import Prestarted, ipc_kernel_manager
 
-def _socket_dir() -> str:
-    folder = os.path.join(tempfile.gettempdir(), f"evalbook-kernels-{os.getuid()}")
-    os.makedirs(folder, mode=0o700, exist_ok=True)
-    return folder
-
-
-def _ipc_kernel_manager():
-    """A kernel manager on the ``ipc`` transport: Unix sockets in a private folder, so parallel
-    kernels cannot collide on TCP ports and nothing listens on the network."""
-    from jupyter_client.manager import AsyncKernelManager
-    from traitlets import CaselessStrEnum
-
-    class IpcKernelManager(AsyncKernelManager):
-        transport = CaselessStrEnum(["tcp", "ipc"], default_value="ipc", config=True)
-
-        async def _async_pre_start_kernel(self, **kw):
-            # the kernel's own stderr is start-up and shutdown chatter; errors come back as cell outputs
-            kw.setdefault("stderr", subprocess.DEVNULL)
-            return await super()._async_pre_start_kernel(**kw)
-
-        def _ip_default(self):  # absolute: the kernel runs in the notebook's cwd, not ours
-            return os.path.join(_socket_dir(), f"kernel-{uuid.uuid4().hex[:12]}")
-
-    return IpcKernelManager
+ENGINE = "evalbook"
 
 
 class NotebookFailed(Exception):
@@ -47,6 +21,10 @@ class NotebookFailed(Exception):
         self.notebook, self.error, self.message = notebook, error, message
         super().__init__(f"{notebook}: {error}: {message}")
 
+    def summary(self) -> str:
+        last = self.message.strip().splitlines()[-1] if self.message.strip() else ""
+        return f"{self.error}: {last}" if last else self.error
+
 
 @dataclass(frozen=True)
 class NotebookRun:
@@ -58,30 +36,72 @@ class NotebookRun:
     cwd: Path
 
 
-def run_notebook(job: NotebookRun, timeout: int = 600) -> Path:
-    """Execute ``job`` with papermill's Python API; ``NotebookFailed`` on any kernel-side failure."""
+def run_notebook(job: NotebookRun, timeout: int = 600, kernel: Prestarted | None = None) -> Path:
+    """Execute ``job`` with papermill's Python API; ``NotebookFailed`` on any kernel-side failure.
+
+    ``kernel``: a kernel already launched for this job (in this thread, in ``job.cwd``); without
+    one, papermill starts a fresh kernel. Either way the kernel has run nothing before.
+    """
     import papermill
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
+    _register_engine()
+    extra = {"km": kernel.manager} if kernel is not None else {"kernel_manager_class": ipc_kernel_manager()}
     try:
         # The kernel's working folder goes through nbclient's resources, not papermill's ``cwd``:
         # that one chdir()s this whole process, which races when notebooks run in parallel threads.
         papermill.execute_notebook(str(job.template), str(job.output), parameters=job.parameters,
-                                   resources={"metadata": {"path": str(job.cwd)}},
+                                   resources={"metadata": {"path": str(job.cwd)}}, engine_name=ENGINE,
                                    kernel_name="python3", progress_bar=False, log_output=False,
-                                   request_save_on_cell_execute=False, execution_timeout=timeout,
-                                   kernel_manager_class=_ipc_kernel_manager())
+                                   request_save_on_cell_execute=False, execution_timeout=timeout, **extra)
     except papermill.PapermillExecutionError as exc:
-        raise NotebookFailed(job.template, exc.ename, _last_line(exc.evalue)) from exc
+        raise NotebookFailed(job.template, exc.ename, _last_lines(exc.evalue)) from exc
     except DeadKernelError as exc:
         raise NotebookFailed(job.template, "DeadKernelError", str(exc)) from exc
     except CellTimeoutError as exc:
         raise NotebookFailed(job.template, "CellTimeoutError", str(exc)) from exc
     except Exception as exc:  # a kernel that never started, a broken template: this report failed, not the batch
         raise NotebookFailed(job.template, type(exc).__name__, str(exc)) from exc
+    finally:
+        if kernel is not None:
+            kernel.shutdown()
     return job.output
 
 
-def _last_line(text: str) -> str:
+_registered = False
+
+
+def _register_engine() -> None:
+    """papermill's nbclient engine, closing the kernel client's channels when it did not start
+    the kernel itself (a pre-started kernel): otherwise each notebook leaves a heartbeat thread."""
+    global _registered
+    if _registered:
+        return
+    from papermill.engines import NBClientEngine, papermill_engines
+
+    class Engine(NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
+                                     stderr_file=None, start_timeout=60, execution_timeout=None, **kwargs):
+            # NBClientEngine's own body, keeping hold of the client to close its channels
+            from papermill.clientwrap import PapermillNotebookClient
+            from papermill.engines import logger
+
+            kwargs = {k: v for k, v in kwargs.items() if k not in ("input_path", "timeout", "startup_timeout")}
+            client = PapermillNotebookClient(nb_man, timeout=execution_timeout, startup_timeout=start_timeout,
+                                             kernel_name=kernel_name, log=logger, log_output=log_output,
+                                             stdout_file=stdout_file, stderr_file=stderr_file, **kwargs)
+            try:
+                return client.execute()
+            finally:
+                if not client.owns_km and getattr(client, "kc", None) is not None:
+                    client.kc.stop_channels()
+                    client.kc = None
+
+    papermill_engines.register(ENGINE, Engine)
+    _registered = True
+
+
+def _last_lines(text: str) -> str:
     lines = [line for line in str(text).splitlines() if line.strip()]
     return "\n".join(lines[-12:]) if lines else str(text)

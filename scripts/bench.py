@@ -1,0 +1,175 @@
+"""`make bench`: where a batch's time goes, every way of running it measured in one run on this machine.
+
+Prints one table (and writes it as JSON with --json PATH):
+
+- floor: a fresh kernel running an empty notebook (papermill API), alone and two at a time;
+- naive: per report, the papermill CLI on a notebook that validates and scores on its own, then the
+  `jupyter nbconvert` CLI — timed on a sample and extrapolated to the demo cohort;
+- papermill API in a thread pool (2 threads, a fresh kernel per notebook, in-process nbconvert);
+- `evalbook run` with 1 and 2 workers (the real CLI in a subprocess, whole wall time);
+- validate + score of 1,000 and 10,000 synthetic institutions (no rendering).
+
+Ratios are against baselines measured in the same run. Not a test: numbers move with the machine.
+Usage: python scripts/bench.py [--sample 3] [--skip-scale] [--json out.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+SCHEME, YEAR = "wendeng-featured", 2023
+
+
+def evalbook_run(out: Path, workers: int) -> float:
+    started = time.perf_counter()
+    subprocess.run([str(BIN / "evalbook"), "run", SCHEME, "--year", str(YEAR), "--out", str(out), "--workers",
+                    str(workers)], cwd=REPO, check=True, capture_output=True)
+    return time.perf_counter() - started
+
+
+def units(year_dir: Path) -> list[tuple[str, dict]]:
+    """(folder, notebook parameters) of each report of a finished run, from its manifests."""
+    found = []
+    for manifest in sorted(year_dir.glob("*/manifest.json")):
+        record = json.loads(manifest.read_text(encoding="utf-8"))
+        found.append((manifest.parent.name, record["notebooks"][0]["parameters"]))
+    return found
+
+
+def floor(work: Path, n: int, threads: int) -> float:
+    """Seconds per notebook for a fresh kernel running an empty notebook, ``threads`` at a time."""
+    import nbformat
+    import papermill
+
+    empty = work / "empty.ipynb"
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("", metadata={"tags": ["parameters"]})]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, str(empty))
+
+    def one(i: int) -> None:
+        papermill.execute_notebook(str(empty), str(work / f"empty-{threads}-{i}.ipynb"), kernel_name="python3",
+                                   progress_bar=False)
+
+    one(-1)  # warm the client side (imports), not counted
+    started = time.perf_counter()
+    with ThreadPoolExecutor(threads) as pool:
+        list(pool.map(one, range(n)))
+    return (time.perf_counter() - started) / n
+
+
+def naive(year_dir: Path, work: Path, sample: int) -> float:
+    """Seconds per report of papermill CLI + nbconvert CLI, the notebook validating on its own."""
+    chosen = units(year_dir)[:sample]
+    started = time.perf_counter()
+    for folder, params in chosen:
+        cwd = work / "naive" / folder
+        cwd.mkdir(parents=True, exist_ok=True)
+        args = [str(BIN / "papermill"), str(REPO / "notebooks" / SCHEME / "institution.ipynb"), "out.ipynb",
+                "--no-progress-bar", "--cwd", str(cwd)]
+        for key, value in {**params, "data_dir": str(REPO / "data"), "validation": "", "output_dir": "."}.items():
+            args += ["-p", key, str(value)]
+        subprocess.run(args, cwd=cwd, check=True, capture_output=True)
+        subprocess.run([str(BIN / "jupyter"), "nbconvert", "--to", "html", "out.ipynb"], cwd=cwd, check=True,
+                       capture_output=True)
+    return (time.perf_counter() - started) / len(chosen)
+
+
+def papermill_pool(year_dir: Path, work: Path, threads: int) -> float:
+    """Wall seconds for every report of the run via papermill's API in a thread pool, HTML in-process."""
+    import papermill
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter()
+    chosen = units(year_dir)
+    shutil.copy(year_dir / "validation.json", work / "validation.json")
+
+    def one(item) -> None:
+        folder, params = item
+        cwd = work / "pool" / folder
+        cwd.mkdir(parents=True, exist_ok=True)
+        params = {**params, "data_dir": str(REPO / "data"), "validation": str(work / "validation.json")}
+        papermill.execute_notebook(str(REPO / "notebooks" / SCHEME / "institution.ipynb"), str(cwd / "out.ipynb"),
+                                   parameters=params, kernel_name="python3", progress_bar=False,
+                                   resources={"metadata": {"path": str(cwd)}})
+        body, _ = exporter.from_filename(str(cwd / "out.ipynb"))
+        (cwd / "out.html").write_text(body, encoding="utf-8")
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(threads) as pool:
+        list(pool.map(one, chosen))
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sample", type=int, default=3, help="reports timed for the naive loop")
+    parser.add_argument("--skip-scale", action="store_true", help="skip the 1,000 / 10,000 institution timings")
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+    rows: list[tuple[str, str, str]] = []
+    results: dict[str, float] = {}
+    with tempfile.TemporaryDirectory(prefix="evalbook-bench-") as tmp:
+        work = Path(tmp)
+        results["run_2w"] = evalbook_run(work / "w2", 2)
+        year_dir = work / "w2" / SCHEME / str(YEAR)
+        reports = len(units(year_dir)) + 1  # every institution and the cohort report
+        results["run_1w"] = evalbook_run(work / "w1", 1)
+        results["floor_1"] = floor(work, 6, 1)
+        results["floor_2"] = floor(work, 8, 2)
+        results["naive_per_report"] = naive(year_dir, work, args.sample)
+        results["naive"] = results["naive_per_report"] * reports
+        results["pool_2"] = papermill_pool(year_dir, work, 2)
+        ok = {True: "✓", False: "✗"}
+        per_1w, per_2w = results["run_1w"] / reports, results["run_2w"] / reports
+        rows += [
+            ("floor: fresh kernel, empty notebook", f"{results['floor_1']:.2f} s/nb (2 at a time: {results['floor_2']:.2f})", "baseline"),
+            (f"naive: papermill CLI + nbconvert CLI (×{reports}, from {args.sample})", f"{results['naive']:.1f} s",
+             f"{results['naive_per_report']:.2f} s/report"),
+            (f"papermill API, 2 threads ({reports - 1} notebooks)", f"{results['pool_2']:.1f} s",
+             f"{results['naive'] / results['pool_2']:.1f}× naive"),
+            ("evalbook run --workers 1", f"{results['run_1w']:.1f} s",
+             f"{results['naive'] / results['run_1w']:.1f}× naive; {per_1w:.2f} s/report = "
+             f"{per_1w / results['floor_1']:.2f}× floor"),
+            ("evalbook run --workers 2", f"{results['run_2w']:.1f} s",
+             f"{results['naive'] / results['run_2w']:.1f}× naive {ok[results['naive'] / results['run_2w'] >= 8]}; "
+             f"{per_2w:.2f} s/report = {per_2w / results['floor_2']:.2f}× floor(2) "
+             f"{ok[per_2w / results['floor_2'] <= 1.5]}; {results['run_1w'] / results['run_2w']:.2f}× 1 worker "
+             f"{ok[results['run_1w'] / results['run_2w'] >= 1.7]}"),
+        ]
+        if not args.skip_scale:
+            sys.path.insert(0, str(REPO / "scripts"))
+            from bench_scale import measure_scale
+
+            for scheme in ("wendeng-featured", "naiman-specialty"):
+                for n in (1000, 10000):
+                    got = measure_scale(scheme, n)
+                    total = got["read_validate"] + got["score"]
+                    results[f"scale_{scheme}_{n}"] = total
+                    rows.append((f"validate+score {n:,} synthetic ({scheme})", f"{total:.1f} s",
+                                 f"validate {got['read_validate']:.1f} s (GX import {got.get('gx_import', 0):.1f} s), "
+                                 f"score {got['score']:.1f} s" + (f" {ok[total < 10]}" if n == 10000 else "")))
+    width = max(len(r[0]) for r in rows)
+    print(f"evalbook bench · {date.today()} · {platform.node()} · {os.cpu_count()} cores · Python {platform.python_version()}")
+    print(f"demo cohort: {SCHEME} {YEAR}, {reports} reports")
+    for name, value, note in rows:
+        print(f"{name.ljust(width)}  {value:>10}  {note}")
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=1))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,62 @@
+"""``--resume``: which reports of an earlier run can be kept as they are.
+
+A report folder is kept when its ``manifest.json`` was written with the same key — the same
+input files, rubric, notebook, parameters and evalbook code, by their hashes — and every file
+it lists still has the hash recorded for it. Folders come from the published year and from
+the staging folder of a run that was killed or interrupted (each report's manifest is written
+last, so a report with a manifest is complete).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from functools import cache
+from pathlib import Path
+
+from evalbook.reading import sha256_file
+
+PACKAGE = Path(__file__).parent
+
+
+@cache
+def code_fingerprint() -> str:
+    """sha256 over evalbook's own source, templates and styles (a change of code → rebuild)."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in PACKAGE.rglob("*") if p.is_file() and p.suffix in {".py", ".j2", ".css", ".json"}):
+        digest.update(path.relative_to(PACKAGE).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def unit_key(input_hashes: dict[str, str], rubric_sha: str, notebook_sha: str, parameters: dict) -> str:
+    record = {"inputs": input_hashes, "rubric": rubric_sha, "notebook": notebook_sha, "parameters": parameters,
+              "code": code_fingerprint()}
+    return hashlib.sha256(json.dumps(record, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def is_reusable(folder: Path, key: str) -> bool:
+    manifest = folder / "manifest.json"
+    try:
+        record = json.loads(manifest.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    if record.get("resume_key") != key or record.get("failed"):
+        return False
+    outputs = record.get("outputs") or {}
+    return bool(outputs) and all((folder / name).is_file() and sha256_file(folder / name) == sha
+                                 for name, sha in outputs.items())
+
+
+def find_reusable(sources: list[Path], name: str, key: str) -> Path | None:
+    """The first ``source/name`` that holds a complete report built with ``key``."""
+    for source in sources:
+        if is_reusable(source / name, key):
+            return source / name
+    return None
+
+
+def keep(found: Path, destination: Path) -> None:
+    """Copy a kept report into the new run's staging folder, timestamps and all."""
+    shutil.copytree(found, destination, copy_function=shutil.copy2, dirs_exist_ok=False)

@@ -1,0 +1,214 @@
+"""The batch engine: retry once, failure isolation, --resume (published and killed runs), the Dask
+path, run --all. On the five-institution cohort of test_cli_e2e, in-process so a failing notebook
+can be swapped in. Each test starts kernels: they are few and share one validated cohort.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from evalbook import paths
+from evalbook.batch import RunOptions, run_year, validate_year
+from evalbook.cli import main
+from test_cli_e2e import SCHEME, build_cohort, tree_digest
+
+YEAR = 2023
+REAL_NOTEBOOK = paths.notebook_path
+
+
+def failing_template(folder: Path) -> Path:
+    """The institution notebook with a first cell that fails for P2 always and for P1 the first time."""
+    nb = nbformat.read(REAL_NOTEBOOK(SCHEME, "institution"), as_version=4)
+    trap = nbformat.v4.new_code_cell(
+        "import os\n"
+        "if institution == 'P2':\n    raise RuntimeError('故障 boom')\n"
+        "if institution == 'P1' and not os.path.exists('../P1.first-try'):\n"
+        "    open('../P1.first-try', 'w').close()\n    raise RuntimeError('first try fails')\n")
+    nb.cells.insert(1, trap)
+    path = folder / "institution.ipynb"
+    nbformat.write(nb, str(path))
+    return path
+
+
+@pytest.fixture(scope="module")
+def cohort(tmp_path_factory):
+    root = tmp_path_factory.mktemp("engine")
+    data = root / "data"
+    build_cohort(data)
+    return data, validate_year(SCHEME, YEAR, data)
+
+
+def run(data, out, intake, lines=None, **options):
+    log = (lines.append if lines is not None else (lambda _: None))
+    return run_year(SCHEME, YEAR, data, out, intake=intake, log=log, options=RunOptions(bar=False, **options))
+
+
+def read_scores(year_dir: Path) -> dict[str, dict]:
+    with open(year_dir / "scores.csv", encoding="utf-8", newline="") as handle:
+        return {row["code"]: row for row in csv.DictReader(handle)}
+
+
+def test_a_failing_report_is_retried_once_then_recorded_while_the_others_are_published(cohort, tmp_path, monkeypatch):
+    data, intake = cohort
+    template = failing_template(tmp_path)
+    monkeypatch.setattr(paths, "notebook_path", lambda s, n: template if n == "institution" else REAL_NOTEBOOK(s, n))
+    out, lines = tmp_path / "out", []
+    report = run(data, out, intake, lines, workers=2)
+    year = out / SCHEME / str(YEAR)
+    assert set(report.failures) == {"P2"}
+    assert "RuntimeError" in report.failures["P2"] and "故障 boom" in report.failures["P2"]
+    assert sorted(report.built) == ["D1", "D2", "P1", "P3", "_cohort"]
+    # P1 failed once, then passed on its retry; its manifest says so
+    assert json.loads((year / "P1" / "manifest.json").read_text(encoding="utf-8"))["attempts"] == 2
+    assert json.loads((year / "D1" / "manifest.json").read_text(encoding="utf-8"))["attempts"] == 1
+    # P2: a page that says it failed and why (escaped), failed.json, no manifest (never kept by --resume)
+    failed = json.loads((year / "P2" / "failed.json").read_text(encoding="utf-8"))
+    assert failed["attempts"] == 2 and "故障 boom" in failed["error"]
+    page = (year / "P2" / "report.html").read_text(encoding="utf-8")
+    assert "报告生成失败" in page and "故障 boom" in page and "<script" not in page
+    assert not (year / "P2" / "manifest.json").exists()
+    # published anyway: the others' reports and the year's tables; the year manifest records the failure
+    assert (year / "D1" / "report.html").is_file() and (year / "index.html").is_file()
+    assert set(read_scores(year)) == {"D1", "D2", "P1", "P2", "P3"}
+    record = json.loads((year / "manifest.json").read_text(encoding="utf-8"))
+    assert set(record["run"]["failures"]) == {"P2"}
+    assert any("P2 ✗ RuntimeError" in line for line in lines)
+
+    # --resume with the notebook fixed rebuilds P2 only; the reports kept are byte-identical
+    monkeypatch.setattr(paths, "notebook_path", REAL_NOTEBOOK)
+    again = run(data, out, intake, workers=2, resume=False)  # notebook changed: without --resume all rebuilt
+    assert not again.failures and sorted(again.built) == ["D1", "D2", "P1", "P2", "P3", "_cohort"]
+    before = {code: tree_digest(year / code) for code in ("D1", "D2", "P3")}
+    shutil.rmtree(year / "P2")  # as if it had failed
+    resumed = run(data, out, intake, workers=1, resume=True)
+    assert sorted(resumed.resumed) == ["D1", "D2", "P1", "P3"]
+    assert sorted(resumed.built) == ["P2", "_cohort"]
+    assert {code: tree_digest(year / code) for code in ("D1", "D2", "P3")} == before
+    assert (year / "P2" / "report.html").is_file() and not (year / "P2" / "failed.json").exists()
+
+
+def test_cli_exit_code_is_1_when_a_report_failed(cohort, tmp_path, monkeypatch, capsys):
+    data, _ = cohort
+    template = failing_template(tmp_path)
+    monkeypatch.setattr(paths, "notebook_path", lambda s, n: template if n == "institution" else REAL_NOTEBOOK(s, n))
+    code = main(["run", SCHEME, "--year", str(YEAR), "--data", str(data), "--out", str(tmp_path / "out"), "--only", "P2"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "1份报告失败" in err and "P2: RuntimeError" in err and "--resume" in err
+    assert "Traceback" not in err
+
+
+def test_resume_keeps_nothing_when_an_input_changed_and_everything_when_nothing_did(cohort, tmp_path):
+    data, intake = cohort
+    copy = tmp_path / "data"
+    shutil.copytree(data, copy)
+    out = tmp_path / "out"
+    first = run(copy, out, validate_year(SCHEME, YEAR, copy))
+    assert not first.failures
+    same = run(copy, out, validate_year(SCHEME, YEAR, copy), resume=True)
+    assert sorted(same.resumed) == ["D1", "D2", "P1", "P2", "P3"] and same.built == ["_cohort"]
+    ledger = copy / SCHEME / str(YEAR) / "ledger.csv"
+    ledger.write_text(ledger.read_text(encoding="utf-8").replace("开展义诊", "开展义诊活动"), encoding="utf-8")
+    changed = run(copy, out, validate_year(SCHEME, YEAR, copy), resume=True)
+    assert changed.resumed == []  # every report shows the whole cohort's inputs and ranking
+    assert sorted(changed.built) == ["D1", "D2", "P1", "P2", "P3", "_cohort"]
+
+
+def test_resume_takes_finished_reports_from_a_killed_run_and_never_a_tampered_one(cohort, tmp_path):
+    data, intake = cohort
+    out = tmp_path / "out"
+    run(data, out, intake)
+    year = out / SCHEME / str(YEAR)
+    # what a run killed with SIGKILL leaves: its staging folder with the reports it finished and a dead pid
+    staging = year.parent / ".2023.staging-killed"
+    staging.mkdir()
+    (staging / ".pid").write_text("999999999")
+    for code in ("D1", "D2", "P3"):
+        shutil.copytree(year / code, staging / code)
+    (staging / "P3" / "report.html").write_text("tampered", encoding="utf-8")
+    shutil.rmtree(year)
+    resumed = run(data, out, intake, resume=True)
+    assert sorted(resumed.resumed) == ["D1", "D2"]  # P3's report no longer has its recorded hash
+    assert sorted(resumed.built) == ["P1", "P2", "P3", "_cohort"]
+    assert (year / "P3" / "report.html").read_text(encoding="utf-8") != "tampered"
+    assert not staging.exists()  # published: the leftover is gone
+    assert not [p for p in year.parent.iterdir() if p.name.startswith(".2023.")]
+
+
+def test_the_dask_path_gives_the_same_outputs_as_a_local_run(cohort, tmp_path):
+    distributed = pytest.importorskip("distributed")
+    data, intake = cohort
+    local = run(data, tmp_path / "local", intake)
+    assert not local.failures
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        remote = run(data, tmp_path / "dask", intake, scheduler=cluster.scheduler_address)
+    assert not remote.failures and sorted(remote.built) == sorted(local.built)
+    a, b = tmp_path / "local" / SCHEME / str(YEAR), tmp_path / "dask" / SCHEME / str(YEAR)
+    for name in ("scores.csv", "project_scores.csv", "validation.json"):
+        assert (a / name).read_bytes() == (b / name).read_bytes(), name
+    for code in ("D1", "P2"):
+        assert _cells(a / code / "institution.ipynb") == _cells(b / code / "institution.ipynb")
+        assert json.loads((a / code / "result.json").read_text()) == json.loads((b / code / "result.json").read_text())
+    assert json.loads((b / "manifest.json").read_text(encoding="utf-8"))["run"]["scheduler"] == cluster.scheduler_address
+
+
+def _cells(path: Path) -> list:
+    nb = nbformat.read(str(path), as_version=4)
+    return [(c.source, [{k: v for k, v in o.items() if k != "execution_count"} for o in c.get("outputs", [])])
+            for c in nb.cells]
+
+
+def test_run_all_runs_every_scheme_year_and_writes_the_index(cohort, tmp_path, capsys):
+    data, _ = cohort
+    copy = tmp_path / "data"
+    shutil.copytree(data, copy)
+    broken = copy / SCHEME / "2024"  # a year whose data is wrong: reported, not published, the others go on
+    shutil.copytree(copy / SCHEME / str(YEAR), broken)
+    facts = broken / "facts.csv"
+    facts.write_text(facts.read_text(encoding="utf-8").replace("\nD1,1,", "\nD1,十二,", 1), encoding="utf-8")
+    out = tmp_path / "out"
+    code = main(["run", "--all", "--data", str(copy), "--out", str(out), "--workers", "2"])
+    captured = capsys.readouterr()
+    assert code == 1
+    assert "十二" in captured.out + captured.err
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert f'href="{SCHEME}/2023/index.html"' in index
+    assert "数据有误" in index and 'href="wendeng-featured/2024/index.html"' not in index
+    assert (out / SCHEME / "2023" / "index.html").is_file() and not (out / SCHEME / "2024").exists()
+    assert "<script" not in index and "http" not in index.replace("http-equiv", "")
+
+
+def test_run_all_refuses_a_scheme_or_year(capsys):
+    assert main(["run", "--all", "--year", "2023"]) == 2
+    assert "--all" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("workers", ["0", "-1", "x"])
+def test_workers_must_be_a_positive_number(workers, capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(["run", SCHEME, "--year", "2023", "--workers", workers])
+    assert stop.value.code == 2
+
+
+def test_no_kernel_outlives_a_run(cohort, tmp_path):
+    data, intake = cohort
+    run(data, tmp_path / "out", intake, workers=2)
+    mine = [p for p in Path("/proc").iterdir() if p.name.isdigit() and _is_child_kernel(p)]
+    assert mine == []
+
+
+def _is_child_kernel(proc: Path) -> bool:
+    try:
+        status = (proc / "status").read_text()
+        cmdline = (proc / "cmdline").read_bytes()
+    except OSError:
+        return False
+    ppid = next((line.split()[1] for line in status.splitlines() if line.startswith("PPid:")), "")
+    return ppid == str(os.getpid()) and b"ipykernel" in cmdline and "State:\tZ" not in status

@@ -38,6 +38,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--resume", action="store_true",
                      help="跳过输入、规则和笔记本均未改变的报告 keep reports whose inputs, rubric and notebook are unchanged")
     run.add_argument("--timeout", type=_positive, default=600, help="每个单元格的时限（秒）per-cell time limit, seconds")
+    run.add_argument("--no-prestart", dest="prestart", action="store_false",
+                     help="不预先启动下一个内核（内存紧张时）do not start the next kernel ahead (when memory is short)")
 
     suites = commands.add_parser("suites", help="由列定义生成校验套件 write the suites from the column declarations")
     suites.add_argument("scheme")
@@ -97,7 +99,8 @@ def _run(args) -> int:
     from evalbook.batch import RunOptions, check_codes
 
     check_codes(args.only)
-    options = RunOptions(workers=args.workers, scheduler=args.scheduler, resume=args.resume, timeout=args.timeout)
+    options = RunOptions(workers=args.workers, scheduler=args.scheduler, resume=args.resume, timeout=args.timeout,
+                         prestart=args.prestart)
     if args.all:
         if args.scheme or args.year or args.only:
             return _usage("--all 不能与方案、--year 或 --only 同用 --all takes no scheme, --year or --only")

@@ -2,7 +2,6 @@
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   ?= .venv
 BIN    := $(VENV)/bin
-YEAR   ?= 2023
 
 .PHONY: setup demo test lint lab suites bench clean
 
@@ -15,10 +14,8 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 	touch $@
 
 demo: setup  ## validate, score and build every report of the demo data
-	$(BIN)/evalbook run wendeng-featured --year 2022
-	$(BIN)/evalbook run wendeng-featured --year $(YEAR)
-	$(BIN)/evalbook run naiman-specialty --year 2025
-	@echo "打开 reports/wendeng-featured/$(YEAR)/index.html 和 reports/naiman-specialty/2025/index.html (open them in a browser)"
+	$(BIN)/evalbook run --all
+	@echo "打开 reports/index.html（open it in a browser）"
 
 test: setup  ## the whole test suite (CI runs this)
 	$(BIN)/python -m pytest -q
@@ -37,4 +34,4 @@ suites: setup  ## regenerate expectations/ from the column declarations
 	$(BIN)/evalbook suites naiman-specialty
 
 clean:
-	rm -rf $(VENV) reports/wendeng-featured reports/naiman-specialty
+	rm -rf $(VENV) reports/wendeng-featured reports/naiman-specialty reports/index.html

@@ -73,13 +73,19 @@ class SuiteRunner:
                 continue
             # GX 1.x runs expectations grouped by column, not in suite order: tag each one with its
             # place so every result is read against its own rule.
-            tagged = [{**e, "meta": {**e.get("meta", {}), "evalbook_index": i}} for i, e in enumerate(entries)]
-            suite = self._gx.ExpectationSuite(name=f"{suite_json['name']}.{stage}", expectations=tagged)
             frame = frames[stage].rename_axis(None)  # a named index makes GX report rows as dicts
-            batch = self._batch_definition.get_batch(batch_parameters={"dataframe": frame})
-            result = batch.validate(suite, expectation_parameters=parameters,
-                                    result_format={"result_format": "COMPLETE"})
-            for entry, res in _matched(entries, result.results):
+            frame, plan = _large_sets(entries, frame, parameters)  # [(entry as run, settled result or None)]
+            runnable = [entry for entry, settled in plan if settled is None]
+            results = iter([])
+            if runnable:
+                tagged = [{**e, "meta": {**e.get("meta", {}), "evalbook_index": i}} for i, e in enumerate(runnable)]
+                suite = self._gx.ExpectationSuite(name=f"{suite_json['name']}.{stage}", expectations=tagged)
+                batch = self._batch_definition.get_batch(batch_parameters={"dataframe": frame})
+                result = batch.validate(suite, expectation_parameters=parameters,
+                                        result_format={"result_format": "COMPLETE"})
+                results = iter(res for _, res in _matched(runnable, result.results))
+            for entry, settled in plan:  # suite order, each rule with its own result
+                res = settled if settled is not None else next(results)
                 outcome.extend(_read_result(entry, res, file_label, parameters, frames["text"]))
         return outcome
 
@@ -108,11 +114,20 @@ def _read_result(entry: dict, res, file_label: str, parameters: dict, text: pd.D
     unexpected: list[tuple[Any, Any]] = []
     if not res.success:
         if "unexpected_index_list" in result:
-            unexpected = list(zip(result.get("unexpected_index_list") or [], result.get("unexpected_list") or [], strict=True))
+            rows, values = result.get("unexpected_index_list") or [], list(result.get("unexpected_list") or [])
+            if len(values) < len(rows):  # GX keeps at most 200 values but every index: read the rest from the file
+                values += [_cell(text, _as_row(r), reported_as or column) for r in rows[len(values):]]
+            unexpected = list(zip(rows, values, strict=True))
         elif entry["type"] == "expect_column_distinct_values_to_contain_set":
             wanted = _resolve(kwargs.get("value_set"), parameters)
-            observed = set(result.get("observed_value") or [])
-            unexpected = [(None, value) for value in wanted if value not in observed]
+            observed = result.get("observed_value")
+            if observed is None and column in text.columns:  # GX 1.24 gives only a partial missing list: read the column
+                observed = text[column].dropna()
+            if observed is None:
+                unexpected = [(None, value) for value in result.get("partial_missing_list") or []]
+            else:
+                observed = set(observed)
+                unexpected = [(None, value) for value in wanted if value not in observed]
         else:
             unexpected = [(None, result.get("observed_value"))]
         for row, value in unexpected:
@@ -126,6 +141,10 @@ def _read_result(entry: dict, res, file_label: str, parameters: dict, text: pd.D
                             "column": column, "rule_zh": meta.get("rule_zh", ""), "severity": severity,
                             "success": bool(res.success), "unexpected": len(unexpected)})
     return outcome
+
+
+def _cell(text: pd.DataFrame, row: Any, column: str | None) -> Any:
+    return text.at[row, column] if column in text.columns and row in text.index else None
 
 
 def _resolve(value: Any, parameters: dict) -> list:
@@ -153,3 +172,52 @@ def _plain(value: Any) -> Any:
     if isinstance(value, dict):
         return "、".join(f"{k}={_plain(v)}" for k, v in value.items())
     return value.item() if hasattr(value, "item") else value
+
+
+LARGE_SET = 1000  # parameter lists longer than this (the known codes of a big cohort) are matched in pandas
+
+
+@dataclass
+class _Settled:
+    """A result computed here, shaped like the part of a GX result that ``_read_result`` reads."""
+
+    success: bool
+    result: dict
+    exception_info: dict = field(default_factory=dict)
+
+
+def _large_sets(entries: list[dict], frame: pd.DataFrame, parameters: dict) -> tuple[pd.DataFrame, list[tuple[dict, Any]]]:
+    """Membership rules against a long parameter list (``code`` in the 10,000 known codes), made cheap.
+
+    GX copies an expectation's kwargs, value set included, about a hundred times while it plans a
+    validation, which at 10,000 codes costs seconds per rule. So: ``values_to_be_in_set`` runs in
+    GX on a derived True/False column (membership computed once in pandas; failures are reported on
+    the original cell), and ``distinct_values_to_contain_set`` is settled here by set difference.
+    Lists up to ``LARGE_SET`` go to GX as written. Returns the frame (with any derived columns) and,
+    in suite order, each entry as it is run with its settled result (None: GX runs it).
+    """
+    plan: list[tuple[dict, Any]] = []
+    derived: dict[str, pd.Series] = {}
+    for entry in entries:
+        kwargs = entry["kwargs"]
+        value_set = kwargs.get("value_set")
+        name = value_set.get("$PARAMETER") if isinstance(value_set, dict) else None
+        if name is None or len(parameters.get(name, ())) <= LARGE_SET:
+            plan.append((entry, None))
+            continue
+        column, wanted = kwargs["column"], parameters[name]
+        if entry["type"] == "expect_column_values_to_be_in_set":
+            flag = f"{column}∈{name}"
+            if flag not in derived:
+                values = frame[column]
+                derived[flag] = values.isin(set(wanted)).astype(object).where(values.notna(), None)
+            meta = {**entry.get("meta", {}), "reported_as": entry.get("meta", {}).get("reported_as") or column}
+            plan.append(({**entry, "kwargs": {**kwargs, "column": flag, "value_set": [True]}, "meta": meta}, None))
+        elif entry["type"] == "expect_column_distinct_values_to_contain_set":
+            observed = set(frame[column].dropna())
+            plan.append((entry, _Settled(all(v in observed for v in wanted), {"observed_value": sorted(observed)})))
+        else:
+            plan.append((entry, None))
+    if derived:
+        frame = frame.assign(**derived)
+    return frame, plan

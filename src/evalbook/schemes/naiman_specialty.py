@@ -9,6 +9,7 @@ of every committed indicator, weighted by category, gives the objective score; t
 from __future__ import annotations
 
 import csv
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -314,7 +315,8 @@ def survey_checks(indicators: pd.DataFrame) -> pd.DataFrame:
         return table[i].reindex(frame.index) if i in table else pd.Series(float("nan"), index=frame.index)
 
     filled = indicators.dropna(subset=["value"]).groupby(["code", "specialty", "period"])["indicator"].agg(set)
-    frame["missing_required"] = [ "、".join(i for i in required if i not in filled.get(key, set())) for key in frame.index]
+    filled = filled.to_dict()  # a dict lookup per survey, not a MultiIndex one
+    frame["missing_required"] = ["、".join(i for i in required if i not in filled.get(key, ())) for key in frame.index]
     staff = col("1.3.1") + col("1.3.2") + col("1.3.3")
     frame["icu_over_open"] = col("1.1.4") - col("1.1.3")
     share = (col("1.1.4") / col("1.1.3") * 100).where(col("1.1.3") > 0, 0.0)
@@ -432,25 +434,31 @@ def score_cohort(institutions: pd.DataFrame, specialties: pd.DataFrame, indicato
     building = specialties[specialties["status"] == "building"]
     flagged_units = set(zip(rechecks.loc[rechecks["flagged"], "code"], rechecks.loc[rechecks["flagged"], "specialty"], strict=True))
     dims = list(rubric["onsite_dimensions"])
+    # each specialty's rows, found once (not by filtering whole tables per specialty: O(n²) at scale)
+    pledged = dict(list(targets.groupby(["code", "specialty"], sort=False)))
+    judged = dict(list(onsite.groupby(["code", "specialty"], sort=False)))
+    value_of, baseline_of = values.to_dict(), baseline_values.to_dict()
+    lower = list(cat.index[cat["direction"] == "lower"])
+    category_of, direction_of = cat["category"].to_dict(), cat["direction"].to_dict()
     unit_rows, indicator_rows, worsened_rows, category_rows = [], [], [], []
     for sp in building.itertuples():
-        mine = targets[(targets["code"] == sp.code) & (targets["specialty"] == sp.specialty)]
-        counts = mine["indicator"].map(cat["category"]).value_counts()
+        mine = pledged.get((sp.code, sp.specialty), targets.iloc[0:0])
+        counts = Counter(category_of[i] for i in mine["indicator"])
         present = {c: float(w) for c, w in rubric["category_weights"].items() if counts.get(c, 0)}
         scale = 100.0 / sum(present.values()) if present else 0.0
         mine_rows = []
         for t in mine.itertuples():
-            category = cat.at[t.indicator, "category"]
+            category = category_of[t.indicator]
             weight = present[category] / counts[category] * scale  # W_cat / n_cat, renormalised to Σ = 100
-            actual = values.get((sp.code, sp.specialty, t.indicator), float("nan"))
-            a = attainment(actual, t.baseline, t.target, cat.at[t.indicator, "direction"])
+            actual = value_of.get((sp.code, sp.specialty, t.indicator), float("nan"))
+            a = attainment(actual, t.baseline, t.target, direction_of[t.indicator])
             mine_rows.append((sp.code, sp.specialty, t.indicator, t.baseline, t.target, actual, a, weight, category))
         indicator_rows += [r[:8] for r in mine_rows]
         for category, w in present.items():
             in_cat = [r for r in mine_rows if r[8] == category]
             category_rows.append((sp.code, sp.specialty, category, w * scale, sum(r[6] for r in in_cat) / len(in_cat)))
         objective = sum(r[6] * r[7] for r in mine_rows)  # weights sum to 100: Σ w·a = 100 × Σ w·a / Σ w
-        experts = onsite[(onsite["code"] == sp.code) & (onsite["specialty"] == sp.specialty)]
+        experts = judged.get((sp.code, sp.specialty), onsite.iloc[0:0])
         onsite_score = float(experts[dims].mean(axis=1).mean()) if len(experts) else 0.0
         total = rubric["weights"]["objective"] * objective + rubric["weights"]["onsite"] * onsite_score
         passed = total >= rubric["pass_mark"]
@@ -459,9 +467,9 @@ def score_cohort(institutions: pd.DataFrame, specialties: pd.DataFrame, indicato
         unit_rows.append({"code": sp.code, "name": names.get(sp.code, ""), "specialty": sp.specialty,
                           "objective_score": objective, "onsite_score": onsite_score, "total": total,
                           "passed": passed, "recommended": recommended, "flagged": flagged, "field": sp.field})
-        for indicator in cat.index[cat["direction"] == "lower"]:
-            before = baseline_values.get((sp.code, sp.specialty, indicator), float("nan"))
-            now = values.get((sp.code, sp.specialty, indicator), float("nan"))
+        for indicator in lower:
+            before = baseline_of.get((sp.code, sp.specialty, indicator), float("nan"))
+            now = value_of.get((sp.code, sp.specialty, indicator), float("nan"))
             if pd.notna(before) and pd.notna(now) and now > before:
                 worsened_rows.append((sp.code, sp.specialty, indicator, before, now))
     units = pd.DataFrame(unit_rows, columns=[*SCORE_COLUMNS[:6], "passed", "recommended", "flagged", "field"])

@@ -341,11 +341,11 @@ def cross_checks(typed: Mapping[str, pd.DataFrame], rubric: Rubric, year: int) -
     facts, ledger, stats, experts = (typed.get(f) for f in ("facts.csv", "ledger.csv", "project_stats.csv", "expert_scores.csv"))
     if ledger is not None and facts is not None and "submitted_on" in ledger and ledger["submitted_on"].notna().any():
         late = late_ledgers(ledger, rubric)
-        counts = late.groupby("code").size() if not late.empty else pd.Series(dtype="int64")
-        for line, row in facts.iterrows():
-            found = int(counts.get(row["code"], 0))
-            stated = row["late_submissions"]
-            if pd.notna(stated) and found != int(stated) and (ledger["code"] == row["code"]).any():
+        counts = late.groupby("code").size().to_dict() if not late.empty else {}
+        in_ledger = set(ledger["code"])
+        for line, code, stated in zip(facts.index, facts["code"], facts["late_submissions"], strict=True):
+            found = int(counts.get(code, 0))
+            if pd.notna(stated) and found != int(stated) and code in in_ledger:
                 problems.append(Problem(f"{year}/facts.csv", f"迟报次数与台账报送日期不符：台账显示迟报{found}次",
                                         f"late_submissions disagrees with the ledger's submitted_on dates: {found} late ledgers",
                                         row=int(line), column="late_submissions", value=int(stated), severity="warning"))
@@ -397,12 +397,18 @@ def typed_facts(facts: pd.DataFrame) -> pd.DataFrame:
 
 
 def judgments_by_item(judgments: pd.DataFrame, code: str) -> dict[int, Judgment]:
-    rows = judgments[judgments["code"] == code] if len(judgments) else judgments
-    out = {}
-    for number, group in rows.groupby("item"):
-        reasons = tuple(f"{r.reason}（{r.evaluator}，扣{r.points:g}分）" for r in group.itertuples())
-        out[int(number)] = Judgment(float(group["points"].sum()), reasons)
-    return out
+    return judgments_by_code(judgments).get(code, {})
+
+
+def judgments_by_code(judgments: pd.DataFrame) -> dict[str, dict[int, Judgment]]:
+    """Every institution's evaluator judgments by item, in one pass: {code: {item: Judgment}}."""
+    collected: dict[str, dict[int, list]] = {}
+    for r in judgments.itertuples(index=False):
+        collected.setdefault(r.code, {}).setdefault(int(r.item), []).append(r)
+    return {code: {item: Judgment(float(sum(r.points for r in rows)),
+                                  tuple(f"{r.reason}（{r.evaluator}，扣{r.points:g}分）" for r in rows))
+                   for item, rows in sorted(items.items())}
+            for code, items in collected.items()}
 
 
 def project_scores(expert_scores: pd.DataFrame) -> pd.DataFrame:
@@ -423,9 +429,11 @@ def score_cohort(institutions: pd.DataFrame, facts: pd.DataFrame, judgments: pd.
     projects = project_scores(expert_scores)
     unit_expert = projects.groupby("code")["project_score"].mean()
     rows, traces = [], {}
+    fact_rows = facts.to_dict("index")
+    judged = judgments_by_code(judgments)
     for inst in institutions.itertuples(index=False):
-        f = facts.loc[inst.code].to_dict()
-        items = score_items(f, inst.group, judgments_by_item(judgments, inst.code), rubric)
+        f = fact_rows[inst.code]
+        items = score_items(f, inst.group, judged.get(inst.code, {}), rubric)
         traces[inst.code] = items
         rubric_score = sum(i.score for i in items)
         penalty = abstain_penalty(f, rubric)

@@ -17,6 +17,7 @@ import pytest
 from evalbook import paths
 from evalbook.batch import RunOptions, run_year, validate_year
 from evalbook.cli import main
+from evalbook.errors import InputError
 from test_cli_e2e import SCHEME, build_cohort, tree_digest
 
 YEAR = 2023
@@ -212,3 +213,64 @@ def _is_child_kernel(proc: Path) -> bool:
         return False
     ppid = next((line.split()[1] for line in status.splitlines() if line.startswith("PPid:")), "")
     return ppid == str(os.getpid()) and b"ipykernel" in cmdline and "State:\tZ" not in status
+
+
+def test_a_second_run_on_the_same_output_refuses_while_the_first_holds_it_and_not_after_it_died(cohort, tmp_path):
+    import subprocess
+    import sys
+    import time
+
+    data, intake = cohort
+    out = tmp_path / "out"
+    lock = out / SCHEME / f".{YEAR}.lock"
+    lock.parent.mkdir(parents=True)
+    holder = subprocess.Popen([sys.executable, "-c",
+                               "import fcntl,sys,time; f=open(sys.argv[1],'a+'); fcntl.flock(f, fcntl.LOCK_EX);"
+                               "f.write('pid holder'); f.flush(); print('held', flush=True); time.sleep(60)", str(lock)],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        with pytest.raises(InputError) as refused:
+            run(data, out, intake)
+        problem = refused.value.problems[0]
+        assert "另一个 evalbook run 正在写入" in problem.rule_zh and "pid holder" in problem.rule_en
+        assert not (out / SCHEME / str(YEAR)).exists()  # refused before writing anything
+    finally:
+        holder.kill()  # a crashed holder: the kernel drops its lock
+        holder.wait()
+    time.sleep(0.1)
+    report = run(data, out, intake)
+    assert not report.failures and (out / SCHEME / str(YEAR) / "index.html").is_file()
+
+
+def test_sigkill_mid_run_leaves_the_last_good_outputs_and_resume_finishes_from_where_it_died(cohort, tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    data, _ = cohort
+    copy = tmp_path / "data"
+    shutil.copytree(data, copy)
+    out = tmp_path / "out"
+    year = out / SCHEME / str(YEAR)
+    assert not run(copy, out, validate_year(SCHEME, YEAR, copy)).failures
+    good = tree_digest(year)
+    ledger = copy / SCHEME / str(YEAR) / "ledger.csv"  # a correction: every report must be rebuilt
+    ledger.write_text(ledger.read_text(encoding="utf-8").replace("开展义诊", "开展义诊（更正）"), encoding="utf-8")
+    batch = subprocess.Popen([sys.executable, "-m", "evalbook", "run", SCHEME, "--year", str(YEAR), "--data", str(copy),
+                              "--out", str(out), "--workers", "1"], start_new_session=True,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 120
+    while time.time() < deadline and len(list(out.glob(f"{SCHEME}/.{YEAR}.staging-*/*/manifest.json"))) < 2:
+        time.sleep(0.2)
+    os.killpg(batch.pid, signal.SIGKILL)  # the run and its kernels, at once
+    batch.wait()
+    finished = len(list(out.glob(f"{SCHEME}/.{YEAR}.staging-*/*/manifest.json")))
+    assert finished >= 2
+    assert tree_digest(year) == good  # the published year is the last good run, byte for byte
+    resumed = run(copy, out, validate_year(SCHEME, YEAR, copy), resume=True)
+    assert len(resumed.resumed) == finished and not resumed.failures
+    assert len(resumed.built) == 6 - finished  # five institutions and the cohort report, none twice
+    assert "开展义诊（更正）" in (year / "D1" / "report.html").read_text(encoding="utf-8")
+    assert not [p for p in year.parent.iterdir() if p.name.startswith(f".{YEAR}.") and not p.name.endswith(".lock")]

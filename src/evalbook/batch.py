@@ -36,7 +36,7 @@ from evalbook.intake import Intake, codes_of, file_label, take_in
 from evalbook.pages import failure_page
 from evalbook.pool import INTERRUPTED, LocalPool, Outcome, Task
 from evalbook.progress import Progress
-from evalbook.publish import Staging
+from evalbook.publish import RunLock, Staging
 from evalbook.reading import sha256_file
 from evalbook.render import HtmlRenderer
 from evalbook.reuse import find_reusable, keep, unit_key
@@ -105,6 +105,12 @@ def run_year(scheme_name: str, year: int, data_dir: Path, out_dir: Path, only: l
                           for c in unknown])
     report = RunReport(out_dir / scheme.NAME / str(year), warnings=intake.warnings)
     report.seconds["validate"] = time.perf_counter() - started
+    with RunLock(report.target):
+        return _build(scheme, intake, report, only, options, log, started)
+
+
+def _build(scheme, intake: Intake, report: RunReport, only, options: RunOptions, log, started: float) -> RunReport:
+    """Everything of a run after validation, under the output folder's lock."""
     scores = scheme.score(intake)
     units = scheme.report_units(intake, scores)  # [(folder, institution code, notebook parameters)]
     staging = Staging(report.target, keep_leftovers=options.resume)

@@ -9,10 +9,52 @@ reports it finished from; any later run that does not resume removes it.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import tempfile
+from datetime import datetime
 from pathlib import Path
+
+from evalbook.errors import InputError, Problem
+
+
+class RunLock:
+    """One run at a time per output year folder: an ``flock`` on ``.<year>.lock`` beside it.
+
+    The kernel releases the lock when its holder exits, however it exits (SIGKILL included), so a
+    crashed run never blocks the next one; a live one makes the second refuse with who holds it.
+    """
+
+    def __init__(self, target: Path):
+        self.path = Path(target).parent / f".{Path(target).name}.lock"
+        self._handle = None
+
+    def __enter__(self) -> RunLock:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(self.path, "a+", encoding="utf-8")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "?"
+            handle.close()
+            raise InputError(Problem(str(self.path.parent / self.path.name[1:-5]),
+                                     f"另一个 evalbook run 正在写入这个输出文件夹（{holder}）；请等它结束后再运行",
+                                     f"another evalbook run is writing this output folder ({holder}); wait for it to finish",
+                                     column="--out")) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()}, {datetime.now().isoformat(timespec='seconds')}")
+        handle.flush()
+        self._handle = handle
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._handle is not None:
+            fcntl.flock(self._handle, fcntl.LOCK_UN)
+            self._handle.close()
+            self._handle = None
 
 
 class Staging:

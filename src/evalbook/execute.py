@@ -53,7 +53,8 @@ def run_notebook(job: NotebookRun, timeout: int = 600, kernel: Prestarted | None
         papermill.execute_notebook(str(job.template), str(job.output), parameters=job.parameters,
                                    resources={"metadata": {"path": str(job.cwd)}}, engine_name=ENGINE,
                                    kernel_name="python3", progress_bar=False, log_output=False,
-                                   request_save_on_cell_execute=False, execution_timeout=timeout, **extra)
+                                   request_save_on_cell_execute=False, execution_timeout=timeout,
+                                   recorded_paths=_recorded_paths(job), **extra)
     except papermill.PapermillExecutionError as exc:
         raise NotebookFailed(job.template, exc.ename, _last_lines(exc.evalue)) from exc
     except DeadKernelError as exc:
@@ -87,6 +88,7 @@ def _register_engine() -> None:
             from papermill.clientwrap import PapermillNotebookClient
             from papermill.engines import logger
 
+            _record_stably(nb_man.nb, *kwargs.pop("recorded_paths"))
             kwargs = {k: v for k, v in kwargs.items() if k not in ("input_path", "timeout", "startup_timeout")}
             client = PapermillNotebookClient(nb_man, timeout=execution_timeout, startup_timeout=start_timeout,
                                              kernel_name=kernel_name, log=logger, log_output=log_output,
@@ -100,6 +102,27 @@ def _register_engine() -> None:
 
     papermill_engines.register(ENGINE, Engine)
     _registered = True
+
+
+def _recorded_paths(job: NotebookRun) -> tuple[str, str]:
+    """What the executed notebook records as its source and its own place: the template relative to
+    the project, the output relative to its working folder. papermill would record the absolute
+    paths of this machine and of the staging folder, which is renamed when the run publishes."""
+    from evalbook import paths
+
+    template, output = Path(job.template).resolve(), Path(job.output).resolve()
+    source = template.relative_to(paths.REPO) if template.is_relative_to(paths.REPO) else template
+    place = output.relative_to(Path(job.cwd).resolve()) if output.is_relative_to(Path(job.cwd).resolve()) else output
+    return source.as_posix(), place.as_posix()
+
+
+def _record_stably(nb, source: str, place: str) -> None:
+    """Same inputs, same notebook: stable recorded paths and a stable id for the injected cell
+    (papermill draws a random one), so two runs differ only in recorded times."""
+    nb.metadata.papermill["input_path"], nb.metadata.papermill["output_path"] = source, place
+    for cell in nb.cells:
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell.id = "injected-parameters"
 
 
 def _last_lines(text: str) -> str:

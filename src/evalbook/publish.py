@@ -19,11 +19,19 @@ from pathlib import Path
 from evalbook.errors import InputError, Problem
 
 
+def _same_file(handle, path: Path) -> bool:
+    try:
+        return os.path.samestat(os.fstat(handle.fileno()), os.stat(path))
+    except FileNotFoundError:
+        return False
+
+
 class RunLock:
     """One run at a time per output year folder: an ``flock`` on ``.<year>.lock`` beside it.
 
     The kernel releases the lock when its holder exits, however it exits (SIGKILL included), so a
     crashed run never blocks the next one; a live one makes the second refuse with who holds it.
+    A clean exit removes the file (while still holding it); a crashed holder leaves it, harmlessly.
     """
 
     def __init__(self, target: Path):
@@ -32,17 +40,21 @@ class RunLock:
 
     def __enter__(self) -> RunLock:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        handle = open(self.path, "a+", encoding="utf-8")
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.seek(0)
-            holder = handle.read().strip() or "?"
-            handle.close()
-            raise InputError(Problem(str(self.path.parent / self.path.name[1:-5]),
-                                     f"另一个 evalbook run 正在写入这个输出文件夹（{holder}）；请等它结束后再运行",
-                                     f"another evalbook run is writing this output folder ({holder}); wait for it to finish",
-                                     column="--out")) from None
+        while True:
+            handle = open(self.path, "a+", encoding="utf-8")
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                handle.seek(0)
+                holder = handle.read().strip() or "?"
+                handle.close()
+                raise InputError(Problem(str(self.path.parent / self.path.name[1:-5]),
+                                         f"另一个 evalbook run 正在写入这个输出文件夹（{holder}）；请等它结束后再运行",
+                                         f"another evalbook run is writing this output folder ({holder}); wait for it to finish",
+                                         column="--out")) from None
+            if _same_file(handle, self.path):
+                break
+            handle.close()  # the holder removed this file as it finished: lock the new one instead
         handle.seek(0)
         handle.truncate()
         handle.write(f"pid {os.getpid()}, {datetime.now().isoformat(timespec='seconds')}")
@@ -52,6 +64,8 @@ class RunLock:
 
     def __exit__(self, *exc) -> None:
         if self._handle is not None:
+            # removed while still held, so a waiting run that opened this file sees it is stale and retries
+            self.path.unlink(missing_ok=True)
             fcntl.flock(self._handle, fcntl.LOCK_UN)
             self._handle.close()
             self._handle = None

@@ -19,6 +19,7 @@ from evalbook.batch import RunOptions, run_year, validate_year
 from evalbook.cli import main
 from evalbook.errors import InputError
 from test_cli_e2e import SCHEME, build_cohort, tree_digest
+from test_kernel_forks import fork_processes
 
 YEAR = 2023
 REAL_NOTEBOOK = paths.notebook_path
@@ -261,11 +262,18 @@ def test_sigkill_mid_run_leaves_the_last_good_outputs_and_resume_finishes_from_w
     batch = subprocess.Popen([sys.executable, "-m", "evalbook", "run", SCHEME, "--year", str(YEAR), "--data", str(copy),
                               "--out", str(out), "--workers", "1"], start_new_session=True,
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    before, seen = fork_processes(), set()
     deadline = time.time() + 120
     while time.time() < deadline and len(list(out.glob(f"{SCHEME}/.{YEAR}.staging-*/*/manifest.json"))) < 2:
+        seen |= fork_processes() - before
         time.sleep(0.2)
-    os.killpg(batch.pid, signal.SIGKILL)  # the run and its kernels, at once
+    os.killpg(batch.pid, signal.SIGKILL)  # the run at once (its fork server and kernels are in other sessions)
     batch.wait()
+    assert seen  # the run forked its kernels ...
+    deadline = time.time() + 10
+    while seen & fork_processes() and time.time() < deadline:
+        time.sleep(0.1)
+    assert not seen & fork_processes()  # ... and none outlives it
     finished = len(list(out.glob(f"{SCHEME}/.{YEAR}.staging-*/*/manifest.json")))
     assert finished >= 2
     assert tree_digest(year) == good  # the published year is the last good run, byte for byte

@@ -65,6 +65,7 @@ class RunOptions:
     resume: bool = False
     timeout: int = 600  # seconds per cell
     prestart: bool = True
+    kernels: str = "fork"  # "fork": forked from a warm process (kernel_forks.py); "spawn": ordinary kernels
     bar: bool | None = None  # None: a bar on a terminal, lines otherwise
 
 
@@ -212,7 +213,8 @@ def _run_jobs(jobs: dict[str, NotebookRun], intake: Intake, scheme, options: Run
 
         pool = DaskPool(options.scheduler, timeout=options.timeout, run_id=uuid.uuid4().hex[:8])
     else:
-        pool = LocalPool(options.workers, timeout=options.timeout, prestart=options.prestart)
+        pool = LocalPool(options.workers, timeout=options.timeout, prestart=options.prestart,
+                         fork=options.kernels == "fork")
     try:
         return pool.run(tasks, on_done, stop)
     finally:

@@ -24,14 +24,21 @@ def _socket_dir() -> str:
     return folder
 
 
-def ipc_kernel_manager():
+def ipc_kernel_manager(forks=None):
     """A kernel manager class on the ``ipc`` transport: Unix sockets in a private folder, so
-    parallel kernels cannot collide on TCP ports and nothing listens on the network."""
+    parallel kernels cannot collide on TCP ports and nothing listens on the network. With
+    ``forks`` (a ``kernel_forks.ForkServer``), its kernels are forked from that warm process."""
     from jupyter_client.manager import AsyncKernelManager
     from traitlets import CaselessStrEnum
 
     class IpcKernelManager(AsyncKernelManager):
         transport = CaselessStrEnum(["tcp", "ipc"], default_value="ipc", config=True)
+
+        def format_kernel_cmd(self, extra_arguments=None):
+            if forks is None:
+                return super().format_kernel_cmd(extra_arguments)
+            return [part.replace("{connection_file}", os.path.realpath(self.connection_file))
+                    for part in forks.stub_command()]
 
         async def _async_pre_start_kernel(self, **kw):
             # the kernel's own stderr is start-up and shutdown chatter; errors come back as cell outputs
@@ -47,10 +54,10 @@ def ipc_kernel_manager():
 class Prestarted:
     """A kernel launched now, for a notebook that will run in ``cwd`` later in this thread."""
 
-    def __init__(self, cwd: Path, kernel_name: str = "python3"):
+    def __init__(self, cwd: Path, kernel_name: str = "python3", forks=None):
         from jupyter_core.utils import run_sync
 
-        self.manager = ipc_kernel_manager()(kernel_name=kernel_name)
+        self.manager = ipc_kernel_manager(forks)(kernel_name=kernel_name)
         run_sync(self.manager.start_kernel)(cwd=str(cwd))  # returns once the process is launched
 
     @property

@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from evalbook import kernel_forks
 from evalbook.execute import NotebookFailed, NotebookRun, run_notebook
 from evalbook.kernels import Prestarted, kill
 
@@ -60,8 +61,10 @@ def attempt(task: Task, kernel_for: Callable[[], Prestarted | None], stop: threa
 class LocalPool:
     """``workers`` threads, each with at most two kernels alive: the one running and the next."""
 
-    def __init__(self, workers: int = 2, timeout: int = 600, prestart: bool = True):
+    def __init__(self, workers: int = 2, timeout: int = 600, prestart: bool = True, fork: bool = True):
         self.workers, self.timeout, self.prestart = max(1, workers), timeout, prestart
+        self.fork = fork and kernel_forks.available()
+        self._forks: kernel_forks.ForkServer | None = None
         self._live: dict[int, Prestarted] = {}
         self._lock = threading.Lock()
 
@@ -81,6 +84,7 @@ class LocalPool:
 
         threads = [threading.Thread(target=worker, name=f"evalbook-worker-{i}", daemon=True)
                    for i in range(min(self.workers, len(tasks)))]
+        self._forks = kernel_forks.ForkServer() if self.fork and tasks else None
         for thread in threads:
             thread.start()
         try:
@@ -93,6 +97,10 @@ class LocalPool:
             for thread in threads:
                 thread.join(30)
             raise
+        finally:
+            if self._forks is not None:
+                self._forks.stop()
+                self._forks = None
         if crashed:
             self.kill_all()
             raise crashed[0]
@@ -142,7 +150,7 @@ class LocalPool:
 
     def _start(self, task: Task) -> Prestarted:
         try:
-            kernel = Prestarted(task.job.cwd)
+            kernel = Prestarted(task.job.cwd, forks=self._forks)
         except Exception as exc:  # noqa: BLE001 — no kernel spec, no process: this report fails, not the run
             raise NotebookFailed(task.job.template, "KernelStartError", str(exc)) from exc
         with self._lock:

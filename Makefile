@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: setup demo test lint lab suites bench clean
+.PHONY: setup browser demo test lint lab suites bench clean
 
 setup: $(VENV)/.installed
 
@@ -17,7 +17,19 @@ demo: setup  ## validate, score and build every report of the demo data
 	$(BIN)/evalbook run --all
 	@echo "打开 reports/index.html（open it in a browser）"
 
-test: setup  ## the whole test suite (CI runs this)
+# Debian's headless Chromium and a CJK font, for the browser tests and `evalbook pdf` (no downloaded browser).
+# Installs only what is missing, with apt-get as root; otherwise says what to install (the browser tests then fail).
+browser:  ## chromium + fonts-noto-cjk (apt-get, as root) unless already installed
+	@if [ -x /usr/bin/chromium ] && fc-list ':lang=zh' family 2>/dev/null | grep -q 'Noto Sans CJK'; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "安装 installing chromium fonts-noto-cjk (apt-get)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-noto-cjk; \
+	else \
+	  echo "缺少 Chromium 或中文字体，浏览器测试和 evalbook pdf 将失败。请以 root 运行 make browser，或: sudo apt-get install chromium fonts-noto-cjk" >&2; \
+	  echo "Chromium or the Noto CJK font is missing: the browser tests and evalbook pdf will fail. As root: apt-get install chromium fonts-noto-cjk" >&2; \
+	fi
+
+test: setup browser  ## the whole test suite (CI runs this)
 	$(BIN)/python -m pytest -q
 
 bench: setup  ## where a batch's time goes: naive loop, papermill pool, evalbook run, floor, 10,000 institutions

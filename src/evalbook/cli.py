@@ -1,4 +1,4 @@
-"""The ``evalbook`` command: validate, run, suites, template, ingest, synth.
+"""The ``evalbook`` command: validate, run, verify, pdf, suites, template, ingest, synth.
 
 Exit codes: 0 done; 1 the input is wrong or a report failed (every problem is printed, in
 Chinese and English, with file, row, column, value and rule; nothing published is touched);
@@ -8,6 +8,8 @@ Chinese and English, with file, row, column, value and rule; nothing published i
 from __future__ import annotations
 
 import argparse
+import errno
+import os
 import sys
 import time
 from pathlib import Path
@@ -40,6 +42,16 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--timeout", type=_positive, default=600, help="每个单元格的时限（秒）per-cell time limit, seconds")
     run.add_argument("--no-prestart", dest="prestart", action="store_false",
                      help="不预先启动下一个内核（内存紧张时）do not start the next kernel ahead (when memory is short)")
+    run.add_argument("--kernels", choices=("fork", "spawn"), default="fork",
+                     help="fork：从已导入 pandas 等的进程派生全新内核（默认，快）；spawn：普通方式启动内核 "
+                          "fork: fresh kernels forked from a warm process (default, fast); spawn: ordinary kernels")
+
+    verify = commands.add_parser("verify", help="核验已发布的结果能否由记录的输入、规则和笔记本复现 prove published results reproduce")
+    verify.add_argument("path", type=Path, metavar="OUT/SCHEME/YEAR[/FOLDER]")
+    verify.add_argument("--workers", type=_positive, default=2, help="同时重新执行的笔记本数 notebooks re-executed at once")
+
+    pdf = commands.add_parser("pdf", help="用 Chromium 把报告打印为 PDF（report.pdf 与 report.html 同目录）print reports to PDF")
+    pdf.add_argument("path", type=Path, metavar="OUT/SCHEME/YEAR | REPORT_FOLDER | FILE.html")
 
     synth = commands.add_parser("synth", help="生成任意规模的合成示例队列 write a valid synthetic cohort of any size")
     synth.add_argument("scheme")
@@ -73,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return {"validate": _validate, "run": _run, "suites": _suites, "template": _template,
-                "ingest": _ingest, "synth": _synth}[args.command](args)
+                "ingest": _ingest, "synth": _synth, "verify": _verify, "pdf": _pdf}[args.command](args)
     except InputError as exc:
         _print_problems(exc.problems)
         return 1
@@ -81,11 +93,26 @@ def main(argv: list[str] | None = None) -> int:
         print("已中断：未发布任何新结果，原有结果保持不变（run 已完成的报告保留，可用 --resume 继续）。\n"
               "Interrupted: nothing new was published; a run's finished reports are kept for --resume.", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader of our output went away (`| head`): nothing to say
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except OSError as exc:
-        print(f"[错误 ERROR] 无法读写文件 cannot read or write: {exc.filename}: {exc.strerror}\n"
+        where = exc.filename or getattr(args, "out", None) or getattr(args, "data", None) or ""
+        zh, en = OS_REASONS.get(exc.errno, ("无法读写", "cannot read or write"))
+        print(f"[错误 ERROR] {where}: {zh} {en} ({exc.strerror})\n"
               "    未发布任何新结果，原有输出保持不变。Nothing new was published; previous outputs are untouched.",
               file=sys.stderr)
         return 1
+
+
+OS_REASONS = {
+    errno.ENOSPC: ("磁盘空间不足，请清理后重试", "no space left on the disk; free some and run again"),
+    errno.EDQUOT: ("超出磁盘配额", "disk quota exceeded"),
+    errno.EACCES: ("没有写入权限", "permission denied"),
+    errno.EPERM: ("不允许写入（文件夹只读或受保护）", "not permitted (the folder is read-only or protected)"),
+    errno.EROFS: ("只读文件系统", "read-only file system"),
+    errno.ENOTDIR: ("路径中有一段是文件而不是文件夹", "a part of the path is a file, not a folder"),
+}
 
 
 def _validate(args) -> int:
@@ -108,7 +135,7 @@ def _run(args) -> int:
 
     check_codes(args.only)
     options = RunOptions(workers=args.workers, scheduler=args.scheduler, resume=args.resume, timeout=args.timeout,
-                         prestart=args.prestart)
+                         prestart=args.prestart, kernels=args.kernels)
     if args.all:
         if args.scheme or args.year or args.only:
             return _usage("--all 不能与方案、--year 或 --only 同用 --all takes no scheme, --year or --only")
@@ -159,6 +186,47 @@ def _positive(text: str) -> int:
 def _usage(message: str) -> int:
     print(f"evalbook run: {message}", file=sys.stderr)
     return 2
+
+
+def _verify(args) -> int:
+    from evalbook.verify import IDENTICAL, LABELS, verify
+
+    def show(finding) -> None:
+        print(f"  {'✓' if finding.status == IDENTICAL else '✗'} {finding.unit}: {LABELS[finding.status]}", flush=True)
+        for detail in finding.details:
+            print(f"      {detail}", flush=True)
+
+    started = time.perf_counter()
+    print(f"核验 verifying {args.path}：重算并逐一比对 recomputing and comparing …", flush=True)
+    findings = verify(args.path, log=show, workers=args.workers)
+    bad = [f for f in findings if f.status != IDENTICAL]
+    seconds = time.perf_counter() - started
+    if bad:
+        print(f"核验未通过：{len(bad)}/{len(findings)}项不能复现（{seconds:.1f}秒）。"
+              f"Not verified: {len(bad)} of {len(findings)} do not reproduce.", file=sys.stderr)
+        return 1
+    print(f"核验通过：{len(findings)}项全部一致（{seconds:.1f}秒）。Verified: all {len(findings)} reproduce identically.")
+    return 0
+
+
+def _pdf(args) -> int:
+    from evalbook.browser import BrowserMissing, pages_to_print, print_pdfs
+
+    started = time.perf_counter()
+    pages = pages_to_print(args.path)
+    print(f"打印 printing {len(pages)} 份报告 page(s) to PDF with Chromium …", flush=True)
+    try:
+        failures = print_pdfs(pages)
+    except BrowserMissing as exc:
+        print(f"[错误 ERROR] {exc}", file=sys.stderr)
+        return 1
+    seconds = time.perf_counter() - started
+    if failures:
+        print(f"{len(failures)}/{len(pages)}份未能打印为 PDF（原因见上），其余已写入（{seconds:.1f}秒）。"
+              f"{len(failures)} of {len(pages)} not printed (reasons above); the others were written.", file=sys.stderr)
+        return 1
+    print(f"完成：{len(pages)}份 PDF，与各 HTML 同目录（{seconds:.1f}秒）。Done: {len(pages)} PDF(s) beside their HTML.")
+    return 0
 
 
 def _synth(args) -> int:

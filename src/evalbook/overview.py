@@ -65,7 +65,7 @@ def write_index(out: Path, rows: list[dict]) -> Path:
         for year in years:
             lines.append(_row(out, name, year, ran.get((name, year))))
     body = ("<p>本页列出输出文件夹中已发布的每个考评方案与年度。点击年度打开该年度的总览报告。</p>\n"
-            "<table><thead><tr><th>考评方案 scheme</th><th>年度 year</th><th>本次运行 this run</th>"
+            "<table class=\"eb\"><thead><tr><th>考评方案 scheme</th><th>年度 year</th><th>本次运行 this run</th>"
             "<th>报告数 reports</th><th>生成于 built</th></tr></thead><tbody>\n" + "\n".join(lines) + "\n</tbody></table>")
     html = page("考评报告总览 Evaluation reports", body, datetime.now().strftime("%Y-%m-%d %H:%M"))
     target = out / "index.html"

@@ -35,7 +35,14 @@ WARM = ("pandas", "evalbook.workbook", "evalbook.schemes.wendeng_report", "evalb
 
 
 def available() -> bool:
-    return sys.platform.startswith("linux") and hasattr(os, "pidfd_open") and hasattr(os, "fork")
+    """Linux with pidfd (kernel 5.3+): the stub and the kernels watch each other through it."""
+    if not (sys.platform.startswith("linux") and hasattr(os, "pidfd_open") and hasattr(os, "fork")):
+        return False
+    try:
+        os.close(os.pidfd_open(os.getpid()))
+    except OSError:
+        return False
+    return True
 
 
 class ForkServer:

@@ -7,10 +7,14 @@ data passed. Declared once here, so the suites, the parser and the templates can
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+import re
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
+
+if TYPE_CHECKING:
+    from evalbook.errors import Problem
 
 # Institution codes: ASCII letters, digits, '-' and '_', never a path, a device name or a flag.
 CODE_REGEX = r"^(?!(?i:con|prn|aux|nul|com[1-9]|lpt[1-9])$)[A-Za-z0-9_][A-Za-z0-9_-]{0,63}$"
@@ -109,7 +113,7 @@ class Column:
     def parse(self, values: pd.Series) -> pd.Series:
         """The typed value of each cell; a cell that is empty or not of the kind becomes null."""
         if self.kind in ("int", "number"):
-            return pd.to_numeric(values.where(values.str.fullmatch(NUMBER_REGEX, na=False)), errors="coerce").astype("float64")
+            return per_distinct(values, _numbers)
         if self.kind == "bool":
             return values.map(lambda v: True if v in TRUE_TOKENS else False if v in FALSE_TOKENS else None).astype(object)
         if self.kind == "choice":
@@ -117,6 +121,21 @@ class Column:
         if self.kind == "ranks":
             return values.map(parse_ranks).astype(object)
         return values.astype(object)
+
+
+def _numbers(values: pd.Series) -> pd.Series:
+    return pd.to_numeric(values.where(values.str.fullmatch(NUMBER_REGEX, na=False)), errors="coerce").astype("float64")
+
+
+def per_distinct(values: pd.Series, parse) -> pd.Series:
+    """``parse(values)``, computed once per distinct cell (empty ones included) and spread back.
+
+    Counts and scores repeat: a 10,000-institution file holds a few hundred distinct values per
+    column, so matching and converting each cell again costs most of the reading time.
+    """
+    codes, distinct = pd.factorize(values, use_na_sentinel=False)
+    parsed = parse(pd.Series(distinct, dtype=object))
+    return pd.Series(parsed.to_numpy()[codes], index=values.index, name=values.name)
 
 
 def parse_ranks(text: Any) -> tuple[int, ...] | None:
@@ -135,6 +154,23 @@ def param(value: float | str) -> Any:
 
 def _shown(value: float | str) -> str:
     return f"（评分规则中的 {value}）" if isinstance(value, str) else f"{value:g}"
+
+
+RUBRIC_BOUND = re.compile(r"（评分规则中的 (\w+)）")  # how ``_shown`` names a bound taken from the rubric
+
+
+def with_rubric_bounds(problem: Problem, parameters: dict[str, Any]) -> Problem:
+    """``problem`` with the rubric's amounts in its rule: the suites (kept in git) can only name a bound
+    (``max_advantage``), but the evaluator needs the number (不大于20) to correct the cell."""
+    def zh(match):
+        return f"{parameters[match[1]]:g}（评分规则中的 {match[1]}）" if match[1] in parameters else match[0]
+
+    def en(match):
+        return f"{parameters[match[1]]:g} (rubric: {match[1]})" if match[1] in parameters else match[0]
+
+    if not RUBRIC_BOUND.search(problem.rule_zh + problem.rule_en):
+        return problem
+    return replace(problem, rule_zh=RUBRIC_BOUND.sub(zh, problem.rule_zh), rule_en=RUBRIC_BOUND.sub(en, problem.rule_en))
 
 
 def expectation(kind: str, kwargs: dict, stage: str, rule_zh: str, rule_en: str, severity: str = "critical",

@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from evalbook.columns import Column, expectation
+from evalbook.columns import Column, expectation, per_distinct
 from evalbook.errors import Problem
 from evalbook.ranking import award_for_rank, rank_within_groups
 from evalbook.rubric import Rubric, RubricChecker, read_rubric
@@ -331,8 +331,12 @@ def derive(file: str, typed: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
         typed["item_cap"] = typed["item"].map(lambda n: caps.get(int(n)) if pd.notna(n) and int(n) in caps else None).astype("float64")
         typed["points_on_step"] = typed["points"].map(lambda v: True if pd.isna(v) else abs(v / step - round(v / step)) < 1e-9).astype(object)
     if file == "ledger.csv":
-        typed["month_year"] = typed["month"].map(lambda m: int(m[:4]) if isinstance(m, str) and m[:4].isdigit() else None).astype("float64")
+        typed["month_year"] = per_distinct(typed["month"], _years)  # the ledger repeats its twelve months
     return typed
+
+
+def _years(months: pd.Series) -> pd.Series:
+    return months.map(lambda m: int(m[:4]) if isinstance(m, str) and m[:4].isdigit() else None).astype("float64")
 
 
 def cross_checks(typed: Mapping[str, pd.DataFrame], rubric: Rubric, year: int) -> list[Problem]:
@@ -351,10 +355,11 @@ def cross_checks(typed: Mapping[str, pd.DataFrame], rubric: Rubric, year: int) -
                                         row=int(line), column="late_submissions", value=int(stated), severity="warning"))
     if experts is not None and stats is not None:
         known = set(zip(stats["code"], stats["project"], strict=True))
-        for (code, project), rows in experts.groupby(["code", "project"], sort=False):
+        firsts = experts[["code", "project"]].dropna().drop_duplicates()  # each project at its first row, in file order
+        for line, code, project in zip(firsts.index, firsts["code"], firsts["project"], strict=True):
             if (code, project) not in known:
                 problems.append(Problem(f"{year}/expert_scores.csv", "该项目在附件6统计表中没有数据", "project has no rows in project_stats.csv",
-                                        row=int(rows.index[0]), column="project", value=project, severity="warning"))
+                                        row=int(line), column="project", value=project, severity="warning"))
     return problems
 
 
@@ -431,9 +436,10 @@ def score_cohort(institutions: pd.DataFrame, facts: pd.DataFrame, judgments: pd.
     rows, traces = [], {}
     fact_rows = facts.to_dict("index")
     judged = judgments_by_code(judgments)
+    memo: dict = {}  # institutions alike on an item's facts share its score and trace (see score_items)
     for inst in institutions.itertuples(index=False):
         f = fact_rows[inst.code]
-        items = score_items(f, inst.group, judged.get(inst.code, {}), rubric)
+        items = score_items(f, inst.group, judged.get(inst.code, {}), rubric, memo)
         traces[inst.code] = items
         rubric_score = sum(i.score for i in items)
         penalty = abstain_penalty(f, rubric)

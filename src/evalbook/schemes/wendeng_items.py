@@ -102,6 +102,9 @@ class Judgment:
             trace.minus(min(self.points, cap), f"{what}，视情扣分（评审意见：{detail}）", "judgment")
 
 
+NO_JUDGMENT = Judgment()
+
+
 @item(1, ("leading_group", "leader_is_head", "group_document"), ("leader_not_head", "no_group_document"))
 def _leading_group(f, p, t, j):
     # 1.4 未成立领导小组不得分；1.2 主要负责人未担任组长扣2分；1.3 未有院内公文公示扣1分
@@ -337,23 +340,36 @@ def item_params(items: Mapping[int, Any], number: int, funding_bands: Mapping[st
 
 
 def score_items(facts: Mapping[str, Any], group: str, judgments: Mapping[int, Judgment | float],
-                rubric: Mapping[str, Any]) -> list[ItemScore]:
+                rubric: Mapping[str, Any], memo: dict | None = None) -> list[ItemScore]:
     """Score the 16 items of one institution. Pure: no I/O.
 
     ``facts`` holds one facts.csv row, typed (bools, ints, floats, rank lists, award token);
-    ``judgments`` maps an item number to its summed discretionary deduction.
+    ``judgments`` maps an item number to its summed discretionary deduction. Each formula sees
+    only the facts its item declares (reading another one is a KeyError, not a silent mistake).
+
+    ``memo``: one dict shared by the institutions of one cohort (one rubric, facts typed column by
+    column). An item's score and trace depend only on its declared facts, the group and its
+    judgment, and most institutions repeat a few combinations (counts, yes/no), so alike
+    institutions share one ``ItemScore``, which must then be read, never changed.
     """
     results = []
     for number, (fact_names, _, formula) in sorted(ITEMS.items()):
-        spec = rubric["items"][number]
-        judgment = judgments.get(number, Judgment())
+        judgment = judgments.get(number, NO_JUDGMENT)
         if not isinstance(judgment, Judgment):
             judgment = Judgment(float(judgment), ("评审视情扣分",))
+        seen = {name: facts[name] for name in fact_names}
+        key = (number, group, judgment.points, judgment.reasons, *seen.values())
+        if memo is not None and key in memo:
+            results.append(memo[key])
+            continue
+        spec = rubric["items"][number]
         trace = _Trace(float(spec["max"]))
         params = item_params(rubric["items"], number, rubric["funding_bands"], group)
-        score, steps = formula(facts, params, trace, judgment)
-        results.append(ItemScore(number, spec["title"], float(spec["max"]), float(score),
-                                 {name: facts[name] for name in fact_names}, steps))
+        score, steps = formula(seen, params, trace, judgment)
+        result = ItemScore(number, spec["title"], float(spec["max"]), float(score), seen, steps)
+        if memo is not None:
+            memo[key] = result
+        results.append(result)
     return results
 
 

@@ -15,7 +15,7 @@ from types import ModuleType
 import pandas as pd
 
 from evalbook import paths
-from evalbook.columns import parse_table
+from evalbook.columns import parse_table, with_rubric_bounds
 from evalbook.errors import InputError, Problem
 from evalbook.reading import TextTable, read_text_table
 from evalbook.rubric import Rubric
@@ -104,6 +104,7 @@ def take_in(scheme: ModuleType, year: int, data_dir: Path, rubric: Rubric | None
     for name, frames, label in checks:
         suite = load_suite(paths.suites_dir(scheme.NAME) / f"{name.removesuffix('.csv')}.json")
         outcome = runner.validate(suite, frames, parameters, label)
+        outcome.problems = [with_rubric_bounds(p, parameters) for p in outcome.problems]  # 不大于20, not a parameter's name
         if hasattr(scheme, "row_context"):  # name what a row is about, not only its line number
             outcome.problems = [replace(p, context=scheme.row_context(name, frames["text"], p.row)) for p in outcome.problems]
         intake.outcome.extend(outcome)

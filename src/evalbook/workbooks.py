@@ -8,9 +8,9 @@ input cell — its Excel data validation, its 说明 text, how its value turns b
 and which rule it breaks — comes from the ``Column`` declarations of ``evalbook.columns``, so the
 templates, the ingestion and the suites cannot disagree.
 
-Reading never trusts the file: its size and the zip members' uncompressed size are checked before
-openpyxl opens it, formulas in input cells are refused, the workbook is identified by its 信息
-area (not its file name), and every problem names the cell as ``workbook!sheet!cell``.
+Reading never trusts the file: its size, the zip members' stated size and what they really unpack to
+(inflated piece by piece) are checked before openpyxl opens it, formulas in input cells are refused,
+the workbook is identified by its 信息 area (not its file name), and every problem names the cell as ``workbook!sheet!cell``.
 """
 
 from __future__ import annotations
@@ -20,9 +20,11 @@ import datetime as dt
 import io
 import os
 import re
+import struct
 import tempfile
 import warnings
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
@@ -44,6 +46,7 @@ from evalbook.tables_out import FORMULA_START
 
 # A filled template is tens of kilobytes; anything near this is not a template (or is a zip bomb).
 MAX_UNCOMPRESSED_BYTES = 20 * 1024 * 1024
+INFLATE_PIECE = 1 << 16                     # bytes inflated at a time while checking a workbook's parts
 INFO_SHEET = "填写说明"
 INFO_SCHEME, INFO_YEAR, INFO_CODE, INFO_NAME = "考评方案", "年度", "机构代码", "机构名称"
 TITLE_ROW, HEADER_ROW, FIRST_ROW = 1, 2, 3   # every layout sheet: title, header, then input rows
@@ -747,7 +750,10 @@ def _shown_value(value: Any) -> Any:
 def check_size(path: Path, limit: int = MAX_UNCOMPRESSED_BYTES) -> list[Problem]:
     """Refuse a file that is not a zip or whose size, or its members' uncompressed size, exceeds ``limit``.
 
-    Only the zip's directory is read: nothing is decompressed, so a zip bomb costs nothing.
+    The zip's directory states each member's size; a hostile file can understate them, and zipfile
+    (so openpyxl) inflates a member in one piece before cutting it to the stated size. So every member
+    is also inflated here, in small pieces, and must come to exactly its stated size: reading is then
+    bounded by ``limit``, and a zip bomb costs a few pieces of memory, whatever its directory says.
     """
     found = _Found(path.name)
     size = path.stat().st_size
@@ -757,15 +763,56 @@ def check_size(path: Path, limit: int = MAX_UNCOMPRESSED_BYTES) -> list[Problem]
         return found.problems
     try:
         with zipfile.ZipFile(path) as archive:
-            unpacked = sum(member.file_size for member in archive.infolist())
-    except (zipfile.BadZipFile, OSError):
+            members = archive.infolist()
+        unpacked = sum(member.file_size for member in members)
+        if unpacked > limit:
+            found.add((f"工作簿解压后过大（{unpacked} 字节，上限 {limit} 字节），不予读取；可能是损坏或恶意文件",
+                       f"workbook too large once unpacked ({unpacked} bytes, limit {limit}); not read: damaged or hostile file"))
+            return found.problems
+        with open(path, "rb") as handle:
+            wrong = next((m for m in members if not _unpacks_as_stated(handle, m)), None)
+    except (zipfile.BadZipFile, OSError, zlib.error, struct.error):
         found.add(("不是有效的 .xlsx 工作簿（请在 Excel 中另存为“Excel 工作簿 (*.xlsx)”）",
                    "not a valid .xlsx workbook (save it from Excel as 'Excel Workbook (*.xlsx)')"))
         return found.problems
-    if unpacked > limit:
-        found.add((f"工作簿解压后过大（{unpacked} 字节，上限 {limit} 字节），不予读取；可能是损坏或恶意文件",
-                   f"workbook too large once unpacked ({unpacked} bytes, limit {limit}); not read: damaged or hostile file"))
+    if wrong is not None:
+        found.add(("工作簿内的文件解压后与其记录的大小不符（或使用了 Excel 不用的压缩方式、加密），不予读取；可能是损坏或恶意文件",
+                   "a part of the workbook does not unpack to its stated size (or uses a compression or encryption Excel "
+                   "does not write); not read: damaged or hostile file"), value=wrong.filename)
     return found.problems
+
+
+def _unpacks_as_stated(handle, member: zipfile.ZipInfo) -> bool:
+    """Whether ``member``'s data (stored, or deflated as Excel writes them) unpack to exactly ``file_size``.
+
+    Inflated ``INFLATE_PIECE`` bytes at a time and given up as soon as it exceeds the stated size.
+    """
+    if member.flag_bits & 0x1 or member.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        return False  # encrypted, or bzip2/lzma: zipfile would inflate those without any bound
+    handle.seek(member.header_offset)
+    local = handle.read(30)
+    if local[:4] != b"PK\x03\x04":
+        return False
+    name_length, extra_length = struct.unpack("<HH", local[26:30])
+    handle.seek(member.header_offset + 30 + name_length + extra_length)
+    if member.compress_type == zipfile.ZIP_STORED:
+        return member.compress_size == member.file_size
+    inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+    left, data, produced = member.compress_size, b"", 0
+    while not inflater.eof:
+        if not data and left > 0:
+            data = handle.read(min(INFLATE_PIECE, left))
+            left -= len(data)
+            if not data:
+                return False  # the file ends inside the member
+        out = inflater.decompress(data, INFLATE_PIECE)
+        data = inflater.unconsumed_tail
+        produced += len(out)
+        if produced > member.file_size:
+            return False
+        if not out and not data and left <= 0:
+            break  # nothing left to read and nothing more comes out: a cut-off stream
+    return inflater.eof and produced == member.file_size
 
 
 def read_workbook(path: Path, layout: Layout,

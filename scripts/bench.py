@@ -35,7 +35,8 @@ BIN = Path(sys.executable).parent
 SCHEME, YEAR = "wendeng-featured", 2023
 
 
-VALIDATION_SECONDS: dict[str, float] = {}
+VALIDATION_SECONDS: dict[str, float] = {}  # per run: reading + validation (GX import included), as the CLI reports it
+NOTEBOOK_SECONDS: dict[str, float] = {}  # per run: the notebook phase, what --workers parallelises
 
 
 def evalbook_run(out: Path, workers: int, kernels: str = "fork") -> float:
@@ -44,8 +45,9 @@ def evalbook_run(out: Path, workers: int, kernels: str = "fork") -> float:
     done = subprocess.run([str(BIN / "evalbook"), "run", SCHEME, "--year", str(YEAR), "--out", str(out), "--workers",
                            str(workers), "--kernels", kernels], cwd=REPO, check=True, capture_output=True, text=True)
     seconds = time.perf_counter() - started
-    found = re.search(r"reading and validation ([0-9.]+)s", done.stdout)
-    VALIDATION_SECONDS[out.name] = float(found.group(1)) if found else 0.0
+    found = re.search(r"reading and validation ([0-9.]+)s, notebooks ([0-9.]+)s", done.stdout)
+    VALIDATION_SECONDS[out.name] = float(found.group(1))
+    NOTEBOOK_SECONDS[out.name] = float(found.group(2))
     return seconds
 
 
@@ -148,9 +150,10 @@ def main() -> None:
         results["naive"] = results["naive_per_report"] * reports
         results["pool_2"] = papermill_pool(year_dir, work, 2)
         ok = {True: "✓", False: "✗"}
-        # per report: the notebook phase (the run minus reading, validation and scoring) over the reports
-        per_1w = (results["run_1w"] - VALIDATION_SECONDS["w1"]) / reports
-        per_2w = (results["run_2w"] - VALIDATION_SECONDS["w2"]) / reports
+        # per report: the notebook phase (each notebook run, exported, recorded) over the reports
+        per_1w = NOTEBOOK_SECONDS["w1"] / reports
+        per_2w = NOTEBOOK_SECONDS["w2"] / reports
+        results["notebooks_1w"], results["notebooks_2w"] = NOTEBOOK_SECONDS["w1"], NOTEBOOK_SECONDS["w2"]
         rows += [
             ("floor: fresh kernel, empty notebook", f"{results['floor_1']:.2f} s/nb (2 at a time: {results['floor_2']:.2f})", "baseline"),
             (f"naive: papermill CLI + nbconvert CLI (×{reports}, from {args.sample})", f"{results['naive']:.1f} s",
@@ -168,8 +171,9 @@ def main() -> None:
             ("evalbook run --workers 2", f"{results['run_2w']:.1f} s",
              f"{results['naive'] / results['run_2w']:.1f}× naive {ok[results['naive'] / results['run_2w'] >= 8]}; "
              f"{per_2w:.2f} s/report = {per_2w / results['floor_2']:.2f}× floor(2) "
-             f"{ok[per_2w / results['floor_2'] <= 1.5]}; {results['run_1w'] / results['run_2w']:.2f}× 1 worker "
-             f"{ok[results['run_1w'] / results['run_2w'] >= 1.7]}"),
+             f"{ok[per_2w / results['floor_2'] <= 1.5]}; whole run {results['run_1w'] / results['run_2w']:.2f}× "
+             f"1 worker {ok[results['run_1w'] / results['run_2w'] >= 1.7]}, notebook phase "
+             f"{per_1w / per_2w:.2f}× {ok[per_1w / per_2w >= 1.7]}"),
         ]
         if not args.skip_scale:
             sys.path.insert(0, str(REPO / "scripts"))

@@ -54,6 +54,7 @@ class RunReport:
     failures: dict[str, str] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
     warnings: list[Problem] = field(default_factory=list)
+    notebook_seconds: float = 0.0  # wall time of the notebook phase (what --workers parallelises)
 
 
 @dataclass
@@ -66,6 +67,7 @@ class RunOptions:
     timeout: int = 600  # seconds per cell
     prestart: bool = True
     kernels: str = "fork"  # "fork": forked from a warm process (kernel_forks.py); "spawn": ordinary kernels
+    forks: object | None = None  # a kernel_forks.ForkServer started early by the caller (warms while we validate)
     bar: bool | None = None  # None: a bar on a terminal, lines otherwise
 
 
@@ -128,7 +130,9 @@ def _build(scheme, intake: Intake, report: RunReport, only, options: RunOptions,
         jobs["_cohort"] = _cohort_job(scheme, intake, report.target, stage)
         report.seconds["score+tables"] = time.perf_counter() - started - report.seconds["validate"]
         todo = {key: job for key, job in jobs.items() if key not in report.resumed}
+        started = time.perf_counter()
         outcomes = _run_jobs(todo, intake, scheme, options, log, len(jobs), len(report.resumed))
+        report.notebook_seconds = time.perf_counter() - started
         for outcome in outcomes:
             report.seconds[outcome.key] = outcome.seconds
             if outcome.error is not None:
@@ -214,7 +218,7 @@ def _run_jobs(jobs: dict[str, NotebookRun], intake: Intake, scheme, options: Run
         pool = DaskPool(options.scheduler, timeout=options.timeout, run_id=uuid.uuid4().hex[:8])
     else:
         pool = LocalPool(options.workers, timeout=options.timeout, prestart=options.prestart,
-                         fork=options.kernels == "fork")
+                         fork=options.kernels == "fork", forks=options.forks)
     try:
         return pool.run(tasks, on_done, stop)
     finally:
@@ -261,7 +265,8 @@ def _manifest(intake: Intake, job: NotebookRun, folder: Path, outputs: list[str]
         "resume_key": _key(intake, job),
     }
     if options is not None:  # the year's manifest: how the run went
-        record["run"] = {"workers": options.workers, "scheduler": options.scheduler, "resume": options.resume,
+        record["run"] = {"workers": options.workers, "scheduler": options.scheduler, "kernels": options.kernels,
+                         "resume": options.resume,
                          "failures": failures or {}, "resumed": sorted(resumed or [])}
     return json.dumps(record, ensure_ascii=False, indent=1)
 

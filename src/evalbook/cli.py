@@ -83,6 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    _skip_slow_optional_imports()
     try:
         return {"validate": _validate, "run": _run, "suites": _suites, "template": _template,
                 "ingest": _ingest, "synth": _synth, "verify": _verify, "pdf": _pdf}[args.command](args)
@@ -115,6 +116,13 @@ OS_REASONS = {
 }
 
 
+def _skip_slow_optional_imports() -> None:
+    """jsonschema (imported by nbformat and Great Expectations) tries the optional ``rfc3987_syntax``,
+    which builds a lark grammar at import: 1.5–3 s of every command, for IRI format checks that no
+    schema we use asks for. Marking it absent in this process makes jsonschema skip it."""
+    sys.modules.setdefault("rfc3987_syntax", None)
+
+
 def _validate(args) -> int:
     from evalbook.batch import validate_year
 
@@ -134,17 +142,26 @@ def _run(args) -> int:
     from evalbook.batch import RunOptions, check_codes
 
     check_codes(args.only)
+    if args.all and (args.scheme or args.year or args.only):
+        return _usage("--all 不能与方案、--year 或 --only 同用 --all takes no scheme, --year or --only")
+    if not args.all and (not args.scheme or args.year is None):
+        return _usage("需要方案和 --year，或者 --all  a scheme and --year are required, or --all")
     options = RunOptions(workers=args.workers, scheduler=args.scheduler, resume=args.resume, timeout=args.timeout,
                          prestart=args.prestart, kernels=args.kernels)
-    if args.all:
-        if args.scheme or args.year or args.only:
-            return _usage("--all 不能与方案、--year 或 --only 同用 --all takes no scheme, --year or --only")
-        from evalbook.overview import run_all
+    if args.kernels == "fork" and not args.scheduler:
+        from evalbook import kernel_forks
 
-        return run_all(args.data, args.out, options, _run_one)
-    if not args.scheme or args.year is None:
-        return _usage("需要方案和 --year，或者 --all  a scheme and --year are required, or --all")
-    return _run_one(args.scheme, args.year, args.data, args.out, args.only, options)[0]
+        if kernel_forks.available():
+            options.forks = kernel_forks.ForkServer()  # warms up on the other core while we validate
+    try:
+        if args.all:
+            from evalbook.overview import run_all
+
+            return run_all(args.data, args.out, options, _run_one)
+        return _run_one(args.scheme, args.year, args.data, args.out, args.only, options)[0]
+    finally:
+        if options.forks is not None:
+            options.forks.stop()
 
 
 def _run_one(scheme: str, year: int, data: Path, out: Path, only, options) -> tuple[int, object]:
@@ -165,7 +182,8 @@ def _run_one(scheme: str, year: int, data: Path, out: Path, only, options) -> tu
     print(f"完成：{len(report.built)}份报告生成，{len(report.resumed)}份未改变而保留，{len(report.failures)}份失败；"
           f"用时{total:.1f}秒（其中读取与校验{validated:.1f}秒）。输出 {report.target}\n"
           f"Done: {len(report.built)} built, {len(report.resumed)} unchanged and kept, {len(report.failures)} failed "
-          f"of {ran + len(report.resumed)} in {total:.1f}s (reading and validation {validated:.1f}s).")
+          f"of {ran + len(report.resumed)} in {total:.1f}s (reading and validation {validated:.1f}s, "
+          f"notebooks {report.notebook_seconds:.1f}s).")
     if report.failures:
         print(f"{len(report.failures)}份报告失败（各重试一次），其余已发布；失败的报告页说明了原因。修正后用 --resume 只重建它们。\n"
               f"{len(report.failures)} report(s) failed after one retry; the others were published. "

@@ -61,9 +61,12 @@ def attempt(task: Task, kernel_for: Callable[[], Prestarted | None], stop: threa
 class LocalPool:
     """``workers`` threads, each with at most two kernels alive: the one running and the next."""
 
-    def __init__(self, workers: int = 2, timeout: int = 600, prestart: bool = True, fork: bool = True):
+    def __init__(self, workers: int = 2, timeout: int = 600, prestart: bool = True, fork: bool = True,
+                 forks: kernel_forks.ForkServer | None = None):
+        """``forks``: a fork server the caller started (and stops); else, with ``fork``, one per ``run``."""
         self.workers, self.timeout, self.prestart = max(1, workers), timeout, prestart
         self.fork = fork and kernel_forks.available()
+        self._given = forks if self.fork else None
         self._forks: kernel_forks.ForkServer | None = None
         self._live: dict[int, Prestarted] = {}
         self._lock = threading.Lock()
@@ -84,7 +87,7 @@ class LocalPool:
 
         threads = [threading.Thread(target=worker, name=f"evalbook-worker-{i}", daemon=True)
                    for i in range(min(self.workers, len(tasks)))]
-        self._forks = kernel_forks.ForkServer() if self.fork and tasks else None
+        self._forks = self._given or (kernel_forks.ForkServer() if self.fork and tasks else None)
         for thread in threads:
             thread.start()
         try:
@@ -98,9 +101,9 @@ class LocalPool:
                 thread.join(30)
             raise
         finally:
-            if self._forks is not None:
+            if self._forks is not None and self._forks is not self._given:
                 self._forks.stop()
-                self._forks = None
+            self._forks = None
         if crashed:
             self.kill_all()
             raise crashed[0]

@@ -15,6 +15,7 @@ and test_naiman_workbooks.py, BROKEN).
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import struct
 import subprocess
@@ -30,6 +31,7 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 from evalbook.cli import main
+from evalbook.reading import unescaped
 from evalbook.schemes import naiman_templates, wendeng_templates
 from evalbook.workbooks import FIRST_ROW, INFO_SHEET, MAX_UNCOMPRESSED_BYTES
 from hostile_fixtures import (
@@ -69,6 +71,7 @@ def cohort(tmp_path_factory) -> SimpleNamespace:
     data, templates = root / "data", root / "templates"
     hostile = {WENDENG: wendeng_cohort(data), NAIMAN: naiman_cohort(data)}
     original = tree_state(data)
+    shutil.copytree(data, root / "original")
     for scheme, year in YEARS.items():
         assert main(["template", scheme, "--year", str(year), "--data", str(data), "--out", str(templates), "--prefill"]) == 0
         assert main(["ingest", scheme, "--year", str(year), "--from", str(templates / scheme / str(year)), "--data", str(data)]) == 0
@@ -298,17 +301,38 @@ def test_prefilled_templates_keep_every_hostile_text_as_text(cohort):
             assert set(values) <= written, (scheme, file, column)
 
 
-def test_ingest_writes_the_hostile_text_back_verbatim(cohort):
-    """The year's CSVs are the inputs, kept exactly as typed: the prefilled workbooks come back as the CSVs
-    they were filled from (formula-like text included, not neutralised: neutralising is for what `run`
-    publishes, test_bad_inputs.py). naiman's survey drops the rows whose value was empty."""
-    after = tree_state(cohort.data)
-    for path, digest in cohort.original.items():
-        if path != f"{NAIMAN}/2025/indicators.csv":
-            assert after[path] == digest, path
+def test_ingest_protects_formula_text_and_reads_back_exactly_what_was_typed(cohort):
+    """The year's CSVs are the inputs, and evaluators open them in Excel: ingest writes text that starts
+    with = + - @ with a leading ' (numbers such as -1.5 stay numbers); reading takes the ' off, so the
+    prefilled workbooks come back as exactly the data they were filled from. naiman's survey drops the
+    rows whose value was empty."""
+    original = cohort.data.parent / "original"
+    rewritten = 0
+    for path, state in cohort.original.items():
+        if state == "folder" or not path.endswith(".csv") or path == f"{NAIMAN}/2025/indicators.csv":
+            continue
+        written = read_rows(cohort.data / path)
+        assert [{k: unescaped(v) for k, v in row.items()} for row in written] == read_rows(original / path), path
+        if (cohort.data / path).read_bytes() == (original / path).read_bytes():
+            continue  # not rewritten by ingest (the commission's own files, the institution list)
+        rewritten += 1
+        for row in written:
+            for value in row.values():
+                assert not value.startswith(FORMULA_START) or re.fullmatch(r"[+-]?[0-9.]+", value), (path, value)
+    assert rewritten >= 4  # the files whose hostile text ingest had to protect
     indicators = read_rows(cohort.data / NAIMAN / "2025" / "indicators.csv")
-    details = [r["value"] for r in indicators if r["indicator"].endswith(".detail")]
+    details = [unescaped(r["value"]) for r in indicators if r["indicator"].endswith(".detail")]
     assert details and set(details) == set(cohort.hostile[NAIMAN].placed[("indicators.csv", "value")])
+    assert any(r["value"].startswith("'=") for r in indicators)  # the hostile text was there to protect
+
+
+def test_what_reading_unescapes_ingest_escapes_so_the_round_trip_is_exact():
+    from evalbook.workbooks import _spreadsheet_safe
+
+    for typed in ["=1+2", "+86 0631", "-x", "@SUM(A1)", "'=already quoted", "''=two", "'plain", "-1.5", "+3", "12%",
+                  "普通文字", ""]:
+        assert unescaped(_spreadsheet_safe(typed)) == typed, typed
+    assert _spreadsheet_safe("-1.5") == "-1.5" and _spreadsheet_safe("=1+2") == "'=1+2"
 
 
 @pytest.mark.parametrize("scheme,file,match,column,bad", [

@@ -234,3 +234,10 @@ def test_file_at_the_size_limit_is_read(tmp_path, monkeypatch):
     monkeypatch.setattr(reading, "MAX_FILE_BYTES", path.stat().st_size)
     table, problems = read_text_table(path, COLUMNS)
     assert problems == [] and len(table.frame) == 2
+
+
+def test_formula_protection_written_by_ingest_is_taken_off_on_reading(tmp_path):
+    text = "code,name,group\nA1,'=1+2,x\nA2,''=kept once,x\nA3,'plain,x\nA4,'-x,x\nA5,',x\n"
+    table, problems = read_text_table(write(tmp_path, text), COLUMNS)
+    assert not errors(problems), shown(problems)
+    assert table.frame["name"].tolist() == ["=1+2", "'=kept once", "'plain", "-x", "'"]

@@ -46,7 +46,7 @@ LAYOUT = wendeng_templates.layout(YEAR)
 FACTS = LAYOUT.sheets[0]
 FACT_ROW = {item.column.name: FIRST_ROW + index for index, item in enumerate(FACTS.fields)}
 FACT_VALUE_COLUMN = "F"  # 序号 | 一级 | 二级 | 三级指标 | 说明/单位 | 2023年
-HYPERLINK = '=HYPERLINK("http://x.invalid","y")'  # typed as text ('=…): kept exactly, not neutralised
+HYPERLINK = '=HYPERLINK("http://x.invalid","y")'  # typed as text: written with a leading ' (reads back exactly)
 
 # What an institution types (Excel values) → the facts.csv cell expected back.
 FACT_CELLS = {
@@ -75,7 +75,7 @@ EXPECTED = {
     "project_stats.csv": "code,project,year,staff,workload,revenue_wan,training_3m,expert_sessions,investment_wan\n"
                          "A1,项目甲,2022,5,1000,50.5,1,4,20\nA1,项目甲,2023,6,1500,60,2,5,30\n",
     "ledger.csv": "code,project,month,work_done,difficulties,next_steps,submitted_on\n"
-                  'A1,项目甲,2023-03,开展义诊,,"=HYPERLINK(""http://x.invalid"",""y"")",2023-04-03\n',
+                  'A1,项目甲,2023-03,开展义诊,,"\'=HYPERLINK(""http://x.invalid"",""y"")",2023-04-03\n',
     "judgments.csv": "code,item,points,reason,evaluator\nA1,16,0.5,总结不够深入,评审甲\n",
 }
 
@@ -221,15 +221,20 @@ def test_ingested_year_passes_the_suites(cohort):
     assert intake.errors == []
 
 
-def test_demo_year_round_trips_byte_identical(tmp_path):
+def test_demo_year_round_trips_byte_identical_but_for_the_formula_now_protected(tmp_path):
     data = tmp_path / "data"
     shutil.copytree(REPO / "data" / SCHEME, data / SCHEME, ignore=shutil.ignore_patterns("2022"))
     before = digest(data / SCHEME / "2023")
+    ledger = data / SCHEME / "2023" / "ledger.csv"
+    typed = ledger.read_text(encoding="utf-8")
+    assert typed.count('"=HYPERLINK(') == 1  # the demo's hostile cell, typed by hand without protection
     assert evalbook("template", SCHEME, "--year", 2023, "--data", data, "--out", tmp_path / "t", "--prefill") == 0
     facts = data / SCHEME / "2023" / "facts.csv"
     facts.write_text(facts.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")  # rewritten, not kept
     assert evalbook("ingest", SCHEME, "--year", 2023, "--from", tmp_path / "t" / SCHEME / "2023", "--data", data) == 0
-    assert digest(data / SCHEME / "2023") == before
+    after = digest(data / SCHEME / "2023")
+    assert {k: v for k, v in after.items() if k != "ledger.csv"} == {k: v for k, v in before.items() if k != "ledger.csv"}
+    assert ledger.read_text(encoding="utf-8") == typed.replace('"=HYPERLINK(', '"\'=HYPERLINK(')
 
 
 def test_ingesting_one_workbook_keeps_the_other_institutions_rows(copy, capsys):

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from evalbook.errors import Problem
+from evalbook.tables_out import FORMULA_START
 
 MAX_FILE_BYTES = 50 * 1024 * 1024  # a county's yearly submission is kilobytes; refuse the absurd
 ENCODINGS = ("utf-8-sig", "gb18030")
@@ -90,7 +91,7 @@ def read_text_table(path: Path, columns: list[str], optional: tuple[str, ...] = 
             problems.append(Problem(label, f"本行有 {len(row)} 个单元格，表头有 {len(header)} 列",
                                     f"row has {len(row)} cells but the header has {len(header)} columns",
                                     row=line))
-    grid, filled = _stripped(cells, len(header))
+    grid, filled = _stripped(cells, len(header), unescape="'" in text)
     frame = pd.DataFrame(grid[filled], columns=header, dtype=object,
                          index=pd.Index([line for line, keep in zip(lines, filled, strict=True) if keep], name="line"))
     frame = frame[[c for c in columns if c in header]]
@@ -103,14 +104,28 @@ def read_text_table(path: Path, columns: list[str], optional: tuple[str, ...] = 
 _STRIP = np.frompyfunc(str.strip, 1, 1)
 
 
-def _stripped(rows: list[list[str]], width: int) -> tuple[np.ndarray, np.ndarray]:
+def unescaped(cell: str) -> str:
+    """A cell protected for spreadsheets with a leading ``'`` (as ``evalbook ingest`` writes text
+    starting with = + - @) reads as what was typed; any other cell is unchanged."""
+    if cell[:1] != "'":
+        return cell
+    first = cell.lstrip("'")[:1]  # ''=x was typed as '=x (escaped once more, so it reads back exactly)
+    return cell[1:] if first and first in FORMULA_START else cell
+
+
+_UNESCAPE = np.frompyfunc(unescaped, 1, 1)
+
+
+def _stripped(rows: list[list[str]], width: int, unescape: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """The cells stripped, empty ones None, and which rows hold anything (blank lines: Excel leaves them).
 
     Done on the whole grid at once, not cell by cell in Python: a 10,000-institution ledger has
-    a million cells.
+    a million cells. ``unescape`` (the file holds a ``'`` somewhere): undo formula protection.
     """
     grid = np.array(rows, dtype=object).reshape(len(rows), width)
     grid = _STRIP(grid) if grid.size else grid  # an object array again
+    if unescape and grid.size:
+        grid = _UNESCAPE(grid)
     empty = grid == ""
     grid[empty] = None
     return grid, ~empty.all(axis=1)

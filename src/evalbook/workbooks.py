@@ -41,7 +41,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from evalbook.columns import CODE_REGEX, FALSE_TOKENS, KIND_REGEX, NUMBER_REGEX, TRUE_TOKENS, Column
 from evalbook.errors import InputError, Problem
-from evalbook.reading import read_text_table
+from evalbook.reading import read_text_table, unescaped
 from evalbook.tables_out import FORMULA_START
 
 # A filled template is tens of kilobytes; anything near this is not a template (or is a zip bomb).
@@ -1145,13 +1145,26 @@ def _replaced_by(covered: tuple[str, set[str]] | bool, record: Mapping[str, Any]
 
 
 def csv_text(columns: Sequence[str], rows: Iterable[Mapping[str, str | None]]) -> str:
-    """Rows as CSV text exactly as typed ('\\n' line ends, empty for None): inputs, so nothing is neutralised."""
+    """Rows as CSV text as typed ('\\n' line ends, empty for None), except that text a spreadsheet
+    would run as a formula (= + - @ first) gets a leading ``'``: evaluators open these files in
+    Excel. Reading takes the ``'`` off again (reading.unescaped), so the data round-trip exactly."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(columns)
     for row in rows:
-        writer.writerow(["" if row.get(c) is None else row[c] for c in columns])
+        writer.writerow([_spreadsheet_safe(row.get(c)) for c in columns])
     return out.getvalue()
+
+
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?%?")
+
+
+def _spreadsheet_safe(value: str | None) -> str:
+    if value is None:
+        return ""
+    if value.startswith(FORMULA_START) and not _NUMBER.fullmatch(value) or value != unescaped(value):
+        return "'" + value  # the second case: text typed as '=…, which reading would otherwise shorten
+    return value
 
 
 def replace_files(folder: Path, texts: Mapping[str, str]) -> None:

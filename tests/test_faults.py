@@ -83,7 +83,9 @@ def frozen():
 
     def freeze(folder: Path) -> None:
         if os.geteuid() == 0:
-            subprocess.run(["chattr", "+i", str(folder)], check=True)
+            done = subprocess.run(["chattr", "+i", str(folder)], capture_output=True, text=True)
+            if done.returncode:
+                pytest.skip(f"this file system cannot make a folder immutable: {done.stderr.strip()}")
         else:
             folder.chmod(0o555)
         frozen.append(folder)

@@ -28,7 +28,8 @@ def bars(rows: Sequence[tuple[str, float, bool]], *, maximum: float, title: str,
         w = max(0.0, bar_w * min(value, maximum) / maximum) if maximum else 0
         color = PALETTE["focus"] if focus else PALETTE["bar"]
         weight = ' font-weight="bold"' if focus else ""
-        parts.append(f'<text x="{label_w - 6}" y="{y + 14}" font-size="12" text-anchor="end"{weight}>{esc(label)}</text>'
+        parts.append(f'<text x="{label_w - 6}" y="{y + 14}" font-size="12" text-anchor="end"{weight}>'
+                     f'{_fitted(label, label_w - 10, 12)}</text>'
                      f'<rect x="{label_w}" y="{y + 3}" width="{w:.1f}" height="{row_h - 7}" fill="{color}"/>'
                      f'<text x="{label_w + w + 4:.1f}" y="{y + 14}" font-size="11"{weight}>{num(value)}{esc(unit)}</text>')
     parts.append("</svg>")
@@ -39,16 +40,18 @@ def paired_bars(rows: Sequence[tuple[str, float, float, float]], *, title: str, 
     """Per row (label, value, comparison, maximum): two bars as a share of the row's maximum."""
     label_w, bar_w, row_h = 210, 300, 30
     height = 52 + row_h * len(rows)
-    parts = [_frame(label_w + bar_w + 90, height, title),
+    second_x = label_w + 14 + min(_width(first, 11), 180) + 16  # the legend's second key after the first's text
+    parts = [_frame(max(label_w + bar_w + 90, second_x + 14 + min(_width(second, 11), 160)), height, title),
              f'<rect x="{label_w}" y="24" width="10" height="10" fill="{PALETTE["focus"]}"/>'
-             f'<text x="{label_w + 14}" y="33" font-size="11">{esc(first)}</text>'
-             f'<rect x="{label_w + 150}" y="24" width="10" height="10" fill="{PALETTE["group"]}"/>'
-             f'<text x="{label_w + 164}" y="33" font-size="11">{esc(second)}</text>']
+             f'<text x="{label_w + 14}" y="33" font-size="11">{_fitted(first, 180, 11)}</text>'
+             f'<rect x="{second_x}" y="24" width="10" height="10" fill="{PALETTE["group"]}"/>'
+             f'<text x="{second_x + 14}" y="33" font-size="11">{_fitted(second, 160, 11)}</text>']
     for i, (label, value, other, maximum) in enumerate(rows):
         y = 44 + i * row_h
         share = value / maximum if maximum else 0
         other_share = other / maximum if maximum else 0
-        parts.append(f'<text x="{label_w - 6}" y="{y + 15}" font-size="11" text-anchor="end">{esc(label)}</text>'
+        parts.append(f'<text x="{label_w - 6}" y="{y + 15}" font-size="11" text-anchor="end">'
+                     f'{_fitted(label, label_w - 10, 11)}</text>'
                      f'<rect x="{label_w}" y="{y + 3}" width="{bar_w:.1f}" height="22" fill="none" stroke="{PALETTE["grid"]}"/>'
                      f'<rect x="{label_w}" y="{y + 3}" width="{bar_w * share:.1f}" height="10" fill="{PALETTE["focus"]}"/>'
                      f'<rect x="{label_w}" y="{y + 14}" width="{bar_w * other_share:.1f}" height="10" fill="{PALETTE["group"]}"/>'
@@ -56,6 +59,21 @@ def paired_bars(rows: Sequence[tuple[str, float, float, float]], *, title: str, 
                      f'（{num(other, 1)}）</text>')
     parts.append("</svg>")
     return Html(f'<figure class="chart">{"".join(parts)}</figure>')
+
+
+def _width(text: str, size: float) -> float:
+    """Estimated drawn width: CJK and full-width characters are one em, others about 0.6 em."""
+    return sum(size if ord(ch) > 0x2E7F else 0.6 * size for ch in text)
+
+
+def _fitted(text: str, room: float, size: float) -> str:
+    """``text`` escaped, cut with … to fit ``room`` pixels; a cut label keeps its full text as a tooltip."""
+    if _width(text, size) <= room:
+        return esc(text)
+    cut = text
+    while cut and _width(cut + "…", size) > room:
+        cut = cut[:-1]
+    return f"<title>{esc(text)}</title>{esc(cut)}…"
 
 
 def _frame(width: float, height: float, title: str) -> str:

@@ -30,6 +30,7 @@ from evalbook.workbook import open_year
 from hostile_fixtures import (
     FORMULA_START,
     NAIMAN,
+    REPO,
     WENDENG,
     YEARS,
     csv_cells,
@@ -403,3 +404,20 @@ def test_every_workbook_written_keeps_formula_text_as_text(published):
             seen.add(value)
     names = published.hostile[WENDENG].placed[("institutions.csv", "name")]
     assert set(names) <= seen
+
+
+@pytest.mark.parametrize("scheme,year,list_file", [
+    ("wendeng-featured", "2023", "institutions.csv"),
+    ("naiman-specialty", "2025", "2025/specialties.csv"),
+], ids=["wendeng-institutions", "naiman-specialties"])
+def test_an_unreadable_list_gives_one_error_not_one_per_code_elsewhere(tmp_path, capsys, scheme, year, list_file):
+    data = tmp_path / "data"
+    shutil.copytree(REPO / "data" / scheme, data / scheme)
+    (data / scheme / list_file).write_bytes(b"")  # empty: not even a header
+    code = main(["validate", scheme, "--year", year, "--data", str(data)])
+    text = capsys.readouterr().out
+    assert code == 1
+    errors = [line for line in text.splitlines() if line.startswith("[错误 ERROR]")]
+    assert errors == [f"[错误 ERROR] {list_file}, 第1行 row 1"], text
+    assert "were not checked against it (fix it first)" in text
+    assert "must be listed" not in text and "不在" not in text

@@ -101,8 +101,10 @@ def take_in(scheme: ModuleType, year: int, data_dir: Path, rubric: Rubric | None
     if hasattr(scheme, "derive_tables"):  # tables built across rows (e.g. one row per survey) with suites of their own
         checks += [(name, {"text": text, "typed": typed}, label)
                    for name, (text, typed, label) in scheme.derive_tables(intake).items()]
+    unread = _unread_lists(scheme, intake)
     for name, frames, label in checks:
         suite = load_suite(paths.suites_dir(scheme.NAME) / f"{name.removesuffix('.csv')}.json")
+        suite = _without_lists(suite, unread)
         outcome = runner.validate(suite, frames, parameters, label)
         outcome.problems = [with_rubric_bounds(p, parameters) for p in outcome.problems]  # 不大于20, not a parameter's name
         if hasattr(scheme, "row_context"):  # name what a row is about, not only its line number
@@ -111,6 +113,32 @@ def take_in(scheme: ModuleType, year: int, data_dir: Path, rubric: Rubric | None
     if not intake.errors:
         intake.outcome.problems.extend(scheme.cross_checks(intake.typed, rubric, year))
     return intake
+
+
+# Suite parameters that are lists read from a file: when that file could not be read at all, every code
+# of every other file would be reported "not listed" — noise after the one error that matters.
+LIST_SOURCES = {"known_codes": "institutions.csv", "known_units": "specialties.csv"}
+
+
+def _unread_lists(scheme: ModuleType, intake: Intake) -> set[str]:
+    unread = {name for name, file in LIST_SOURCES.items() if file in scheme.FILES and file not in intake.tables}
+    for name in sorted(unread):
+        file = LIST_SOURCES[name]
+        intake.outcome.problems.append(Problem(
+            locate(scheme, intake.data_dir, file, intake.year)[1], f"{file} 无法读取，其他文件中的代码未与它核对（先修正它）",
+            f"{file} could not be read, so codes in the other files were not checked against it (fix it first)",
+            severity="warning"))
+    return unread
+
+
+def _without_lists(suite: dict, unread: set[str]) -> dict:
+    """The suite without the expectations whose value set is one of the ``unread`` list parameters."""
+    if not unread:
+        return suite
+    kept = [e for e in suite["expectations"]
+            if not (isinstance(e.get("kwargs", {}).get("value_set"), dict)
+                    and e["kwargs"]["value_set"].get("$PARAMETER") in unread)]
+    return {**suite, "expectations": kept}
 
 
 def read_inputs(scheme: ModuleType, year: int, data_dir: Path, rubric: Rubric) -> Intake:

@@ -282,3 +282,41 @@ def test_sigkill_mid_run_leaves_the_last_good_outputs_and_resume_finishes_from_w
     assert len(resumed.built) == 6 - finished  # five institutions and the cohort report, none twice
     assert "开展义诊（更正）" in (year / "D1" / "report.html").read_text(encoding="utf-8")
     assert not [p for p in year.parent.iterdir() if p.name.startswith(f".{YEAR}.") and not p.name.endswith(".lock")]
+
+
+def test_ctrl_c_mid_run_exits_130_publishes_nothing_leaves_no_kernel_and_resume_finishes(cohort, tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    data, _ = cohort
+    copy = tmp_path / "data"
+    shutil.copytree(data, copy)
+    out = tmp_path / "out"
+    year = out / SCHEME / str(YEAR)
+    assert not run(copy, out, validate_year(SCHEME, YEAR, copy)).failures
+    good = tree_digest(year)
+    ledger = copy / SCHEME / str(YEAR) / "ledger.csv"
+    ledger.write_text(ledger.read_text(encoding="utf-8").replace("开展义诊", "开展义诊（再更正）"), encoding="utf-8")
+    batch = subprocess.Popen([sys.executable, "-m", "evalbook", "run", SCHEME, "--year", str(YEAR), "--data", str(copy),
+                              "--out", str(out), "--workers", "1"], start_new_session=True,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    before, seen = fork_processes(), set()
+    deadline = time.time() + 120
+    while time.time() < deadline and not list(out.glob(f"{SCHEME}/.{YEAR}.staging-*/*/manifest.json")):
+        seen |= fork_processes() - before
+        time.sleep(0.1)
+    os.killpg(batch.pid, signal.SIGINT)  # what Ctrl-C in a terminal sends: the run's whole process group
+    _, err = batch.communicate(timeout=60)
+    assert seen  # kernels were forked before the interrupt
+    assert batch.returncode == 130, err
+    assert "Interrupted" in err and "Traceback" not in err
+    assert tree_digest(year) == good
+    deadline = time.time() + 10
+    while seen & fork_processes() and time.time() < deadline:
+        time.sleep(0.1)
+    assert not seen & fork_processes()
+    resumed = run(copy, out, validate_year(SCHEME, YEAR, copy), resume=True)
+    assert resumed.resumed and not resumed.failures  # the reports finished before Ctrl-C were kept
+    assert "开展义诊（再更正）" in (year / "D1" / "report.html").read_text(encoding="utf-8")

@@ -9,6 +9,11 @@ import csv
 import json
 import os
 import shutil
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
@@ -217,10 +222,6 @@ def _is_child_kernel(proc: Path) -> bool:
 
 
 def test_a_second_run_on_the_same_output_refuses_while_the_first_holds_it_and_not_after_it_died(cohort, tmp_path):
-    import subprocess
-    import sys
-    import time
-
     data, intake = cohort
     out = tmp_path / "out"
     lock = out / SCHEME / f".{YEAR}.lock"
@@ -244,12 +245,27 @@ def test_a_second_run_on_the_same_output_refuses_while_the_first_holds_it_and_no
     assert not report.failures and (out / SCHEME / str(YEAR) / "index.html").is_file()
 
 
-def test_sigkill_mid_run_leaves_the_last_good_outputs_and_resume_finishes_from_where_it_died(cohort, tmp_path):
-    import signal
-    import subprocess
-    import sys
-    import time
+@dataclass
+class Interrupted:
+    """A published year, a correction that rebuilds every report, and a batch stopped mid-run."""
 
+    data: Path
+    year: Path
+    good: dict
+    batch: subprocess.Popen
+    forked: set[int]  # the fork server, stubs and kernels the batch started
+
+    def staged(self) -> int:
+        return len(list(self.year.parent.glob(f".{YEAR}.staging-*/*/manifest.json")))
+
+    def assert_no_fork_left(self) -> None:
+        deadline = time.time() + 10
+        while self.forked & fork_processes() and time.time() < deadline:
+            time.sleep(0.1)
+        assert not self.forked & fork_processes()
+
+
+def interrupt(cohort, tmp_path, correction: str, staged: int, signum: int) -> Interrupted:
     data, _ = cohort
     copy = tmp_path / "data"
     shutil.copytree(data, copy)
@@ -258,65 +274,42 @@ def test_sigkill_mid_run_leaves_the_last_good_outputs_and_resume_finishes_from_w
     assert not run(copy, out, validate_year(SCHEME, YEAR, copy)).failures
     good = tree_digest(year)
     ledger = copy / SCHEME / str(YEAR) / "ledger.csv"  # a correction: every report must be rebuilt
-    ledger.write_text(ledger.read_text(encoding="utf-8").replace("开展义诊", "开展义诊（更正）"), encoding="utf-8")
-    batch = subprocess.Popen([sys.executable, "-m", "evalbook", "run", SCHEME, "--year", str(YEAR), "--data", str(copy),
-                              "--out", str(out), "--workers", "1"], start_new_session=True,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    before, seen = fork_processes(), set()
-    deadline = time.time() + 120
-    while time.time() < deadline and len(list(out.glob(f"{SCHEME}/.{YEAR}.staging-*/*/manifest.json"))) < 2:
-        seen |= fork_processes() - before
-        time.sleep(0.2)
-    os.killpg(batch.pid, signal.SIGKILL)  # the run at once (its fork server and kernels are in other sessions)
-    batch.wait()
-    assert seen  # the run forked its kernels ...
-    deadline = time.time() + 10
-    while seen & fork_processes() and time.time() < deadline:
-        time.sleep(0.1)
-    assert not seen & fork_processes()  # ... and none outlives it
-    finished = len(list(out.glob(f"{SCHEME}/.{YEAR}.staging-*/*/manifest.json")))
-    assert finished >= 2
-    assert tree_digest(year) == good  # the published year is the last good run, byte for byte
-    resumed = run(copy, out, validate_year(SCHEME, YEAR, copy), resume=True)
-    assert len(resumed.resumed) == finished and not resumed.failures
-    assert len(resumed.built) == 6 - finished  # five institutions and the cohort report, none twice
-    assert "开展义诊（更正）" in (year / "D1" / "report.html").read_text(encoding="utf-8")
-    assert not [p for p in year.parent.iterdir() if p.name.startswith(f".{YEAR}.") and not p.name.endswith(".lock")]
-
-
-def test_ctrl_c_mid_run_exits_130_publishes_nothing_leaves_no_kernel_and_resume_finishes(cohort, tmp_path):
-    import signal
-    import subprocess
-    import sys
-    import time
-
-    data, _ = cohort
-    copy = tmp_path / "data"
-    shutil.copytree(data, copy)
-    out = tmp_path / "out"
-    year = out / SCHEME / str(YEAR)
-    assert not run(copy, out, validate_year(SCHEME, YEAR, copy)).failures
-    good = tree_digest(year)
-    ledger = copy / SCHEME / str(YEAR) / "ledger.csv"
-    ledger.write_text(ledger.read_text(encoding="utf-8").replace("开展义诊", "开展义诊（再更正）"), encoding="utf-8")
+    ledger.write_text(ledger.read_text(encoding="utf-8").replace("开展义诊", correction), encoding="utf-8")
     batch = subprocess.Popen([sys.executable, "-m", "evalbook", "run", SCHEME, "--year", str(YEAR), "--data", str(copy),
                               "--out", str(out), "--workers", "1"], start_new_session=True,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    before, seen = fork_processes(), set()
-    deadline = time.time() + 120
-    while time.time() < deadline and not list(out.glob(f"{SCHEME}/.{YEAR}.staging-*/*/manifest.json")):
-        seen |= fork_processes() - before
+    stopped = Interrupted(copy, year, good, batch, set())
+    before, deadline = fork_processes(), time.time() + 120
+    while time.time() < deadline and stopped.staged() < staged:
+        stopped.forked |= fork_processes() - before
         time.sleep(0.1)
-    os.killpg(batch.pid, signal.SIGINT)  # what Ctrl-C in a terminal sends: the run's whole process group
-    _, err = batch.communicate(timeout=60)
-    assert seen  # kernels were forked before the interrupt
-    assert batch.returncode == 130, err
+    os.killpg(batch.pid, signum)  # the run's whole process group (its fork server and kernels are in other sessions)
+    assert stopped.forked  # kernels were forked before the stop
+    return stopped
+
+
+def test_sigkill_mid_run_leaves_the_last_good_outputs_and_resume_finishes_from_where_it_died(cohort, tmp_path):
+    stopped = interrupt(cohort, tmp_path, "开展义诊（更正）", staged=2, signum=signal.SIGKILL)
+    stopped.batch.communicate(timeout=60)
+    stopped.assert_no_fork_left()
+    finished = stopped.staged()
+    assert finished >= 2
+    assert tree_digest(stopped.year) == stopped.good  # the published year is the last good run, byte for byte
+    resumed = run(stopped.data, stopped.year.parent.parent, validate_year(SCHEME, YEAR, stopped.data), resume=True)
+    assert len(resumed.resumed) == finished and not resumed.failures
+    assert len(resumed.built) == 6 - finished  # five institutions and the cohort report, none twice
+    assert "开展义诊（更正）" in (stopped.year / "D1" / "report.html").read_text(encoding="utf-8")
+    assert not [p for p in stopped.year.parent.iterdir()
+                if p.name.startswith(f".{YEAR}.") and not p.name.endswith(".lock")]
+
+
+def test_ctrl_c_mid_run_exits_130_publishes_nothing_leaves_no_kernel_and_resume_finishes(cohort, tmp_path):
+    stopped = interrupt(cohort, tmp_path, "开展义诊（再更正）", staged=1, signum=signal.SIGINT)  # what Ctrl-C sends
+    _, err = stopped.batch.communicate(timeout=60)
+    assert stopped.batch.returncode == 130, err
     assert "Interrupted" in err and "Traceback" not in err
-    assert tree_digest(year) == good
-    deadline = time.time() + 10
-    while seen & fork_processes() and time.time() < deadline:
-        time.sleep(0.1)
-    assert not seen & fork_processes()
-    resumed = run(copy, out, validate_year(SCHEME, YEAR, copy), resume=True)
+    assert tree_digest(stopped.year) == stopped.good
+    stopped.assert_no_fork_left()
+    resumed = run(stopped.data, stopped.year.parent.parent, validate_year(SCHEME, YEAR, stopped.data), resume=True)
     assert resumed.resumed and not resumed.failures  # the reports finished before Ctrl-C were kept
-    assert "开展义诊（再更正）" in (year / "D1" / "report.html").read_text(encoding="utf-8")
+    assert "开展义诊（再更正）" in (stopped.year / "D1" / "report.html").read_text(encoding="utf-8")

@@ -238,6 +238,10 @@ def test_a_wrong_cell_is_refused_by_address_and_no_csv_changes(copy, change, wor
     assert names in problem.rule_zh + (problem.context or "") + str(problem.value)
     if column not in ("indicator", "baseline", "target", "specialty", "code"):
         assert f"指标 {column} " in problem.context  # the indicator id and label of the survey cell
+    if column in ("baseline", "target"):  # a commitment row names its indicator too
+        pledged = load_workbook(path)["承诺书"][f"B{where.split('!')[1][1:]}"].value
+        label = next(r.value_label for r in CATALOG.itertuples() if r.id == pledged)
+        assert problem.context.startswith(f"指标编号 {pledged} {label}"), problem.context
     assert report.written == {} and digest(copy["year"]) == before
 
 

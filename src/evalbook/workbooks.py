@@ -954,9 +954,19 @@ def _read_table(sheet: Worksheet, table: Table, layout: Layout, found: _Found) -
     for cells in sheet.iter_rows(min_row=FIRST_ROW, max_row=last_row, min_col=columns.start, max_col=columns.stop - 1):
         if all(_is_blank(cell) for cell in cells):
             continue
-        records.append({rule.column.name: _read_cell(cell, rule, sheet.title, found, required=True)
+        context = _row_context(table, cells)
+        records.append({rule.column.name: _read_cell(cell, rule, sheet.title, found, required=True, context=context)
                         for cell, rule in zip(cells, rules, strict=True)})
     return records
+
+
+def _row_context(table: Table, cells) -> str | None:
+    """What a row is about, from its column with a legend (e.g. 指标 2.1.5 and the indicator's label)."""
+    for cell, column in zip(cells, table.columns, strict=True):
+        legend = table.legends.get(column.name)
+        if legend and isinstance(cell.value, str) and cell.value.strip() in legend:
+            return f"{column.label} {cell.value.strip()} {legend[cell.value.strip()]}"
+    return None
 
 
 def _is_blank(cell) -> bool:

@@ -8,10 +8,12 @@ Prints one table (and writes it as JSON with --json PATH):
 - papermill API in a thread pool (2 threads, a fresh kernel per notebook, in-process nbconvert);
 - `evalbook run` with 1 and 2 workers (the real CLI in a subprocess, whole wall time), with forked
   kernels (the default) and with ordinary spawned ones (`--kernels spawn`);
+- `evalbook run` on a batch of 200 synthetic institutions with 1 and 2 workers (whole runs: at that size
+  the once-per-run costs — start-up, the Great Expectations import, validation — stop mattering);
 - validate + score of 1,000 and 10,000 synthetic institutions (no rendering).
 
 Ratios are against baselines measured in the same run. Not a test: numbers move with the machine.
-Usage: python scripts/bench.py [--sample 3] [--skip-scale] [--json out.json]
+Usage: python scripts/bench.py [--sample 3] [--batch 200] [--skip-scale] [--json out.json]
 """
 
 from __future__ import annotations
@@ -39,11 +41,12 @@ VALIDATION_SECONDS: dict[str, float] = {}  # per run: reading + validation (GX i
 NOTEBOOK_SECONDS: dict[str, float] = {}  # per run: the notebook phase, what --workers parallelises
 
 
-def evalbook_run(out: Path, workers: int, kernels: str = "fork") -> float:
+def evalbook_run(out: Path, workers: int, kernels: str = "fork", data: Path = REPO / "data") -> float:
     """Wall seconds of the real CLI; the validation part it reports is kept in VALIDATION_SECONDS."""
     started = time.perf_counter()
-    done = subprocess.run([str(BIN / "evalbook"), "run", SCHEME, "--year", str(YEAR), "--out", str(out), "--workers",
-                           str(workers), "--kernels", kernels], cwd=REPO, check=True, capture_output=True, text=True)
+    done = subprocess.run([str(BIN / "evalbook"), "run", SCHEME, "--year", str(YEAR), "--data", str(data), "--out",
+                           str(out), "--workers", str(workers), "--kernels", kernels], cwd=REPO, check=True,
+                          capture_output=True, text=True)
     seconds = time.perf_counter() - started
     found = re.search(r"reading and validation ([0-9.]+)s, notebooks ([0-9.]+)s", done.stdout)
     VALIDATION_SECONDS[out.name] = float(found.group(1))
@@ -132,6 +135,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sample", type=int, default=3, help="reports timed for the naive loop")
     parser.add_argument("--skip-scale", action="store_true", help="skip the 1,000 / 10,000 institution timings")
+    parser.add_argument("--batch", type=int, default=200, metavar="N",
+                        help="also time a whole run of N synthetic institutions with 1 and 2 workers (0: skip)")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     rows: list[tuple[str, str, str]] = []
@@ -175,6 +180,15 @@ def main() -> None:
              f"1 worker {ok[results['run_1w'] / results['run_2w'] >= 1.7]}, notebook phase "
              f"{per_1w / per_2w:.2f}× {ok[per_1w / per_2w >= 1.7]}"),
         ]
+        if args.batch:  # a batch large enough that the once-per-run costs stop mattering
+            from evalbook.synth import synthesize
+
+            synthesize(SCHEME, args.batch, YEAR, work / "batch-data")
+            one = evalbook_run(work / "b1", 1, data=work / "batch-data")
+            two = evalbook_run(work / "b2", 2, data=work / "batch-data")
+            results["batch_1w"], results["batch_2w"] = one, two
+            rows.append((f"evalbook run, {args.batch} synthetic institutions: 1 → 2 workers", f"{one:.0f} → {two:.0f} s",
+                         f"whole run {one / two:.2f}× {ok[one / two >= 1.7]}"))
         if not args.skip_scale:
             sys.path.insert(0, str(REPO / "scripts"))
             from bench_scale import measure_scale

@@ -217,6 +217,7 @@ BROKEN = [
     ("pledge-unknown-id", cell("承诺书", "B3", "9.9.9", "indicator"), "下拉列表", "指标编号"),
     ("pledge-negative", cell("承诺书", "D3", -1, "target"), "不小于0", "目标值"),
     ("pledge-formula", cell("承诺书", "C4", "=B4*2", "baseline"), "不能使用公式", "=B4*2"),
+    ("pledge-percent-over-100", cell("承诺书", "D11", 104.5, "target"), "百分比指标的目标值应在0至100之间", "满意度"),
     ("specialty-not-listed", cell(INFO_SHEET, "B8", "眼科", "specialty"), "不在机构 NMRM 的名单（specialties.csv）", "眼科"),
     ("code-not-listed", cell(INFO_SHEET, "B6", "ZZ9", "code"), "不在机构名单", "ZZ9"),
 ]
@@ -296,3 +297,14 @@ def test_a_percent_formatted_number_is_refused_not_divided():
     assert cell_text(95.5, "n", rule, "0.0") == "95.5"
     with pytest.raises(CellError, match="percent format"):
         cell_text(0.955, "n", rule, "0.0%")
+
+
+@pytest.mark.parametrize("target,refused", [(100, False), (100.01, True), (0, False)])
+def test_a_percent_target_is_at_most_100_already_in_the_workbook(copy, target, refused):
+    path = copy["filled"] / BUILDING
+    book = load_workbook(path)
+    assert CATALOG.at[book["承诺书"]["B11"].value, "kind"] == "percent"
+    book["承诺书"]["D11"] = target
+    book.save(path)
+    report = ingest(get_scheme(SCHEME), YEAR, copy["filled"], copy["data"])
+    assert [p.row for p in report.errors] == ([f"{BUILDING}!承诺书!D11"] if refused else [])

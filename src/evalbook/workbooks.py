@@ -156,6 +156,8 @@ class Table:
     heading: str = ""
     description: str = ""
     legends: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    # rules across the cells of one row: record (column → text) → [(column, rule_zh, rule_en)] broken
+    row_rules: tuple[Callable[[Mapping[str, str | None]], list[tuple[str, str, str]]], ...] = ()
 
     def input_columns(self) -> range:
         return range(2, 2 + len(self.columns))
@@ -955,8 +957,13 @@ def _read_table(sheet: Worksheet, table: Table, layout: Layout, found: _Found) -
         if all(_is_blank(cell) for cell in cells):
             continue
         context = _row_context(table, cells)
-        records.append({rule.column.name: _read_cell(cell, rule, sheet.title, found, required=True, context=context)
-                        for cell, rule in zip(cells, rules, strict=True)})
+        record = {rule.column.name: _read_cell(cell, rule, sheet.title, found, required=True, context=context)
+                  for cell, rule in zip(cells, rules, strict=True)}
+        at = {column.name: cell for cell, column in zip(cells, table.columns, strict=True)}
+        for check in table.row_rules:
+            for column, rule_zh, rule_en in check(record):
+                found.add((rule_zh, rule_en), sheet.title, at[column].coordinate, column, at[column].value, context=context)
+        records.append(record)
     return records
 
 

@@ -85,8 +85,22 @@ def pledge_sheet() -> Table:
     legend = {i: cat.at[i, "value_label"] + (f"（{cat.at[i, 'unit']}）" if cat.at[i, "unit"] else "") for i in numeric_ids()}
     columns = tuple(c for c in scheme.FILES["targets.csv"] if c.name not in ("code", "specialty"))
     return Table(PLEDGE_SHEET, "targets.csv", columns, rows=30, allowed={"indicator": numeric_ids()},
-                 legends={"indicator": legend}, heading="承诺书 量化指标（基线值与目标值）",
+                 legends={"indicator": legend}, row_rules=(_percent_target_at_most_100,),
+                 heading="承诺书 量化指标（基线值与目标值）",
                  description="每个承诺的指标一行：指标编号从下拉列表选择（可选指标及其名称列在表格右侧），基线值和目标值填数值")
+
+
+def _percent_target_at_most_100(record) -> list[tuple[str, str, str]]:
+    """The suite's rule for targets.csv, caught already in the workbook: a percent target is at most 100."""
+    cat = scheme.catalog()
+    indicator, target = record.get("indicator"), record.get("target")
+    if indicator not in cat.index or cat.at[indicator, "kind"] != "percent" or target is None:
+        return []
+    try:
+        over = float(target) > 100
+    except ValueError:
+        return []  # not a number: its own cell rule has said so
+    return [("target", "百分比指标的目标值应在0至100之间", "a percent target must be between 0 and 100")] if over else []
 
 
 def layout(year: int) -> Layout:

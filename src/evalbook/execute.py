@@ -110,10 +110,11 @@ def _recorded_paths(job: NotebookRun) -> tuple[str, str]:
     paths of this machine and of the staging folder, which is renamed when the run publishes."""
     from evalbook import paths
 
-    template, output = Path(job.template).resolve(), Path(job.output).resolve()
-    source = template.relative_to(paths.REPO) if template.is_relative_to(paths.REPO) else template
-    place = output.relative_to(Path(job.cwd).resolve()) if output.is_relative_to(Path(job.cwd).resolve()) else output
-    return source.as_posix(), place.as_posix()
+    def relative(path, to) -> str:
+        path, to = Path(path).resolve(), Path(to).resolve()
+        return (path.relative_to(to) if path.is_relative_to(to) else path).as_posix()
+
+    return relative(job.template, paths.REPO), relative(job.output, job.cwd)
 
 
 def _record_stably(nb, source: str, place: str) -> None:

@@ -28,6 +28,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+from contextlib import suppress
 from pathlib import Path
 
 STUB = Path(__file__).with_name("kernel_stub.py")
@@ -73,11 +74,10 @@ class ForkServer:
             self._process.kill()
         self._process.wait()
         self._process.stdout.close()
-        for path in (self.socket, os.path.dirname(self.socket)):
-            try:
-                os.remove(path) if path == self.socket else os.rmdir(path)
-            except OSError:
-                pass
+        with suppress(OSError):
+            os.remove(self.socket)
+        with suppress(OSError):
+            os.rmdir(os.path.dirname(self.socket))
 
 
 # ---- the server process -------------------------------------------------------------------

@@ -21,6 +21,7 @@ from typing import Any
 
 import pandas as pd
 
+from evalbook.columns import per_distinct
 from evalbook.errors import Problem
 
 STAGES = ("text", "typed")
@@ -213,8 +214,7 @@ def _large_sets(entries: list[dict], frame: pd.DataFrame, parameters: dict) -> t
             if flag not in derived:
                 values = frame[column]
                 derived[flag] = values.isin(set(wanted)).astype(object).where(values.notna(), None)
-            meta = {**entry.get("meta", {}), "reported_as": entry.get("meta", {}).get("reported_as") or column}
-            plan.append(({**entry, "kwargs": {**kwargs, "column": flag, "value_set": [True]}, "meta": meta}, None))
+            plan.append((_on_flag(entry, flag), None))
         elif entry["type"] == "expect_column_distinct_values_to_contain_set":
             observed = set(frame[column].dropna())
             plan.append((entry, _Settled(all(v in observed for v in wanted), {"observed_value": sorted(observed)})))
@@ -240,34 +240,43 @@ def _date_formats(frame: pd.DataFrame, plan: list[tuple[dict, Any]]) -> tuple[pd
         if settled is not None or entry["type"] != "expect_column_values_to_match_strftime_format":
             rewritten.append((entry, settled))
             continue
-        kwargs, meta = entry["kwargs"], entry.get("meta", {})
-        column, fmt = kwargs["column"], kwargs["strftime_format"]
+        column, fmt = entry["kwargs"]["column"], entry["kwargs"]["strftime_format"]
         flag = f"{column}≈{fmt}"
         if flag not in derived:
             derived[flag] = _parses(frame[column], fmt)
-        run_kwargs = {k: v for k, v in kwargs.items() if k != "strftime_format"}
-        run_meta = {**meta, "reported_as": meta.get("reported_as") or column,
-                    "written": {"type": entry["type"], "column": column}}
-        rewritten.append(({**entry, "type": "expect_column_values_to_be_in_set",
-                           "kwargs": {**run_kwargs, "column": flag, "value_set": [True]}, "meta": run_meta}, None))
+        rewritten.append((_on_flag(entry, flag, summary_as_written=True), None))
     if derived:
         frame = frame.assign(**derived)
     return frame, rewritten
+
+
+def _on_flag(entry: dict, flag: str, summary_as_written: bool = False) -> dict:
+    """``entry`` as run on a derived True/False column ``flag``: "values in [True]". Problems still name
+    the original column (``reported_as``); with ``summary_as_written`` the summary names the rule as the
+    suite writes it, not as run."""
+    kwargs, meta = entry["kwargs"], entry.get("meta", {})
+    run_kwargs = {k: v for k, v in kwargs.items() if k != "strftime_format"}
+    run_meta = {**meta, "reported_as": meta.get("reported_as") or kwargs["column"]}
+    if summary_as_written:
+        run_meta["written"] = {"type": entry["type"], "column": kwargs["column"]}
+    return {**entry, "type": "expect_column_values_to_be_in_set",
+            "kwargs": {**run_kwargs, "column": flag, "value_set": [True]}, "meta": run_meta}
 
 
 def _parses(values: pd.Series, fmt: str) -> pd.Series:
     """True/False: does each cell parse with ``datetime.strptime(cell, fmt)``; None for an empty cell."""
     from datetime import datetime
 
-    def parses(value: str) -> bool:
+    def parses(value) -> bool | None:
+        if value is None or pd.isna(value):
+            return None
         try:
             datetime.strptime(value, fmt)  # noqa: DTZ007 - a calendar test, as GX's own; no time zone involved
         except ValueError:
             return False
         return True
 
-    verdict = {value: parses(value) for value in values.dropna().unique()}
-    return values.map(verdict).astype(object).where(values.notna(), None)
+    return per_distinct(values, lambda distinct: distinct.map(parses).astype(object))
 
 
 def _used_columns(frame: pd.DataFrame, entries: list[dict]) -> pd.DataFrame:

@@ -42,7 +42,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from evalbook.columns import CODE_REGEX, FALSE_TOKENS, KIND_REGEX, NUMBER_REGEX, TRUE_TOKENS, Column
 from evalbook.errors import InputError, Problem
 from evalbook.reading import read_text_table, unescaped
-from evalbook.tables_out import FORMULA_START
+from evalbook.tables_out import FORMULA_START, neutralise
 
 # A filled template is tens of kilobytes; anything near this is not a template (or is a zip bomb).
 MAX_UNCOMPRESSED_BYTES = 20 * 1024 * 1024
@@ -1179,9 +1179,11 @@ _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?%?")
 def _spreadsheet_safe(value: str | None) -> str:
     if value is None:
         return ""
-    if value.startswith(FORMULA_START) and not _NUMBER.fullmatch(value) or value != unescaped(value):
-        return "'" + value  # the second case: text typed as '=…, which reading would otherwise shorten
-    return value
+    if _NUMBER.fullmatch(value):
+        return value  # -1.5 is a number to a spreadsheet, not a formula
+    if value != unescaped(value):
+        return "'" + value  # text typed as '=…, which reading would otherwise shorten
+    return neutralise(value)
 
 
 def replace_files(folder: Path, texts: Mapping[str, str]) -> None:

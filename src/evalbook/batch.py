@@ -39,8 +39,9 @@ from evalbook.progress import Progress
 from evalbook.publish import RunLock, Staging
 from evalbook.reading import sha256_file
 from evalbook.render import HtmlRenderer
-from evalbook.reuse import find_reusable, keep, unit_key
+from evalbook.reuse import find_reusable, keep, report_sources, unit_key
 from evalbook.schemes import get_scheme
+from evalbook.stale import FACTS_KEY, Move, facts_digests, moves, stale_reports
 
 VERSIONED = ("evalbook", "pandas", "great-expectations", "papermill", "nbconvert", "nbclient", "nbformat", "ipykernel",
              "openpyxl", "pyyaml")
@@ -54,6 +55,8 @@ class RunReport:
     failures: dict[str, str] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
     warnings: list[Problem] = field(default_factory=list)
+    stale: list[str] = field(default_factory=list)  # --only: other reports rebuilt because what they show changed
+    moved: list[tuple[str, list[Move]]] = field(default_factory=list)  # rank/award/prize changes vs the published year
     notebook_seconds: float = 0.0  # wall time of the notebook phase (what --workers parallelises)
 
 
@@ -121,9 +124,14 @@ def _build(scheme, intake: Intake, report: RunReport, only, options: RunOptions,
         stage = staging.path
         _write(stage / "validation.json", json.dumps(intake.validation_record(), ensure_ascii=False, indent=1))
         scheme_outputs = scheme.write_outputs(intake, scores, stage)
+        facts = facts_digests(scheme, intake, stage, units)
         selected = [u for u in units if not only or u[1] in only]
-        if only:
-            staging.carry_over([folder for folder, code, _ in units if code not in only])
+        if only:  # the others are kept, except those whose page would now show something else (see stale.py)
+            others = [folder for folder, code, _ in units if code not in only]
+            report.stale = stale_reports(report.target, facts, others)
+            selected += [u for u in units if u[0] in report.stale]
+            staging.carry_over([folder for folder in others if folder not in report.stale])
+        report.moved = moves(scheme, report.target, stage)
         jobs = {folder: _unit_job(scheme, intake, report.target, stage, folder, params) for folder, _, params in selected}
         if options.resume:
             report.resumed = _keep_unchanged(intake, jobs, [report.target, *staging.leftovers()], stage)
@@ -131,7 +139,7 @@ def _build(scheme, intake: Intake, report: RunReport, only, options: RunOptions,
         report.seconds["score+tables"] = time.perf_counter() - started - report.seconds["validate"]
         todo = {key: job for key, job in jobs.items() if key not in report.resumed}
         started = time.perf_counter()
-        outcomes = _run_jobs(todo, intake, scheme, options, log, len(jobs), len(report.resumed))
+        outcomes = _run_jobs(todo, intake, scheme, options, log, len(jobs), len(report.resumed), facts)
         report.notebook_seconds = time.perf_counter() - started
         for outcome in outcomes:
             report.seconds[outcome.key] = outcome.seconds
@@ -170,11 +178,12 @@ def _keep_unchanged(intake: Intake, jobs: dict[str, NotebookRun], sources: list[
 
 
 def _key(intake: Intake, job: NotebookRun) -> str:
-    return unit_key(intake.input_hashes(), intake.rubric.sha256, sha256_file(job.template), job.parameters)
+    return unit_key(intake.input_hashes(), intake.rubric.sha256, sha256_file(job.template), job.parameters,
+                    report_sources(intake.scheme.NAME, intake.data_dir))
 
 
 def _run_jobs(jobs: dict[str, NotebookRun], intake: Intake, scheme, options: RunOptions, log, total: int,
-              resumed: int) -> list[Outcome]:
+              resumed: int, facts: dict[str, str | None]) -> list[Outcome]:
     renderer = HtmlRenderer()
     lock = threading.Lock()
     title = f"{intake.year} {scheme.TITLE}"
@@ -191,7 +200,8 @@ def _run_jobs(jobs: dict[str, NotebookRun], intake: Intake, scheme, options: Run
             (job.cwd / "failed.json").unlink(missing_ok=True)
             if key != "_cohort":
                 outputs = sorted(p.name for p in job.cwd.iterdir() if p.is_file() and p.name != "manifest.json")
-                _write(job.cwd / "manifest.json", _manifest(intake, job, job.cwd, outputs, seconds, attempts=attempts))
+                _write(job.cwd / "manifest.json", _manifest(intake, job, job.cwd, outputs, seconds, attempts=attempts,
+                                                            facts=facts.get(key)))
         return finish
 
     progress = Progress(total, f"{intake.year} {scheme.NAME}", log=log, bar=options.bar)
@@ -244,7 +254,7 @@ def _cohort_job(scheme, intake: Intake, final_year_dir: Path, stage: Path) -> No
 
 def _manifest(intake: Intake, job: NotebookRun, folder: Path, outputs: list[str], seconds: float,
               attempts: int = 1, failures: dict | None = None, resumed: list | None = None,
-              options: RunOptions | None = None) -> str:
+              options: RunOptions | None = None, facts: str | None = None) -> str:
     now = datetime.now(UTC)
     record = {
         "scheme": intake.scheme.NAME,
@@ -264,6 +274,8 @@ def _manifest(intake: Intake, job: NotebookRun, folder: Path, outputs: list[str]
         "attempts": attempts,
         "resume_key": _key(intake, job),
     }
+    if facts is not None:  # a report: what it shows of the year, by hash (stale.py)
+        record[FACTS_KEY] = facts
     if options is not None:  # the year's manifest: how the run went
         record["run"] = {"workers": options.workers, "scheduler": options.scheduler, "kernels": options.kernels,
                          "resume": options.resume,

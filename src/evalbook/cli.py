@@ -10,7 +10,9 @@ from __future__ import annotations
 import argparse
 import errno
 import os
+import signal
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -84,6 +86,16 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     _skip_slow_optional_imports()
+    previous = signal.getsignal(signal.SIGTERM)
+    terminated = _terminate_like_ctrl_c()
+    try:
+        return _dispatch(args, terminated)
+    finally:
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _dispatch(args, terminated: list[int]) -> int:
     try:
         return {"validate": _validate, "run": _run, "suites": _suites, "template": _template,
                 "ingest": _ingest, "synth": _synth, "verify": _verify, "pdf": _pdf}[args.command](args)
@@ -91,9 +103,10 @@ def main(argv: list[str] | None = None) -> int:
         _print_problems(exc.problems)
         return 1
     except KeyboardInterrupt:
-        print("已中断：未发布任何新结果，原有结果保持不变（run 已完成的报告保留，可用 --resume 继续）。\n"
-              "Interrupted: nothing new was published; a run's finished reports are kept for --resume.", file=sys.stderr)
-        return 130
+        how = ("已终止（SIGTERM）", "Terminated (SIGTERM)") if terminated else ("已中断", "Interrupted")
+        print(f"{how[0]}：未发布任何新结果，原有结果保持不变（run 已完成的报告保留，可用 --resume 继续）。\n"
+              f"{how[1]}: nothing new was published; a run's finished reports are kept for --resume.", file=sys.stderr)
+        return 143 if terminated else 130
     except BrokenPipeError:  # the reader of our output went away (`| head`): nothing to say
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
@@ -114,6 +127,21 @@ OS_REASONS = {
     errno.EROFS: ("只读文件系统", "read-only file system"),
     errno.ENOTDIR: ("路径中有一段是文件而不是文件夹", "a part of the path is a file, not a folder"),
 }
+
+
+def _terminate_like_ctrl_c() -> list[int]:
+    """SIGTERM (``kill``, a service manager, a closed session) takes Ctrl-C's path: kernels and the fork server
+    are stopped, nothing is published, temporary files are removed. The returned list is non-empty once it came."""
+    received: list[int] = []
+
+    def on_term(signum, _frame):
+        received.append(signum)
+        if len(received) == 1:  # a second SIGTERM while stopping does not cut the clean-up short
+            raise KeyboardInterrupt
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, on_term)
+    return received
 
 
 def _skip_slow_optional_imports() -> None:
@@ -162,6 +190,9 @@ def _run(args) -> int:
     finally:
         if options.forks is not None:
             options.forks.stop()
+        from evalbook.kernels import remove_socket_dir
+
+        remove_socket_dir()
 
 
 def _run_one(scheme: str, year: int, data: Path, out: Path, only, options) -> tuple[int, object]:
@@ -184,6 +215,7 @@ def _run_one(scheme: str, year: int, data: Path, out: Path, only, options) -> tu
           f"Done: {len(report.built)} built, {len(report.resumed)} unchanged and kept, {len(report.failures)} failed "
           f"of {ran + len(report.resumed)} in {total:.1f}s (reading and validation {validated:.1f}s, "
           f"notebooks {report.notebook_seconds:.1f}s).")
+    _print_changes(report)
     if report.failures:
         print(f"{len(report.failures)}份报告失败（各重试一次），其余已发布；失败的报告页说明了原因。修正后用 --resume 只重建它们。\n"
               f"{len(report.failures)} report(s) failed after one retry; the others were published. "
@@ -192,6 +224,19 @@ def _run_one(scheme: str, year: int, data: Path, out: Path, only, options) -> tu
             print(f"  ✗ {key}: {message}", file=sys.stderr)
         return 1, report
     return 0, report
+
+
+def _print_changes(report) -> None:
+    """--only: the other reports rebuilt because what they show changed; any run: who moved since the last one."""
+    if report.stale:
+        names = "、".join(report.stale)
+        print(f"另有{len(report.stale)}份报告因其显示的名次、奖项、总成绩或组内数据随更正而改变，一并重建：{names}\n"
+              f"{len(report.stale)} other report(s) rebuilt because what they show changed with the correction: "
+              f"{', '.join(report.stale)}")
+    if report.moved:
+        print("与上次发布相比的变动（之前 → 之后）Changes since the last published run (before → after):")
+        for unit, changes in report.moved:
+            print(f"  {unit}: " + "; ".join(change.render() for change in changes))
 
 
 def _positive(text: str) -> int:

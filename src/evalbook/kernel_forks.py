@@ -74,10 +74,14 @@ class ForkServer:
             self._process.kill()
         self._process.wait()
         self._process.stdout.close()
-        with suppress(OSError):
-            os.remove(self.socket)
-        with suppress(OSError):
-            os.rmdir(os.path.dirname(self.socket))
+        _remove_socket(self.socket)
+
+
+def _remove_socket(path: str) -> None:
+    with suppress(OSError):
+        os.remove(path)
+    with suppress(OSError):
+        os.rmdir(os.path.dirname(path))
 
 
 # ---- the server process -------------------------------------------------------------------
@@ -90,7 +94,7 @@ def serve(socket_path: str) -> None:
     for module in WARM:
         importlib.import_module(module)
     run = os.getppid()
-    _exit_with(run)
+    _exit_with(run, cleanup=lambda: _remove_socket(socket_path))  # a run killed outright: no socket left behind
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # forked kernels are reaped by the system
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(socket_path)
@@ -108,12 +112,14 @@ def serve(socket_path: str) -> None:
             conn.sendall(json.dumps({"pid": pid}).encode() + b"\n")
 
 
-def _exit_with(pid: int) -> None:
+def _exit_with(pid: int, cleanup=None) -> None:
     """A daemon thread that ends this process when ``pid`` ends (forked children don't inherit it)."""
     handle = os.pidfd_open(pid)
 
     def watch() -> None:
         select.select([handle], [], [])
+        if cleanup is not None:
+            cleanup()
         os._exit(1)
 
     threading.Thread(target=watch, daemon=True).start()

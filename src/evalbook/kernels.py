@@ -11,17 +11,34 @@ asynchronous managers are tied to that thread's event loop.
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import subprocess
 import tempfile
+import threading
 import uuid
 from pathlib import Path
 
+_SOCKETS: list[str] = []  # this process's private socket folder, made on first use
+_SOCKETS_LOCK = threading.Lock()
+
 
 def _socket_dir() -> str:
-    folder = os.path.join(tempfile.gettempdir(), f"evalbook-kernels-{os.getuid()}")
-    os.makedirs(folder, mode=0o700, exist_ok=True)
-    return folder
+    """A private (0700) folder of this process for its kernels' sockets, removed when the run ends."""
+    with _SOCKETS_LOCK:
+        if not _SOCKETS or not os.path.isdir(_SOCKETS[0]):
+            _SOCKETS[:] = [tempfile.mkdtemp(prefix=f"evalbook-kernels-{os.getpid()}-")]
+            atexit.register(remove_socket_dir)
+        return _SOCKETS[0]
+
+
+def remove_socket_dir() -> None:
+    """Remove this process's socket folder and whatever a killed kernel left in it."""
+    with _SOCKETS_LOCK:
+        for folder in _SOCKETS:
+            shutil.rmtree(folder, ignore_errors=True)
+        _SOCKETS.clear()
 
 
 def ipc_kernel_manager(forks=None):

@@ -14,6 +14,7 @@ from pathlib import Path
 from evalbook.errors import InputError
 from evalbook.html import esc
 from evalbook.pages import page
+from evalbook.publish import YearBusy
 from evalbook.schemes import SCHEMES, get_scheme
 
 
@@ -40,13 +41,14 @@ def run_all(data: Path, out: Path, options, run_one: Callable) -> int:
     for scheme, year in found:
         print(f"== {scheme} {year} ==")
         started = time.perf_counter()
+        busy = False
         try:
             code, report = run_one(scheme, year, data, out, None, options)
         except InputError as exc:
             _print_problems(exc.problems)
-            code, report = 1, None
+            code, report, busy = 1, None, isinstance(exc, YearBusy)
         worst = max(worst, code)
-        rows.append({"scheme": scheme, "year": year, "code": code, "seconds": time.perf_counter() - started,
+        rows.append({"scheme": scheme, "year": year, "code": code, "seconds": time.perf_counter() - started, "busy": busy,
                      "built": len(report.built) if report else 0, "resumed": len(report.resumed) if report else 0,
                      "failures": len(report.failures) if report else 0, "published": report is not None})
     write_index(Path(out), rows)
@@ -85,6 +87,8 @@ def _row(out: Path, scheme: str, year: int, status: dict | None) -> str:
     built = record.get("times", {}).get("finished_utc", "—")
     if status is None:
         state = "未运行 not run"
+    elif status.get("busy"):
+        state = "<span class=\"badge\">另一运行正在进行，本次未运行 another run is in progress, not run</span>"
     elif not status["published"]:
         state = "<span class=\"badge\">数据有误，未发布 invalid data, not published</span>"
     elif status["failures"]:

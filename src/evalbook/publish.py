@@ -9,9 +9,11 @@ reports it finished from; any later run that does not resume removes it.
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import os
 import shutil
+import stat
 import tempfile
 from datetime import datetime
 from pathlib import Path
@@ -21,9 +23,54 @@ from evalbook.errors import InputError, Problem
 
 def _same_file(handle, path: Path) -> bool:
     try:
-        return os.path.samestat(os.fstat(handle.fileno()), os.stat(path))
+        return os.path.samestat(os.fstat(handle.fileno()), os.lstat(path))
     except FileNotFoundError:
         return False
+
+
+def current_umask() -> int:
+    """The process's umask (read by setting it and setting it back: call before threads start)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def follow_umask(folder: Path, mask: int | None = None) -> None:
+    """Give ``folder`` and everything under it the modes a plain mkdir/open would (0755/0644 under umask 022):
+    ``mkdtemp``/``mkstemp`` make 0700/0600, and copies keep their source's mode. Symlinks are left alone."""
+    mask = current_umask() if mask is None else mask
+    folder = Path(folder)
+    os.chmod(folder, 0o777 & ~mask)
+    for root, dirs, files in os.walk(folder):
+        for name in dirs:
+            path = os.path.join(root, name)
+            if not os.path.islink(path):
+                os.chmod(path, 0o777 & ~mask)
+        for name in files:
+            path = os.path.join(root, name)
+            if not os.path.islink(path):
+                os.chmod(path, 0o666 & ~mask)
+
+
+def _open_lock(path: Path):
+    """Open (create) the lock file without following a symlink placed at its path: a symlink is refused."""
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW | os.O_CLOEXEC, 0o666)
+    except OSError as exc:
+        if exc.errno != errno.ELOOP:
+            raise
+        raise InputError(Problem(str(path), "锁文件的位置上是一个符号链接，拒绝通过它写入；请删除它后再运行",
+                                 "the lock file's path is a symbolic link, which is never followed; remove it and run again",
+                                 column="--out", value=os.readlink(path))) from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise InputError(Problem(str(path), "锁文件的位置上不是普通文件；请删除它后再运行",
+                                 "the lock file's path is not a regular file; remove it and run again", column="--out"))
+    return os.fdopen(fd, "a+", encoding="utf-8")
+
+
+class YearBusy(InputError):
+    """The output year is locked by another run (still the one user-error type: an ``InputError``)."""
 
 
 class RunLock:
@@ -41,14 +88,14 @@ class RunLock:
     def __enter__(self) -> RunLock:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         while True:
-            handle = open(self.path, "a+", encoding="utf-8")
+            handle = _open_lock(self.path)
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
                 handle.seek(0)
                 holder = handle.read().strip() or "?"
                 handle.close()
-                raise InputError(Problem(str(self.path.parent / self.path.name[1:-5]),
+                raise YearBusy(Problem(str(self.path.parent / self.path.name[1:-5]),
                                          f"另一个 evalbook run 正在写入这个输出文件夹（{holder}）；请等它结束后再运行",
                                          f"another evalbook run is writing this output folder ({holder}); wait for it to finish",
                                          column="--out")) from None
@@ -78,6 +125,7 @@ class Staging:
         self.target = Path(target)
         self.target.parent.mkdir(parents=True, exist_ok=True)
         recover(self.target, drop_leftovers=not keep_leftovers)
+        self.umask = current_umask()
         self.path = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.staging-", dir=self.target.parent))
         (self.path / ".pid").write_text(str(os.getpid()))
 
@@ -89,6 +137,7 @@ class Staging:
 
     def publish(self) -> None:
         (self.path / ".pid").unlink(missing_ok=True)
+        follow_umask(self.path, self.umask)
         old = self.target.parent / f".{self.target.name}.previous-{os.getpid()}"
         if self.target.exists():
             os.replace(self.target, old)

@@ -30,9 +30,28 @@ def code_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def unit_key(input_hashes: dict[str, str], rubric_sha: str, notebook_sha: str, parameters: dict) -> str:
+def report_sources(scheme_name: str, data_dir: Path) -> dict[str, str]:
+    """Files besides the inputs, rubric and notebook that change what a report shows, by sha256 (or ``absent``):
+    the data's ``DEMO.md`` (the 示例数据 banner), the scheme's suites (the validation section) and every file of the
+    scheme in ``rubrics/`` (e.g. naiman's indicator catalog: labels, categories, directions)."""
+    from evalbook import paths
+    from evalbook.workbook import DEMO_MARKER
+
+    demo = Path(data_dir) / scheme_name / DEMO_MARKER
+    found = {f"data/{DEMO_MARKER}": sha256_file(demo) if demo.is_file() else "absent"}
+    suites = paths.suites_dir(scheme_name)
+    rubrics = paths.REPO / "rubrics"
+    for path in [*sorted(suites.glob("*.json")), *sorted(rubrics.glob(f"{scheme_name}*"))]:
+        if path.is_file():
+            found[path.relative_to(paths.REPO).as_posix()] = sha256_file(path)
+    return found
+
+
+def unit_key(input_hashes: dict[str, str], rubric_sha: str, notebook_sha: str, parameters: dict,
+             sources: dict[str, str] | None = None) -> str:
+    """``sources``: ``report_sources`` (DEMO.md, suites, catalog), part of the key since they change reports."""
     record = {"inputs": input_hashes, "rubric": rubric_sha, "notebook": notebook_sha, "parameters": parameters,
-              "code": code_fingerprint()}
+              "code": code_fingerprint(), "sources": sources or {}}
     return hashlib.sha256(json.dumps(record, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 

@@ -554,3 +554,17 @@ def write_outputs(intake, scores: SpecialtyScores, folder: Path) -> list[str]:
     ])
     return ["scores.csv", "indicator_scores.csv", "results.xlsx"]
 TEMPLATES = "evalbook.schemes.naiman_templates"
+
+
+# What --only compares after a correction (see evalbook.stale): the published table a specialty's report
+# shows (its own row, and how many building specialties are ranked), and the columns whose change the
+# summary names (who moved).
+REPORT_TABLES = ("scores.csv",)
+MOVES = (("scores.csv", ("code", "specialty"), {"rank": ("名次", "rank"), "passed": ("合格", "passed"),
+                                               "recommended": ("推荐", "recommended")}),)
+
+
+def report_facts(tables: Mapping[str, list[dict]]) -> dict[str, dict]:
+    """Per report folder, the cells of scores.csv its report shows: its own row and the number ranked."""
+    rows = tables["scores.csv"]
+    return {folder_name(r["code"], r["specialty"]): {"unit": r, "ranked": len(rows)} for r in rows}

@@ -523,3 +523,28 @@ def write_outputs(intake, scores: CohortScores, folder: Path) -> list[str]:
     ])
     return ["scores.csv", "project_scores.csv", "results.xlsx"]
 TEMPLATES = "evalbook.schemes.wendeng_templates"  # Excel templates: evalbook template / ingest
+
+
+# What --only compares after a correction (see evalbook.stale): the published tables an institution's
+# report shows, and the columns whose change the summary names (who moved).
+REPORT_TABLES = ("scores.csv", "project_scores.csv")
+MOVES = (("scores.csv", ("code",), {"group_rank": ("组内名次", "rank"), "award": ("单位奖", "award"),
+                                    "prize_wan": ("奖金（万元）", "prize (10k yuan)")}),
+         ("project_scores.csv", ("code", "project"), {"group_rank": ("项目名次", "project rank"),
+                                                      "award": ("项目奖", "project award"),
+                                                      "prize_wan": ("项目奖金（万元）", "project prize (10k yuan)")}))
+GROUP_SHOWN = ("code", "name", "group_rank", "total", *ITEM_COLUMNS)  # group ranking chart, group item averages
+
+
+def report_facts(tables: Mapping[str, list[dict]]) -> dict[str, dict]:
+    """Per report folder, the cells of the year's tables its report shows (as published text): its own row
+    (scores, rank, award, prize), every row of its group (the ranking chart: names, ranks and totals; the item
+    averages: each member's item scores) and its projects' rows (score, rank, award, prize)."""
+    groups: dict[str, list[dict]] = {}
+    for row in tables["scores.csv"]:
+        groups.setdefault(row["group"], []).append({c: row[c] for c in GROUP_SHOWN})
+    projects: dict[str, list[dict]] = {}
+    for row in tables["project_scores.csv"]:
+        projects.setdefault(row["code"], []).append(row)
+    return {row["code"]: {"unit": row, "group": groups[row["group"]], "projects": projects.get(row["code"], [])}
+            for row in tables["scores.csv"]}

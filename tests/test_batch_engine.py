@@ -265,7 +265,7 @@ class Interrupted:
         assert not self.forked & fork_processes()
 
 
-def interrupt(cohort, tmp_path, correction: str, staged: int, signum: int) -> Interrupted:
+def interrupt(cohort, tmp_path, correction: str, staged: int, signum: int, env: dict | None = None) -> Interrupted:
     data, _ = cohort
     copy = tmp_path / "data"
     shutil.copytree(data, copy)
@@ -277,7 +277,7 @@ def interrupt(cohort, tmp_path, correction: str, staged: int, signum: int) -> In
     ledger.write_text(ledger.read_text(encoding="utf-8").replace("开展义诊", correction), encoding="utf-8")
     batch = subprocess.Popen([sys.executable, "-m", "evalbook", "run", SCHEME, "--year", str(YEAR), "--data", str(copy),
                               "--out", str(out), "--workers", "1"], start_new_session=True,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     stopped = Interrupted(copy, year, good, batch, set())
     before, deadline = fork_processes(), time.time() + 120
     while time.time() < deadline and stopped.staged() < staged:
@@ -313,3 +313,93 @@ def test_ctrl_c_mid_run_exits_130_publishes_nothing_leaves_no_kernel_and_resume_
     resumed = run(stopped.data, stopped.year.parent.parent, validate_year(SCHEME, YEAR, stopped.data), resume=True)
     assert resumed.resumed and not resumed.failures  # the reports finished before Ctrl-C were kept
     assert "开展义诊（再更正）" in (stopped.year / "D1" / "report.html").read_text(encoding="utf-8")
+
+
+def private_temp(tmp_path: Path) -> dict:
+    """An environment whose temporary folder and Jupyter runtime folder (connection files) are the test's own."""
+    temp, runtime = tmp_path / "tmp", tmp_path / "runtime"
+    temp.mkdir()
+    runtime.mkdir()
+    return {**os.environ, "TMPDIR": str(temp), "JUPYTER_RUNTIME_DIR": str(runtime), "PYTHONWARNINGS": "ignore"}
+
+
+def left_in(env: dict) -> list[str]:
+    return sorted(str(p) for key in ("TMPDIR", "JUPYTER_RUNTIME_DIR") for p in Path(env[key]).rglob("*"))
+
+
+def test_sigterm_is_handled_like_ctrl_c_and_leaves_no_socket_or_connection_file(cohort, tmp_path):
+    env = private_temp(tmp_path)
+    stopped = interrupt(cohort, tmp_path, "开展义诊（终止）", staged=1, signum=signal.SIGTERM, env=env)
+    _, err = stopped.batch.communicate(timeout=60)
+    assert stopped.batch.returncode == 143, err
+    assert "SIGTERM" in err and "Traceback" not in err
+    assert tree_digest(stopped.year) == stopped.good  # nothing published
+    stopped.assert_no_fork_left()
+    assert left_in(env) == []  # the fork server's socket, the kernels' sockets and connection files (HMAC keys)
+
+
+def test_a_normal_run_leaves_nothing_in_the_temporary_folder(cohort, tmp_path):
+    data, _ = cohort
+    env = private_temp(tmp_path)
+    done = subprocess.run([sys.executable, "-m", "evalbook", "run", SCHEME, "--year", str(YEAR), "--data", str(data),
+                           "--out", str(tmp_path / "out"), "--only", "P1"], env=env, capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert left_in(env) == []
+
+
+def test_published_folders_and_files_follow_the_umask(cohort, tmp_path):
+    data, intake = cohort
+    out = tmp_path / "out"
+    previous = os.umask(0o027)
+    try:
+        report = run(data, out, intake)
+    finally:
+        os.umask(previous)
+    assert not report.failures
+    year = out / SCHEME / str(YEAR)
+    modes = {str(p.relative_to(year)): p.stat().st_mode & 0o777 for p in [year, *year.rglob("*")]}
+    assert modes[str(Path("."))] == 0o750 and modes["D1"] == 0o750  # 0777 & ~027
+    assert modes["scores.csv"] == 0o640 and modes["D1/report.html"] == 0o640  # 0666 & ~027
+    assert {m for name, m in modes.items() if (year / name).is_dir()} == {0o750}
+    assert {m for name, m in modes.items() if (year / name).is_file()} == {0o640}
+
+
+def test_only_after_a_correction_rebuilds_every_report_whose_rank_or_award_moved_and_names_who_moved(cohort, tmp_path):
+    from test_stale import d2_overtakes_d1
+
+    data, _ = cohort
+    copy = tmp_path / "data"
+    shutil.copytree(data, copy)
+    out = tmp_path / "out"
+    year = out / SCHEME / str(YEAR)
+    assert not run(copy, out, validate_year(SCHEME, YEAR, copy)).failures
+    before = tree_digest(year)
+    d2_overtakes_d1(copy)  # D2 98.9 overtakes D1 95.5 (hand-computed in test_stale)
+    report = run_year(SCHEME, YEAR, copy, out, only=["D2"], intake=validate_year(SCHEME, YEAR, copy),
+                      log=lambda _: None, options=RunOptions(bar=False))
+    assert not report.failures
+    assert report.stale == ["D1"] and sorted(report.built) == ["D1", "D2", "_cohort"]
+    after = tree_digest(year)
+    primary = [k for k in before if k.split("/")[0] in ("P1", "P2", "P3")]
+    assert primary and all(after[k] == before[k] for k in primary)  # their pages show nothing that changed
+    d1 = (year / "D1" / "report.html").read_text(encoding="utf-8")
+    d2 = (year / "D2" / "report.html").read_text(encoding="utf-8")
+    assert "第2名（共2家）" in d1 and "二等奖（奖金10万元）" in d1 and "第1名（共2家）" not in d1
+    assert "第1名（共2家）" in d2 and "一等奖（奖金20万元）" in d2
+    scores = read_scores(year)
+    assert (scores["D1"]["group_rank"], scores["D1"]["award"]) == ("2", "二等奖")
+    assert {unit for unit, _ in report.moved} == {"D1", "D2", "D1 项目A", "D2 项目B"}
+    again = run_year(SCHEME, YEAR, copy, out, only=["D2"], intake=validate_year(SCHEME, YEAR, copy),
+                     log=lambda _: None, options=RunOptions(bar=False))
+    assert again.stale == [] and again.moved == [] and sorted(again.built) == ["D2", "_cohort"]
+    assert (year / "D1" / "report.html").read_text(encoding="utf-8") == d1
+
+
+def test_only_on_a_year_not_yet_published_builds_just_the_named_reports(cohort, tmp_path):
+    data, intake = cohort
+    out = tmp_path / "out"
+    report = run_year(SCHEME, YEAR, data, out, only=["P2"], intake=intake, log=lambda _: None, options=RunOptions(bar=False))
+    assert sorted(report.built) == ["P2", "_cohort"] and report.stale == [] and report.moved == []
+    year = out / SCHEME / str(YEAR)
+    assert sorted(p.name for p in year.iterdir() if p.is_dir()) == ["P2"]

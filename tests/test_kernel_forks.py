@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import threading
 import time
 from pathlib import Path
@@ -78,15 +79,16 @@ def test_a_cell_over_its_time_limit_fails_and_is_retried_once(tmp_path):
 
 
 def fork_processes() -> set[int]:
-    """Our fork server, its kernels (they keep its command line) and their stubs, on this machine."""
-    found = set()
+    """Our fork server, its kernels (they keep its command line) and their stubs, on this machine (this checkout's
+    Python only: other checkouts' runs on a shared machine are not ours)."""
+    found, ours = set(), sys.executable.encode()
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
                 cmdline = (entry / "cmdline").read_bytes()
             except OSError:
                 continue
-            if b"evalbook.kernel_forks" in cmdline or b"kernel_stub.py" in cmdline:
+            if (b"evalbook.kernel_forks" in cmdline or b"kernel_stub.py" in cmdline) and ours in cmdline:
                 found.add(int(entry.name))
     return found
 

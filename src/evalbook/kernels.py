@@ -25,10 +25,13 @@ _SOCKETS_LOCK = threading.Lock()
 
 
 def _socket_dir() -> str:
-    """A private (0700) folder of this process for its kernels' sockets, removed when the run ends."""
+    """A private (0700) folder of this process for its kernels' sockets and connection files (their HMAC keys),
+    removed when the run ends. In the temporary folder unless that path is too long for a Unix socket
+    (at most 107 bytes with the socket's own name), then in /tmp."""
     with _SOCKETS_LOCK:
         if not _SOCKETS or not os.path.isdir(_SOCKETS[0]):
-            _SOCKETS[:] = [tempfile.mkdtemp(prefix=f"evalbook-kernels-{os.getpid()}-")]
+            base = tempfile.gettempdir()
+            _SOCKETS[:] = [tempfile.mkdtemp(prefix="evalbook-k-", dir=base if len(base) <= 64 else "/tmp")]
             atexit.register(remove_socket_dir)
         return _SOCKETS[0]
 
@@ -63,7 +66,8 @@ def ipc_kernel_manager(forks=None):
             return await super()._async_pre_start_kernel(**kw)
 
         def _ip_default(self):  # absolute: the kernel runs in the notebook's cwd, not ours
-            return os.path.join(_socket_dir(), f"kernel-{uuid.uuid4().hex[:12]}")
+            return os.path.splitext(self.connection_file)[0] if self.connection_file else \
+                os.path.join(_socket_dir(), f"k{uuid.uuid4().hex[:12]}")
 
     return IpcKernelManager
 
@@ -74,8 +78,13 @@ class Prestarted:
     def __init__(self, cwd: Path, kernel_name: str = "python3", forks=None):
         from jupyter_core.utils import run_sync
 
-        self.manager = ipc_kernel_manager(forks)(kernel_name=kernel_name)
-        run_sync(self.manager.start_kernel)(cwd=str(cwd))  # returns once the process is launched
+        connection_file = os.path.join(_socket_dir(), f"k{uuid.uuid4().hex[:12]}.json")  # with its sockets
+        self.manager = ipc_kernel_manager(forks)(kernel_name=kernel_name, connection_file=connection_file)
+        try:
+            run_sync(self.manager.start_kernel)(cwd=str(cwd))  # returns once the process is launched
+        except BaseException:
+            self.shutdown()  # no connection file or socket of a kernel that never started is left behind
+            raise
 
     @property
     def pid(self) -> int | None:

@@ -189,3 +189,49 @@ def test_published_tables_are_read_back_as_written_text(tmp_path):
     assert read_table(path) == [{"code": "D1", "name": "=1+2卫生院", "total": "77.975"}]
     assert read_table(tmp_path / "missing.csv") is None
     assert os.path.exists(path)
+
+
+def test_what_a_report_shows_of_the_tables_by_scheme():
+    from evalbook.schemes import naiman_specialty, wendeng_featured
+
+    def unit(code, group, rank, total):
+        return {"code": code, "name": f"{code}院", "group": group, "group_rank": rank, "total": total, "award": "",
+                "prize_wan": "0", **{c: "5" for c in wendeng_featured.ITEM_COLUMNS}}
+
+    units = [unit("A", "district", "1", "90"), unit("B", "primary", "1", "80"), unit("C", "district", "2", "70")]
+    project = {"code": "A", "project": "项目", "group_rank": "1", "award": "特等奖", "prize_wan": "8"}
+    shown = wendeng_featured.report_facts({"scores.csv": units, "project_scores.csv": [project]})
+    assert [r["code"] for r in shown["A"]["group"]] == ["A", "C"] == [r["code"] for r in shown["C"]["group"]]
+    assert [r["code"] for r in shown["B"]["group"]] == ["B"]
+    assert shown["A"]["projects"] == [project] and shown["C"]["projects"] == []
+    rows = [{"code": "NM", "specialty": "心内科", "rank": "1"}, {"code": "NM", "specialty": "-外科", "rank": "2"}]
+    shown = naiman_specialty.report_facts({"scores.csv": rows})
+    assert set(shown) == {"NM-心内科", "NM--外科"} and {v["ranked"] for v in shown.values()} == {2}
+
+
+def test_every_naiman_report_has_its_facts(tmp_path):
+    scheme = get_scheme("naiman-specialty")
+    from evalbook import paths
+
+    intake = validate_year(scheme.NAME, 2025, paths.REPO / "data")
+    assert not intake.errors
+    scores = scheme.score(intake)
+    scheme.write_outputs(intake, scores, tmp_path)
+    units = scheme.report_units(intake, scores)
+    found = facts_digests(scheme, intake, tmp_path, units)
+    assert len(units) >= 2 and all(found[folder] for folder, _, _ in units)
+    assert len(set(found.values())) == len(units)  # each report's own rows make its facts its own
+
+
+def test_the_summary_prints_the_rebuilt_reports_and_who_moved(capsys):
+    from types import SimpleNamespace
+
+    from evalbook.cli import _print_changes
+    from evalbook.stale import Move
+
+    report = SimpleNamespace(stale=["D1"], moved=[("D1", [Move("D1", "组内名次", "rank", "1", "2"),
+                                                          Move("D1", "单位奖", "award", "一等奖", "二等奖")])])
+    _print_changes(report)
+    out = capsys.readouterr().out
+    assert "另有1份报告" in out and "1 other report(s) rebuilt" in out and "D1" in out
+    assert "D1: 组内名次 rank 1 → 2; 单位奖 award 一等奖 → 二等奖" in out

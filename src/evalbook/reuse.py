@@ -30,6 +30,21 @@ def code_fingerprint() -> str:
     return digest.hexdigest()
 
 
+@cache
+def environment() -> dict[str, str]:
+    """Python and the versions of what renders a report (the footer names Python; nbconvert writes the page)."""
+    import platform
+    from importlib import metadata
+
+    found = {"python": platform.python_version()}
+    for name in ("pandas", "nbconvert", "nbformat", "papermill", "ipykernel", "jinja2"):
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            found[name] = "not installed"
+    return found
+
+
 def report_sources(scheme_name: str, data_dir: Path) -> dict[str, str]:
     """Files besides the inputs, rubric and notebook that change what a report shows, by sha256 (or ``absent``):
     the data's ``DEMO.md`` (the 示例数据 banner), the scheme's suites (the validation section) and every file of the
@@ -51,7 +66,7 @@ def unit_key(input_hashes: dict[str, str], rubric_sha: str, notebook_sha: str, p
              sources: dict[str, str] | None = None) -> str:
     """``sources``: ``report_sources`` (DEMO.md, suites, catalog), part of the key since they change reports."""
     record = {"inputs": input_hashes, "rubric": rubric_sha, "notebook": notebook_sha, "parameters": parameters,
-              "code": code_fingerprint(), "sources": sources or {}}
+              "code": code_fingerprint(), "sources": sources or {}, "environment": environment()}
     return hashlib.sha256(json.dumps(record, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 

@@ -235,3 +235,28 @@ def test_the_summary_prints_the_rebuilt_reports_and_who_moved(capsys):
     out = capsys.readouterr().out
     assert "另有1份报告" in out and "1 other report(s) rebuilt" in out and "D1" in out
     assert "D1: 组内名次 rank 1 → 2; 单位奖 award 一等奖 → 二等奖" in out
+
+
+@pytest.fixture
+def umask_022():
+    previous = os.umask(0o022)
+    yield
+    os.umask(previous)
+
+
+def test_templates_ingested_csvs_and_synthetic_cohorts_follow_the_umask(cohort, tmp_path, umask_022):
+    from evalbook.cli import main
+
+    assert main(["template", SCHEME, "--year", str(YEAR), "--data", str(cohort), "--out", str(tmp_path / "t"),
+                 "--prefill"]) == 0
+    books = sorted((tmp_path / "t" / SCHEME / str(YEAR)).glob("*.xlsx"))
+    assert books and {p.stat().st_mode & 0o777 for p in books} == {0o644}  # 0666 & ~022, not mkstemp's 0600
+    data = tmp_path / "data"
+    shutil.copytree(cohort, data)
+    assert main(["ingest", SCHEME, "--year", str(YEAR), "--from", str(tmp_path / "t" / SCHEME / str(YEAR)),
+                 "--data", str(data)]) == 0
+    written = sorted((data / SCHEME / str(YEAR)).glob("*.csv"))
+    assert {p.stat().st_mode & 0o777 for p in written} == {0o644}
+    assert main(["synth", SCHEME, "--institutions", "3", "--year", str(YEAR), "--out", str(tmp_path / "s")]) == 0
+    folder = tmp_path / "s" / SCHEME
+    assert folder.stat().st_mode & 0o777 == 0o755  # 0777 & ~022, not mkdtemp's 0700

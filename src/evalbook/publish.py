@@ -29,10 +29,22 @@ def _same_file(handle, path: Path) -> bool:
 
 
 def current_umask() -> int:
-    """The process's umask (read by setting it and setting it back: call before threads start)."""
+    """The process's umask: from /proc on Linux (no change to it), else by setting it and setting it back."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
     mask = os.umask(0o022)
     os.umask(mask)
     return mask
+
+
+def plain_mode(path: str | Path) -> None:
+    """Give a file made by ``mkstemp`` (0600) the mode a plain ``open`` would (0644 under umask 022)."""
+    os.chmod(path, 0o666 & ~current_umask())
 
 
 def follow_umask(folder: Path, mask: int | None = None) -> None:

@@ -21,6 +21,7 @@ import pandas as pd
 
 from evalbook import paths
 from evalbook.errors import InputError, Problem
+from evalbook.publish import follow_umask
 
 
 @dataclass(frozen=True)
@@ -129,6 +130,7 @@ def _write_all(target: Path, tables: dict[str, pd.DataFrame], scheme: str, insti
             f"--seed {seed}` 生成：每个机构复制自示例数据中的一个机构并改名、改年度、微调评分，全部为虚构数据，"
             "仅用于规模测试和性能测试，不是任何医疗机构的真实数据。\n\nSynthetic data for scale tests; not real.\n",
             encoding="utf-8")
+        follow_umask(staging)  # mkdtemp made it 0700
         if target.exists():
             target.rmdir()  # empty (checked before); never replaces data
         os.replace(staging, target)

@@ -41,6 +41,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from evalbook.columns import CODE_REGEX, FALSE_TOKENS, KIND_REGEX, NUMBER_REGEX, TRUE_TOKENS, Column
 from evalbook.errors import InputError, Problem
+from evalbook.publish import plain_mode
 from evalbook.reading import read_text_table, unescaped
 from evalbook.tables_out import FORMULA_START, neutralise
 
@@ -544,6 +545,7 @@ def save_atomically(book: Workbook, path: Path) -> None:
     handle, temporary = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".xlsx.tmp", dir=path.parent)
     os.close(handle)
     try:
+        plain_mode(temporary)  # the umask's mode, not mkstemp's 0600
         book.save(temporary)
         os.replace(temporary, path)
     finally:
@@ -1197,6 +1199,7 @@ def replace_files(folder: Path, texts: Mapping[str, str]) -> None:
         for name, text in texts.items():
             handle, temporary = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
             temporaries[name] = temporary
+            plain_mode(temporary)  # the umask's mode, not mkstemp's 0600
             with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
                 stream.write(text)
                 stream.flush()

@@ -149,7 +149,7 @@ def _build(scheme, intake: Intake, report: RunReport, only, options: RunOptions,
             raise KeyboardInterrupt
         _write(stage / "manifest.json", _manifest(intake, jobs["_cohort"], stage, [*scheme_outputs, "validation.json"],
                                                   report.seconds.get("_cohort", 0.0), failures=report.failures,
-                                                  resumed=report.resumed, options=options))
+                                                  resumed=report.resumed, options=options, stale=report.stale))
         staging.publish()
     except KeyboardInterrupt:
         staging.abandon()  # the finished reports stay for --resume; nothing is published
@@ -254,7 +254,7 @@ def _cohort_job(scheme, intake: Intake, final_year_dir: Path, stage: Path) -> No
 
 def _manifest(intake: Intake, job: NotebookRun, folder: Path, outputs: list[str], seconds: float,
               attempts: int = 1, failures: dict | None = None, resumed: list | None = None,
-              options: RunOptions | None = None, facts: str | None = None) -> str:
+              options: RunOptions | None = None, facts: str | None = None, stale: list | None = None) -> str:
     now = datetime.now(UTC)
     record = {
         "scheme": intake.scheme.NAME,
@@ -279,7 +279,8 @@ def _manifest(intake: Intake, job: NotebookRun, folder: Path, outputs: list[str]
     if options is not None:  # the year's manifest: how the run went
         record["run"] = {"workers": options.workers, "scheduler": options.scheduler, "kernels": options.kernels,
                          "resume": options.resume,
-                         "failures": failures or {}, "resumed": sorted(resumed or [])}
+                         "failures": failures or {}, "resumed": sorted(resumed or []),
+                         "rebuilt_because_shown_facts_changed": sorted(stale or [])}
     return json.dumps(record, ensure_ascii=False, indent=1)
 
 

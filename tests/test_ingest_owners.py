@@ -126,6 +126,25 @@ def test_an_old_hospital_workbook_with_blank_committee_sheets_deletes_nothing(tm
     assert "project_stats.csv（医疗机构 hospital）：新增 0 行 added, 修改 0 行 changed, 删除 0 行 removed（共 2 行 rows）" in text
 
 
+def test_a_naiman_hospital_workbook_with_the_committees_sheet_copied_in_is_read_for_the_hospital_only(tmp_path, capsys):
+    data = demo_copy(tmp_path, NAIMAN)
+    code, text = evalbook(capsys, "template", NAIMAN, "--year", 2025, "--data", data, "--out", tmp_path / "t", "--prefill")
+    assert code == 0, text
+    folder = tmp_path / "t" / NAIMAN / "2025"
+    path = folder / "NMRM-心血管内科.xlsx"
+    book = load_workbook(path)
+    onsite = book.create_sheet("现场核查")   # the hospital scores itself
+    onsite.append(["序号", "机构代码", "专科", "专家", "医院管理", "建设管理", "人才队伍建设"])
+    onsite.append([1, "NMRM", "心血管内科", "自评", 100, 100, 100])
+    book.save(path)
+    before = (data / NAIMAN / "2025" / "onsite.csv").read_bytes()
+    code, text = evalbook(capsys, "ingest", NAIMAN, "--year", 2025, "--from", folder, "--data", data)
+    assert code == 0, text
+    assert (data / NAIMAN / "2025" / "onsite.csv").read_bytes() == before
+    assert "[警告 WARNING] NMRM-心血管内科.xlsx!现场核查\n    规则: 此工作表由专家组填写，不属于本工作簿：其内容未读入" in text
+    assert "onsite.csv（专家组 experts）：未收到该方的工作簿，保持不变 kept: no workbook of its owner" in text
+
+
 # --------------------------------------------------------------------------- the committee's workbook
 
 @pytest.mark.parametrize("scheme,sheets,units", [

@@ -1010,8 +1010,7 @@ def _read_units(book: Workbook, layout: Layout, found: _Found) -> dict[tuple[str
     units: dict[tuple[str, ...], str] = {}
     errors_before = sum(p.is_error for p in found.problems)
     width = 1 + len(layout.identity_columns)
-    for cells in sheet.iter_rows(min_row=FIRST_ROW, max_row=min(sheet.max_row, FIRST_ROW + MAX_TABLE_ROWS), min_col=2,
-                                 max_col=1 + width):
+    for cells in sheet.iter_rows(min_row=FIRST_ROW, max_row=sheet.max_row, min_col=2, max_col=1 + width):  # all: never a unit cut off
         if all(_is_blank(cell) for cell in cells):
             continue
         key = tuple(_info_value(cell) or "" for cell in cells)

@@ -138,6 +138,7 @@ def layout(year: int) -> Layout:
     return Layout(
         scheme=scheme.NAME, title=scheme.TITLE, year=year, sheets=(survey_sheet(periods), pledge_sheet()),
         identity_columns=((SPECIALTY, "specialty"),), identity_file="specialties.csv",
+        foreign_sheets={ONSITE_SHEET: EXPERTS, RECHECK_SHEET: COMMITTEE},  # the 考评组's, if copied in: never read
         notes=(
             f"调查表的数值列按统计期：“{first}”为基线统计期（{baseline}）的数据"
             + "".join(f"；“{header}”为{year}年全年的数据（建设专科填写）" for header in rest)

@@ -273,6 +273,24 @@ def test_a_unit_left_off_the_list_keeps_its_rows_and_a_row_of_it_is_refused(tmp_
     assert (year / "expert_scores.csv").read_text(encoding="utf-8").count("\nWDZG,") == 7  # the demo has 7 WDZG expert rows: all kept
 
 
+def test_a_listed_unit_left_without_rows_loses_them_with_a_warning_naming_it(tmp_path, capsys):
+    data = demo_copy(tmp_path, WENDENG)
+    path = committee_template(capsys, WENDENG, data, tmp_path / "t", "--prefill")
+    book = load_workbook(path)
+    assert book["视情扣分"]["B4"].value == "FYBJ" and book[UNITS_SHEET]["B4"].value == "FYBJ"  # its one judgment; 2nd unit
+    set_row(book["视情扣分"], 4, [None] * 5)
+    book.save(path)
+    code, text = evalbook(capsys, "ingest", WENDENG, "--year", 2023, "--from", path.parent, "--data", data)
+    assert code == 0, text
+    assert ("[警告 WARNING] 考评组.xlsx!考评范围!B4\n    规则: 工作簿中没有 FYBJ 的数据：2023/judgments.csv 中该单位的 1 行将全部删除"
+            in text), text
+    assert "its 1 rows of 2023/judgments.csv are removed" in text
+    # 13 judgments − FYBJ's 1 = 12
+    assert "judgments.csv（考评组 committee）：新增 0 行 added, 修改 0 行 changed, 删除 1 行 removed（共 12 行 rows）；已写入 written" in text
+    assert "\nFYBJ," not in (data / WENDENG / "2023" / "judgments.csv").read_text(encoding="utf-8")
+    assert text.count("工作簿中没有") == 1  # the other units kept their rows: no warning for them
+
+
 def test_an_unknown_unit_and_two_committee_workbooks_for_one_unit_are_refused(tmp_path, capsys):
     data = demo_copy(tmp_path, NAIMAN)
     path = committee_template(capsys, NAIMAN, data, tmp_path / "t", "--prefill")

@@ -1356,6 +1356,30 @@ def merge_rows(existing: list[dict], submissions: list[Submission], file: str, l
     return sorted(merged, key=lambda record: rank.get(key(record)[:width], len(rank)))
 
 
+def emptied_units(existing: list[dict], submissions: list[Submission], file: str, layout: Layout, year: int) -> list[Problem]:
+    """A warning for each unit whose rows of ``file`` a workbook replaces with none at all: the owner may
+    mean it (a judgment withdrawn), or have handed in a blank sheet; the warning names the unit and count."""
+    problems = []
+    current: dict[tuple, list[dict]] = {}
+    for record in existing:
+        current.setdefault(_unit_of(record, layout), []).append(record)
+    for submission in submissions:
+        what = _covered(submission.layout or layout, file)
+        if not what:
+            continue
+        given = {_unit_of(record, layout) for record in submission.rows.get(file, [])}
+        for unit in submission.covers():
+            own = [r for r in current.get(unit, ()) if _replaced_by(what, r)]
+            if own and unit not in given:
+                shown = "-".join(unit)
+                problems.append(Problem(submission.path.name, f"工作簿中没有 {shown} 的数据：{year}/{file} 中该单位的 {len(own)} 行将全部删除"
+                                        "（如非本意，请补填后再读入；可先用 --dry-run 核对）",
+                                        f"the workbook has no rows of {shown}: its {len(own)} rows of {year}/{file} are removed "
+                                        "(if not meant, fill them in and ingest again; --dry-run shows this first)",
+                                        row=submission.units.get(unit) or submission.code_cell or None, severity="warning"))
+    return problems
+
+
 def _covered(layout: Layout, file: str) -> tuple[str, set[str]] | bool:
     """What of ``file`` a workbook of ``layout`` replaces: all its rows (True), none (False, not in the
     layout), or, when it is only long-form checklists, the rows of their periods (period column, tokens)."""
@@ -1558,6 +1582,7 @@ def ingest(scheme: ModuleType, year: int, source: Path, data_dir: Path, dry_run:
     for file in files:
         columns = [c.name for c in scheme.FILES[file]]
         rows = merge_rows(existing[file] or [], submissions, file, layout, list(listed))
+        report.problems += emptied_units(existing[file] or [], submissions, file, layout, year)
         report.changes[file] = count_changes(existing[file] or [], rows, columns, templates.ROW_KEYS[file])
         text = csv_text(columns, rows)
         target = report.folder / file

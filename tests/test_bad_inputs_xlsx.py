@@ -73,7 +73,9 @@ def cohort(tmp_path_factory) -> SimpleNamespace:
     original = tree_state(data)
     shutil.copytree(data, root / "original")
     for scheme, year in YEARS.items():
-        assert main(["template", scheme, "--year", str(year), "--data", str(data), "--out", str(templates), "--prefill"]) == 0
+        for owner in ("hospital", "committee"):
+            assert main(["template", scheme, "--year", str(year), "--data", str(data), "--out", str(templates), "--prefill",
+                         "--for", owner]) == 0
         assert main(["ingest", scheme, "--year", str(year), "--from", str(templates / scheme / str(year)), "--data", str(data)]) == 0
     return SimpleNamespace(data=data, templates=templates, hostile=hostile, original=original,
                            filled=lambda scheme: templates / scheme / str(YEARS[scheme]))
@@ -202,8 +204,8 @@ CASES = [
     Case("merged-input-cells", NAIMAN, edit(lambda book: book["调查表"].merge_cells(f"G{SURVEY_ROW['1.3.1']}:G{SURVEY_ROW['1.3.2']}")), 1,
          (f"{N}!调查表!G{SURVEY_ROW['1.3.1']}:G{SURVEY_ROW['1.3.2']}", "填写区域的单元格不能合并：请取消合并，每格填一个值",
           "input cells must not be merged")),
-    Case("merged-table-cells", WENDENG, edit(lambda book: book["附件4专家评分"].merge_cells("D3:E3")), 1,
-         (f"{W}!附件4专家评分!D3:E3", "填写区域的单元格不能合并", "input cells must not be merged")),
+    Case("merged-table-cells", WENDENG, edit(lambda book: book["附件6统计表"].merge_cells("D3:E3")), 1,
+         (f"{W}!附件6统计表!D3:E3", "填写区域的单元格不能合并", "input cells must not be merged")),
     Case("extra-sheet", WENDENG, extra_sheet("visible"), 0,
          (f"[警告 WARNING] {W}!草稿", "多余的工作表，已忽略", "extra sheet, ignored", "已读入1个工作簿")),
     Case("hidden-sheet", WENDENG, extra_sheet("hidden"), 0,
@@ -287,7 +289,8 @@ def test_prefilled_templates_keep_every_hostile_text_as_text(cohort):
     is a formula; the text itself is unchanged."""
     books = sorted(cohort.templates.rglob("*.xlsx"))
     assert sorted(p.name for p in books) == sorted(["D1.xlsx", "D2.xlsx", "P1.xlsx", "P2.xlsx", "P3.xlsx", "NMMY-脑病科.xlsx",
-                                                    "NMRM-心血管内科.xlsx", "NMRM-神经内科.xlsx", "NMRM-肿瘤科.xlsx"])
+                                                    "NMRM-心血管内科.xlsx", "NMRM-神经内科.xlsx", "NMRM-肿瘤科.xlsx",
+                                                    "考评组.xlsx", "考评组.xlsx"])  # one committee workbook per scheme
     written = set()
     for path in books:
         for (where, data_type, quote_prefix), value in xlsx_text_cells(path):
@@ -295,9 +298,7 @@ def test_prefilled_templates_keep_every_hostile_text_as_text(cohort):
             assert value.startswith(FORMULA_START), (path.name, where, value)
             written.add(value)
     for scheme, hostile in cohort.hostile.items():
-        for (file, column), values in hostile.placed.items():
-            if (scheme, file) in ((NAIMAN, "onsite.csv"), (NAIMAN, "recheck.csv")):
-                continue  # the commission's own files: never in a hospital's workbook
+        for (file, column), values in hostile.placed.items():  # the committee's files too, in its own workbook
             assert set(values) <= written, (scheme, file, column)
 
 
@@ -314,7 +315,7 @@ def test_ingest_protects_formula_text_and_reads_back_exactly_what_was_typed(coho
         written = read_rows(cohort.data / path)
         assert [{k: unescaped(v) for k, v in row.items()} for row in written] == read_rows(original / path), path
         if (cohort.data / path).read_bytes() == (original / path).read_bytes():
-            continue  # not rewritten by ingest (the commission's own files, the institution list)
+            continue  # not rewritten by ingest (the institution list; files already protected)
         rewritten += 1
         for row in written:
             for value in row.values():

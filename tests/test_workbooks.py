@@ -1,8 +1,9 @@
 """Excel templates and ingestion (workbooks.py, schemes/wendeng_templates.py, `evalbook template` / `ingest`).
 
-A small cohort (A1 district, P1 primary) gets blank templates; they are filled here with openpyxl the
-way an institution would, ingested back, and compared with CSV text written by hand. Broken copies of
-the filled workbooks must be refused with the exact workbook!sheet!cell and leave every CSV as it was.
+A small cohort (A1 district, P1 primary) gets blank templates (one per institution, and the 考评组's
+one for both); they are filled here with openpyxl the way an institution and the 考评组 would, ingested
+back, and compared with CSV text written by hand. Broken copies of the filled workbooks must be refused
+with the exact workbook!sheet!cell and leave every CSV as it was.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from evalbook.cli import main
 from evalbook.columns import Column
 from evalbook.schemes import get_scheme, wendeng_templates
 from evalbook.workbooks import (
+    COMMITTEE_WORKBOOK,
     FIRST_ROW,
     INFO_SHEET,
     CellError,
@@ -43,6 +45,7 @@ REPO = Path(__file__).resolve().parents[1]
 SCHEME = "wendeng-featured"
 YEAR = 2023
 LAYOUT = wendeng_templates.layout(YEAR)
+COMMITTEE_LAYOUT = wendeng_templates.committee_layout(YEAR, [Identity("A1"), Identity("P1")])
 FACTS = LAYOUT.sheets[0]
 FACT_ROW = {item.column.name: FIRST_ROW + index for index, item in enumerate(FACTS.fields)}
 FACT_VALUE_COLUMN = "F"  # 序号 | 一级 | 二级 | 三级指标 | 说明/单位 | 2023年
@@ -95,20 +98,33 @@ def put_text(cell, text: str) -> None:
     cell.quotePrefix = True
 
 
+def put_rows(sheet, records) -> None:
+    """Records typed into a table sheet's input rows (column B on)."""
+    for offset, record in enumerate(records):
+        for column, value in enumerate(record, start=2):
+            cell = sheet.cell(row=FIRST_ROW + offset, column=column)
+            if isinstance(value, str) and value.startswith("="):
+                put_text(cell, value)
+            else:
+                cell.value = value
+
+
 def fill(path: Path, code: str) -> None:
     """Fill a blank template as an institution would: values in the white cells only."""
     book = load_workbook(path)
     facts = book["附件3考评事实"]
     for name, (value, _) in FACT_CELLS.items():
         facts[f"{FACT_VALUE_COLUMN}{FACT_ROW[name]}"] = value
-    for title, rows in (("附件4专家评分", EXPERTS), ("附件6统计表", STATS), ("附件5工作台账", LEDGER), ("视情扣分", JUDGMENTS)):
-        for offset, record in enumerate(rows[code]):
-            for column, value in enumerate(record, start=2):
-                cell = book[title].cell(row=FIRST_ROW + offset, column=column)
-                if isinstance(value, str) and value.startswith("="):
-                    put_text(cell, value)
-                else:
-                    cell.value = value
+    for title, rows in (("附件6统计表", STATS), ("附件5工作台账", LEDGER)):
+        put_rows(book[title], rows[code])
+    book.save(path)
+
+
+def fill_committee(path: Path) -> None:
+    """Fill the blank committee workbook as the 考评组 would: every institution's rows, code first."""
+    book = load_workbook(path)
+    for title, rows in (("附件4专家评分", EXPERTS), ("视情扣分", JUDGMENTS)):
+        put_rows(book[title], [(code, *record) for code in ("A1", "P1") for record in rows[code]])
     book.save(path)
 
 
@@ -120,11 +136,13 @@ def cohort(tmp_path_factory) -> dict[str, Path]:
     (data / SCHEME).mkdir(parents=True)
     (data / SCHEME / "institutions.csv").write_text("code,name,group\nA1,甲区直医院,district\nP1,=1+2卫生院,primary\n", encoding="utf-8")
     assert evalbook("template", SCHEME, "--year", YEAR, "--data", data, "--out", root / "templates") == 0
+    assert evalbook("template", SCHEME, "--year", YEAR, "--data", data, "--out", root / "templates", "--for", "committee") == 0
     blank = root / "templates" / SCHEME / str(YEAR)
     filled = root / "filled"
     shutil.copytree(blank, filled)
     for code in ("A1", "P1"):
         fill(filled / f"{code}.xlsx", code)
+    fill_committee(filled / COMMITTEE_WORKBOOK)
     assert evalbook("ingest", SCHEME, "--year", YEAR, "--from", filled, "--data", data) == 0
     return {"data": data, "blank": blank, "filled": filled, "year": data / SCHEME / str(YEAR)}
 
@@ -141,9 +159,9 @@ def copy(cohort, tmp_path) -> dict[str, Path]:
 # --------------------------------------------------------------------------- templates
 
 def test_one_workbook_per_institution_sheets_in_the_sources_order(cohort):
-    assert sorted(p.name for p in cohort["blank"].iterdir()) == ["A1.xlsx", "P1.xlsx"]  # atomic: no temp files left
+    assert sorted(p.name for p in cohort["blank"].iterdir()) == ["A1.xlsx", "P1.xlsx", COMMITTEE_WORKBOOK]  # no temp files left
     book = load_workbook(cohort["blank"] / "P1.xlsx")
-    assert book.sheetnames == [INFO_SHEET, "附件3考评事实", "附件4专家评分", "附件6统计表", "附件5工作台账", "视情扣分"]
+    assert book.sheetnames == [INFO_SHEET, "附件3考评事实", "附件6统计表", "附件5工作台账"]  # the hospital's sheets only
     info = {row[0]: row[1] for row in book[INFO_SHEET].iter_rows(min_row=1, max_row=10, max_col=2, values_only=True)}
     assert info["考评方案"] == SCHEME and info["年度"] == YEAR and info["机构代码"] == "P1" and info["机构名称"] == "=1+2卫生院"
     assert book[INFO_SHEET]["B7"].data_type == "s"  # the name is text, not a formula
@@ -156,6 +174,10 @@ def test_one_workbook_per_institution_sheets_in_the_sources_order(cohort):
 
 def test_every_column_of_every_file_has_its_place():
     scheme = get_scheme(SCHEME)
+    assert [s.file for s in LAYOUT.sheets + COMMITTEE_LAYOUT.sheets] == [
+        "facts.csv", "project_stats.csv", "ledger.csv", "expert_scores.csv", "judgments.csv"]
+    for sheet in COMMITTEE_LAYOUT.sheets:  # one workbook for all institutions: the code is a column
+        assert [c.name for c in sheet.columns] == [c.name for c in scheme.FILES[sheet.file]], sheet.file
     for sheet in LAYOUT.sheets:
         names = [f.column.name for f in sheet.fields] if hasattr(sheet, "fields") else [c.name for c in sheet.columns]
         assert sorted(names) == sorted(c.name for c in scheme.FILES[sheet.file] if c.name != "code"), sheet.file
@@ -192,17 +214,20 @@ def test_every_input_cell_has_a_typed_validation_with_a_chinese_message(cohort):
     funds = validation_at(facts, f"F{FACT_ROW['internal_funds_wan']}")
     assert (funds.type, funds.operator, funds.formula1) == ("decimal", "greaterThanOrEqual", "0")
     assert facts[f"F{FACT_ROW['superior_team_ranks']}"].number_format == "@"  # '1;3' stays text
-    experts = book["附件4专家评分"]
-    advantage = validation_at(experts, "D3")
-    assert (advantage.type, advantage.formula2) == ("decimal", "20")  # max_advantage from the rubric
     assert validation_at(book["附件6统计表"], "C3").formula1 == '"2022,2023"'
     ledger = book["附件5工作台账"]
     assert validation_at(ledger, "C3").formula1.startswith('"2023-01,2023-02')
     assert validation_at(ledger, "G3").type == "date" and ledger["G3"].number_format == "yyyy-mm-dd"
-    assert validation_at(book["视情扣分"], "B3").formula1 == '"4,7,8,15,16"'
-    points = validation_at(book["视情扣分"], "C3")
+    committee = load_workbook(cohort["blank"] / COMMITTEE_WORKBOOK)
+    experts = committee["附件4专家评分"]  # 序号 | 机构代码 | 特色项目 | 专家 | 特色优势 …
+    assert validation_at(experts, "B3").formula1 == "$L$3:$L$4"  # the codes, listed beside with their names
+    assert [experts["L3"].value, experts["M3"].value, experts["M4"].value] == ["A1", "甲区直医院", "=1+2卫生院"]
+    advantage = validation_at(experts, "E3")
+    assert (advantage.type, advantage.formula2) == ("decimal", "20")  # max_advantage from the rubric
+    assert validation_at(committee["视情扣分"], "C3").formula1 == '"4,7,8,15,16"'
+    points = validation_at(committee["视情扣分"], "D3")
     assert (points.type, points.operator) == ("decimal", "greaterThan")
-    for sheet in list(book)[1:]:
+    for sheet in list(book)[1:] + list(committee)[2:]:
         for dv in sheet.data_validations.dataValidation:
             assert dv.errorTitle == "输入有误" and any("\u4e00" <= ch <= "\u9fff" for ch in dv.error)
 
@@ -229,6 +254,7 @@ def test_demo_year_round_trips_byte_identical_but_for_the_formula_now_protected(
     typed = ledger.read_text(encoding="utf-8")
     assert typed.count('"=HYPERLINK(') == 1  # the demo's hostile cell, typed by hand without protection
     assert evalbook("template", SCHEME, "--year", 2023, "--data", data, "--out", tmp_path / "t", "--prefill") == 0
+    assert evalbook("template", SCHEME, "--year", 2023, "--data", data, "--out", tmp_path / "t", "--prefill", "--for", "committee") == 0
     facts = data / SCHEME / "2023" / "facts.csv"
     facts.write_text(facts.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")  # rewritten, not kept
     assert evalbook("ingest", SCHEME, "--year", 2023, "--from", tmp_path / "t" / SCHEME / "2023", "--data", data) == 0
@@ -238,13 +264,17 @@ def test_demo_year_round_trips_byte_identical_but_for_the_formula_now_protected(
 
 
 def test_ingesting_one_workbook_keeps_the_other_institutions_rows(copy, capsys):
-    book = load_workbook(copy["filled"] / "A1.xlsx")
-    book["附件4专家评分"]["D3"] = 19
-    book.save(copy["filled"] / "A1.xlsx")
-    (copy["filled"] / "P1.xlsx").unlink()
+    book = load_workbook(copy["filled"] / "P1.xlsx")
+    book["附件6统计表"]["B3"] = "项目乙"
+    book["附件6统计表"]["C3"] = 2023
+    for column in "DEFGHI":
+        book["附件6统计表"][f"{column}3"] = 1
+    book.save(copy["filled"] / "P1.xlsx")
+    (copy["filled"] / "A1.xlsx").unlink()
+    (copy["filled"] / COMMITTEE_WORKBOOK).unlink()
     assert evalbook("ingest", SCHEME, "--year", YEAR, "--from", copy["filled"], "--data", copy["data"]) == 0
-    lines = (copy["year"] / "expert_scores.csv").read_text(encoding="utf-8").splitlines()
-    assert lines[1] == "A1,项目甲,E1,19,17.5,12,13,12.5,11" and lines[3] == "P1,项目乙,E1,15,15,10,10,10,10"
+    lines = (copy["year"] / "project_stats.csv").read_text(encoding="utf-8").splitlines()
+    assert lines[1:] == ["A1,项目甲,2022,5,1000,50.5,1,4,20", "A1,项目甲,2023,6,1500,60,2,5,30", "P1,项目乙,2023,1,1,1,1,1,1"]
     assert "evalbook validate" in capsys.readouterr().out
 
 
@@ -271,27 +301,34 @@ BROKEN = [
     ("unknown-choice", fact("contest_best_award", "金奖"), "A1.xlsx!附件3考评事实!F27", "contest_best_award", "一等奖"),
     ("not-a-bool", fact("work_plan", "有"), "A1.xlsx!附件3考评事实!F10", "work_plan", "是/否"),
     ("required-empty", fact("tech_lead", None), "A1.xlsx!附件3考评事实!F16", "tech_lead", "不能为空"),
-    ("expert-over-max", set_cell("附件4专家评分", "D3", 25), "A1.xlsx!附件4专家评分!D3", "advantage", "不大于20"),
-    ("expert-missing", set_cell("附件4专家评分", "C4", None), "A1.xlsx!附件4专家评分!C4", "expert", "不能为空"),
+    ("expert-over-max", set_cell("附件4专家评分", "E3", 25), "考评组.xlsx!附件4专家评分!E3", "advantage", "不大于20"),
+    ("expert-missing", set_cell("附件4专家评分", "D4", None), "考评组.xlsx!附件4专家评分!D4", "expert", "不能为空"),
+    ("expert-code-unknown", set_cell("附件4专家评分", "B3", "ZZ9"), "考评组.xlsx!附件4专家评分!B3", "code", "A1 / P1"),
     ("table-formula", set_cell("附件6统计表", "E3", "=SUM(1,2)"), "A1.xlsx!附件6统计表!E3", "workload", "不能使用公式"),
     ("year-not-offered", set_cell("附件6统计表", "C3", 2021), "A1.xlsx!附件6统计表!C3", "year", "2022 / 2023"),
     ("month-as-date", set_cell("附件5工作台账", "C3", dt.datetime(2023, 3, 15)), "A1.xlsx!附件5工作台账!C3", "month", "2023-01 / 2023-02"),
     ("date-as-text", set_cell("附件5工作台账", "G3", "4月3日"), "A1.xlsx!附件5工作台账!G3", "submitted_on", "YYYY-MM-DD"),
-    ("judgment-item", set_cell("视情扣分", "B3", 5), "A1.xlsx!视情扣分!B3", "item", "4 / 7 / 8 / 15 / 16"),
-    ("judgment-zero", set_cell("视情扣分", "C3", 0), "A1.xlsx!视情扣分!C3", "points", "大于0"),
+    ("judgment-item", set_cell("视情扣分", "C3", 5), "考评组.xlsx!视情扣分!C3", "item", "4 / 7 / 8 / 15 / 16"),
+    ("judgment-zero", set_cell("视情扣分", "D3", 0), "考评组.xlsx!视情扣分!D3", "points", "大于0"),
+    ("committee-other-year", set_cell(INFO_SHEET, "B5", 2022), "考评组.xlsx!填写说明!B5", "year", "年度应为 2023"),
     ("unknown-code", set_cell(INFO_SHEET, "B6", "ZZ9"), "A1.xlsx!填写说明!B6", "code", "不在机构名单"),
     ("invalid-code", set_cell(INFO_SHEET, "B6", "../x"), "A1.xlsx!填写说明!B6", "code", "机构代码缺失或无效"),
     ("other-year", set_cell(INFO_SHEET, "B5", 2022), "A1.xlsx!填写说明!B5", "year", "年度应为 2023"),
-    ("missing-sheet", lambda book: book.remove(book["附件4专家评分"]), "A1.xlsx!附件4专家评分", None, "缺少工作表"),
-    ("merged-inputs", lambda book: book["附件4专家评分"].merge_cells("B3:B4"), "A1.xlsx!附件4专家评分!B3:B4", None, "不能合并"),
+    ("missing-sheet", lambda book: book.remove(book["附件6统计表"]), "A1.xlsx!附件6统计表", None, "缺少工作表"),
+    ("committee-missing-sheet", lambda book: book.remove(book["附件4专家评分"]), "考评组.xlsx!附件4专家评分", None, "缺少工作表"),
+    ("merged-inputs", lambda book: book["附件6统计表"].merge_cells("B3:B4"), "A1.xlsx!附件6统计表!B3:B4", None, "不能合并"),
+    ("committee-merged-inputs", lambda book: book["附件4专家评分"].merge_cells("C3:C4"), "考评组.xlsx!附件4专家评分!C3:C4", None,
+     "不能合并"),
     ("moved-row", lambda book: book["附件3考评事实"].insert_rows(5), "A1.xlsx!附件3考评事实!D5", "group_document", "请勿插入"),
-    ("moved-column", lambda book: book["附件4专家评分"].insert_cols(3), "A1.xlsx!附件4专家评分!C2", None, "表头应为"),
+    ("moved-column", lambda book: book["附件6统计表"].insert_cols(3), "A1.xlsx!附件6统计表!C2", None, "表头应为"),
+    ("committee-moved-column", lambda book: book["附件4专家评分"].insert_cols(3), "考评组.xlsx!附件4专家评分!C2", None, "表头应为"),
 ]
 
 
 @pytest.mark.parametrize("change,where,column,words", [case[1:] for case in BROKEN], ids=[case[0] for case in BROKEN])
 def test_a_wrong_cell_is_refused_by_address_and_no_csv_changes(copy, change, where, column, words):
-    path = copy["filled"] / "A1.xlsx"
+    workbook = where.split("!")[0]  # A1.xlsx, or the committee's 考评组.xlsx
+    path = copy["filled"] / workbook
     book = load_workbook(path)
     change(book)
     book.save(path)
@@ -299,21 +336,21 @@ def test_a_wrong_cell_is_refused_by_address_and_no_csv_changes(copy, change, whe
     report = ingest(get_scheme(SCHEME), YEAR, copy["filled"], copy["data"])
     matching = [p for p in report.errors if p.row == where]
     assert matching, [p.render() for p in report.errors]
-    assert matching[0].file == "A1.xlsx" and matching[0].column == column and words in matching[0].rule_zh
+    assert matching[0].file == workbook and matching[0].column == column and words in matching[0].rule_zh
     assert matching[0].rule_en and report.written == {}
     assert digest(copy["year"]) == before
 
 
 def test_cli_prints_every_problem_and_exits_1(copy, capsys):
-    for code, sheet, coordinate, value in (("A1", "附件3考评事实", "F12", "十二"), ("P1", "附件4专家评分", "E3", "=1+2")):
-        book = load_workbook(copy["filled"] / f"{code}.xlsx")
+    for name, sheet, coordinate, value in (("A1.xlsx", "附件3考评事实", "F12", "十二"), ("考评组.xlsx", "附件4专家评分", "E3", "=1+2")):
+        book = load_workbook(copy["filled"] / name)
         book[sheet][coordinate] = value
-        book.save(copy["filled"] / f"{code}.xlsx")
+        book.save(copy["filled"] / name)
     before = digest(copy["year"])
     assert evalbook("ingest", SCHEME, "--year", YEAR, "--from", copy["filled"], "--data", copy["data"]) == 1
     out = capsys.readouterr()
     assert "A1.xlsx!附件3考评事实!F12" in out.out and "进修满3个月人数应为不小于0的整数" in out.out and "'十二'" in out.out
-    assert "P1.xlsx!附件4专家评分!E3" in out.out and "不能使用公式" in out.out
+    assert "考评组.xlsx!附件4专家评分!E3" in out.out and "不能使用公式" in out.out
     assert "CSV 文件均未改动" in out.err and "Traceback" not in out.out + out.err
     assert digest(copy["year"]) == before
 

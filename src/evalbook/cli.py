@@ -73,6 +73,9 @@ def build_parser() -> argparse.ArgumentParser:
     template.add_argument("--data", type=Path, default=Path("data"))
     template.add_argument("--out", type=Path, default=Path("templates"))
     template.add_argument("--prefill", action="store_true", help="用该年度现有的 CSV 数据预先填好 fill in the year's current CSV data")
+    template.add_argument("--for", dest="owner", choices=("hospital", "committee"), default="hospital",
+                          help="hospital：每个机构一个工作簿（默认）one workbook per institution (default); "
+                               "committee：考评组一个工作簿（全部机构）one committee workbook for all institutions")
 
     ingest = commands.add_parser("ingest", help="把填好的 Excel 工作簿读入该年度的 CSV 文件 read filled workbooks into the year's CSV files")
     ingest.add_argument("scheme")
@@ -80,6 +83,9 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--from", dest="source", type=Path, required=True, metavar="DIR",
                         help="存放填好的 .xlsx 的文件夹 folder of filled .xlsx workbooks")
     ingest.add_argument("--data", type=Path, default=Path("data"))
+    ingest.add_argument("--dry-run", action="store_true",
+                        help="只显示各文件将新增、修改、删除的行数，不写入任何文件 show the rows each file would gain, "
+                             "change and lose; write nothing")
     return parser
 
 
@@ -324,12 +330,13 @@ def _template(args) -> int:
     from evalbook.schemes import get_scheme
     from evalbook.workbooks import write_templates
 
-    written = write_templates(get_scheme(args.scheme), args.year, args.data, args.out, prefill=args.prefill)
+    written = write_templates(get_scheme(args.scheme), args.year, args.data, args.out, prefill=args.prefill, owner=args.owner)
     for path in written:
         print(path)
     folder = written[0].parent if written else args.out
-    print(f"已生成{len(written)}个模板{'（已预填现有数据）' if args.prefill else ''}：{folder}\n"
-          f"Wrote {len(written)} templates{' (prefilled from the current CSVs)' if args.prefill else ''}.")
+    whose = "考评组" if args.owner == "committee" else ""
+    print(f"已生成{len(written)}个{whose}模板{'（已预填现有数据）' if args.prefill else ''}：{folder}\n"
+          f"Wrote {len(written)} {args.owner} templates{' (prefilled from the current CSVs)' if args.prefill else ''}.")
     return 0
 
 
@@ -338,19 +345,39 @@ def _ingest(args) -> int:
     from evalbook.workbooks import ingest
 
     scheme = get_scheme(args.scheme)
-    report = ingest(scheme, args.year, args.source, args.data)
+    report = ingest(scheme, args.year, args.source, args.data, dry_run=args.dry_run)
     _print_problems(report.problems)
     if report.errors:
         print(f"读入未完成：{len(report.errors)}个错误。CSV 文件均未改动。"
               f"Nothing ingested: {len(report.errors)} errors; no CSV file was changed.", file=sys.stderr)
         return 1
-    codes = "、".join("-".join(s.identity.key()) for s in report.submissions)  # code, or code-专科
-    print(f"已读入{len(report.submissions)}个工作簿（{codes}），写入 {report.folder}：")
-    for file, rows in report.written.items():
-        print(f"  {file}: {rows}行 rows")
-    print(f"Ingested {len(report.submissions)} workbooks; other institutions' rows were kept.\n"
-          f"下一步 next: evalbook validate {scheme.NAME} --year {args.year} --data {args.data}")
+    _print_ingested(report)
+    if args.dry_run:
+        print("试读 --dry-run：以上为将要做的改动，未写入任何文件。Dry run: nothing was written.")
+    else:
+        print(f"Ingested {len(report.submissions)} workbooks; other institutions' rows and other owners' files were kept.\n"
+              f"下一步 next: evalbook validate {scheme.NAME} --year {args.year} --data {args.data}")
     return 0
+
+
+def _print_ingested(report) -> None:
+    """Per file: whose it is, the rows added / changed / removed, and whether it was (or would be) written."""
+    from evalbook.workbooks import OWNER_LABELS
+
+    labels = "、".join(s.label() for s in report.submissions)  # code, code-专科, or 考评组
+    print(f"已读入{len(report.submissions)}个工作簿（{labels}），数据文件夹 {report.folder}：")
+    for file, changes in report.changes.items():
+        owner = report.owners[file]
+        if file in report.written:
+            done = "将写入 would be written" if report.dry_run else "已写入 written"
+            if not changes.any:
+                done += "（内容不变，仅格式规范化 same rows, rewritten in canonical form）"
+        else:
+            done = "内容不变，未改写 unchanged, not rewritten"
+        print(f"  {file}（{OWNER_LABELS[owner]} {owner}）：{changes.text()}；{done}")
+    for file in report.kept:
+        owner = report.owners[file]
+        print(f"  {file}（{OWNER_LABELS[owner]} {owner}）：未收到该方的工作簿，保持不变 kept: no workbook of its owner")
 
 
 def _print_problems(problems: list[Problem]) -> None:

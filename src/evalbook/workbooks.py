@@ -11,6 +11,13 @@ templates, the ingestion and the suites cannot disagree.
 Reading never trusts the file: its size, the zip members' stated size and what they really unpack to
 (inflated piece by piece) are checked before openpyxl opens it, formulas in input cells are refused,
 the workbook is identified by its 信息 area (not its file name), and every problem names the cell as ``workbook!sheet!cell``.
+
+Every input file has an owner (``OWNERS`` of the scheme's template module): the hospital, or the 考评组
+(who also enters the expert panel's scores). A hospital's workbook carries only the hospital's files,
+one workbook per institution; the 考评组's workbook carries the committee's files for every unit it
+lists on its 考评范围 sheet. Ingestion replaces only the files of the owners whose workbooks came in,
+and in them only the rows of the units those workbooks cover; it counts the rows it adds, changes and
+removes per file (``row_changes``) and, with ``dry_run``, writes nothing.
 """
 
 from __future__ import annotations
@@ -43,13 +50,19 @@ from evalbook.columns import CODE_REGEX, FALSE_TOKENS, KIND_REGEX, NUMBER_REGEX,
 from evalbook.errors import InputError, Problem
 from evalbook.publish import plain_mode
 from evalbook.reading import read_text_table, unescaped
+from evalbook.row_changes import Changes, count_changes
 from evalbook.tables_out import FORMULA_START, neutralise
 
 # A filled template is tens of kilobytes; anything near this is not a template (or is a zip bomb).
 MAX_UNCOMPRESSED_BYTES = 20 * 1024 * 1024
 INFLATE_PIECE = 1 << 16                     # bytes inflated at a time while checking a workbook's parts
 INFO_SHEET = "填写说明"
-INFO_SCHEME, INFO_YEAR, INFO_CODE, INFO_NAME = "考评方案", "年度", "机构代码", "机构名称"
+INFO_SCHEME, INFO_YEAR, INFO_CODE, INFO_NAME, INFO_OWNER = "考评方案", "年度", "机构代码", "机构名称", "填报方"
+HOSPITAL, COMMITTEE, EXPERTS = "hospital", "committee", "experts"  # who supplies an input file
+OWNER_LABELS = {HOSPITAL: "医疗机构", COMMITTEE: "考评组", EXPERTS: "专家组"}
+WORKBOOK_OF = {HOSPITAL: HOSPITAL, COMMITTEE: COMMITTEE, EXPERTS: COMMITTEE}  # the experts' scores come in the 考评组's workbook
+UNITS_SHEET = "考评范围"                       # the committee workbook's list of the units it covers
+COMMITTEE_WORKBOOK = "考评组.xlsx"              # never a hospital's name: those are ASCII codes (plus -专科)
 TITLE_ROW, HEADER_ROW, FIRST_ROW = 1, 2, 3   # every layout sheet: title, header, then input rows
 INFO_SCAN_ROWS = 40                          # the 信息 area is looked for in column A of 填写说明
 MAX_TABLE_ROWS = 2000                        # a table sheet's rows read at most (a year's ledger is ~50)
@@ -159,6 +172,7 @@ class Table:
     legends: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     # rules across the cells of one row: record (column → text) → [(column, rule_zh, rule_en)] broken
     row_rules: tuple[Callable[[Mapping[str, str | None]], list[tuple[str, str, str]]], ...] = ()
+    max_rows: int = MAX_TABLE_ROWS  # rows read at most (the committee's tables, for a whole cohort, allow more)
 
     def input_columns(self) -> range:
         return range(2, 2 + len(self.columns))
@@ -179,6 +193,11 @@ class Layout:
     ``identity_columns`` are further 信息 entries that identify a workbook beside the institution
     code, as (label, CSV column) pairs, e.g. (("专科", "specialty"),) for one workbook per specialty;
     ``identity_file`` names the file that lists the workbooks' identities (in messages).
+
+    ``owner`` is whose workbook it is: ``HOSPITAL`` (one per identity, 信息 says which) or ``COMMITTEE``
+    (one for the cohort; its tables carry the unit columns and its 考评范围 sheet lists ``units``).
+    ``foreign_sheets`` (title → owner) are sheets an older workbook of this owner carried that another
+    owner fills: reading them is refused with a warning, never taken as data.
     """
 
     scheme: str
@@ -189,6 +208,9 @@ class Layout:
     identity_columns: tuple[tuple[str, str], ...] = ()
     notes: tuple[str, ...] = ()
     identity_file: str = "institutions.csv"
+    owner: str = HOSPITAL
+    foreign_sheets: Mapping[str, str] = field(default_factory=dict)
+    units: tuple[Identity, ...] = ()
 
     def files(self) -> list[str]:
         return list(dict.fromkeys(sheet.file for sheet in self.sheets))
@@ -221,6 +243,15 @@ class Submission:
     code_cell: str = ""  # where the workbook says whose it is: RMYY.xlsx!填写说明!B6
     identity_cells: dict[str, str] = field(default_factory=dict)  # identity label (专科) → its cell, likewise
     layout: Layout | None = None  # the layout it was read with, when it depends on whose workbook it is
+    owner: str = HOSPITAL
+    units: dict[tuple[str, ...], str] = field(default_factory=dict)  # committee: unit key → its 考评范围 cell
+
+    def covers(self) -> list[tuple[str, ...]]:
+        """The units whose rows this workbook replaces: its institution, or the units the committee lists."""
+        return list(self.units) if self.owner == COMMITTEE else [self.identity.key()]
+
+    def label(self) -> str:
+        return OWNER_LABELS[COMMITTEE] if self.owner == COMMITTEE else "-".join(self.identity.key())
 
 
 def catalog_fields(lines: Iterable[Mapping[str, str]], column_for, level_keys=("level1", "level2", "level3", "value_label"),
@@ -523,6 +554,8 @@ def build_workbook(layout: Layout, identity: Identity, prefill: Mapping[str, lis
     info = book.active
     info.title = INFO_SHEET
     _write_instructions(info, layout, identity)
+    if layout.owner == COMMITTEE:
+        _write_units(book.create_sheet(UNITS_SHEET), layout)
     for sheet in layout.sheets:
         target = book.create_sheet(sheet.title)
         rows = (prefill or {}).get(sheet.file, [])
@@ -535,8 +568,30 @@ def build_workbook(layout: Layout, identity: Identity, prefill: Mapping[str, lis
     props = book.properties
     props.title = f"{layout.title} {layout.year}年度 {identity.name}"
     props.subject, props.creator = layout.scheme, "evalbook"
-    props.keywords = " ".join((layout.scheme, str(layout.year), *identity.key()))
+    props.keywords = " ".join((layout.scheme, str(layout.year), *identity.key(), layout.owner))
     return book
+
+
+def committee_identity() -> Identity:
+    """Whose the committee's workbook is: the 考评组 (no institution code)."""
+    return Identity("", OWNER_LABELS[COMMITTEE])
+
+
+def units_headers(layout: Layout) -> list[str]:
+    return ["序号", INFO_CODE, *(label for label, _ in layout.identity_columns), INFO_NAME]
+
+
+def _write_units(sheet: Worksheet, layout: Layout) -> None:
+    """The committee workbook's 考评范围: every unit it covers (locked). Its rows of the committee's
+    files are replaced by ingestion; a unit not listed keeps its rows."""
+    headers = units_headers(layout)
+    _write_heading(sheet, f"考评范围：本工作簿读入时，以下{len(layout.units)}个单位的考评组数据整体替换", headers)
+    for offset, unit in enumerate(layout.units):
+        values = (offset + 1, unit.code, *(value for _, value in unit.extra), unit.name)
+        for number, value in enumerate(values, start=1):
+            _label(sheet.cell(row=FIRST_ROW + offset, column=number), value, LABEL_FILL)
+    _set_widths(sheet, [6, 14, *([16] * len(layout.identity_columns)), 30])
+    _protect(sheet)
 
 
 def save_atomically(book: Workbook, path: Path) -> None:
@@ -554,10 +609,14 @@ def save_atomically(book: Workbook, path: Path) -> None:
 
 
 def _write_instructions(sheet: Worksheet, layout: Layout, identity: Identity) -> None:
-    sheet["A1"] = f"{layout.title} {layout.year}年度 数据填报工作簿"
+    whose = "考评组数据录入工作簿" if layout.owner == COMMITTEE else "数据填报工作簿"
+    sheet["A1"] = f"{layout.title} {layout.year}年度 {whose}"
     sheet["A1"].font = Font(bold=True, size=14)
-    info = [(INFO_SCHEME, layout.scheme), (INFO_YEAR, layout.year), (INFO_CODE, identity.code),
-            (INFO_NAME, identity.name), *identity.extra]
+    if layout.owner == COMMITTEE:
+        info = [(INFO_SCHEME, layout.scheme), (INFO_YEAR, layout.year), (INFO_OWNER, OWNER_LABELS[COMMITTEE])]
+    else:  # 填报方 last, so the older workbooks' cells keep their addresses (机构代码 B6)
+        info = [(INFO_SCHEME, layout.scheme), (INFO_YEAR, layout.year), (INFO_CODE, identity.code),
+                (INFO_NAME, identity.name), *identity.extra, (INFO_OWNER, OWNER_LABELS[HOSPITAL])]
     sheet["A3"] = "信息（请勿修改：系统据此识别工作簿，与文件名无关）"
     sheet["A3"].font = Font(bold=True)
     for row, (label, value) in enumerate(info, start=4):
@@ -581,6 +640,10 @@ def _instruction_lines(layout: Layout) -> list[str]:
     else:
         choices = "带下拉列表的格子从列表中选择；其他格子直接输入，输入不符合要求时 Excel 会提示。"
     whose = "机构代码" + "".join(f"和{label}" for label, _ in layout.identity_columns)
+    if layout.owner == COMMITTEE:
+        whose = "填报方（考评组）"
+        sheets.insert(0, f"“{UNITS_SHEET}”：本工作簿覆盖的单位（已锁定）；读入时这些单位的考评组数据以本工作簿为准，"
+                         "某单位的行全部删去即删除该单位的这些数据；未列出的单位保持不变")
     return [
         "只有白色带边框的格子需要填写；灰色格子是指标和标签，已锁定。工作表保护没有密码，但请不要取消保护、"
         "插入、删除或移动行列，也不要改工作表名称。",
@@ -819,8 +882,8 @@ def _unpacks_as_stated(handle, member: zipfile.ZipInfo) -> bool:
     return inflater.eof and produced == member.file_size
 
 
-def read_workbook(path: Path, layout: Layout,
-                  layout_for: Callable[[Identity], Layout | None] | None = None) -> tuple[Submission | None, list[Problem]]:
+def read_workbook(path: Path, layout: Layout, layout_for: Callable[[Identity], Layout | None] | None = None,
+                  committee: Layout | None = None) -> tuple[Submission | None, list[Problem]]:
     """Read a filled workbook of ``layout`` back into CSV records; never raises on a bad workbook.
 
     Returns the submission (None when the workbook cannot be read or does not say whose it is)
@@ -831,6 +894,9 @@ def read_workbook(path: Path, layout: Layout,
     ``layout_for`` gives the layout of a workbook whose sheets depend on whose it is (e.g. a
     specialty's status): its sheets are read only once the 信息 area said whose it is, and not at
     all when ``layout_for`` returns None (an identity not listed: the caller reports it).
+
+    A workbook whose 信息 says 填报方 考评组 is read with ``committee`` (refused when there is none);
+    any other is a hospital's (older hospital workbooks have no 填报方).
     """
     problems = check_size(path)
     if problems:
@@ -844,17 +910,16 @@ def read_workbook(path: Path, layout: Layout,
         found.add(("无法打开工作簿：文件已损坏或不是 Excel 工作簿", f"cannot open the workbook: damaged or not .xlsx ({type(exc).__name__})"))
         return None, found.problems
     try:
+        owner = _read_owner(book, found)
+        if owner != HOSPITAL:
+            return (_read_committee(book, path, committee, found) if owner == COMMITTEE else None), found.problems
         identity, code_cell, identity_cells = _read_identity(book, layout, found)
         own = layout if layout_for is None else (layout_for(identity) if identity is not None else None)
         rows: dict[str, list[dict]] = {file: [] for file in (own or layout).files()}
         for sheet in own.sheets if own is not None else ():
-            if sheet.title not in book.sheetnames:
-                found.add((f"缺少工作表“{sheet.title}”：请使用下发的模板，不要删除或改名工作表",
-                           f"sheet '{sheet.title}' is missing: use the template as issued, do not delete or rename sheets"),
-                          sheet=sheet.title)
-                continue
-            reader = _read_checklist if isinstance(sheet, Checklist) else _read_table
-            rows[sheet.file].extend(reader(book[sheet.title], sheet, own, found))
+            if _has_sheet(book, sheet.title, found):
+                reader = _read_checklist if isinstance(sheet, Checklist) else _read_table
+                rows[sheet.file].extend(reader(book[sheet.title], sheet, own, found))
         if own is not None:
             _warn_extra_sheets(book, own, found)
     finally:
@@ -866,6 +931,121 @@ def read_workbook(path: Path, layout: Layout,
     return Submission(path, identity, rows, code_cell, identity_cells, own), found.problems
 
 
+def _has_sheet(book: Workbook, title: str, found: _Found) -> bool:
+    if title in book.sheetnames:
+        return True
+    found.add((f"缺少工作表“{title}”：请使用下发的模板，不要删除或改名工作表",
+               f"sheet '{title}' is missing: use the template as issued, do not delete or rename sheets"), sheet=title)
+    return False
+
+
+def _info_cells(book: Workbook) -> dict[str, Any]:
+    """The 信息 area of 填写说明: label (column A) → its value cell (column B); empty without the sheet."""
+    if INFO_SHEET not in book.sheetnames:
+        return {}
+    sheet = book[INFO_SHEET]
+    cells = {}
+    for row in range(1, INFO_SCAN_ROWS + 1):
+        label = sheet.cell(row=row, column=1).value
+        if isinstance(label, str) and label.strip() and label.strip() not in cells:
+            cells[label.strip()] = sheet.cell(row=row, column=2)
+    return cells
+
+
+def _info_value(cell) -> str | None:
+    return _plain_text(cell.value, "text") if cell.data_type != "f" else None
+
+
+def _read_owner(book: Workbook, found: _Found) -> str | None:
+    """Whose workbook it is by its 信息 填报方: a hospital's (also when there is no 填报方: older
+    workbooks), the 考评组's, or None (and a problem) for anything else."""
+    cell = _info_cells(book).get(INFO_OWNER)
+    if cell is None:
+        return HOSPITAL
+    owners = {OWNER_LABELS[HOSPITAL]: HOSPITAL, OWNER_LABELS[COMMITTEE]: COMMITTEE}
+    value = _info_value(cell)
+    if value in owners:
+        return owners[value]
+    found.add((f"{INFO_OWNER}应为 {' 或 '.join(owners)}（请使用下发的模板）",
+               f"the owner ({INFO_OWNER}) must be {' or '.join(owners)} (use the template as issued)"),
+              INFO_SHEET, cell.coordinate, "owner", cell.value)
+    return None
+
+
+def _read_committee(book: Workbook, path: Path, committee: Layout | None, found: _Found) -> Submission | None:
+    """The 考评组's workbook: scheme and year checked, the units of 考评范围, and its tables, whose
+    every row must be of a listed unit. None when it cannot be read as one."""
+    cells = _info_cells(book)
+    owner_cell = f"{found.name}!{INFO_SHEET}!{cells[INFO_OWNER].coordinate}"
+    if committee is None:
+        found.add(("这是考评组工作簿，本方案没有考评组工作簿", "a committee workbook, but this scheme has none"),
+                  INFO_SHEET, cells[INFO_OWNER].coordinate, "owner", cells[INFO_OWNER].value)
+        return None
+    missing = [label for label in (INFO_SCHEME, INFO_YEAR) if label not in cells]
+    if missing:
+        found.add((f"“{INFO_SHEET}”中缺少信息：{'、'.join(missing)}（请使用下发的模板）",
+                   f"'{INFO_SHEET}' lacks: {', '.join(missing)} (use the template as issued)"), sheet=INFO_SHEET)
+        return None
+    ok = _expect_info(found, cells[INFO_SCHEME], _info_value(cells[INFO_SCHEME]), committee.scheme, "考评方案", "scheme")
+    ok = _expect_info(found, cells[INFO_YEAR], _info_value(cells[INFO_YEAR]), str(committee.year), "年度", "year") and ok
+    units = _read_units(book, committee, found) if ok else None
+    if units is None:
+        return None
+    rows: dict[str, list[dict]] = {file: [] for file in committee.files()}
+    listed = _listed_in(set(units), committee)
+    for sheet in committee.sheets:
+        if _has_sheet(book, sheet.title, found):
+            table = replace(sheet, row_rules=(*sheet.row_rules, listed))
+            rows[sheet.file].extend(_read_table(book[sheet.title], table, committee, found))
+    _warn_extra_sheets(book, committee, found)
+    return Submission(path, committee_identity(), rows, owner_cell, layout=committee, owner=COMMITTEE, units=units)
+
+
+def _read_units(book: Workbook, layout: Layout, found: _Found) -> dict[tuple[str, ...], str] | None:
+    """考评范围: unit key (code, specialty…) → its cell address; None (and problems) when unreadable."""
+    if not _has_sheet(book, UNITS_SHEET, found):
+        return None
+    sheet = book[UNITS_SHEET]
+    headers = units_headers(layout)
+    if not _headers_match(sheet, headers, found):
+        return None
+    units: dict[tuple[str, ...], str] = {}
+    errors_before = sum(p.is_error for p in found.problems)
+    width = 1 + len(layout.identity_columns)
+    for cells in sheet.iter_rows(min_row=FIRST_ROW, max_row=sheet.max_row, min_col=2, max_col=1 + width):  # all: never a unit cut off
+        if all(_is_blank(cell) for cell in cells):
+            continue
+        key = tuple(_info_value(cell) or "" for cell in cells)
+        where = f"{found.name}!{UNITS_SHEET}!{cells[0].coordinate}"
+        if not re.fullmatch(CODE_REGEX, key[0]):
+            found.add(("机构代码缺失或无效：只能由英文字母、数字、- 和 _ 组成（请使用下发的模板）",
+                       "institution code missing or invalid: ASCII letters, digits, '-' and '_' (use the template as issued)"),
+                      UNITS_SHEET, cells[0].coordinate, "code", cells[0].value)
+        elif key in units:
+            found.add(("考评范围中同一单位列了两次", "the same unit is listed twice"), UNITS_SHEET, cells[0].coordinate, "code",
+                      "-".join(key))
+        else:
+            units[key] = where
+    if not units and sum(p.is_error for p in found.problems) == errors_before:
+        found.add(("考评范围为空：本工作簿不覆盖任何单位（请使用下发的模板）", "the list of units is empty (use the template as issued)"),
+                  sheet=UNITS_SHEET)
+    return units if sum(p.is_error for p in found.problems) == errors_before else None
+
+
+def _listed_in(units: set[tuple[str, ...]], layout: Layout):
+    """The row rule of a committee table: the row's unit must be one the workbook lists."""
+    columns = ["code", *(column for _, column in layout.identity_columns)]
+
+    def check(record: Mapping[str, str | None]) -> list[tuple[str, str, str]]:
+        key = tuple(record.get(column) for column in columns)
+        if None in key or key in units:
+            return []  # an empty or invalid cell has its own problem already
+        shown = "-".join(key)
+        return [(columns[-1], f"{shown} 不在本工作簿的“{UNITS_SHEET}”中：只能录入所列单位的数据",
+                 f"{shown} is not listed on this workbook's {UNITS_SHEET} sheet: enter data of listed units only")]
+    return check
+
+
 def _read_identity(book: Workbook, layout: Layout, found: _Found) -> tuple[Identity | None, str, dict[str, str]]:
     """The 信息 area of 填写说明: checks scheme and year; whose workbook it is (None if it cannot say),
     the address of its code cell and of its other identity cells (label → address)."""
@@ -873,19 +1053,14 @@ def _read_identity(book: Workbook, layout: Layout, found: _Found) -> tuple[Ident
         found.add((f"缺少工作表“{INFO_SHEET}”：其中的机构代码用于识别工作簿", f"sheet '{INFO_SHEET}' is missing: its 机构代码 identifies the workbook"),
                   sheet=INFO_SHEET)
         return None, "", {}
-    sheet = book[INFO_SHEET]
-    cells = {}
-    for row in range(1, INFO_SCAN_ROWS + 1):
-        label = sheet.cell(row=row, column=1).value
-        if isinstance(label, str) and label.strip() and label.strip() not in cells:
-            cells[label.strip()] = sheet.cell(row=row, column=2)
+    cells = _info_cells(book)
     wanted = [INFO_SCHEME, INFO_YEAR, INFO_CODE, *(label for label, _ in layout.identity_columns)]
     missing = [label for label in wanted if label not in cells]
     if missing:
         found.add((f"“{INFO_SHEET}”中缺少信息：{'、'.join(missing)}（请使用下发的模板）",
                    f"'{INFO_SHEET}' lacks: {', '.join(missing)} (use the template as issued)"), sheet=INFO_SHEET)
         return None, "", {}
-    values = {label: _plain_text(cell.value, "text") if cell.data_type != "f" else None for label, cell in cells.items()}
+    values = {label: _info_value(cell) for label, cell in cells.items()}
     ok = _expect_info(found, cells[INFO_SCHEME], values[INFO_SCHEME], layout.scheme, "考评方案", "scheme")
     ok = _expect_info(found, cells[INFO_YEAR], values[INFO_YEAR], str(layout.year), "年度", "year") and ok
     code, code_cell = values[INFO_CODE], f"{found.name}!{INFO_SHEET}!{cells[INFO_CODE].coordinate}"
@@ -947,9 +1122,9 @@ def _read_table(sheet: Worksheet, table: Table, layout: Layout, found: _Found) -
         return []
     columns = table.input_columns()
     last_row = sheet.max_row
-    if last_row >= FIRST_ROW + MAX_TABLE_ROWS:
-        found.add((f"表格行数过多（最后一行为第{last_row}行，上限{MAX_TABLE_ROWS}行）：请删除表格下方多余的内容或格式",
-                   f"too many rows (last row {last_row}, limit {MAX_TABLE_ROWS}): delete what lies below the table"),
+    if last_row >= FIRST_ROW + table.max_rows:
+        found.add((f"表格行数过多（最后一行为第{last_row}行，上限{table.max_rows}行）：请删除表格下方多余的内容或格式",
+                   f"too many rows (last row {last_row}, limit {table.max_rows}): delete what lies below the table"),
                   sheet.title, f"A{last_row}")
         return []
     _refuse_merged_inputs(sheet, (FIRST_ROW, last_row, columns.start, columns.stop - 1), found)
@@ -1018,9 +1193,17 @@ def _refuse_merged_inputs(sheet: Worksheet, area: tuple[int, int, int, int], fou
 
 
 def _warn_extra_sheets(book: Workbook, layout: Layout, found: _Found) -> None:
-    expected = {INFO_SHEET, *(sheet.title for sheet in layout.sheets)}
+    """Sheets the layout does not have: ignored, with a warning. A sheet another owner fills (an older
+    hospital workbook's 附件4专家评分, say) is named as such: its content is not data of this workbook."""
+    expected = {INFO_SHEET, *(sheet.title for sheet in layout.sheets), *([UNITS_SHEET] if layout.owner == COMMITTEE else [])}
     for name in book.sheetnames:
-        if name not in expected:
+        if name in layout.foreign_sheets:
+            whose = OWNER_LABELS[layout.foreign_sheets[name]]
+            found.add((f"此工作表由{whose}填写，不属于本工作簿：其内容未读入，现有数据保持不变（{whose}数据请用考评组工作簿录入）",
+                       f"this sheet is filled by the {layout.foreign_sheets[name]}, not by this workbook's owner: its content "
+                       "was not read and the current data are kept (enter it in the committee workbook)"),
+                      sheet=name, severity="warning")
+        elif name not in expected:
             hidden = "（隐藏）" if book[name].sheet_state != "visible" else ""
             found.add((f"多余的工作表{hidden}，已忽略", f"extra sheet{' (hidden)' if hidden else ''}, ignored"),
                       sheet=name, severity="warning")
@@ -1054,20 +1237,30 @@ def workbooks_in(folder: Path) -> tuple[list[Path], list[Problem]]:
 
 def read_submissions(paths: Iterable[Path], layout: Layout, known: Mapping[str, str],
                      listed: Mapping[tuple[str, ...], Identity] | None = None,
-                     layout_for: Callable[[Identity], Layout | None] | None = None) -> tuple[list[Submission], list[Problem]]:
+                     layout_for: Callable[[Identity], Layout | None] | None = None,
+                     committee: Layout | None = None) -> tuple[list[Submission], list[Problem]]:
     """Read every workbook; a code not in ``known`` (code → name) or handed in twice is an error.
 
     With ``listed`` (identity key → identity) the whole identity must be listed, e.g. the institution's
-    specialty; ``layout_for`` as for ``read_workbook``.
+    specialty; ``layout_for`` and ``committee`` as for ``read_workbook``. A committee workbook's units
+    must all be listed, and no unit may be covered by two committee workbooks.
     """
     submissions: list[Submission] = []
     problems: list[Problem] = []
     seen: dict[tuple[str, ...], Path] = {}
+    covered: dict[tuple[str, ...], Path] = {}  # unit → the committee workbook covering it
     source = layout.identity_file
     for path in paths:
-        submission, found = read_workbook(path, layout, layout_for)
+        submission, found = read_workbook(path, layout, layout_for, committee)
         problems.extend(found)
         if submission is None:
+            continue
+        if submission.owner == COMMITTEE:
+            wrong = _committee_units_problems(submission, known, listed, covered, source)
+            problems.extend(wrong)
+            if not wrong:
+                covered.update(dict.fromkeys(submission.units, path))
+                submissions.append(submission)
             continue
         where, code, key = submission.code_cell, submission.identity.code, submission.identity.key()
         if code not in known:
@@ -1092,6 +1285,24 @@ def read_submissions(paths: Iterable[Path], layout: Layout, known: Mapping[str, 
             seen[key] = path
             submissions.append(submission)
     return submissions, problems
+
+
+def _committee_units_problems(submission: Submission, known: Mapping[str, str],
+                              listed: Mapping[tuple[str, ...], Identity] | None,
+                              covered: Mapping[tuple[str, ...], Path], source: str) -> list[Problem]:
+    """A committee workbook's 考评范围 against the lists: every unit known, none in another committee workbook."""
+    name, problems = submission.path.name, []
+    for unit, where in submission.units.items():
+        shown = "-".join(unit)
+        if unit[0] not in known or (listed is not None and len(unit) > 1 and unit not in listed):
+            problems.append(Problem(name, f"{shown} 不在名单（{source}）中", f"{shown} is not listed in {source}",
+                                    row=where, column="code", value=shown))
+        elif unit in covered:
+            other = covered[unit].name
+            problems.append(Problem(name, f"{shown} 也在 {other} 的考评范围中：每个单位的考评组数据只能来自一个工作簿",
+                                    f"{shown} is also covered by {other}: one committee workbook per unit",
+                                    row=where, column="code", value=shown))
+    return problems
 
 
 def read_existing(scheme: ModuleType, year: int, data_dir: Path,
@@ -1129,20 +1340,46 @@ def merge_rows(existing: list[dict], submissions: list[Submission], file: str, l
     """The file's rows after ingestion: the submitted institutions' rows replaced, the others kept.
 
     A long-form file replaces only the periods the workbook has columns for (its other periods are
-    kept). Ordered as ``order`` (institution codes, or identity keys such as (code, specialty)), then
-    unknown ones as found; a workbook's own order is kept.
+    kept). Units keep their place in the current file (a replacement moves nothing); units new to it
+    follow in ``order`` (institution codes, or identity keys such as (code, specialty)); within a unit,
+    kept rows come first, then the workbook's rows in its own order.
     """
     identity_columns = [column for _, column in layout.identity_columns]
 
     def key(record: Mapping[str, Any]) -> tuple:
         return (record.get("code"), *(record.get(c) for c in identity_columns))
 
-    covered = {s.identity.key(): _covered(s.layout or layout, file) for s in submissions}
+    covered = {unit: what for s in submissions if (what := _covered(s.layout or layout, file)) for unit in s.covers()}
     kept = [r for r in existing if key(r) not in covered or not _replaced_by(covered[key(r)], r)]
     merged = kept + [record for s in submissions for record in s.rows.get(file, [])]
-    rank = {(wanted if isinstance(wanted, tuple) else (wanted,)): index for index, wanted in enumerate(order)}
-    width = len(next(iter(rank), ("",)))
+    listed = [wanted if isinstance(wanted, tuple) else (wanted,) for wanted in order]
+    width = len(listed[0]) if listed else 1 + len(identity_columns)
+    rank = {unit: index for index, unit in enumerate(dict.fromkeys([key(r)[:width] for r in existing] + listed))}
     return sorted(merged, key=lambda record: rank.get(key(record)[:width], len(rank)))
+
+
+def emptied_units(existing: list[dict], submissions: list[Submission], file: str, layout: Layout, year: int) -> list[Problem]:
+    """A warning for each unit whose rows of ``file`` a workbook replaces with none at all: the owner may
+    mean it (a judgment withdrawn), or have handed in a blank sheet; the warning names the unit and count."""
+    problems = []
+    current: dict[tuple, list[dict]] = {}
+    for record in existing:
+        current.setdefault(_unit_of(record, layout), []).append(record)
+    for submission in submissions:
+        what = _covered(submission.layout or layout, file)
+        if not what:
+            continue
+        given = {_unit_of(record, layout) for record in submission.rows.get(file, [])}
+        for unit in submission.covers():
+            own = [r for r in current.get(unit, ()) if _replaced_by(what, r)]
+            if own and unit not in given:
+                shown = "-".join(unit)
+                problems.append(Problem(submission.path.name, f"工作簿中没有 {shown} 的数据：{year}/{file} 中该单位的 {len(own)} 行将全部删除"
+                                        "（如非本意，请补填后再读入；可先用 --dry-run 核对）",
+                                        f"the workbook has no rows of {shown}: its {len(own)} rows of {year}/{file} are removed "
+                                        "(if not meant, fill them in and ingest again; --dry-run shows this first)",
+                                        row=submission.units.get(unit) or submission.code_cell or None, severity="warning"))
+    return problems
 
 
 def _covered(layout: Layout, file: str) -> tuple[str, set[str]] | bool:
@@ -1214,12 +1451,18 @@ def replace_files(folder: Path, texts: Mapping[str, str]) -> None:
 
 @dataclass
 class IngestReport:
-    """What an ingestion found and did: problems, and (when there was no error) the files written."""
+    """What an ingestion found and did: problems and, when there was no error, per file of the owners
+    whose workbooks came in the rows added, changed and removed, and which files were (or, with
+    ``dry_run``, would be) written; ``kept`` are the files of owners without a workbook, untouched."""
 
     problems: list[Problem]
     submissions: list[Submission] = field(default_factory=list)
-    written: dict[str, int] = field(default_factory=dict)  # file → rows
+    written: dict[str, int] = field(default_factory=dict)  # file → rows, for the files written (or to be)
     folder: Path | None = None
+    changes: dict[str, Changes] = field(default_factory=dict)  # file → what replacing it adds, changes, removes
+    owners: dict[str, str] = field(default_factory=dict)  # file → who supplies it
+    kept: list[str] = field(default_factory=list)
+    dry_run: bool = False
 
     @property
     def errors(self) -> list[Problem]:
@@ -1227,20 +1470,21 @@ class IngestReport:
 
 
 def _unreadable_current_files(existing: Mapping[str, list[dict] | None], found: list[Problem], year: int,
-                              everyone: bool) -> list[Problem]:
-    """Problems of the current CSVs. A file with errors stops the ingestion, since other institutions'
-    rows in it could not be kept, unless every institution handed in a workbook: then it is simply
-    replaced, with a warning."""
+                              complete: set[str]) -> list[Problem]:
+    """Problems of the current CSVs. A file with errors stops the ingestion, since other units' rows
+    in it could not be kept, unless the workbooks received cover every unit for that file (every
+    institution's workbook, or a committee workbook listing them all): then it is simply replaced,
+    with a warning."""
     broken = [file for file, rows in existing.items() if rows is None]
     if not broken:
         return found
-    if everyone:
+    if set(broken) <= complete:
         return [replace(p, severity="warning") for p in found] + [
-            Problem(f"{year}/{file}", "现有文件有误，已由全部机构的工作簿整体替换", "the current file had errors; replaced as a whole "
-                    "from every institution's workbook", severity="warning") for file in broken]
+            Problem(f"{year}/{file}", "现有文件有误，已由覆盖全部机构的工作簿整体替换", "the current file had errors; replaced as a "
+                    "whole from workbooks covering every institution", severity="warning") for file in broken]
     return found + [Problem(f"{year}/{file}", "现有文件有误，无法保留未交工作簿的机构的行：请先修正，或读入全部机构的工作簿",
                             "the current file has errors, so the rows of institutions without a workbook cannot be kept: "
-                            "fix it first, or ingest every institution's workbook") for file in broken]
+                            "fix it first, or ingest every institution's workbook") for file in broken if file not in complete]
 
 
 def templates_of(scheme: ModuleType) -> ModuleType:
@@ -1252,21 +1496,30 @@ def templates_of(scheme: ModuleType) -> ModuleType:
     return import_module(name)
 
 
-def write_templates(scheme: ModuleType, year: int, data_dir: Path, out_dir: Path, prefill: bool = False) -> list[Path]:
-    """One workbook per identity of the scheme's templates into ``OUT/<scheme>/<year>/``, each saved atomically.
+def write_templates(scheme: ModuleType, year: int, data_dir: Path, out_dir: Path, prefill: bool = False,
+                    owner: str = HOSPITAL) -> list[Path]:
+    """The workbooks of ``owner`` into ``OUT/<scheme>/<year>/``, each saved atomically: one per identity
+    of the scheme's templates (``HOSPITAL``), or the one committee workbook listing them all
+    (``COMMITTEE``, ``考评组.xlsx``).
 
-    With ``prefill`` the input cells hold the year's current CSV rows. Raises ``InputError`` when
-    the institutions (or, with ``prefill``, the current CSVs) cannot be read.
+    With ``prefill`` the input cells hold the year's current CSV rows of that owner. Raises
+    ``InputError`` when the institutions (or, with ``prefill``, the current CSVs) cannot be read.
     """
     templates = templates_of(scheme)
-    layout = templates.layout(year)
     identities = templates.identities(data_dir, year)
+    layout = templates.committee_layout(year, identities) if owner == COMMITTEE else templates.layout(year)
     existing: dict[str, list[dict]] = {}
     if prefill:
         existing, problems = read_existing(scheme, year, data_dir, layout.files())
         if any(p.is_error for p in problems):
             raise InputError(problems)
     folder = Path(out_dir) / scheme.NAME / str(year)
+    if owner == COMMITTEE:
+        units = {unit.key() for unit in layout.units}
+        own = {file: [r for r in rows if _unit_of(r, layout) in units] for file, rows in existing.items()}
+        path = folder / COMMITTEE_WORKBOOK
+        save_atomically(build_workbook(layout, committee_identity(), own), path)
+        return [path]
     written = []
     for identity in identities:
         own = {file: [r for r in rows if _belongs(r, identity, layout)] for file, rows in existing.items()}
@@ -1274,6 +1527,10 @@ def write_templates(scheme: ModuleType, year: int, data_dir: Path, out_dir: Path
         save_atomically(build_workbook(_layout_of(templates, layout, identity), identity, own), path)
         written.append(path)
     return written
+
+
+def _unit_of(record: Mapping[str, Any], layout: Layout) -> tuple:
+    return (record.get("code"), *(record.get(column) for _, column in layout.identity_columns))
 
 
 def _layout_of(templates: ModuleType, layout: Layout, identity: Identity) -> Layout:
@@ -1288,16 +1545,20 @@ def _belongs(record: Mapping[str, Any], identity: Identity, layout: Layout) -> b
     return all(record.get(column) == value for column, value in stamp.items())
 
 
-def ingest(scheme: ModuleType, year: int, source: Path, data_dir: Path) -> IngestReport:
-    """Read every workbook of ``source`` and, only when none has an error, replace the year's CSVs.
+def ingest(scheme: ModuleType, year: int, source: Path, data_dir: Path, dry_run: bool = False) -> IngestReport:
+    """Read every workbook of ``source`` and, only when none has an error, replace the year's CSVs
+    of the owners whose workbooks came in (with ``dry_run``: only say what would change).
 
-    The submitted institutions' rows are replaced, other institutions' rows kept; all files are
-    replaced together (``replace_files``). Raises ``InputError`` when the folder, the institutions
-    or the rubric cannot be read; problems in the workbooks are returned in the report.
+    Hospital workbooks replace their institutions' rows of the hospital's files; a committee workbook
+    replaces the rows of the units it lists in the committee's files; every other row, and every file
+    of an owner without a workbook, is kept. Files whose text would not change are not rewritten; the
+    others are replaced together (``replace_files``). Raises ``InputError`` when the folder, the
+    institutions or the rubric cannot be read; problems in the workbooks are returned in the report.
     """
     templates = templates_of(scheme)
     layout = templates.layout(year)
     identities = templates.identities(data_dir, year)
+    committee = templates.committee_layout(year, identities)
     known = {identity.code: identity.name for identity in identities}
     listed = {identity.key(): identity for identity in identities}
     layout_for = None
@@ -1305,19 +1566,32 @@ def ingest(scheme: ModuleType, year: int, source: Path, data_dir: Path) -> Inges
         def layout_for(identity: Identity) -> Layout | None:  # as listed by the templates, not as the workbook says
             return _layout_of(templates, layout, listed[identity.key()]) if identity.key() in listed else None
     paths, problems = workbooks_in(source)
-    submissions, found = read_submissions(paths, layout, known, listed if layout.identity_columns else None, layout_for)
+    submissions, found = read_submissions(paths, layout, known, listed if layout.identity_columns else None, layout_for,
+                                          committee)
     problems += found
-    existing, found = read_existing(scheme, year, data_dir, layout.files())
-    problems += _unreadable_current_files(existing, found, year, everyone=set(listed) <= {s.identity.key() for s in submissions})
-    report = IngestReport(problems, submissions)
+    received = [own for own in (layout, committee) if any(s.owner == own.owner for s in submissions)]
+    files = [file for own in received for file in own.files()]
+    existing, found = read_existing(scheme, year, data_dir, files)
+    complete = {file for own in received for file in own.files()
+                if set(listed) <= {unit for s in submissions if s.owner == own.owner for unit in s.covers()}}
+    problems += _unreadable_current_files(existing, found, year, complete)
+    report = IngestReport(problems, submissions, owners=dict(templates.OWNERS), dry_run=dry_run,
+                          kept=[file for own in (layout, committee) if all(own is not r for r in received)
+                                for file in own.files()])
     if report.errors:
         return report
-    order = list(listed)
-    texts = {}
-    for file in layout.files():
-        rows = merge_rows(existing[file] or [], submissions, file, layout, order)
-        texts[file] = csv_text([c.name for c in scheme.FILES[file]], rows)
-        report.written[file] = len(rows)
     report.folder = year_folder(scheme, year, data_dir)
-    replace_files(report.folder, texts)
+    texts = {}
+    for file in files:
+        columns = [c.name for c in scheme.FILES[file]]
+        rows = merge_rows(existing[file] or [], submissions, file, layout, list(listed))
+        report.problems += emptied_units(existing[file] or [], submissions, file, layout, year)
+        report.changes[file] = count_changes(existing[file] or [], rows, columns, templates.ROW_KEYS[file])
+        text = csv_text(columns, rows)
+        target = report.folder / file
+        if not target.is_file() or target.read_bytes() != text.encode("utf-8"):
+            texts[file] = text
+            report.written[file] = len(rows)
+    if texts and not dry_run:
+        replace_files(report.folder, texts)
     return report

@@ -12,7 +12,10 @@ One workbook per specialty of ``specialties.csv`` (``<code>-<specialty>.xlsx``),
   catalog's numeric ids, listed with their names beside the table), baseline and target →
   targets.csv.
 
-The commission's own files (onsite.csv, recheck.csv) are not in the hospital's workbook.
+The commission's own files (onsite.csv: the experts' on-site scores; recheck.csv: the 现场复核) are
+not in the hospital's workbook: they are the 考评组's workbook (``考评组.xlsx``), one for the cohort,
+whose 现场核查 and 现场复核 sheets carry 机构代码 and 专科 columns for the specialties listed on its
+考评范围 sheet (``committee_layout``).
 """
 
 from __future__ import annotations
@@ -27,9 +30,27 @@ from evalbook.errors import InputError, Problem
 from evalbook.intake import locate
 from evalbook.reading import read_text_table
 from evalbook.schemes import naiman_specialty as scheme
-from evalbook.workbooks import Checklist, Identity, Layout, LongForm, Period, Table, catalog_fields
+from evalbook.workbooks import (
+    COMMITTEE,
+    EXPERTS,
+    HOSPITAL,
+    MAX_TABLE_ROWS,
+    Checklist,
+    Identity,
+    Layout,
+    LongForm,
+    Period,
+    Table,
+    catalog_fields,
+)
 
-SURVEY_SHEET, PLEDGE_SHEET = "调查表", "承诺书"
+SURVEY_SHEET, PLEDGE_SHEET, ONSITE_SHEET, RECHECK_SHEET = "调查表", "承诺书", "现场核查", "现场复核"
+# Who supplies each input file: the survey and the commitments are the hospital's; the on-site scores
+# are the experts' and the recheck the 考评组's, both entered in the 考评组's workbook.
+OWNERS = {"indicators.csv": HOSPITAL, "targets.csv": HOSPITAL, "onsite.csv": EXPERTS, "recheck.csv": COMMITTEE}
+# What makes two rows the same record, for counting rows changed (rather than one removed, one added).
+ROW_KEYS = {"indicators.csv": ("code", "specialty", "period", "indicator"), "targets.csv": ("code", "specialty", "indicator"),
+            "onsite.csv": ("code", "specialty", "expert"), "recheck.csv": ("code", "specialty", "indicator")}
 SPECIALTY = "专科"
 # catalog kind → the Column that types its cells: (kind, low, high, strict_low). The same ranges as the
 # scheme's suites (KIND_TEXT_RULES and the percent / CMI rules); a rank is a place ≥ 1, blank = 未上榜.
@@ -80,9 +101,13 @@ def numeric_ids() -> tuple[str, ...]:
     return tuple(cat.loc[cat["kind"].isin(scheme.NUMERIC_KINDS), "id"])
 
 
-def pledge_sheet() -> Table:
+def _indicator_legend() -> dict[str, str]:
     cat = scheme.catalog()
-    legend = {i: cat.at[i, "value_label"] + (f"（{cat.at[i, 'unit']}）" if cat.at[i, "unit"] else "") for i in numeric_ids()}
+    return {i: cat.at[i, "value_label"] + (f"（{cat.at[i, 'unit']}）" if cat.at[i, "unit"] else "") for i in numeric_ids()}
+
+
+def pledge_sheet() -> Table:
+    legend = _indicator_legend()
     columns = tuple(c for c in scheme.FILES["targets.csv"] if c.name not in ("code", "specialty"))
     return Table(PLEDGE_SHEET, "targets.csv", columns, rows=30, allowed={"indicator": numeric_ids()},
                  legends={"indicator": legend}, row_rules=(_percent_target_at_most_100,),
@@ -113,6 +138,7 @@ def layout(year: int) -> Layout:
     return Layout(
         scheme=scheme.NAME, title=scheme.TITLE, year=year, sheets=(survey_sheet(periods), pledge_sheet()),
         identity_columns=((SPECIALTY, "specialty"),), identity_file="specialties.csv",
+        foreign_sheets={ONSITE_SHEET: EXPERTS, RECHECK_SHEET: COMMITTEE},  # the 考评组's, if copied in: never read
         notes=(
             f"调查表的数值列按统计期：“{first}”为基线统计期（{baseline}）的数据"
             + "".join(f"；“{header}”为{year}年全年的数据（建设专科填写）" for header in rest)
@@ -126,6 +152,29 @@ def layout(year: int) -> Layout:
             "承诺书：每个承诺的量化指标一行，指标编号从下拉列表选择，基线值和目标值填数值；百分比指标的目标值不超过100。",
             "现场核查评分和现场复核数据由考评组另行录入，不在本工作簿中。",
         ),
+    )
+
+
+def committee_layout(year: int, units: list[Identity]) -> Layout:
+    """The 考评组's workbook of ``year`` for ``units`` (every specialty of specialties.csv): the experts'
+    on-site scores and the 现场复核 values, 机构代码 and 专科 chosen from lists (names beside the table)."""
+    scheme.load_rubric(paths.rubric_path(scheme.NAME))  # a broken rubric stops here, as for the hospital's workbook
+    names = {unit.code: unit.name for unit in units}
+    specialties = tuple(dict.fromkeys(dict(unit.extra)[SPECIALTY] for unit in units))
+    allowed = {"code": tuple(names), "specialty": specialties}
+    common = {"legends": {"code": names}, "max_rows": max(MAX_TABLE_ROWS, 60 * len(units))}
+    onsite = Table(ONSITE_SHEET, "onsite.csv", tuple(scheme.FILES["onsite.csv"]), rows=max(30, 5 * len(units)),
+                   allowed=allowed, heading="现场核查评分（专家评分，考评组录入）",
+                   description="每个建设专科每位专家一行：机构代码、专科从下拉列表选择，三项得分0–100", **common)
+    recheck = Table(RECHECK_SHEET, "recheck.csv", tuple(scheme.FILES["recheck.csv"]), rows=max(20, 3 * len(units)),
+                    allowed={**allowed, "indicator": numeric_ids()}, heading="现场复核数据（考评组填写）",
+                    description="每个复核的指标一行：复核值取代该专科本年度的上报值；没有则留空",
+                    **{**common, "legends": {**common["legends"], "indicator": _indicator_legend()}})
+    return Layout(
+        scheme=scheme.NAME, title=scheme.TITLE, year=year, sheets=(onsite, recheck), identity_columns=((SPECIALTY, "specialty"),),
+        identity_file="specialties.csv", owner=COMMITTEE, units=tuple(units),
+        notes=("现场核查：医院管理、建设管理、人才队伍建设三项各0–100分，每位专家一行。",
+               "现场复核：指标编号从下拉列表选择（可选指标及其名称列在表格右侧），复核值填数值，说明可留空。"),
     )
 
 

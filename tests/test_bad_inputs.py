@@ -211,6 +211,31 @@ def stray_quote(file: str, line: int, column: str):
     return corrupt
 
 
+def more_months(file: str, months: tuple[str, ...]):
+    """Copies of the first ledger row for further months (each sent on the 3rd of the next): still valid."""
+    def corrupt(base: Path) -> dict:
+        rows = _rows(base / file)
+        header = rows[0]
+        for month in months:
+            row = list(rows[1])
+            row[header.index("month")] = month
+            year, number = map(int, month.split("-"))
+            row[header.index("submitted_on")] = f"{year + number // 12}-{number % 12 + 1:02d}-03"
+            rows.append(row)
+        _write(base / file, rows)
+        return {}
+    return corrupt
+
+
+def chain(*corrupts):
+    def corrupt(base: Path) -> dict:
+        found: dict = {}
+        for step in corrupts:
+            found.update(step(base))
+        return found
+    return corrupt
+
+
 def near_duplicate_expert(file: str, match: dict[str, str]):
     """A copy of a row scored by the same expert, the id typed in another case (E05 / e05)."""
     def corrupt(base: Path) -> dict:
@@ -371,9 +396,10 @@ REFUSED += [
     Case("one-gbk-line-in-a-utf8-file", WENDENG, line_in_gbk("institutions.csv", 3),
          ("institutions.csv", "文件混用了两种编码：第{utf8_zh}行是 UTF-8，第3行不是 UTF-8（可能是 GBK）",
           "the file mixes encodings: line(s) {utf8_en} are UTF-8, line(s) 3 are not")),
-    Case("stray-quote-in-the-ledger", WENDENG, stray_quote("2023/ledger.csv", 4, "work_done"),
-         ("2023/ledger.csv, 第4行 row 4", "第4行有一个引号（\"）开始的单元格在本行没有正确结束",
-          "a quote (\") opens a cell on line 4 and does not close properly")),
+    Case("stray-quote-in-the-ledger", WENDENG, chain(more_months("2023/ledger.csv", ("2023-04", "2023-05", "2023-06")),
+                                                     stray_quote("2023/ledger.csv", 3, "work_done")),
+         ("2023/ledger.csv, 第3行 row 3", "第3行有一个引号（\"）开始的单元格在本行没有正确结束",
+          "a quote (\") opens a cell on line 3 and does not close properly")),
     Case("stray-quote-in-the-survey", NAIMAN, stray_quote("2025/onsite.csv", 2, "expert"),
          ("2025/onsite.csv, 第2行 row 2", "第2行有一个引号", "opens a cell on line 2")),
     Case("400-digit-count", WENDENG, set_cell("2023/facts.csv", {"code": "D1"}, "trainees_3m", BIG),
@@ -397,7 +423,7 @@ REFUSED += [
          ("2025/onsite.csv, 第{line}行 row {line}, 列 column 'code+specialty+expert'",
           "2025/onsite.csv, 第{copy}行 row {copy}, 列 column 'code+specialty+expert'",
           "同一专家对同一专科只能评分一次", "E05 and e05 are one expert")),
-    Case("ledger-submitted-before-its-month", WENDENG, submitted_before_month("2023/ledger.csv", 3),
+    Case("ledger-submitted-before-its-month", WENDENG, submitted_before_month("2023/ledger.csv", 2),
          ("2023/ledger.csv, 第{line}行 row {line}, 列 column 'submitted_on'; 值 value='{value}'",
           "报送日期不能早于台账月份的第一天", "submitted_on must not be before the first day of the ledger's month")),
     Case("data-file-linked-outside", WENDENG, linked_outside("2023/facts.csv"),

@@ -341,3 +341,11 @@ def test_invisible_characters_in_a_name_are_a_warning_naming_the_cell(tmp_path, 
 def test_a_leading_bom_is_no_invisible_character(tmp_path):
     table, problems = read_text_table(write(tmp_path, TEXT, encoding="utf-8-sig"), COLUMNS)
     assert problems == []
+
+
+@pytest.mark.parametrize("end", ["\r\n", "\r"], ids=["crlf", "cr"])
+def test_mixed_encoding_lines_are_counted_as_the_csv_module_counts_them(tmp_path, end):
+    # Excel's CRLF (and old Mac CR) line ends: the GBK line is still line 3, the UTF-8 one line 2
+    raw = f"code,name,group{end}A1,甲,district{end}".encode() + f"A2,乙,primary{end}".encode("gbk")
+    _, problems = read_text_table(write(tmp_path, raw), COLUMNS)
+    assert "第2行是 UTF-8，第3行不是 UTF-8" in problems[0].rule_zh

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from evalbook.integrity import INVISIBLE
+
 if TYPE_CHECKING:
     from evalbook.errors import Problem
 
@@ -166,15 +168,12 @@ def parse_ranks(text: Any) -> tuple[int, ...] | None:
     return tuple(int(part) for part in parts)
 
 
-INVISIBLE_IN_IDS = re.compile("[\u202a-\u202e\u2066-\u2069\u200b-\u200d\u2060\ufeff]")
-
-
 def identity_key(text: Any) -> Any:
     """How two ids typed by people are compared: after NFKC (full-width Ｅ０５ is E05), without invisible
     characters, stripped and case-folded, so ``E05``, ``e05`` and ``Ｅ05 `` are one expert. None stays None."""
     if not isinstance(text, str):
         return text
-    return INVISIBLE_IN_IDS.sub("", unicodedata.normalize("NFKC", text)).strip().casefold()
+    return INVISIBLE.sub("", unicodedata.normalize("NFKC", text)).strip().casefold()
 
 
 def param(value: float | str) -> Any:

@@ -52,11 +52,13 @@ def decode(raw: bytes, label: str) -> tuple[str | None, str, list[Problem]]:
 def _lines_by_encoding(raw: bytes) -> tuple[list[int], list[int]]:
     """Line numbers (1-based) of the lines that are UTF-8 with non-ASCII text, and of those not UTF-8.
 
-    ASCII-only lines are both and count as neither. (A line of GBK Chinese that happens to be valid
-    UTF-8 is possible only for a very short line; such a file is refused, never garbled.)
+    Lines end as the csv module ends them (``\\r\\n``, ``\\r`` or ``\\n``; GB18030 never uses those
+    bytes inside a character). ASCII-only lines are both and count as neither. (A line of GBK Chinese
+    that happens to be valid UTF-8 is possible only for a very short line; such a file is refused,
+    never garbled. Measured: none of the 2,514 non-ASCII lines of the demo data saved as GBK is.)
     """
     utf8, other = [], []
-    for number, line in enumerate(raw.removeprefix(b"\xef\xbb\xbf").split(b"\n"), start=1):
+    for number, line in enumerate(re.split(rb"\r\n|\r|\n", raw.removeprefix(b"\xef\xbb\xbf")), start=1):
         if line.isascii():
             continue
         try:

@@ -4,6 +4,9 @@ The contract (RUBRICS.md "Input files" and the module docstring): UTF-8 with or 
 or GB18030/GBK as Excel on Chinese Windows saves it; every cell kept as the typed string,
 stripped, empty → None; the index is the line number in the file (header = 1); problems name
 the file, the line and the column; unknown extra columns are a warning and are ignored.
+What a file must be as a whole (evalbook.integrity, called from here): one encoding, quotes that close
+on their line (or a multi-line cell as Excel writes it), cells of any length up to the file cap, and a
+warning for invisible direction-override or zero-width characters.
 """
 
 from __future__ import annotations

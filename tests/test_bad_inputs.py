@@ -186,6 +186,94 @@ def saved_by_excel(encoding: str, bom: bool = False):
     return corrupt
 
 
+def line_in_gbk(file: str, line: int):
+    """One line of a UTF-8 file saved as GBK (a name pasted from another program): the other lines stay UTF-8."""
+    def corrupt(base: Path) -> dict:
+        lines = (base / file).read_bytes().split(b"\n")
+        lines[line - 1] = lines[line - 1].decode("utf-8").encode("gbk")
+        (base / file).write_bytes(b"\n".join(lines))
+        utf8 = [n for n, raw in enumerate(lines, start=1) if n != line and not raw.isascii()]
+        assert len(utf8) <= 5, utf8  # the message names them all
+        return {"utf8_zh": "、".join(map(str, utf8)), "utf8_en": ", ".join(map(str, utf8))}
+    return corrupt
+
+
+def stray_quote(file: str, line: int, column: str):
+    """A ``"`` typed at the start of one cell (opening a quote that does not close on its line)."""
+    def corrupt(base: Path) -> dict:
+        rows = _rows(base / file)
+        rows[line - 1][rows[0].index(column)] = "\x00QUOTE" + rows[line - 1][rows[0].index(column)]
+        _write(base / file, rows)
+        raw = (base / file).read_bytes()
+        # the marker is put where the cell's text begins, inside any quoting the writer added
+        (base / file).write_bytes(raw.replace(b'"\x00QUOTE', b'"\"').replace(b"\x00QUOTE", b'"'))
+        return {"line": line}
+    return corrupt
+
+
+def more_months(file: str, months: tuple[str, ...]):
+    """Copies of the first ledger row for further months (each sent on the 3rd of the next): still valid."""
+    def corrupt(base: Path) -> dict:
+        rows = _rows(base / file)
+        header = rows[0]
+        for month in months:
+            row = list(rows[1])
+            row[header.index("month")] = month
+            year, number = map(int, month.split("-"))
+            row[header.index("submitted_on")] = f"{year + number // 12}-{number % 12 + 1:02d}-03"
+            rows.append(row)
+        _write(base / file, rows)
+        return {}
+    return corrupt
+
+
+def chain(*corrupts):
+    def corrupt(base: Path) -> dict:
+        found: dict = {}
+        for step in corrupts:
+            found.update(step(base))
+        return found
+    return corrupt
+
+
+def near_duplicate_expert(file: str, match: dict[str, str]):
+    """A copy of a row scored by the same expert, the id typed in another case (E05 / e05)."""
+    def corrupt(base: Path) -> dict:
+        rows = _rows(base / file)
+        line = _line_of(rows, match)
+        copy = list(rows[line - 1])
+        at = rows[0].index("expert")
+        copy[at] = copy[at].upper() if copy[at].upper() != copy[at] else copy[at].lower()
+        rows.append(copy)
+        _write(base / file, rows)
+        return {"line": line, "copy": len(rows)}
+    return corrupt
+
+
+def submitted_before_month(file: str, line: int):
+    def corrupt(base: Path) -> dict:
+        rows = _rows(base / file)
+        month = rows[line - 1][rows[0].index("month")]
+        year, number = map(int, month.split("-"))
+        before = f"{year - 1}-12-31" if number == 1 else f"{year}-{number - 1:02d}-28"  # a day of the month before
+        rows[line - 1][rows[0].index("submitted_on")] = before
+        _write(base / file, rows)
+        return {"line": line, "value": before, "month": month}
+    return corrupt
+
+
+def linked_outside(file: str):
+    """The file replaced by a symbolic link to the same bytes outside the data folder."""
+    def corrupt(base: Path) -> dict:
+        outside = base.parent.parent / "elsewhere" / Path(file).name
+        outside.parent.mkdir(exist_ok=True)
+        outside.write_bytes((base / file).read_bytes())
+        (base / file).unlink()
+        (base / file).symlink_to(outside)
+        return {"target": str(outside.resolve())}
+    return corrupt
+
+
 def workbook_bytes(_: bytes) -> bytes:
     """An Excel workbook saved under the CSV's name (a zip archive, binary)."""
     from io import BytesIO
@@ -302,11 +390,55 @@ REFUSED = [
       for label, name in (("dot-dot", "../x"), ("slash", "a/b"), ("windows-path", "C:\\x"))],
 ]
 
+BIG = "1" * 400
+REFUSED += [
+    # ---- input integrity: what used to pass silently or crash `run`
+    Case("one-gbk-line-in-a-utf8-file", WENDENG, line_in_gbk("institutions.csv", 3),
+         ("institutions.csv", "文件混用了两种编码：第{utf8_zh}行是 UTF-8，第3行不是 UTF-8（可能是 GBK）",
+          "the file mixes encodings: line(s) {utf8_en} are UTF-8, line(s) 3 are not")),
+    Case("stray-quote-in-the-ledger", WENDENG, chain(more_months("2023/ledger.csv", ("2023-04", "2023-05", "2023-06")),
+                                                     stray_quote("2023/ledger.csv", 3, "work_done")),
+         ("2023/ledger.csv, 第3行 row 3", "第3行有一个引号（\"）开始的单元格在本行没有正确结束",
+          "a quote (\") opens a cell on line 3 and does not close properly")),
+    Case("stray-quote-in-the-survey", NAIMAN, stray_quote("2025/onsite.csv", 2, "expert"),
+         ("2025/onsite.csv, 第2行 row 2", "第2行有一个引号", "opens a cell on line 2")),
+    Case("400-digit-count", WENDENG, set_cell("2023/facts.csv", {"code": "D1"}, "trainees_3m", BIG),
+         (f"2023/facts.csv, 第{{line}}行 row {{line}}, 列 column 'trainees_3m'; 值 value='{BIG}'",
+          "进修满3个月人数应不小于0且不大于1000000000", "trainees_3m must be ≥ 0 and ≤ 1000000000")),
+    Case("400-digit-expert-score", WENDENG, set_cell("2023/expert_scores.csv", {"code": "P2"}, "advantage", BIG),
+         (f"2023/expert_scores.csv, 第{{line}}行 row {{line}}, 列 column 'advantage'; 值 value='{BIG}'",
+          "特色优势应不小于0且不大于20（评分规则中的 max_advantage）", "advantage must be ≥ 0 and ≤ 20 (rubric: max_advantage)")),
+    Case("400-digit-target", NAIMAN, set_cell("2025/targets.csv", {**CARDIO, "indicator": "1.4.3"}, "target", BIG),
+         (f"2025/targets.csv, 第{{line}}行 row {{line}}, 列 column 'target', （机构 NMRM，专科 心血管内科，指标 1.4.3 硕士学历人数）; 值 value='{BIG}'",
+          "目标值应不小于0且不大于1000000000", "target must be ≥ 0 and ≤ 1000000000")),
+    Case("seven-decimals", WENDENG, set_cell("2023/facts.csv", {"code": "D1"}, "internal_funds_wan", "12.1234567"),
+         ("2023/facts.csv, 第{line}行 row {line}, 列 column 'internal_funds_wan'; 值 value='12.1234567'",
+          "内部专项资金（万元）最多6位小数", "internal_funds_wan may have at most 6 decimal places")),
+    Case("expert-id-in-another-case", WENDENG, near_duplicate_expert("2023/expert_scores.csv", {"code": "P1"}),
+         ("2023/expert_scores.csv, 第{line}行 row {line}, 列 column 'code+project+expert'",
+          "2023/expert_scores.csv, 第{copy}行 row {copy}, 列 column 'code+project+expert'",
+          "同一专家对同一项目只能评分一次（比较专家时不区分大小写、全角半角和首尾空格：E05 与 e05 是同一专家）",
+          "experts compared ignoring case, full/half width and spaces: E05 and e05 are one expert")),
+    Case("on-site-expert-id-in-another-case", NAIMAN, near_duplicate_expert("2025/onsite.csv", CARDIO),
+         ("2025/onsite.csv, 第{line}行 row {line}, 列 column 'code+specialty+expert'",
+          "2025/onsite.csv, 第{copy}行 row {copy}, 列 column 'code+specialty+expert'",
+          "同一专家对同一专科只能评分一次", "E05 and e05 are one expert")),
+    Case("ledger-submitted-before-its-month", WENDENG, submitted_before_month("2023/ledger.csv", 2),
+         ("2023/ledger.csv, 第{line}行 row {line}, 列 column 'submitted_on'; 值 value='{value}'",
+          "报送日期不能早于台账月份的第一天", "submitted_on must not be before the first day of the ledger's month")),
+    Case("data-file-linked-outside", WENDENG, linked_outside("2023/facts.csv"),
+         ("2023/facts.csv; 值 value='{target}'", "数据文件（或其所在文件夹）是指向数据文件夹之外的链接，拒绝读取",
+          "the data file (or its folder) is a link to outside the data folder: refused")),
+]
+
 ACCEPTED = [
     Case("gbk-crlf-as-excel-on-chinese-windows", WENDENG, saved_by_excel("gbk"), ()),
     Case("gbk-crlf-as-excel-on-chinese-windows", NAIMAN, saved_by_excel("gbk"), ()),
     Case("utf8-bom-crlf", WENDENG, saved_by_excel("utf-8", bom=True), ()),
     Case("utf8-bom-crlf", NAIMAN, saved_by_excel("utf-8", bom=True), ()),
+    Case("one-megabyte-ledger-cell", WENDENG, set_cell("2023/ledger.csv", {"code": "D1"}, "work_done", "台" * 1_000_000), ()),
+    Case("multi-line-ledger-cell-as-excel-writes-it", WENDENG,
+         set_cell("2023/ledger.csv", {"code": "D1"}, "work_done", "1. 开展义诊；\n2. 完成培训，3人"), ()),
     Case("extra-column", WENDENG, add_column("institutions.csv", "备注", "<b>=1+2</b>"),
          ("[警告 WARNING] institutions.csv, 第1行 row 1, 列 column '备注'", "未知的列，已忽略", "unknown column, ignored")),
 ]
@@ -342,6 +474,20 @@ def test_accepted_variants_validate_and_score_like_the_original(case, published,
     assert written
     for name in written:  # the same scores, to the byte, as the published run of the UTF-8 original
         assert (tables / name).read_bytes() == (published.year(case.scheme) / name).read_bytes(), name
+
+
+@pytest.mark.parametrize("char", ["\u202e", "\u200b"], ids=["rtl-override", "zero-width-space"])
+def test_invisible_characters_in_a_name_are_a_warning_naming_the_cell(char, published, tmp_path, capsys):
+    data = copy_scheme(published, WENDENG, tmp_path)
+    rows = _rows(data / WENDENG / "institutions.csv")
+    rows[2][1] = rows[2][1][:3] + char + rows[2][1][3:]
+    _write(data / WENDENG / "institutions.csv", rows)
+    code, text = cli(capsys, "validate", WENDENG, "--year", YEARS[WENDENG], "--data", data)
+    assert code == 0, text
+    assert f"[警告 WARNING] institutions.csv, 第3行 row 3, 列 column 'name'; 值 value={rows[2][1]!r}" in text
+    assert f"含有不可见的方向控制字符或零宽字符（U+{ord(char):04X}）" in text
+    assert f"contains invisible direction-override or zero-width characters (U+{ord(char):04X})" in text
+    assert repr(rows[2][1]).count("\\u") == 1  # the message shows the character escaped, not acting on the terminal
 
 
 # --------------------------------------------------------------------------- what `run` wrote: inert

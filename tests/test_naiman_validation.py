@@ -179,3 +179,31 @@ def test_flat_layout_is_read_too(tmp_path, runner):
         shutil.copy(f, target)
     intake = take_in(SCHEME, 2025, tmp_path, runner=runner)
     assert intake.errors == [] and intake.labels["indicators.csv"] == "indicators.csv"
+
+
+# --------------------------------------------------------------------------- input integrity
+
+def test_an_expert_differing_only_in_case_or_width_is_refused_on_both_rows(data, runner):
+    # NMRM 心血管内科 is scored by 专家B/C/D（示例）; a fourth row by "专家ｂ（示例）" (full-width b) is 专家B again
+    edit(data, "onsite.csv", {"code": "NMRM", "specialty": "心血管内科", "expert": "专家B（示例）"},
+         append=["NMRM", "心血管内科", "专家ｂ（示例）", "70", "70", "70"])
+    found = [e for e in errors(data, runner) if e.file == "2025/onsite.csv" and e.column == "code+specialty+expert"]
+    assert [e.value for e in found] == ["code=NMRM、specialty=心血管内科、expert=专家B（示例）",
+                                        "code=NMRM、specialty=心血管内科、expert=专家ｂ（示例）"]
+    assert "E05 and e05 are one expert" in found[0].rule_en
+
+
+@pytest.mark.parametrize("indicator, new, rule", [
+    ("2.1.1", "1" * 400, "不大于1000000000"),       # count: refused by the bound, not read as inf
+    ("1.1.1", "120.1234567", "最多6位小数"),         # area: seven decimals
+])
+def test_absurd_magnitude_or_precision_is_refused(data, runner, indicator, new, rule):
+    value(data, indicator, new)
+    found = [e for e in errors(data, runner) if e.column == "value" and str(e.value) == new]
+    assert found and rule in found[0].rule_zh, [(e.column, e.rule_zh) for e in errors(data, runner)]
+
+
+def test_a_400_digit_target_gets_the_range_rule(data, runner):
+    edit(data, "targets.csv", {"code": "NMRM", "specialty": "心血管内科", "indicator": "1.4.3"}, {"target": "9" * 400})
+    found = [e for e in errors(data, runner) if e.column == "target" and e.value == "9" * 400]
+    assert found and "target must be ≥ 0 and ≤ 1000000000" in found[0].rule_en

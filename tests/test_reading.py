@@ -4,6 +4,9 @@ The contract (RUBRICS.md "Input files" and the module docstring): UTF-8 with or 
 or GB18030/GBK as Excel on Chinese Windows saves it; every cell kept as the typed string,
 stripped, empty → None; the index is the line number in the file (header = 1); problems name
 the file, the line and the column; unknown extra columns are a warning and are ignored.
+What a file must be as a whole (evalbook.integrity, called from here): one encoding, quotes that close
+on their line (or a multi-line cell as Excel writes it), cells of any length up to the file cap, and a
+warning for invisible direction-override or zero-width characters.
 """
 
 from __future__ import annotations
@@ -241,3 +244,111 @@ def test_formula_protection_written_by_ingest_is_taken_off_on_reading(tmp_path):
     table, problems = read_text_table(write(tmp_path, text), COLUMNS)
     assert not errors(problems), shown(problems)
     assert table.frame["name"].tolist() == ["=1+2", "'=kept once", "'plain", "-x", "'"]
+
+
+# --------------------------------------------------------------------------- one encoding per file
+
+def test_a_gbk_name_in_a_utf8_file_is_refused_naming_the_lines_of_each_kind(tmp_path):
+    # lines 2 and 4 are UTF-8 Chinese, line 3 is GBK (pasted from another program): decoding the whole
+    # file as GB18030 would garble lines 2 and 4 without a word, so the file is refused.
+    raw = ("code,name,group\nWDZG,文登整骨医院,district\n".encode()
+           + "SC,宋村中心卫生院,primary\n".encode("gbk")
+           + "GC,高村中心卫生院,primary\n".encode())
+    table, problems = read_text_table(write(tmp_path, raw), COLUMNS, label="institutions.csv")
+    assert table is None
+    assert len(problems) == 1 and problems[0].is_error and problems[0].file == "institutions.csv"
+    assert "第2、4行是 UTF-8，第3行不是 UTF-8" in problems[0].rule_zh
+    assert "line(s) 2, 4 are UTF-8, line(s) 3 are not" in problems[0].rule_en
+
+
+def test_mixed_encodings_name_the_first_five_lines_and_the_count(tmp_path):
+    raw = b"code,name,group\n" + "".join(f"A{i},甲{i},district\n" for i in range(7)).encode() \
+        + "B,乙,primary\n".encode("gbk")
+    _, problems = read_text_table(write(tmp_path, raw), COLUMNS)
+    # UTF-8 lines are 2..8 (7 of them): the first five shown, then the count; the GBK line is 9
+    assert "第2、3、4、5、6…行（共7行）是 UTF-8，第9行不是 UTF-8" in problems[0].rule_zh
+    assert "line(s) 2, 3, 4, 5, 6… (7 lines) are UTF-8, line(s) 9 are not" in problems[0].rule_en
+
+
+def test_gbk_file_with_ascii_only_lines_is_still_one_encoding(tmp_path):
+    content = "code,name,group\nWDZG,文登整骨医院,district\nX1,Clinic,primary\n"
+    table, problems = read_text_table(write(tmp_path, content, encoding="gbk"), COLUMNS)
+    assert problems == [] and table.encoding == "gb18030"
+    assert table.frame["name"].tolist() == ["文登整骨医院", "Clinic"]
+
+
+# --------------------------------------------------------------------------- quotes
+
+def test_a_stray_quote_that_would_swallow_rows_is_refused_naming_its_line(tmp_path):
+    # The quote opening line 2's name closes only on line 4 ("丙"): a lenient reader makes lines 2–4 one row
+    # of exactly three cells (A1 | 文登,district⏎A2,乙,district⏎A3,丙 | district), so 3 rows became 1.
+    path = write(tmp_path, 'code,name,group\nA1,"文登,district\nA2,乙,district\nA3,丙",district\nA4,丁,primary\n')
+    table, problems = read_text_table(path, COLUMNS, label="2023/ledger.csv")
+    assert table is None
+    assert [(p.file, p.row, p.severity) for p in problems] == [("2023/ledger.csv", 2, "error")]
+    assert "第2行有一个引号" in problems[0].rule_zh and "第2至4行被读成了一行" in problems[0].rule_zh
+    assert "opens a cell on line 2" in problems[0].rule_en and "lines 2–4 would be read as one row" in problems[0].rule_en
+
+
+def test_a_quote_closed_by_a_later_quoted_cell_is_refused(tmp_path):
+    # line 2's quote runs to the quote opening line 3's "乙,丙": that quote "closes" the cell and 乙 follows it
+    path = write(tmp_path, 'code,name,group\nA1,"文登,district\nA2,"乙,丙",primary\n')
+    table, problems = read_text_table(path, COLUMNS)
+    assert table is None and [p.row for p in problems] == [2]
+
+
+def test_a_quote_never_closed_is_refused_naming_its_line(tmp_path):
+    path = write(tmp_path, 'code,name,group\nA1,甲,district\nA2,"乙,primary\nA3,丙,primary\n')
+    table, problems = read_text_table(path, COLUMNS)
+    assert table is None and [p.row for p in problems] == [3]
+    assert "第3至4行" in problems[0].rule_zh  # the open quote ran to the end of the file: lines 3 and 4
+
+
+def test_a_multi_line_cell_as_excel_writes_it_is_kept(tmp_path):
+    # Alt+Enter in a cell: Excel quotes it; a comma inside the text does not make a line look like a row
+    path = write(tmp_path, 'code,name,group\nA1,"第一行,说明\n第二行",district\nA2,乙,primary\n',
+                 name="x.csv")
+    table, problems = read_text_table(path, COLUMNS)
+    assert problems == []
+    assert table.frame["name"].tolist() == ["第一行,说明\n第二行", "乙"]
+    assert table.frame["code"].tolist() == ["A1", "A2"]
+
+
+def test_quote_inside_an_unquoted_cell_is_text(tmp_path):
+    table, problems = read_text_table(write(tmp_path, 'code,name,group\nA1,5" 屏,district\n'), COLUMNS)
+    assert problems == [] and table.frame.loc[2, "name"] == '5" 屏'
+
+
+# --------------------------------------------------------------------------- long text
+
+def test_a_one_megabyte_cell_is_read(tmp_path):
+    long = "台" * 1_000_000  # 3,000,000 bytes in UTF-8: over the csv module's default field limit (131,072)
+    table, problems = read_text_table(write(tmp_path, f"code,name,group\nA1,{long},district\n"), COLUMNS)
+    assert problems == []
+    assert len(table.frame.loc[2, "name"]) == 1_000_000
+
+
+# --------------------------------------------------------------------------- text that reads as something else
+
+@pytest.mark.parametrize("char", ["\u202e", "\u2066", "\u200b", "\u200d", "\u2060", "\ufeff"],
+                         ids=["rlo", "lri", "zwsp", "zwj", "word-joiner", "bom-inside"])
+def test_invisible_characters_in_a_name_are_a_warning_naming_the_cell(tmp_path, char):
+    path = write(tmp_path, f"code,name,group\nA1,甲,district\nA2,文登{char}医院,primary\n")
+    table, problems = read_text_table(path, COLUMNS, label="institutions.csv")
+    assert [(p.file, p.row, p.column, p.value, p.severity) for p in problems] == [
+        ("institutions.csv", 3, "name", f"文登{char}医院", "warning")]
+    assert f"U+{ord(char):04X}" in problems[0].rule_zh and f"U+{ord(char):04X}" in problems[0].rule_en
+    assert table.frame.loc[3, "name"] == f"文登{char}医院"  # kept as typed: a warning, not a change
+
+
+def test_a_leading_bom_is_no_invisible_character(tmp_path):
+    table, problems = read_text_table(write(tmp_path, TEXT, encoding="utf-8-sig"), COLUMNS)
+    assert problems == []
+
+
+@pytest.mark.parametrize("end", ["\r\n", "\r"], ids=["crlf", "cr"])
+def test_mixed_encoding_lines_are_counted_as_the_csv_module_counts_them(tmp_path, end):
+    # Excel's CRLF (and old Mac CR) line ends: the GBK line is still line 3, the UTF-8 one line 2
+    raw = f"code,name,group{end}A1,甲,district{end}".encode() + f"A2,乙,primary{end}".encode("gbk")
+    _, problems = read_text_table(write(tmp_path, raw), COLUMNS)
+    assert "第2行是 UTF-8，第3行不是 UTF-8" in problems[0].rule_zh

@@ -451,3 +451,112 @@ def test_missing_facts_file_is_an_error(planted):
     assert hits, shown(intake.errors)
     assert any("missing" in p.rule_en and "file" in p.rule_en for p in hits), shown(hits)
     assert all(p.severity == "error" and p.rule_zh.strip() for p in hits)
+
+
+# --------------------------------------------------------------------------- input integrity
+
+@pytest.mark.parametrize("typed", ["e07", "Ｅ０７", " E07\u200b"], ids=["lower-case", "full-width", "zero-width"])
+def test_an_expert_id_differing_only_in_case_or_width_is_the_same_expert_and_refused(planted, typed):
+    def plant(d):
+        first = line_of(d, "expert_scores.csv", {"code": "WDZG", "expert": "E07"})
+        return first, append_copy(d, "expert_scores.csv", {"code": "WDZG", "expert": "E07"}, {"expert": typed})
+
+    intake, (first, copy) = planted(f"experts-near-duplicate-{typed}", plant)
+    # both rows named, each with the expert as typed there, under the one-row-per-expert rule
+    for line, expert in ((first, "E07"), (copy, typed.strip())):
+        hits = [p for p in errors_at(intake, "expert_scores.csv", line) if p.column == "code+project+expert"]
+        assert [p.value for p in hits] == [f"code=WDZG、project=中医正骨手法复位、expert={expert}"], shown(intake.errors)
+        assert "E05 and e05 are one expert" in hits[0].rule_en and "E05 与 e05 是同一专家" in hits[0].rule_zh
+
+
+def test_distinct_experts_are_not_near_duplicates(planted):
+    intake, _ = planted("experts-e07b", lambda d: append_copy(d, "expert_scores.csv", {"code": "WDZG", "expert": "E07"},
+                                                              {"expert": "E07b"}))
+    assert not [p for p in intake.errors if p.file == label("expert_scores.csv")], shown(intake.errors)
+
+
+def plant_submitted_before_month(d):
+    # the 2023-04 ledger of WDZG's 中医正骨手法复位 "submitted" on 2023-03-31: a day before its month began
+    return set_cell(d, "ledger.csv", {"code": "WDZG", "month": "2023-04"}, "submitted_on", "2023-03-31")
+
+
+def test_a_ledger_submitted_before_its_month_is_refused_at_its_date(planted):
+    intake, line = planted("ledger-submitted-before-month", plant_submitted_before_month)
+    assert_error(intake, "ledger.csv", line, "submitted_on", "2023-03-31")
+    assert any("before the first day" in p.rule_en for p in errors_at(intake, "ledger.csv", line))
+
+
+def test_a_ledger_submitted_on_the_first_day_of_its_month_is_accepted(planted):
+    intake, line = planted("ledger-submitted-on-the-first",
+                           lambda d: set_cell(d, "ledger.csv", {"code": "WDZG", "month": "2023-04"}, "submitted_on", "2023-04-01"))
+    assert not errors_at(intake, "ledger.csv", line), shown(intake.errors)
+
+
+BIG = "1" * 400
+
+
+BIG_CELLS = [
+    ("facts.csv", {"code": "WDZG"}, "trainees_3m", "不小于0且不大于1000000000", "≥ 0 and ≤ 1000000000"),
+    ("facts.csv", {"code": "WDZG"}, "internal_funds_wan", "不小于0且不大于1000000000", "≥ 0 and ≤ 1000000000"),
+    ("judgments.csv", {"code": "SC"}, "item", "不大于1000000000", "≤ 1000000000"),
+    ("judgments.csv", {"code": "SC"}, "points", "大于0且不大于1000000000", "> 0 and ≤ 1000000000"),
+    ("expert_scores.csv", {"code": "WDZG", "expert": "E07"}, "advantage", "不大于20", "≤ 20"),
+    ("project_stats.csv", {"code": "WDZG"}, "workload", "不小于0且不大于1000000000", "≥ 0 and ≤ 1000000000"),
+]
+
+
+@pytest.mark.parametrize("file, match, column, bound_zh, bound_en", BIG_CELLS, ids=[f"{c[0]}-{c[2]}" for c in BIG_CELLS])
+def test_a_400_digit_number_gets_the_range_rule_naming_its_bound(planted, file, match, column, bound_zh, bound_en):
+    intake, line = planted(f"big-{file}-{column}", lambda d: set_cell(d, file, match, column, BIG))
+    hits = [p for p in errors_at(intake, file, line) if p.column == column and bound_en in p.rule_en]
+    assert hits, shown(intake.errors)
+    assert bound_zh in hits[0].rule_zh and hits[0].value == BIG  # the value as typed, not "inf"
+
+
+@pytest.mark.parametrize("text, refused", [("12.123456", False), ("12.1234567", True), ("0." + "1" * 30, True)])
+def test_a_number_with_more_than_six_decimals_is_refused(planted, text, refused):
+    intake, line = planted(f"decimals-{text}", lambda d: set_cell(d, "facts.csv", {"code": "WDZG"}, "external_funds_wan", text))
+    hits = [p for p in errors_at(intake, "facts.csv", line) if "at most 6 decimal places" in p.rule_en]
+    assert bool(hits) == refused, shown(intake.errors)
+    if refused:
+        assert hits[0].column == "external_funds_wan" and hits[0].value == text and "最多6位小数" in hits[0].rule_zh
+
+
+def test_a_data_file_linked_to_outside_the_data_folder_is_refused(planted, tmp_path_factory):
+    outside = tmp_path_factory.mktemp("elsewhere") / "facts.csv"
+
+    def plant(d):
+        facts = csv_path(d, "facts.csv")
+        outside.write_bytes(facts.read_bytes())  # the same, valid content: only where it lives is wrong
+        facts.unlink()
+        facts.symlink_to(outside)
+
+    intake, _ = planted("facts-symlink-out", plant)
+    found = [p for p in intake.errors if p.file == label("facts.csv")]
+    assert len(found) == 1 and "link to outside the data folder" in found[0].rule_en, shown(intake.errors)
+    assert found[0].value == str(outside.resolve())
+    assert "facts.csv" not in intake.tables
+
+
+def test_a_year_folder_linked_to_outside_the_data_folder_is_refused(planted, tmp_path_factory):
+    elsewhere = tmp_path_factory.mktemp("elsewhere-year")
+
+    def plant(d):
+        year = d / "wendeng-featured" / str(YEAR)
+        shutil.move(year, elsewhere / str(YEAR))
+        year.symlink_to(elsewhere / str(YEAR), target_is_directory=True)
+
+    intake, _ = planted("year-symlink-out", plant)
+    refused = {p.file for p in intake.errors if "link to outside the data folder" in p.rule_en}
+    assert {label("facts.csv"), label("expert_scores.csv")} <= refused, shown(intake.errors)
+
+
+def test_a_link_inside_the_data_folder_is_read(planted):
+    def plant(d):
+        facts = csv_path(d, "facts.csv")
+        kept = facts.with_name("facts-original.csv")
+        facts.rename(kept)
+        facts.symlink_to(kept.name)
+
+    intake, _ = planted("facts-symlink-in", plant)
+    assert not intake.errors, shown(intake.errors)

@@ -455,6 +455,19 @@ def test_cell_values_of_the_wrong_kind_raise(kind, value, data_type):
         cell_text(value, data_type, RULES[kind])
 
 
+@pytest.mark.parametrize("kind,value,refused", [
+    ("int", 1_000_000_000, False), ("int", 1_000_000_001, True), ("number", 1e12, True), ("number", 999_999_999.5, False),
+])
+def test_a_count_or_amount_over_the_suites_bound_is_refused_at_its_cell(kind, value, refused):
+    # no declared maximum: the suites' bound on every count and amount (10^9) applies, with their words
+    if not refused:
+        assert cell_text(value, "n", RULES[kind]) is not None
+        return
+    with pytest.raises(CellError) as raised:
+        cell_text(value, "n", RULES[kind])
+    assert "不大于1000000000" in raised.value.rule_zh and "≤ 1000000000" in raised.value.rule_en
+
+
 # --------------------------------------------------------------------------- a catalog-driven checklist (naiman-style)
 
 def test_a_checklist_from_an_indicator_catalog_in_long_form_per_specialty(tmp_path):

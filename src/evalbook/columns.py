@@ -8,10 +8,13 @@ data passed. Declared once here, so the suites, the parser and the templates can
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
+
+from evalbook.integrity import INVISIBLE
 
 if TYPE_CHECKING:
     from evalbook.errors import Problem
@@ -24,6 +27,13 @@ RANKS_REGEX = r"^[1-9][0-9]*(?:[;；][1-9][0-9]*)*$"
 # A name that becomes part of a folder name (a specialty): Chinese or ASCII letters, digits, brackets, '·', '-', '_'.
 NAME_REGEX = r"^[\u4e00-\u9fffA-Za-z0-9（）()·_-]{1,30}$"
 PERIOD_REGEX = r"^[0-9]{4}(?:H[12])?$"
+# Bounds on every count and amount, so that a typo of absurd size (a 400-digit integer, a decimal with 30
+# places) is refused at validation with the range or precision rule, not carried into scoring. No count,
+# amount or score of a county's hospitals comes near 10^9; six decimal places exceed any stated figure.
+MAX_NUMBER = 10**9
+MAX_DECIMALS = 6
+TOO_PRECISE_REGEX = rf"^[0-9]*\.[0-9]{{{MAX_DECIMALS + 1},}}$"
+PRECISION_RULE = (f"最多{MAX_DECIMALS}位小数", f"may have at most {MAX_DECIMALS} decimal places")
 TRUE_TOKENS = ("1", "是", "true", "True", "TRUE", "yes", "Yes", "YES", "y", "Y")
 FALSE_TOKENS = ("0", "否", "false", "False", "FALSE", "no", "No", "NO", "n", "N")
 
@@ -50,7 +60,8 @@ class Column:
 
     ``kind``: code, text, bool, int, number, choice, ranks, month or date. ``low``/``high`` bound
     int and number columns; a string there names a suite parameter filled from the rubric at run
-    time (e.g. ``"max_advantage"``). ``choices`` maps accepted tokens to canonical values.
+    time (e.g. ``"max_advantage"``); without ``high`` the bound is ``MAX_NUMBER``. ``choices`` maps
+    accepted tokens to canonical values.
     """
 
     name: str
@@ -73,6 +84,8 @@ class Column:
             zh, en = KIND_RULES[self.kind]
             out.append(expectation("expect_column_values_to_match_regex", {"column": self.name, "regex": regex},
                                    "text", f"{self.label}{zh}", f"{self.name} {en}"))
+            if self.kind == "number":
+                out.append(precision_expectation(self.name, self.label))
         elif self.kind == "bool":
             zh, en = KIND_RULES["bool"]
             out.append(expectation("expect_column_values_to_be_in_set",
@@ -93,8 +106,9 @@ class Column:
 
     def typed_expectations(self) -> list[dict]:
         """Ranges on the typed value (stage ``typed``); cells that failed their type are null here."""
-        if self.kind not in ("int", "number") or (self.low is None and self.high is None):
+        if self.kind not in ("int", "number"):
             return []
+        high = MAX_NUMBER if self.high is None else self.high
         kwargs: dict[str, Any] = {"column": self.name}
         zh, en = [], []
         if self.low is not None:
@@ -103,10 +117,9 @@ class Column:
                 kwargs["strict_min"] = True
             zh.append(("大于" if self.strict_low else "不小于") + _shown(self.low))
             en.append(("> " if self.strict_low else "≥ ") + _shown(self.low))
-        if self.high is not None:
-            kwargs["max_value"] = param(self.high)
-            zh.append("不大于" + _shown(self.high))
-            en.append("≤ " + _shown(self.high))
+        kwargs["max_value"] = param(high)
+        zh.append("不大于" + _shown(high))
+        en.append("≤ " + _shown(high))
         return [expectation("expect_column_values_to_be_between", kwargs, "typed",
                             f"{self.label}应{'且'.join(zh)}", f"{self.name} must be {' and '.join(en)}")]
 
@@ -121,6 +134,13 @@ class Column:
         if self.kind == "ranks":
             return values.map(parse_ranks).astype(object)
         return values.astype(object)
+
+
+def precision_expectation(column: str, label: str, **kwargs) -> dict:
+    """A number typed with more than ``MAX_DECIMALS`` decimal places is refused (stage ``text``)."""
+    zh, en = PRECISION_RULE
+    return expectation("expect_column_values_to_not_match_regex", {"column": column, "regex": TOO_PRECISE_REGEX, **kwargs},
+                       "text", f"{label}{zh}", f"{column} {en}")
 
 
 def _numbers(values: pd.Series) -> pd.Series:
@@ -148,12 +168,22 @@ def parse_ranks(text: Any) -> tuple[int, ...] | None:
     return tuple(int(part) for part in parts)
 
 
+def identity_key(text: Any) -> Any:
+    """How two ids typed by people are compared: after NFKC (full-width Ｅ０５ is E05), without invisible
+    characters, stripped and case-folded, so ``E05``, ``e05`` and ``Ｅ05 `` are one expert. None stays None."""
+    if not isinstance(text, str):
+        return text
+    return INVISIBLE.sub("", unicodedata.normalize("NFKC", text)).strip().casefold()
+
+
 def param(value: float | str) -> Any:
     return {"$PARAMETER": value} if isinstance(value, str) else value
 
 
 def _shown(value: float | str) -> str:
-    return f"（评分规则中的 {value}）" if isinstance(value, str) else f"{value:g}"
+    if isinstance(value, str):
+        return f"（评分规则中的 {value}）"
+    return str(value) if isinstance(value, int) else f"{value:g}"  # 1000000000, not 1e+09
 
 
 RUBRIC_BOUND = re.compile(r"（评分规则中的 (\w+)）")  # how ``_shown`` names a bound taken from the rubric

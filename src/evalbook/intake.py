@@ -151,6 +151,12 @@ def read_inputs(scheme: ModuleType, year: int, data_dir: Path, rubric: Rubric) -
                                                    "file not provided; its part of the report is left empty",
                                                    severity="warning"))
             continue
+        if _outside(path, data_dir):
+            intake.outcome.problems.append(Problem(
+                label, "数据文件（或其所在文件夹）是指向数据文件夹之外的链接，拒绝读取：请把文件本身放进数据文件夹",
+                "the data file (or its folder) is a link to outside the data folder: refused; put the file itself in the data folder",
+                value=str(path.resolve())))
+            continue
         names = [c.name for c in columns]
         table, problems = read_text_table(path, names, scheme.OPTIONAL_COLUMNS.get(file, ()), label)
         intake.outcome.problems.extend(problems)
@@ -162,6 +168,17 @@ def read_inputs(scheme: ModuleType, year: int, data_dir: Path, rubric: Rubric) -
         intake.typed[file] = scheme.derive(file, parse_table(table.frame, columns), rubric)
         intake.labels[file] = label
     return intake
+
+
+def _outside(path: Path, data_dir: Path) -> bool:
+    """Does ``path`` (through any symbolic link, of the file or a folder) lead out of ``data_dir``?
+
+    The inputs a run records and hashes are those of the data folder; a link to a file elsewhere
+    would let anything on the machine be read (and later changed) behind the record's back.
+    """
+    if not (path.exists() or path.is_symlink()):
+        return False
+    return not path.resolve().is_relative_to(Path(data_dir).resolve())
 
 
 def load_recorded(scheme: ModuleType, year: int, data_dir: Path, record_path: Path,

@@ -1,7 +1,7 @@
 """Reading the evaluators' CSV files as text, exactly as typed.
 
 Files come from Excel on Chinese Windows as often as from scripts: UTF-8 with or without a
-BOM, or GB18030/GBK. Every cell is kept as the string the evaluator typed (stripped), indexed
+BOM, or GB18030/GBK, one encoding per file; quotes must balance (``integrity``). Every cell is kept as the string the evaluator typed (stripped), indexed
 by its line number in the file (header = line 1), so a problem can name the row a spreadsheet
 shows. Nothing here judges the values: that is the suites' job.
 """
@@ -10,18 +10,17 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import io
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from evalbook import integrity
 from evalbook.errors import Problem
 from evalbook.tables_out import FORMULA_START
 
 MAX_FILE_BYTES = 50 * 1024 * 1024  # a county's yearly submission is kilobytes; refuse the absurd
-ENCODINGS = ("utf-8-sig", "gb18030")
 
 
 @dataclass
@@ -57,14 +56,17 @@ def read_text_table(path: Path, columns: list[str], optional: tuple[str, ...] = 
     if raw.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):  # .xlsx (a zip) or .xls: a workbook named .csv
         return None, [Problem(label, "这是 Excel 工作簿，不是 CSV 文件：请在 Excel 中“另存为”CSV（逗号分隔）",
                               "this is an Excel workbook, not a CSV file: use Excel's 'Save As' CSV (comma delimited)")]
-    text, encoding = _decode(raw)
+    text, encoding, problems = integrity.decode(raw, label)
     if text is None:
-        return None, [Problem(label, "文件编码无法识别：请另存为 UTF-8 或 GB18030（GBK）CSV",
-                              "cannot decode the file: save it as UTF-8 or GB18030 (GBK) CSV")]
+        return None, problems
     if "\x00" in text:
         return None, [Problem(label, "文件含有空字符，不是文本 CSV（是否为 Excel 工作簿？）",
                               "the file contains NUL bytes: not a text CSV (an Excel workbook?)")]
-    rows = list(csv.reader(io.StringIO(text, newline="")))
+    if csv.field_size_limit() < MAX_FILE_BYTES:  # the default (128 KiB) refused a long text cell with a traceback
+        csv.field_size_limit(MAX_FILE_BYTES)
+    rows, problems = integrity.records(text, label)
+    if rows is None:
+        return None, problems
     if not rows or not any(cell.strip() for cell in rows[0]):
         return None, [Problem(label, "文件为空，缺少表头行", "the file is empty: no header row", row=1)]
     header = [cell.strip() for cell in rows[0]]
@@ -98,6 +100,8 @@ def read_text_table(path: Path, columns: list[str], optional: tuple[str, ...] = 
     for name in optional:
         if name not in frame:
             frame[name] = None
+    if integrity.INVISIBLE.search(text):
+        problems += integrity.invisible(frame, label)
     return TextTable(path, frame, encoding, hashlib.sha256(raw).hexdigest()), problems
 
 
@@ -129,15 +133,6 @@ def _stripped(rows: list[list[str]], width: int, unescape: bool = False) -> tupl
     empty = grid == ""
     grid[empty] = None
     return grid, ~empty.all(axis=1)
-
-
-def _decode(raw: bytes) -> tuple[str | None, str]:
-    for encoding in ENCODINGS:
-        try:
-            return raw.decode(encoding), encoding
-        except UnicodeDecodeError:
-            continue
-    return None, ""
 
 
 def sha256_file(path: Path) -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -135,8 +136,10 @@ def _read_result(entry: dict, res, file_label: str, parameters: dict, text: pd.D
             unexpected = [(None, result.get("observed_value"))]
         for row, value in unexpected:
             row = _as_row(row)
-            if reported_as:  # a derived column: name the file's own cell, with the text as typed
-                value = text.at[row, reported_as] if row in text.index else value
+            if reported_as:  # a derived column: name the file's own cell(s), with the text as typed
+                value = _reported(text, row, reported_as, value)
+            elif isinstance(value, float) and not math.isfinite(value):  # 400 digits read as inf: show them as typed
+                value = _cell(text, row, column) or value
             outcome.problems.append(Problem(file_label, meta.get("rule_zh", entry["type"]), meta.get("rule_en", entry["type"]),
                                             row=row, column=reported_as or column or None, value=_plain(value),
                                             severity=severity))
@@ -144,6 +147,16 @@ def _read_result(entry: dict, res, file_label: str, parameters: dict, text: pd.D
                             "column": written["column"], "rule_zh": meta.get("rule_zh", ""), "severity": severity,
                             "success": bool(res.success), "unexpected": len(unexpected)})
     return outcome
+
+
+def _reported(text: pd.DataFrame, row: Any, reported_as: str, value: Any) -> Any:
+    """The text as typed of the cell ``reported_as`` names, or of its cells (``code+project+expert``,
+    shown like a compound rule's own values: ``{column: text}``)."""
+    if row not in text.index:
+        return value
+    if "+" in reported_as:
+        return {c: text.at[row, c] for c in reported_as.split("+")}
+    return text.at[row, reported_as]
 
 
 def _cell(text: pd.DataFrame, row: Any, column: str | None) -> Any:

@@ -46,7 +46,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from evalbook.columns import CODE_REGEX, FALSE_TOKENS, KIND_REGEX, NUMBER_REGEX, TRUE_TOKENS, Column
+from evalbook.columns import CODE_REGEX, FALSE_TOKENS, KIND_REGEX, MAX_NUMBER, NUMBER_REGEX, TRUE_TOKENS, Column
 from evalbook.errors import InputError, Problem
 from evalbook.publish import plain_mode
 from evalbook.reading import read_text_table, unescaped
@@ -456,7 +456,8 @@ def _is_date_text(text: str, kind: str) -> bool:
 
 def _check_range(number: float, rule: CellRule) -> None:
     low_ok = rule.low is None or (number > rule.low if rule.column.strict_low else number >= rule.low)
-    if not (low_ok and (rule.high is None or number <= rule.high)):
+    high = MAX_NUMBER if rule.high is None else rule.high  # the suite's bound on every count and amount
+    if not (low_ok and number <= high):
         raise CellError(*range_rule(rule))
 
 

@@ -19,7 +19,16 @@ from typing import Any
 import pandas as pd
 
 from evalbook import paths
-from evalbook.columns import INT_REGEX, NUMBER_REGEX, Column, expectation
+from evalbook.columns import (
+    INT_REGEX,
+    MAX_NUMBER,
+    NUMBER_REGEX,
+    Column,
+    expectation,
+    identity_key,
+    per_distinct,
+    precision_expectation,
+)
 from evalbook.errors import Problem
 from evalbook.ranking import rank_within_groups
 from evalbook.rubric import Rubric, RubricChecker, read_rubric
@@ -137,6 +146,9 @@ def suites() -> dict[str, dict]:
         _in_unit_list(),
         e("expect_compound_columns_to_be_unique", {"column_list": ["code", "specialty", "period", "indicator"]}, "typed",
           "同一专科同一统计期的同一指标只能填一个值", "one value per code + specialty + period + indicator"),
+        precision_expectation("value", "该指标的数值"),
+        e("expect_column_values_to_be_between", {"column": "value_num", "max_value": MAX_NUMBER}, "typed",
+          f"该指标的数值应不大于{MAX_NUMBER}", f"this indicator's value must be ≤ {MAX_NUMBER}", reported_as="value"),
         e("expect_column_values_to_be_between", {"column": "value_num", "max_value": 100, "row_condition": _when("kind", "percent")},
           "typed", "百分比应在0至100之间", "a percent must be between 0 and 100", reported_as="value"),
         e("expect_column_values_to_be_between", {"column": "value_num", "min_value": 0, "max_value": 5, "strict_min": True,
@@ -152,8 +164,10 @@ def suites() -> dict[str, dict]:
         e("expect_column_values_to_be_between", {"column": "target", "max_value": 100, "row_condition": _when("kind", "percent")},
           "typed", "百分比指标的目标值应在0至100之间", "a percent target must be between 0 and 100"),
     ]
-    out["onsite.csv"] += [_in_unit_list(), e("expect_compound_columns_to_be_unique", {"column_list": ["code", "specialty", "expert"]},
-                                             "typed", "同一专家对同一专科只能评分一次", "one row per code + specialty + expert")]
+    out["onsite.csv"] += [_in_unit_list(), e("expect_compound_columns_to_be_unique", {"column_list": ["code", "specialty", "expert_key"]},
+                                             "typed", "同一专家对同一专科只能评分一次（比较专家时不区分大小写、全角半角和首尾空格：E05 与 e05 是同一专家）",
+                                             "one row per code + specialty + expert (experts compared ignoring case, full/half width "
+                                             "and spaces: E05 and e05 are one expert)", reported_as="code+specialty+expert")]
     out["recheck.csv"] += [
         e("expect_column_values_to_be_in_set", {"column": "indicator", "value_set": {"$PARAMETER": "numeric_ids"}},
           "typed", "复核指标应为调查表中的数值指标", "a rechecked indicator must be a numeric id of the catalog"),
@@ -277,6 +291,8 @@ def derive(file: str, typed: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
         typed["unit"] = typed["code"].astype(str) + "/" + typed["specialty"].astype(str)
     if file in ("indicators.csv", "targets.csv"):
         typed["kind"] = typed["indicator"].map(catalog()["kind"].to_dict())
+    if file == "onsite.csv":
+        typed["expert_key"] = per_distinct(typed["expert"], lambda names: names.map(identity_key).astype(object))
     if file == "indicators.csv":
         numeric = typed["kind"].isin(NUMERIC_KINDS)
         typed["value_num"] = pd.to_numeric(typed["value"].where(numeric), errors="coerce").astype("float64")

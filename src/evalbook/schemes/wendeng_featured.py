@@ -7,14 +7,16 @@ ranking within the two groups, unit and project awards.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from evalbook.columns import Column, expectation, per_distinct
+from evalbook.columns import Column, expectation, identity_key, per_distinct
 from evalbook.errors import Problem
 from evalbook.ranking import award_for_rank, rank_within_groups
 from evalbook.rubric import Rubric, RubricChecker, read_rubric
@@ -162,8 +164,10 @@ def _cross_column_rules(file: str) -> list[dict]:
     if file == "expert_scores.csv":
         return [
             _known_code(),
-            e("expect_compound_columns_to_be_unique", {"column_list": ["code", "project", "expert"]}, "typed",
-              "同一专家对同一项目只能评分一次", "one row per code + project + expert"),
+            e("expect_compound_columns_to_be_unique", {"column_list": ["code", "project", "expert_key"]}, "typed",
+              "同一专家对同一项目只能评分一次（比较专家时不区分大小写、全角半角和首尾空格：E05 与 e05 是同一专家）",
+              "one row per code + project + expert (experts compared ignoring case, full/half width and spaces: "
+              "E05 and e05 are one expert)", reported_as="code+project+expert"),
             e("expect_column_distinct_values_to_contain_set", {"column": "code", "value_set": {"$PARAMETER": "known_codes"}},
               "typed", "该机构没有专家评分的项目，专家得分按0分计", "institution has no scored project: its expert score is 0",
               severity="warning"),
@@ -183,6 +187,10 @@ def _cross_column_rules(file: str) -> list[dict]:
               "台账月份应在考评年度内", "month must be within the evaluated year", reported_as="month"),
             e("expect_compound_columns_to_be_unique", {"column_list": ["code", "project", "month"]}, "typed",
               "同一项目同一月份只能有一行台账", "one ledger row per code + project + month"),
+            e("expect_column_values_to_be_in_set", {"column": "submitted_after_month", "value_set": [True]}, "typed",
+              "报送日期不能早于台账月份的第一天（台账报送的是已过去的月份）",
+              "submitted_on must not be before the first day of the ledger's month (a ledger reports a month gone by)",
+              reported_as="submitted_on"),
         ]
     raise KeyError(file)
 
@@ -328,11 +336,39 @@ def derive(file: str, typed: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
         step = rubric.data["judgments"]["step"]
         caps = {n: rubric.data["items"][n]["params"].get("judgment_cap") for n in rubric.data["items"]}
         typed["item_total"] = typed.groupby(["code", "item"], dropna=False)["points"].transform("sum")
-        typed["item_cap"] = typed["item"].map(lambda n: caps.get(int(n)) if pd.notna(n) and int(n) in caps else None).astype("float64")
-        typed["points_on_step"] = typed["points"].map(lambda v: True if pd.isna(v) else abs(v / step - round(v / step)) < 1e-9).astype(object)
+        # an item or points of absurd size (400 digits: inf) is the range rule's to report, not a crash here
+        typed["item_cap"] = typed["item"].map(lambda n: caps.get(n) if pd.notna(n) and n in caps else None).astype("float64")
+        typed["points_on_step"] = typed["points"].map(
+            lambda v: True if pd.isna(v) or not math.isfinite(v) else abs(v / step - round(v / step)) < 1e-9).astype(object)
+    if file == "expert_scores.csv":
+        typed["expert_key"] = per_distinct(typed["expert"], lambda names: names.map(identity_key).astype(object))
     if file == "ledger.csv":
         typed["month_year"] = per_distinct(typed["month"], _years)  # the ledger repeats its twelve months
+        typed["submitted_after_month"] = _submitted_after_month(typed)
     return typed
+
+
+def _submitted_after_month(ledger: pd.DataFrame) -> pd.Series:
+    """True when ``submitted_on`` is on or after the first day of ``month``; None when either is missing
+    or not a date (their own rules report that). Each distinct month and date is parsed once."""
+    parsed: dict[tuple[str, str], date | None] = {}
+
+    def day(text, fmt):
+        if not isinstance(text, str):
+            return None
+        if (text, fmt) not in parsed:
+            try:
+                parsed[text, fmt] = datetime.strptime(text, fmt).date()  # noqa: DTZ007 - calendar dates, as the suites read them
+            except ValueError:
+                parsed[text, fmt] = None
+        return parsed[text, fmt]
+
+    def check(month, submitted):
+        first, sent = day(month, "%Y-%m"), day(submitted, "%Y-%m-%d")
+        return None if first is None or sent is None else sent >= first
+
+    return pd.Series([check(m, s) for m, s in zip(ledger["month"], ledger["submitted_on"], strict=True)],
+                     index=ledger.index, dtype=object)
 
 
 def _years(months: pd.Series) -> pd.Series:

@@ -191,6 +191,14 @@ def test_not_a_published_folder_is_a_clear_error(tmp_path):
     assert "这里没有 evalbook 的发布结果" in text and "not a published evalbook year" in text
 
 
+def test_a_deleted_year_manifest_is_named(year):
+    (year / "manifest.json").unlink()
+    for target in (year, year / "D1"):
+        code, text = cli("verify", target)
+        assert code == 1 and "Traceback" not in text
+        assert f"{year / 'manifest.json'}" in text and "年度清单缺失" in text and "the year's manifest is missing" in text
+
+
 def test_the_same_inputs_give_byte_identical_csvs_and_notebooks_equal_but_for_times(published, tmp_path):
     data, first = published
     second = publish(data, tmp_path / "again")

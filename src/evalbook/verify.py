@@ -112,6 +112,11 @@ def _locate(path: Path) -> tuple[Path, str | None]:
         return path, None
     if path.is_dir() and _is_year(path.parent):
         return path.parent, path.name
+    for year in (path, path.parent):
+        if (year / "index.html").is_file() and (year / "validation.json").is_file() and not (year / MANIFEST).is_file():
+            raise InputError(Problem(str(year / MANIFEST), "年度清单缺失：这个年度的结果无法核验",
+                                     "the year's manifest is missing: nothing in this year can be verified",
+                                     column="PATH", value=str(path)))
     raise InputError(Problem(str(path), "这里没有 evalbook 的发布结果（应为 OUT/方案/年度 或其中的报告文件夹）",
                              "not a published evalbook year (OUT/SCHEME/YEAR) or a report folder in one",
                              column="PATH", value=str(path)))

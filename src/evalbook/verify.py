@@ -56,7 +56,8 @@ class Finding:
     def worse(self, status: str, detail: str) -> None:
         if ORDER.index(status) > ORDER.index(self.status):
             self.status = status
-        self.details.append(detail)
+        if detail not in self.details:
+            self.details.append(detail)
 
 
 def verify(path: Path, log=lambda finding: None, workers: int = 2) -> list[Finding]:
@@ -253,7 +254,7 @@ def _check_year(year_dir: Path, record: dict, renderer: _Renderer, selected: str
     params = record["notebooks"][0]["parameters"]
     data_dir = (year_dir / params["data_dir"]).resolve()
     wanted = {"scheme": scheme.NAME, "year": record["year"], "output_dir": ".", "validation": "validation.json"}
-    if {k: v for k, v in params.items() if k != "data_dir"} != wanted or str(record["year"]) != year_dir.name:
+    if {k: v for k, v in params.items() if k != "data_dir"} != wanted:
         finding.worse(TAMPERED, f"{MANIFEST} parameters: 与本年度不符 not this year's: {params!r}")
         return finding, None
     if selected is None and not failed:
@@ -272,7 +273,7 @@ def _check_year(year_dir: Path, record: dict, renderer: _Renderer, selected: str
         for name in written:
             _compare_table(fresh / name, year_dir / name, name, finding)
     expected = {folder: params for folder, _, params in scheme.report_units(intake, scores)}
-    return finding, {"units": expected, "data_dir": data_dir}
+    return finding, {"units": expected, "data_dir": data_dir, "scheme": scheme.NAME, "year": record["year"]}
 
 
 def _compare_table(fresh: Path, published: Path, name: str, finding: Finding) -> None:
@@ -302,7 +303,7 @@ def _check_expected(finding: Finding, name: str, expected: dict, year_dir: Path)
     except (OSError, ValueError, KeyError, IndexError, TypeError):
         return  # named already by the folder's own check
     data_dir = params.pop("data_dir", None)
-    wanted = {"scheme": params.get("scheme"), "year": params.get("year"), **units[name], "output_dir": ".",
+    wanted = {"scheme": expected["scheme"], "year": expected["year"], **units[name], "output_dir": ".",
               "validation": "../validation.json"}
     if params != wanted or not isinstance(data_dir, str) or (year_dir / name / data_dir).resolve() != expected["data_dir"]:
         finding.worse(TAMPERED, f"{name}/{MANIFEST} parameters: 不是这个报告的参数 not this report's parameters: "

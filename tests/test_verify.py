@@ -449,6 +449,17 @@ def test_a_report_manifest_pointing_at_another_institution_is_refused(year):
                for d in found["D1"].details), found["D1"].details
 
 
+def test_a_report_manifest_leading_outside_its_folder_is_refused_before_anything_runs(year, tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    climb = "../" * 40 + str(outside).lstrip("/") + "/v.json"  # from any scratch folder up to / and down again
+    edit_manifest(year / "D1", lambda m: m["notebooks"][0]["parameters"].update(validation=climb))
+    found = by_unit(verify(year / "D1"))["D1"]
+    assert found.status == TAMPERED
+    assert any(d.startswith("manifest.json parameters: 不是本年度报告的参数") for d in found.details), found.details
+    assert list(outside.iterdir()) == []
+
+
 def test_a_manifest_naming_a_notebook_outside_the_scheme_is_refused_without_running_it(year, tmp_path):
     evil = tmp_path / "evil.ipynb"
     evil.write_text("{}", encoding="utf-8")

@@ -160,6 +160,7 @@ def _malformed(record) -> str | None:
         assert _safe_name(notebook["executed"]) and "/" not in notebook["executed"]
         assert isinstance(notebook["parameters"], dict) and isinstance(notebook["parameters"]["data_dir"], str)
         assert isinstance(record["versions"], dict) and isinstance(record["scheme"], str)
+        assert isinstance(record["year"], int)
     except (AssertionError, KeyError, IndexError, TypeError, AttributeError) as exc:
         return f"{MANIFEST}: 内容不完整或格式不对 incomplete or malformed ({type(exc).__name__} {exc})"
     return None
@@ -344,10 +345,25 @@ def _check_unit(year_dir: Path, name: str, year_record: dict, renderer: _Rendere
     if not _malformed(year_record) and _inputs_of(record, folder) != _inputs_of(year_record, year_dir):
         finding.worse(TAMPERED, f"{MANIFEST} inputs: 与年度清单的输入不同 not the year's inputs")
         redo = False
+    if not _run_like(record["notebooks"][0]["parameters"], folder, year_record, year_dir):
+        # checked before anything runs: a forged path must not lead the re-execution outside its scratch folder
+        finding.worse(TAMPERED, f"{MANIFEST} parameters: 不是本年度报告的参数 not the parameters of a report of this year: "
+                      f"{record['notebooks'][0]['parameters']!r}")
+        redo = False
     _check_views(folder, record, finding, renderer)
     if redo:
         _reproduce_notebook(year_dir, folder, record["notebooks"][0], finding)
     return finding
+
+
+def _run_like(params: dict, folder: Path, year_record: dict, year_dir: Path) -> bool:
+    """A report's parameters have what ``run`` gives every report: the year's data folder, the year's
+    ``validation.json``, output in the folder itself."""
+    if _malformed(year_record):
+        return False
+    year_data = (year_dir / year_record["notebooks"][0]["parameters"]["data_dir"]).resolve()
+    return (params.get("validation") == "../validation.json" and params.get("output_dir") == "."
+            and (folder / params["data_dir"]).resolve() == year_data)
 
 
 def _inputs_of(record: dict, folder: Path) -> list:

@@ -87,6 +87,13 @@ def test_a_failing_report_is_retried_once_then_recorded_while_the_others_are_pub
     record = json.loads((year / "manifest.json").read_text(encoding="utf-8"))
     assert set(record["run"]["failures"]) == {"P2"}
     assert any("P2 ✗ RuntimeError" in line for line in lines)
+    # the failed folder's files are on the year's list; verify names the failure (exit 1), not a forgery
+    assert {"P2/failed.json", "P2/report.html"} <= set(record["outputs"]) and "P2/manifest.json" not in record["outputs"]
+    from evalbook.verify import FAILED, verify
+
+    found = {f.unit: f for f in verify(year / "P2")}
+    assert found["P2"].status == FAILED, found["P2"].details
+    assert found["P2"].details == ["P2/report.html: 报告在发布时生成失败 the report failed when published"]
 
     # --resume with the notebook fixed rebuilds P2 only; the reports kept are byte-identical
     monkeypatch.setattr(paths, "notebook_path", REAL_NOTEBOOK)

@@ -105,3 +105,32 @@ def test_bad_indicator_value_names_institution_specialty_period_and_indicator(tm
     assert f"第{target + 1}行" in text and "机构 NMRM" in text and "专科 心血管内科" in text and "统计期 2025" in text
     assert "2.3.6 住院患者出院后31天非预期再住院率" in text and "'120'" in text and "百分比应在0至100之间" in text
     assert sorted(p.name for p in (out / SCHEME / "2025").iterdir()) == before
+
+
+def test_verify_reproduces_every_specialty_and_names_a_forged_total(built, tmp_path):
+    """A copy of the year with NMFY 妇科's total (30.82, a fail: module doc) made a pass on its page and the
+    page's hash rewritten in its manifest: that report differs from its notebook, the year's list names the
+    rewritten manifest, the six other reports are identical."""
+    import hashlib
+
+    out, _ = built
+    year = tmp_path / SCHEME / "2025"
+    shutil.copytree(out / SCHEME / "2025", year)
+    folder = year / "NMFY-妇科"
+    page = (folder / "report.html").read_text(encoding="utf-8")
+    assert "30.82" in page
+    (folder / "report.html").write_text(page.replace("30.82", "60.82", 1), encoding="utf-8")
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    manifest["outputs"]["report.html"] = hashlib.sha256((folder / "report.html").read_bytes()).hexdigest()
+    (folder / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+    result = evalbook("verify", str(year))
+    text = result.stdout + result.stderr
+    assert result.returncode == 1, text
+    assert "✗ NMFY-妇科: 不一致 differs" in text and "report.html: 与 specialty.ipynb 重新生成的页面不同" in text
+    assert "60.82" in text and "30.82" in text
+    assert "NMFY-妇科/manifest.json: sha256 与清单不符 does not match the manifest" in text
+    others = [u for u in rows(year / "scores.csv") if (u["code"], u["specialty"]) != ("NMFY", "妇科")]
+    assert len(others) == 6
+    for u in others:
+        assert f"✓ {u['code']}-{u['specialty']}: 一致 identical" in text, text
+    assert "核验未通过：2/8项不能复现" in text

@@ -22,7 +22,7 @@ from evalbook import paths
 from evalbook.batch import RunOptions, run_year, validate_year
 from evalbook.cli import main
 from evalbook.reading import sha256_file
-from evalbook.verify import CHANGED, DIFFERS, IDENTICAL, TAMPERED, verify
+from evalbook.verify import CHANGED, CODE, DIFFERS, IDENTICAL, TAMPERED, verify
 from test_cli_e2e import SCHEME, build_cohort
 
 YEAR = 2023
@@ -191,6 +191,14 @@ def test_not_a_published_folder_is_a_clear_error(tmp_path):
     assert "这里没有 evalbook 的发布结果" in text and "not a published evalbook year" in text
 
 
+def test_a_deleted_year_manifest_is_named(year):
+    (year / "manifest.json").unlink()
+    for target in (year, year / "D1"):
+        code, text = cli("verify", target)
+        assert code == 1 and "Traceback" not in text
+        assert f"{year / 'manifest.json'}" in text and "年度清单缺失" in text and "the year's manifest is missing" in text
+
+
 def test_the_same_inputs_give_byte_identical_csvs_and_notebooks_equal_but_for_times(published, tmp_path):
     data, first = published
     second = publish(data, tmp_path / "again")
@@ -211,3 +219,251 @@ def without_times(path: Path) -> dict:
     for key in ("start_time", "end_time", "duration"):
         nb["metadata"].get("papermill", {}).pop(key, None)
     return nb
+
+
+# --- forgeries that the manifests alone did not catch ---------------------------------------------------------
+# D1's total, by hand: 0.7 × 100 + 0.3 × 85 = 70 + 25.5 = 95.5 (test_cli_e2e.EXPECTED); the forger makes it 96.5.
+
+def forge_text(path: Path, before: str, after: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert before in text, (path, before)
+    path.write_text(text.replace(before, after, 1), encoding="utf-8")
+
+
+def edit_manifest(folder: Path, change) -> None:
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    change(manifest)
+    (folder / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+
+
+def test_the_year_manifest_lists_every_published_file(year):
+    listed = json.loads((year / "manifest.json").read_text(encoding="utf-8"))["outputs"]
+    assert sorted(listed) == ["D1/manifest.json", "D2/manifest.json", "P1/manifest.json", "P2/manifest.json",
+                              "P3/manifest.json", "audit.html", "cohort.ipynb", "index.html", "project_scores.csv",
+                              "result.json", "results.xlsx", "scores.csv", "validation.json"]
+    assert all(listed[name] == sha256_file(year / name) for name in listed)
+
+
+def test_a_total_edited_on_the_year_page_is_caught_by_its_hash(year):
+    forge_text(year / "index.html", '<td class="num">95.5</td>', '<td class="num">96.5</td>')
+    code, text = cli("verify", year)
+    assert code == 1
+    assert "✗ 年度结果 year: 文件被改动 tampered" in text and "index.html: sha256 与清单不符" in text
+
+
+def test_a_total_edited_on_the_year_page_with_its_hash_rewritten_differs_from_a_fresh_render(year):
+    forge_text(year / "index.html", '<td class="num">95.5</td>', '<td class="num">96.5</td>')
+    rerecord(year, "index.html")
+    code, text = cli("verify", year)
+    assert code == 1
+    assert "✗ 年度结果 year: 不一致 differs" in text
+    assert "index.html: 与 cohort.ipynb 重新生成的页面不同 differs from a fresh render of cohort.ipynb" in text
+    assert "96.5" in text and "95.5" in text  # the forged and the true number, side by side
+
+
+def test_a_total_edited_in_report_html_with_its_hash_rewritten_in_the_folder_manifest(year):
+    forge_text(year / "D1" / "report.html", "<th>总成绩</th><td>95.5</td>", "<th>总成绩</th><td>96.5</td>")
+    rerecord(year / "D1", "report.html")
+    found = by_unit(verify(year))
+    assert found["D1"].status == DIFFERS
+    assert any(d.startswith("report.html: 与 institution.ipynb 重新生成的页面不同") and "96.5" in d and "95.5" in d
+               for d in found["D1"].details), found["D1"].details
+    # the folder manifest was rewritten: the year's manifest lists it by hash
+    assert found["年度结果 year"].status == TAMPERED
+    assert "D1/manifest.json: sha256 与清单不符 does not match the manifest" in found["年度结果 year"].details
+
+
+def test_a_report_page_forged_with_every_hash_rewritten_still_differs(year):
+    forge_text(year / "D1" / "report.html", "<th>总成绩</th><td>95.5</td>", "<th>总成绩</th><td>96.5</td>")
+    rerecord(year / "D1", "report.html")
+    rerecord(year, "D1/manifest.json")
+    code, text = cli("verify", year)
+    assert code == 1
+    assert "✓ 年度结果 year: 一致 identical" in text
+    assert "✗ D1: 不一致 differs" in text and "report.html: 与 institution.ipynb 重新生成的页面不同" in text
+
+
+def test_a_deleted_report_folder_fails_naming_it(year):
+    shutil.rmtree(year / "P3")
+    code, text = cli("verify", year)
+    assert code == 1
+    assert "✗ P3: 文件被改动 tampered" in text and "P3/: 报告文件夹缺失 the report folder is missing" in text
+    assert "P3/manifest.json: 缺失 missing" in text  # and the year's manifest still lists it
+    assert "核验未通过：2/6项不能复现" in text
+
+
+def test_a_deleted_report_folder_also_struck_from_the_year_manifest_is_missed_by_the_cohort(year):
+    shutil.rmtree(year / "P3")
+    edit_manifest(year, lambda m: m["outputs"].pop("P3/manifest.json"))
+    found = by_unit(verify(year))
+    assert found["P3"].status == TAMPERED
+    assert found["P3"].details == ["P3/: 报告文件夹缺失 the report folder is missing (the cohort has this report)"]
+
+
+def test_a_deleted_folder_manifest_is_a_failure_not_a_skip(year):
+    (year / "P2" / "manifest.json").unlink()
+    code, text = cli("verify", year)
+    assert code == 1
+    assert "✗ P2: 文件被改动 tampered" in text
+    assert "P2/manifest.json: 缺失 missing（无法核验这个报告 this report cannot be verified）" in text
+    assert "✗ 年度结果 year" in text and "P2/manifest.json: 缺失 missing\n" in text
+
+
+def test_a_deleted_folder_manifest_also_struck_from_the_year_manifest_still_fails(year):
+    (year / "P2" / "manifest.json").unlink()
+    edit_manifest(year, lambda m: m["outputs"].pop("P2/manifest.json"))
+    found = by_unit(verify(year))
+    assert found["P2"].status == TAMPERED
+    # the folder's files are now on no list at all
+    assert "P2/report.html: 不在清单中 present but not in the manifest" in found["年度结果 year"].details
+
+
+def test_a_changed_recorded_evalbook_version_fails_naming_the_manifest(year):
+    edit_manifest(year / "D1", lambda m: m["versions"].update(evalbook="0.2.0"))
+    found = by_unit(verify(year / "D1"))
+    assert found["D1"].status == CODE
+    assert "manifest.json versions.evalbook: 版本不同 version differs: 记录 recorded '0.2.0' → 当前 current '0.1.0'" \
+        in found["D1"].details
+    assert "D1/manifest.json: sha256 与清单不符 does not match the manifest" in found["年度结果 year"].details
+
+
+def test_a_changed_recorded_code_fingerprint_in_the_year_manifest_fails(year):
+    recorded = json.loads((year / "manifest.json").read_text(encoding="utf-8"))["code"]
+    edit_manifest(year, lambda m: m["code"].update(evalbook="9.9.9", sha256="0" * 64))
+    code, text = cli("verify", year / "D1")
+    assert code == 1
+    assert "✗ 年度结果 year: 代码不同 code differs" in text
+    assert (f"manifest.json: 代码不同 code differs: 记录 recorded evalbook 9.9.9 sha256 {'0' * 16}… → "
+            f"当前 current evalbook {recorded['evalbook']} sha256 {recorded['sha256'][:16]}…") in text
+
+
+def test_results_run_by_other_code_are_named_as_such(year, monkeypatch):
+    from evalbook import reuse
+
+    published = json.loads((year / "D1" / "manifest.json").read_text(encoding="utf-8"))["code"]
+    monkeypatch.setattr(reuse, "code_identity", lambda: {"evalbook": "0.1.0", "sha256": "f" * 64})
+    found = by_unit(verify(year / "D1"))
+    for unit in ("年度结果 year", "D1"):
+        assert found[unit].status == CODE, found[unit].details  # the numbers still reproduce: only the code differs
+        assert found[unit].details == [f"manifest.json: 代码不同 code differs: 记录 recorded evalbook 0.1.0 sha256 "
+                                       f"{published['sha256'][:16]}… → 当前 current evalbook 0.1.0 sha256 {'f' * 16}…"]
+
+
+def test_the_code_fingerprint_covers_every_package_file_and_the_version(tmp_path, monkeypatch):
+    import evalbook
+    from evalbook import reuse
+
+    package = tmp_path / "evalbook"
+    shutil.copytree(reuse.PACKAGE, package, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(reuse, "PACKAGE", package)
+    fingerprint = reuse.code_fingerprint.__wrapped__
+    first = fingerprint()
+    assert first == fingerprint() and len(first) == 64
+    (package / "__pycache__").mkdir()
+    (package / "__pycache__" / "x.cpython-311.pyc").write_bytes(b"compiled")
+    assert fingerprint() == first  # compiled caches are not the code
+    css = package / "templates" / "evalbook" / "report.css"
+    css.write_bytes(css.read_bytes() + b" ")
+    changed_template = fingerprint()
+    assert changed_template != first
+    monkeypatch.setattr(evalbook, "__version__", "0.1.1")
+    assert fingerprint() != changed_template
+
+
+def test_an_edited_year_audit_page_is_caught(year):
+    forge_text(year / "audit.html", '<td class="num">95.5</td>', '<td class="num">96.5</td>')
+    rerecord(year, "audit.html")
+    found = by_unit(verify(year))["年度结果 year"]
+    assert found.status == DIFFERS
+    assert any(d.startswith("audit.html: 与 cohort.ipynb 重新生成的页面不同") and "96.5" in d for d in found.details), \
+        found.details
+
+
+def test_an_edited_cohort_notebook_is_caught(year):
+    forge_text(year / "cohort.ipynb", '<td class=\\"num\\">95.5</td>', '<td class=\\"num\\">96.5</td>')
+    code, text = cli("verify", year)
+    assert code == 1 and "cohort.ipynb: sha256 与清单不符" in text
+    rerecord(year, "cohort.ipynb")
+    found = by_unit(verify(year))["年度结果 year"]
+    assert found.status == DIFFERS
+    assert "cohort.ipynb: 单元格输出不同 cell outputs differ" in found.details
+    assert any(d.startswith("index.html: 与 cohort.ipynb 重新生成的页面不同") for d in found.details)
+
+
+def test_an_edited_year_result_json_names_the_field(year):
+    result = json.loads((year / "result.json").read_text(encoding="utf-8"))
+    row = next(i for i, unit in enumerate(result["units"]) if unit["code"] == "D1")
+    result["units"][row]["total"] = 96.5
+    (year / "result.json").write_text(json.dumps(result, ensure_ascii=False), encoding="utf-8")
+    code, text = cli("verify", year)
+    assert code == 1 and "result.json: sha256 与清单不符" in text
+    rerecord(year, "result.json")
+    found = by_unit(verify(year))["年度结果 year"]
+    assert found.status == DIFFERS
+    assert any(d.startswith(f"result.json units[{row}].total: 发布值 published 96.5 → 重算 recomputed 95.5")
+               for d in found.details), found.details
+
+
+def test_an_edited_results_workbook_names_the_cell(year):
+    from openpyxl import load_workbook
+
+    book = load_workbook(year / "results.xlsx")
+    sheet = book["单位排名"]
+    header = [c.value for c in sheet[1]]
+    column = header.index("总成绩") + 1
+    row = next(r for r in range(2, sheet.max_row + 1) if sheet.cell(r, 1).value == "D1")
+    assert sheet.cell(row, column).value == 95.5
+    sheet.cell(row, column).value = 96.5
+    book.save(year / "results.xlsx")
+    rerecord(year, "results.xlsx")
+    found = by_unit(verify(year / "D1"))["年度结果 year"]
+    assert found.status == DIFFERS
+    cell = f"{sheet.cell(row, column).column_letter}{row}"
+    assert any(d.startswith("results.xlsx: 重新评分的结果不同") and f"单位排名!{cell}：发布 published 96.5" in d
+               and "重算 recomputed 95.5" in d for d in found.details), found.details
+
+
+def test_a_forged_validation_record_with_its_hash_differs(year):
+    forge_text(year / "validation.json", '"problems": [', '"problems": [],\n "x": [')
+    rerecord(year, "validation.json")
+    found = by_unit(verify(year / "D1"))["年度结果 year"]
+    assert found.status == DIFFERS
+    assert any(d.startswith("validation.json: 重新评分的结果不同") for d in found.details), found.details
+
+
+def test_a_file_on_no_list_is_named(year):
+    (year / "D1" / "note.html").write_text("<p>总成绩 100</p>", encoding="utf-8")
+    (year / "index.pdf").write_bytes(b"%PDF-1.4")
+    found = by_unit(verify(year / "D1"))
+    assert "note.html: 不在清单中 present but not in the manifest" in found["D1"].details
+    assert any(d.startswith("index.pdf: 不在清单中 present but not in the manifest（打印件不能由笔记本证明")
+               for d in found["年度结果 year"].details)
+
+
+def test_a_report_manifest_pointing_at_another_institution_is_refused(year):
+    """D2's notebook parameters in D1's folder would reproduce D2's numbers: not D1's report."""
+    edit_manifest(year / "D1", lambda m: m["notebooks"][0]["parameters"].update(institution="D2"))
+    found = by_unit(verify(year / "D1"))
+    assert found["D1"].status == TAMPERED
+    assert any(d.startswith("D1/manifest.json parameters: 不是这个报告的参数") and "'institution': 'D2'" in d
+               for d in found["D1"].details), found["D1"].details
+
+
+def test_a_report_manifest_leading_outside_its_folder_is_refused_before_anything_runs(year, tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    climb = "../" * 40 + str(outside).lstrip("/") + "/v.json"  # from any scratch folder up to / and down again
+    edit_manifest(year / "D1", lambda m: m["notebooks"][0]["parameters"].update(validation=climb))
+    found = by_unit(verify(year / "D1"))["D1"]
+    assert found.status == TAMPERED
+    assert any(d.startswith("manifest.json parameters: 不是本年度报告的参数") for d in found.details), found.details
+    assert list(outside.iterdir()) == []
+
+
+def test_a_manifest_naming_a_notebook_outside_the_scheme_is_refused_without_running_it(year, tmp_path):
+    evil = tmp_path / "evil.ipynb"
+    evil.write_text("{}", encoding="utf-8")
+    edit_manifest(year / "D1", lambda m: m["notebooks"][0].update(notebook=str(evil), sha256=sha256_file(evil)))
+    found = by_unit(verify(year / "D1"))["D1"]
+    assert found.status == TAMPERED
+    assert any(d.startswith("manifest.json: 记录的笔记本不是本方案的") for d in found.details), found.details

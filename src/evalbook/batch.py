@@ -15,10 +15,8 @@ publishes nothing and leaves the previous outputs as they were.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import platform
-import sys
 import threading
 import time
 import uuid
@@ -33,13 +31,14 @@ from evalbook.columns import CODE_REGEX
 from evalbook.errors import InputError, Problem
 from evalbook.execute import NotebookRun
 from evalbook.intake import Intake, codes_of, file_label, take_in
+from evalbook.listing import year_files
 from evalbook.pages import failure_page
 from evalbook.pool import INTERRUPTED, LocalPool, Outcome, Task
 from evalbook.progress import Progress
 from evalbook.publish import RunLock, Staging
 from evalbook.reading import sha256_file
-from evalbook.render import HtmlRenderer
-from evalbook.reuse import find_reusable, keep, report_sources, unit_key
+from evalbook.render import HtmlRenderer, page_footer, page_title
+from evalbook.reuse import code_identity, find_reusable, keep, report_sources, unit_key
 from evalbook.schemes import get_scheme
 from evalbook.stale import FACTS_KEY, Move, facts_digests, moves, stale_reports
 
@@ -123,7 +122,7 @@ def _build(scheme, intake: Intake, report: RunReport, only, options: RunOptions,
     try:
         stage = staging.path
         _write(stage / "validation.json", json.dumps(intake.validation_record(), ensure_ascii=False, indent=1))
-        scheme_outputs = scheme.write_outputs(intake, scores, stage)
+        scheme.write_outputs(intake, scores, stage)
         facts = facts_digests(scheme, intake, stage, units)
         selected = [u for u in units if not only or u[1] in only]
         if only:  # the others are kept, except those whose page would now show something else (see stale.py)
@@ -147,7 +146,7 @@ def _build(scheme, intake: Intake, report: RunReport, only, options: RunOptions,
                 report.failures[outcome.key] = outcome.error
         if any(o.error == INTERRUPTED for o in outcomes):
             raise KeyboardInterrupt
-        _write(stage / "manifest.json", _manifest(intake, jobs["_cohort"], stage, [*scheme_outputs, "validation.json"],
+        _write(stage / "manifest.json", _manifest(intake, jobs["_cohort"], stage, year_files(stage),
                                                   report.seconds.get("_cohort", 0.0), failures=report.failures,
                                                   resumed=report.resumed, options=options, stale=report.stale))
         staging.publish()
@@ -186,17 +185,15 @@ def _run_jobs(jobs: dict[str, NotebookRun], intake: Intake, scheme, options: Run
               resumed: int, facts: dict[str, str | None]) -> list[Outcome]:
     renderer = HtmlRenderer()
     lock = threading.Lock()
-    title = f"{intake.year} {scheme.TITLE}"
+    title = page_title(intake.year, scheme.TITLE)
     footer = _footer(intake)
 
     def finisher(key: str, job: NotebookRun):
         def finish(seconds: float, attempts: int) -> None:
             with lock:  # the exporters are shared; converting takes milliseconds
-                report_html = renderer.convert(job.output, audit=False, title=title, footer=footer)
-                audit_html = renderer.convert(job.output, audit=True, title=f"{title}（审计视图）", footer=footer)
-            names = ("index.html", "audit.html") if key == "_cohort" else ("report.html", "audit.html")
-            _write(job.cwd / names[0], report_html)
-            _write(job.cwd / names[1], audit_html)
+                views = renderer.views(job.output, cohort=key == "_cohort", title=title, footer=footer)
+            for name, html in views.items():
+                _write(job.cwd / name, html)
             (job.cwd / "failed.json").unlink(missing_ok=True)
             if key != "_cohort":
                 outputs = sorted(p.name for p in job.cwd.iterdir() if p.is_file() and p.name != "manifest.json")
@@ -273,6 +270,7 @@ def _manifest(intake: Intake, job: NotebookRun, folder: Path, outputs: list[str]
                   "finished_utc": now.isoformat(timespec="seconds"), "seconds": round(seconds, 3)},
         "attempts": attempts,
         "resume_key": _key(intake, job),
+        "code": code_identity(),  # evalbook's version and the fingerprint of its sources
     }
     if facts is not None:  # a report: what it shows of the year, by hash (stale.py)
         record[FACTS_KEY] = facts
@@ -295,9 +293,7 @@ def _versions() -> dict[str, str]:
 
 
 def _footer(intake: Intake) -> str:
-    digest = hashlib.sha256(json.dumps(intake.input_hashes(), sort_keys=True).encode()).hexdigest()[:12]
-    return (f"评分规则 {intake.rubric['version']}（sha256 {intake.rubric.sha256[:12]}）· 输入指纹 {digest} · "
-            f"Python {sys.version.split()[0]}")
+    return page_footer(intake.input_hashes(), intake.rubric["version"], intake.rubric.sha256, platform.python_version())
 
 
 def _write(path: Path, text: str) -> None:

@@ -7,6 +7,8 @@ building it is the expensive part.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from pathlib import Path
 
 import nbformat
@@ -30,6 +32,24 @@ class HtmlRenderer:
         exporter = self.audit if audit else self.report
         body, _ = exporter.from_notebook_node(nb, resources={"evalbook_title": title, "evalbook_footer": footer})
         return body
+
+    def views(self, notebook: Path | nbformat.NotebookNode, cohort: bool, title: str, footer: str) -> dict[str, str]:
+        """Both published pages of one executed notebook, by file name (``run`` writes them, ``verify``
+        renders them again and compares: the conversion is deterministic, nothing is stripped)."""
+        nb = nbformat.read(str(notebook), as_version=4) if isinstance(notebook, (str, Path)) else notebook
+        names = ("index.html", "audit.html") if cohort else ("report.html", "audit.html")
+        return {names[0]: self.convert(nb, audit=False, title=title, footer=footer),
+                names[1]: self.convert(nb, audit=True, title=f"{title}（审计视图）", footer=footer)}
+
+
+def page_title(year: int, scheme_title: str) -> str:
+    return f"{year} {scheme_title}"
+
+
+def page_footer(input_hashes: dict[str, str], rubric_version: str, rubric_sha: str, python: str) -> str:
+    """The footer of every report page, from what the manifest also records (so it can be rebuilt)."""
+    digest = hashlib.sha256(json.dumps(input_hashes, sort_keys=True).encode()).hexdigest()[:12]
+    return f"评分规则 {rubric_version}（sha256 {rubric_sha[:12]}）· 输入指纹 {digest} · Python {python}"
 
 
 def _exporter_class():

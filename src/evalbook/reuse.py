@@ -22,12 +22,25 @@ PACKAGE = Path(__file__).parent
 
 @cache
 def code_fingerprint() -> str:
-    """sha256 over evalbook's own source, templates and styles (a change of code → rebuild)."""
-    digest = hashlib.sha256()
-    for path in sorted(p for p in PACKAGE.rglob("*") if p.is_file() and p.suffix in {".py", ".j2", ".css", ".json"}):
-        digest.update(path.relative_to(PACKAGE).as_posix().encode())
-        digest.update(path.read_bytes())
+    """sha256 over evalbook's version and every file of the package (sources, templates, styles), by
+    sorted relative path and bytes; compiled caches are left out. A change of code → rebuild, and
+    ``verify`` names the difference."""
+    from evalbook import __version__
+
+    digest = hashlib.sha256(f"evalbook {__version__}\n".encode())
+    for path in sorted(p for p in PACKAGE.rglob("*") if p.is_file() and "__pycache__" not in p.parts
+                       and p.suffix not in {".pyc", ".pyo"}):
+        digest.update(path.relative_to(PACKAGE).as_posix().encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
+
+
+def code_identity() -> dict[str, str]:
+    """The code that produces a result, as every manifest records it: evalbook's version and the
+    fingerprint of its sources (``0.1.0`` alone does not say which code that was)."""
+    from evalbook import __version__
+
+    return {"evalbook": __version__, "sha256": code_fingerprint()}
 
 
 @cache

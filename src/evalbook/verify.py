@@ -1,12 +1,22 @@
 """``evalbook verify OUT/SCHEME/YEAR[/FOLDER]``: prove a published result came from its inputs.
 
-For the year and for each report folder: every file the manifest lists must still have its
-recorded sha256 (else *tampered*); every input file and the rubric must still have theirs (else
-*inputs changed*, naming the files: the record then says nothing about today's files); the
-notebook template must be the one recorded. Then the work is done again: the year's tables by
-validating and scoring the recorded inputs, each report by re-executing its archived notebook
-template with its recorded parameters in a scratch folder laid out like the original, and the
-numbers are compared (*identical* or *differs*, naming the numbers).
+Nothing published is taken on trust, the manifests included:
+
+- the year's manifest lists every file of the year folder (report folders by their own manifest);
+  a listed file missing or changed, or a file present but unlisted, is *tampered*;
+- the report folders expected are those of the cohort (the inputs scored again), so a deleted
+  folder or a deleted manifest is *tampered*, never skipped; each folder's manifest must name the
+  scheme's own notebook, rubric and the parameters ``run`` gives that folder, and the year's inputs;
+- every input file, the rubric and the notebook template must still have their hashes (else
+  *inputs changed*, naming the files: the record then says nothing about today's files);
+- the code that wrote a manifest (evalbook's version and the fingerprint of its sources) must be
+  the running code (else *code differs*, naming both; the work is still redone and compared);
+- then the work is done again: the year's tables by validating and scoring the recorded inputs
+  (CSVs and ``validation.json`` byte for byte, ``results.xlsx`` cell by cell, since it carries a
+  creation time), each notebook by re-executing its template with its recorded parameters in a
+  scratch folder laid out like the original (``result.json`` field by field, every cell's output),
+  and each HTML page by rendering its executed notebook again (byte for byte: the rendering is
+  deterministic, nothing is stripped). A difference is *differs*, naming the numbers.
 """
 
 from __future__ import annotations
@@ -15,18 +25,26 @@ import json
 import os
 import shutil
 import tempfile
+import threading
 from dataclasses import dataclass, field
-from pathlib import Path
+from importlib import metadata
+from itertools import zip_longest
+from pathlib import Path, PurePosixPath
 
 import nbformat
 
 from evalbook import paths
 from evalbook.errors import InputError, Problem
+from evalbook.listing import MANIFEST, unlisted
 from evalbook.reading import sha256_file
 
-IDENTICAL, DIFFERS, CHANGED, TAMPERED = "identical", "differs", "inputs changed", "tampered"
-LABELS = {IDENTICAL: "一致 identical", DIFFERS: "不一致 differs", CHANGED: "输入已改变 inputs changed",
+IDENTICAL, CODE, DIFFERS, FAILED, CHANGED, TAMPERED = (
+    "identical", "code differs", "differs", "failed", "inputs changed", "tampered")
+ORDER = [IDENTICAL, CODE, DIFFERS, FAILED, CHANGED, TAMPERED]
+LABELS = {IDENTICAL: "一致 identical", CODE: "代码不同 code differs", DIFFERS: "不一致 differs",
+          FAILED: "发布时生成失败 failed when published", CHANGED: "输入已改变 inputs changed",
           TAMPERED: "文件被改动 tampered"}
+YEAR_UNIT = "年度结果 year"
 
 
 @dataclass
@@ -36,10 +54,10 @@ class Finding:
     details: list[str] = field(default_factory=list)
 
     def worse(self, status: str, detail: str) -> None:
-        order = [IDENTICAL, DIFFERS, CHANGED, TAMPERED]
-        if order.index(status) > order.index(self.status):
+        if ORDER.index(status) > ORDER.index(self.status):
             self.status = status
-        self.details.append(detail)
+        if detail not in self.details:
+            self.details.append(detail)
 
 
 def verify(path: Path, log=lambda finding: None, workers: int = 2) -> list[Finding]:
@@ -51,99 +69,361 @@ def verify(path: Path, log=lambda finding: None, workers: int = 2) -> list[Findi
     from concurrent.futures import ThreadPoolExecutor
 
     path = Path(path).resolve()
-    year_dir, units = _locate(path)
+    year_dir, selected = _locate(path)
     record = _manifest(year_dir)
+    names = [selected] if selected else sorted(p.name for p in year_dir.iterdir() if p.is_dir())
+    renderer = _Renderer()
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        pending = [pool.submit(_check_year, year_dir, record, whole=len(units) != 1 or path == year_dir)]
-        pending += [pool.submit(_check_unit, year_dir, name) for name in units]
-        findings = []
-        for future in pending:
-            findings.append(future.result())
-            log(findings[-1])
+        year = pool.submit(_check_year, year_dir, record, renderer, selected)
+        units = {name: pool.submit(_check_unit, year_dir, name, record, renderer) for name in names}
+        year_finding, expected = year.result()
+        findings = [year_finding]
+        log(year_finding)
+        missing = sorted(set(expected["units"]) - set(names)) if expected and selected is None else []
+        for name in sorted([*names, *missing]):
+            finding = units[name].result() if name in units else Finding(name)
+            if expected is not None:
+                _check_expected(finding, name, expected, year_dir)
+            findings.append(finding)
+            log(finding)
     return findings
 
 
-def _locate(path: Path) -> tuple[Path, list[str]]:
-    if (path / "manifest.json").is_file() and "run" in _manifest(path):
-        return path, sorted(p.name for p in path.iterdir() if p.is_dir() and (p / "manifest.json").is_file())
-    if (path.parent / "manifest.json").is_file() and (path / "manifest.json").is_file():
-        return path.parent, [path.name]
+def code_difference(recorded) -> str | None:
+    """How the code that wrote a manifest differs from the running code, or None."""
+    from evalbook.reuse import code_identity
+
+    current = code_identity()
+    if recorded == current:
+        return None
+
+    def text(code) -> str:
+        if not isinstance(code, dict):
+            return "未记录 not recorded"
+        return f"evalbook {code.get('evalbook')} sha256 {str(code.get('sha256'))[:16]}…"
+
+    return f"{MANIFEST}: 代码不同 code differs: 记录 recorded {text(recorded)} → 当前 current {text(current)}"
+
+
+# --- where, and what was recorded -------------------------------------------------------------
+
+def _locate(path: Path) -> tuple[Path, str | None]:
+    """The year folder, and the one report folder asked for (None: the whole year)."""
+    if _is_year(path):
+        return path, None
+    if path.is_dir() and _is_year(path.parent):
+        return path.parent, path.name
+    for year in (path, path.parent):
+        if (year / "index.html").is_file() and (year / "validation.json").is_file() and not (year / MANIFEST).is_file():
+            raise InputError(Problem(str(year / MANIFEST), "年度清单缺失：这个年度的结果无法核验",
+                                     "the year's manifest is missing: nothing in this year can be verified",
+                                     column="PATH", value=str(path)))
     raise InputError(Problem(str(path), "这里没有 evalbook 的发布结果（应为 OUT/方案/年度 或其中的报告文件夹）",
                              "not a published evalbook year (OUT/SCHEME/YEAR) or a report folder in one",
                              column="PATH", value=str(path)))
 
 
+def _is_year(folder: Path) -> bool:
+    try:
+        return "run" in json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError, TypeError):
+        return False
+
+
 def _manifest(folder: Path) -> dict:
     try:
-        return json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        return json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise InputError(Problem(str(folder / "manifest.json"), "清单文件无法读取", "the manifest cannot be read",
+        raise InputError(Problem(str(folder / MANIFEST), "清单文件无法读取", "the manifest cannot be read",
                                  value=str(exc))) from None
 
 
-def _check_records(folder: Path, record: dict, finding: Finding) -> bool:
-    """Outputs, inputs, rubric, notebook against their hashes; True when the work can be redone."""
-    for name, sha in sorted(record.get("outputs", {}).items()):
+def _safe_name(name) -> bool:
+    """A path inside the folder: relative, no ``..`` (a forged manifest must not lead verify elsewhere)."""
+    if not isinstance(name, str) or not name or "\\" in name:
+        return False
+    pure = PurePosixPath(name)
+    return not pure.is_absolute() and ".." not in pure.parts
+
+
+def _malformed(record) -> str | None:
+    """What is missing or of the wrong kind in a manifest, or None."""
+    try:
+        assert isinstance(record, dict)
+        assert isinstance(record["outputs"], dict) and all(_safe_name(k) and isinstance(v, str)
+                                                           for k, v in record["outputs"].items())
+        assert all(isinstance(e["file"], str) and isinstance(e["path"], str) and isinstance(e["sha256"], str)
+                   for e in record["inputs"])
+        assert all(isinstance(record["rubric"][k], str) for k in ("path", "sha256", "version"))
+        notebook = record["notebooks"][0]
+        assert isinstance(notebook["notebook"], str) and isinstance(notebook["sha256"], str)
+        assert _safe_name(notebook["executed"]) and "/" not in notebook["executed"]
+        assert isinstance(notebook["parameters"], dict) and isinstance(notebook["parameters"]["data_dir"], str)
+        assert isinstance(record["versions"], dict) and isinstance(record["scheme"], str)
+        assert isinstance(record["year"], int)
+    except (AssertionError, KeyError, IndexError, TypeError, AttributeError) as exc:
+        return f"{MANIFEST}: 内容不完整或格式不对 incomplete or malformed ({type(exc).__name__} {exc})"
+    return None
+
+
+def _check_records(folder: Path, record: dict, finding: Finding, scope=lambda name: True) -> bool:
+    """Outputs, inputs, rubric, notebook, code against the record; True when the work can be redone."""
+    from evalbook.schemes import SCHEMES, get_scheme
+
+    for name, sha in sorted(record["outputs"].items()):
+        if not scope(name):
+            continue
         if not (folder / name).is_file():
             finding.worse(TAMPERED, f"{name}: 缺失 missing")
         elif sha256_file(folder / name) != sha:
             finding.worse(TAMPERED, f"{name}: sha256 与清单不符 does not match the manifest")
+    if record["scheme"] not in SCHEMES:
+        finding.worse(TAMPERED, f"{MANIFEST}: 未知的考评方案 unknown scheme {record['scheme']!r}")
+        return False
+    scheme = get_scheme(record["scheme"])
     redo = True
     for entry in record["inputs"]:
         source = (folder / entry["path"]).resolve()
         if not source.is_file() or sha256_file(source) != entry["sha256"]:
             finding.worse(CHANGED, f"{entry['file']}: 自发布后已改变或缺失 changed or missing since publication")
             redo = False
-    rubric = paths.REPO / record["rubric"]["path"]
-    if not rubric.is_file() or sha256_file(rubric) != record["rubric"]["sha256"]:
+    rubric = paths.rubric_path(scheme.NAME)
+    if paths.REPO / record["rubric"]["path"] != rubric:
+        finding.worse(TAMPERED, f"{MANIFEST}: 记录的评分规则不是本方案的 the recorded rubric is not the scheme's: "
+                      f"{record['rubric']['path']!r}")
+        redo = False
+    elif not rubric.is_file() or sha256_file(rubric) != record["rubric"]["sha256"]:
         finding.worse(CHANGED, f"{record['rubric']['path']}: 评分规则已改变 the rubric changed")
         redo = False
-    for notebook in record["notebooks"]:
-        template = paths.REPO / notebook["notebook"]
-        if not template.is_file() or sha256_file(template) != notebook["sha256"]:
-            finding.worse(CHANGED, f"{notebook['notebook']}: 笔记本模板已改变 the notebook template changed")
-            redo = False
+    notebook = record["notebooks"][0]
+    expected = paths.notebook_path(scheme.NAME, "cohort" if "run" in record else scheme.UNIT_NOTEBOOK)
+    if paths.REPO / notebook["notebook"] != expected or notebook["executed"] != expected.name:
+        finding.worse(TAMPERED, f"{MANIFEST}: 记录的笔记本不是本方案的 the recorded notebook is not the scheme's: "
+                      f"{notebook['notebook']!r} → {notebook['executed']!r}")
+        redo = False
+    elif not expected.is_file() or sha256_file(expected) != notebook["sha256"]:
+        finding.worse(CHANGED, f"{notebook['notebook']}: 笔记本模板已改变 the notebook template changed")
+        redo = False
+    difference = code_difference(record.get("code"))
+    if difference:
+        finding.worse(CODE, difference)
+    installed = _installed_version()
+    if record["versions"].get("evalbook") != installed:
+        finding.worse(CODE, f"{MANIFEST} versions.evalbook: 版本不同 version differs: 记录 recorded "
+                      f"{record['versions'].get('evalbook')!r} → 当前 current {installed!r}")
     return redo
 
 
-def _check_year(year_dir: Path, record: dict, whole: bool = True) -> Finding:
-    """The year's tables: hashes, then validate and score the recorded inputs again and compare bytes;
-    with ``whole``, also re-execute the cohort notebook (when one report is verified, its year's
-    tables are still checked, since the report's numbers come from them)."""
+def _installed_version() -> str:
+    try:
+        return metadata.version("evalbook")
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
+# --- the year ---------------------------------------------------------------------------------
+
+def _check_year(year_dir: Path, record: dict, renderer: _Renderer, selected: str | None) -> tuple[Finding, dict | None]:
+    """The year's files, tables and (for the whole year) cohort report; also the report folders the
+    cohort has, by name with their notebook parameters (None when the inputs cannot be scored again).
+    When one report is verified, the year's tables are still checked: its numbers come from them."""
     from evalbook.batch import validate_year
     from evalbook.schemes import get_scheme
 
-    finding = Finding("年度结果 year")
-    if not _check_records(year_dir, record, finding):
-        return finding
-    if whole:
-        _reproduce_notebook(year_dir, year_dir, record["notebooks"][0], finding)
+    finding = Finding(YEAR_UNIT)
+    malformed = _malformed(record)
+    if malformed:
+        finding.worse(TAMPERED, malformed)
+        return finding, None
+
+    def in_scope(name: str) -> bool:
+        return "/" not in name or selected is None or name.split("/", 1)[0] == selected
+
+    redo = _check_records(year_dir, record, finding, in_scope)
+    covered = {p.name for p in year_dir.iterdir() if p.is_dir() and f"{p.name}/{MANIFEST}" in record["outputs"]}
+    for name in unlisted(year_dir, set(record["outputs"]), covered):
+        if in_scope(name):
+            finding.worse(TAMPERED, f"{name}: 不在清单中 present but not in the manifest" + _pdf_hint(name))
+    failed = "_cohort" in ((record.get("run") or {}).get("failures") or {})
+    if failed:
+        finding.worse(FAILED, "index.html: 年度报告在发布时生成失败 the cohort report failed when published")
+    elif selected is None:
+        _check_views(year_dir, record, finding, renderer)
+    if not redo:
+        return finding, None
     scheme = get_scheme(record["scheme"])
-    data_dir = (year_dir / record["notebooks"][0]["parameters"]["data_dir"]).resolve()
+    params = record["notebooks"][0]["parameters"]
+    data_dir = (year_dir / params["data_dir"]).resolve()
+    wanted = {"scheme": scheme.NAME, "year": record["year"], "output_dir": ".", "validation": "validation.json"}
+    if {k: v for k, v in params.items() if k != "data_dir"} != wanted:
+        finding.worse(TAMPERED, f"{MANIFEST} parameters: 与本年度不符 not this year's: {params!r}")
+        return finding, None
+    if selected is None and not failed:
+        _reproduce_notebook(year_dir, year_dir, record["notebooks"][0], finding)
     intake = validate_year(scheme.NAME, int(record["year"]), data_dir)
     if intake.errors:
         finding.worse(DIFFERS, "重新校验未通过 the inputs no longer validate")
-        return finding
+        return finding, None
+    scores = scheme.score(intake)
     with tempfile.TemporaryDirectory(prefix="evalbook-verify-") as scratch:
-        written = scheme.write_outputs(intake, scheme.score(intake), Path(scratch))
+        fresh = Path(scratch)
+        # as batch.run writes it
+        (fresh / "validation.json").write_text(json.dumps(intake.validation_record(), ensure_ascii=False, indent=1),
+                                               encoding="utf-8")
+        written = [*scheme.write_outputs(intake, scores, fresh), "validation.json"]
         for name in written:
-            if not name.endswith(".csv"):
-                continue  # results.xlsx carries a creation time; its tables are the CSVs'
-            if (Path(scratch) / name).read_bytes() != (year_dir / name).read_bytes():
-                finding.worse(DIFFERS, f"{name}: 重新评分的结果不同 rescoring gives different numbers"
-                              + _csv_difference(Path(scratch) / name, year_dir / name))
-    return finding
+            _compare_table(fresh / name, year_dir / name, name, finding)
+    expected = {folder: params for folder, _, params in scheme.report_units(intake, scores)}
+    return finding, {"units": expected, "data_dir": data_dir, "scheme": scheme.NAME, "year": record["year"]}
 
 
-def _check_unit(year_dir: Path, name: str) -> Finding:
+def _compare_table(fresh: Path, published: Path, name: str, finding: Finding) -> None:
+    if not published.is_file():
+        finding.worse(TAMPERED, f"{name}: 缺失 missing")
+        return
+    if name.endswith(".xlsx"):  # it carries a creation time: compare what its cells hold
+        difference = _workbook_difference(published, fresh)
+        if difference:
+            finding.worse(DIFFERS, f"{name}: 重新评分的结果不同 rescoring gives different cells{difference}")
+    elif fresh.read_bytes() != published.read_bytes():
+        detail = _csv_difference(fresh, published) if name.endswith(".csv") else ""
+        finding.worse(DIFFERS, f"{name}: 重新评分的结果不同 rescoring gives different numbers{detail}")
+
+
+def _check_expected(finding: Finding, name: str, expected: dict, year_dir: Path) -> None:
+    """A report folder against the cohort: it must be one of its reports, with that report's parameters."""
+    units = expected["units"]
+    if name not in units:
+        finding.worse(TAMPERED, f"{name}/: 不是本年度名单中的报告 not a report of this cohort")
+        return
+    if not (year_dir / name).is_dir():
+        finding.worse(TAMPERED, f"{name}/: 报告文件夹缺失 the report folder is missing (the cohort has this report)")
+        return
+    try:
+        params = dict(json.loads((year_dir / name / MANIFEST).read_text(encoding="utf-8"))["notebooks"][0]["parameters"])
+    except (OSError, ValueError, KeyError, IndexError, TypeError):
+        return  # named already by the folder's own check
+    data_dir = params.pop("data_dir", None)
+    wanted = {"scheme": expected["scheme"], "year": expected["year"], **units[name], "output_dir": ".",
+              "validation": "../validation.json"}
+    if params != wanted or not isinstance(data_dir, str) or (year_dir / name / data_dir).resolve() != expected["data_dir"]:
+        finding.worse(TAMPERED, f"{name}/{MANIFEST} parameters: 不是这个报告的参数 not this report's parameters: "
+                      f"{params!r}, data_dir {data_dir!r}")
+
+
+def _pdf_hint(name: str) -> str:
+    if name.endswith(".pdf"):
+        return ("（打印件不能由笔记本证明；先核验，再用 evalbook pdf 重新打印 a printed copy cannot be proven from "
+                "its notebook: verify, then print again with evalbook pdf）")
+    return ""
+
+
+# --- one report folder ------------------------------------------------------------------------
+
+def _check_unit(year_dir: Path, name: str, year_record: dict, renderer: _Renderer) -> Finding:
     folder = year_dir / name
-    record = _manifest(folder)
     finding = Finding(name)
-    if not _check_records(folder, record, finding):
+    if not (folder / MANIFEST).is_file():
+        failed = folder / "failed.json"
+        if failed.is_file() and name in ((year_record.get("run") or {}).get("failures") or {}):
+            finding.worse(FAILED, f"{name}/report.html: 报告在发布时生成失败 the report failed when published")
+        else:
+            finding.worse(TAMPERED, f"{name}/{MANIFEST}: 缺失 missing（无法核验这个报告 this report cannot be verified）")
         return finding
-    _reproduce_notebook(year_dir, folder, record["notebooks"][0], finding)
+    try:
+        record = _manifest(folder)
+    except InputError:
+        finding.worse(TAMPERED, f"{name}/{MANIFEST}: 无法读取 cannot be read")
+        return finding
+    malformed = _malformed(record)
+    if malformed:
+        finding.worse(TAMPERED, malformed)
+        return finding
+    redo = _check_records(folder, record, finding)
+    for extra in unlisted(folder, set(record["outputs"])):
+        finding.worse(TAMPERED, f"{extra}: 不在清单中 present but not in the manifest" + _pdf_hint(extra))
+    if not _malformed(year_record) and _inputs_of(record, folder) != _inputs_of(year_record, year_dir):
+        finding.worse(TAMPERED, f"{MANIFEST} inputs: 与年度清单的输入不同 not the year's inputs")
+        redo = False
+    if not _run_like(record["notebooks"][0]["parameters"], folder, year_record, year_dir):
+        # checked before anything runs: a forged path must not lead the re-execution outside its scratch folder
+        finding.worse(TAMPERED, f"{MANIFEST} parameters: 不是本年度报告的参数 not the parameters of a report of this year: "
+                      f"{record['notebooks'][0]['parameters']!r}")
+        redo = False
+    _check_views(folder, record, finding, renderer)
+    if redo:
+        _reproduce_notebook(year_dir, folder, record["notebooks"][0], finding)
     return finding
 
+
+def _run_like(params: dict, folder: Path, year_record: dict, year_dir: Path) -> bool:
+    """A report's parameters have what ``run`` gives every report: the year's data folder, the year's
+    ``validation.json``, output in the folder itself."""
+    if _malformed(year_record):
+        return False
+    year_data = (year_dir / year_record["notebooks"][0]["parameters"]["data_dir"]).resolve()
+    return (params.get("validation") == "../validation.json" and params.get("output_dir") == "."
+            and (folder / params["data_dir"]).resolve() == year_data)
+
+
+def _inputs_of(record: dict, folder: Path) -> list:
+    return sorted((e["file"], e["sha256"], str((folder / e["path"]).resolve())) for e in record["inputs"])
+
+
+# --- pages ------------------------------------------------------------------------------------
+
+class _Renderer:
+    """One HTML exporter for the whole verification (building it is the costly part), used by one
+    thread at a time."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._renderer = None
+
+    def views(self, notebook: Path, cohort: bool, title: str, footer: str) -> dict[str, str]:
+        from evalbook.render import HtmlRenderer
+
+        with self._lock:
+            if self._renderer is None:
+                self._renderer = HtmlRenderer()
+            return self._renderer.views(notebook, cohort=cohort, title=title, footer=footer)
+
+
+def _check_views(folder: Path, record: dict, finding: Finding, renderer: _Renderer) -> None:
+    """Each HTML page against a fresh render of the executed notebook it came from."""
+    from evalbook.render import page_footer, page_title
+    from evalbook.schemes import SCHEMES, get_scheme
+
+    if record["scheme"] not in SCHEMES:
+        return
+    executed = folder / record["notebooks"][0]["executed"]
+    footer = page_footer({e["file"]: e["sha256"] for e in record["inputs"]}, record["rubric"]["version"],
+                         record["rubric"]["sha256"], str(record["versions"].get("python")))
+    title = page_title(record.get("year"), get_scheme(record["scheme"]).TITLE)
+    try:
+        views = renderer.views(executed, cohort="run" in record, title=title, footer=footer)
+    except Exception as exc:  # a hostile or broken notebook file: say so, do not crash  # noqa: BLE001
+        finding.worse(DIFFERS, f"{executed.name}: 无法读取或生成页面 cannot be read or rendered ({type(exc).__name__})")
+        return
+    for name, html in views.items():
+        page = folder / name
+        if not page.is_file():
+            finding.worse(TAMPERED, f"{name}: 缺失 missing")
+            continue
+        published = page.read_bytes().decode("utf-8", errors="replace")
+        if published != html:
+            finding.worse(DIFFERS, f"{name}: 与 {executed.name} 重新生成的页面不同 differs from a fresh render of "
+                          f"{executed.name}{_text_difference(published, html)}")
+
+
+def _text_difference(published: str, fresh: str) -> str:
+    at = next((i for i, (a, b) in enumerate(zip(published, fresh, strict=False)) if a != b),
+              min(len(published), len(fresh)))
+    start = max(0, at - 24)
+    return f"（发布 published {published[start:at + 24]!r} → 重新生成 rendered {fresh[start:at + 24]!r}）"
+
+
+# --- notebooks --------------------------------------------------------------------------------
 
 def _reproduce_notebook(year_dir: Path, folder: Path, notebook: dict, finding: Finding) -> None:
     """Re-execute one archived notebook; compare its result.json field by field and its cell outputs."""
@@ -152,11 +432,20 @@ def _reproduce_notebook(year_dir: Path, folder: Path, notebook: dict, finding: F
         if again is None:
             finding.worse(DIFFERS, f"{notebook['executed']}: 重新执行失败 the notebook failed when run again")
             return
-        old = json.loads((folder / "result.json").read_text(encoding="utf-8"))
+        try:
+            old = json.loads((folder / "result.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            finding.worse(TAMPERED, "result.json: 缺失或无法读取 missing or unreadable")
+            old = None
         new = json.loads((again.parent / "result.json").read_text(encoding="utf-8"))
-        for detail in _differences(old, new):
-            finding.worse(DIFFERS, f"result.json {detail}")
-        if _cells(folder / notebook["executed"]) != _cells(again):
+        if old is not None:
+            for detail in _differences(old, new):
+                finding.worse(DIFFERS, f"result.json {detail}")
+        try:
+            same = _cells(folder / notebook["executed"]) == _cells(again)
+        except Exception:  # noqa: BLE001 - a forged notebook that nbformat cannot read differs
+            same = False
+        if not same:
             finding.worse(DIFFERS, f"{notebook['executed']}: 单元格输出不同 cell outputs differ")
 
 
@@ -201,10 +490,12 @@ def _differences(old, new, where: str = "") -> list[str]:
     return [] if old == new else [f"{where}: 发布值 published {old!r} → 重算 recomputed {new!r}"]
 
 
+# --- tables -----------------------------------------------------------------------------------
+
 def _csv_difference(new: Path, old: Path) -> str:
     import csv
 
-    with open(old, encoding="utf-8", newline="") as a, open(new, encoding="utf-8", newline="") as b:
+    with open(old, encoding="utf-8", errors="replace", newline="") as a, open(new, encoding="utf-8", newline="") as b:
         rows_old, rows_new = list(csv.reader(a)), list(csv.reader(b))
     header = rows_old[0] if rows_old else []
     for n, (x, y) in enumerate(zip(rows_old, rows_new, strict=False)):
@@ -213,3 +504,29 @@ def _csv_difference(new: Path, old: Path) -> str:
                 name = header[column] if column < len(header) else column
                 return f"（第{n + 1}行 row {n + 1}，列 {name}：发布 {u!r} → 重算 {v!r}）"
     return f"（行数 rows {len(rows_old)} → {len(rows_new)}）"
+
+
+def _workbook_difference(published: Path, fresh: Path) -> str | None:
+    """The first cell whose value or number format differs, as ``（sheet!A1：发布 … → 重算 …）``."""
+    from openpyxl import load_workbook
+    from openpyxl.utils import get_column_letter
+
+    try:
+        old = load_workbook(published, read_only=True)
+    except Exception as exc:  # noqa: BLE001 - a forged file that is no workbook at all
+        return f"（无法读取 cannot be read: {type(exc).__name__}）"
+    new = load_workbook(fresh, read_only=True)
+    try:
+        if old.sheetnames != new.sheetnames:
+            return f"（工作表 sheets {old.sheetnames} → {new.sheetnames}）"
+        for sheet in new.sheetnames:
+            for r, (a, b) in enumerate(zip_longest(old[sheet].iter_rows(), new[sheet].iter_rows(), fillvalue=()), 1):
+                for c, (u, v) in enumerate(zip_longest(a, b, fillvalue=None), 1):
+                    shown = [(getattr(x, "value", None), getattr(x, "number_format", "General")) for x in (u, v)]
+                    if shown[0] != shown[1]:
+                        return (f"（{sheet}!{get_column_letter(c)}{r}：发布 published {shown[0][0]!r} "
+                                f"[{shown[0][1]}] → 重算 recomputed {shown[1][0]!r} [{shown[1][1]}]）")
+    finally:
+        old.close()
+        new.close()
+    return None

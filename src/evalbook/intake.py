@@ -17,6 +17,7 @@ import pandas as pd
 from evalbook import paths
 from evalbook.columns import parse_table, with_rubric_bounds
 from evalbook.errors import InputError, Problem
+from evalbook.exact import exact
 from evalbook.reading import TextTable, read_text_table
 from evalbook.rubric import Rubric
 from evalbook.validation import SuiteOutcome, SuiteRunner, load_suite
@@ -50,6 +51,20 @@ class Intake:
             return self.typed[file]
         return pd.DataFrame(columns=[c.name for c in self.scheme.FILES[file]])
 
+    def exact(self, file: str) -> pd.DataFrame:
+        """``frame(file)`` with every ``number`` column as exact Fractions read from the cell's TEXT
+        (never through a float: 3.465 is 693/200, so a 5 % line or a tie is decided on paper values).
+        A cell that failed its type stays null."""
+        typed = self.frame(file)
+        table = self.tables.get(file)
+        if table is None:
+            return typed
+        out = typed.copy()
+        for column in self.scheme.FILES[file]:
+            if column.kind == "number" and column.name in out and column.name in table.frame:
+                out[column.name] = exact_numbers(table.frame[column.name], typed[column.name])
+        return out
+
     def inputs(self) -> list[tuple[str, Path, str]]:
         """(label, path, sha256) of every input file read, sorted by label."""
         labelled = {self.labels[f]: t for f, t in self.tables.items()}
@@ -63,6 +78,12 @@ class Intake:
         return {"scheme": self.scheme.NAME, "year": self.year, "great_expectations": self.gx_version,
                 "rubric_sha256": self.rubric.sha256, "inputs": self.input_hashes(),
                 "summary": self.outcome.summary, "problems": [p.as_dict() for p in self.outcome.problems]}
+
+
+def exact_numbers(text: pd.Series, typed: pd.Series) -> pd.Series:
+    """The Fraction of each cell's text where its typed value is a number, else null."""
+    return pd.Series([exact(t) if pd.notna(v) else None for t, v in zip(text, typed, strict=True)],
+                     index=typed.index, dtype=object, name=typed.name)
 
 
 def file_label(scheme: ModuleType, file: str, year: int) -> str:

@@ -7,8 +7,11 @@ and therefore the award; the next places are pushed down, as in any ranked list.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from fractions import Fraction
 
 import pandas as pd
+
+from evalbook.exact import exact
 
 
 def competition_rank(frame: pd.DataFrame, keys: Sequence[str]) -> pd.Series:
@@ -22,14 +25,17 @@ def competition_rank(frame: pd.DataFrame, keys: Sequence[str]) -> pd.Series:
     return ranks.reindex(frame.index)
 
 
-def award_for_rank(rank: int, tiers: Sequence[Mapping]) -> tuple[str, float]:
-    """The award tier whose places include ``rank``: tier k covers places after the earlier tiers."""
+def award_for_rank(rank: int, tiers: Sequence[Mapping]) -> tuple[str, Fraction]:
+    """The award tier whose places include ``rank``: tier k covers places after the earlier tiers.
+
+    With competition ranks a full tie at the last place of a tier shares that tier (ranks 3, 3 with
+    three prizes: both win), and the place after the tie is pushed down (the next is 5th)."""
     last_place = 0
     for tier in tiers:
         last_place += int(tier["count"])
         if rank <= last_place:
-            return tier["award"], float(tier["prize_wan"])
-    return "", 0.0
+            return tier["award"], exact(tier["prize_wan"])
+    return "", Fraction(0)
 
 
 def rank_within_groups(frame: pd.DataFrame, keys: Sequence[str], group_col: str = "group") -> pd.Series:

@@ -12,6 +12,7 @@ import csv
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from fractions import Fraction
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ import pandas as pd
 from evalbook import paths
 from evalbook.columns import INT_REGEX, NUMBER_REGEX, Column, expectation
 from evalbook.errors import Problem
+from evalbook.exact import exact, maybe_exact, mean
 from evalbook.ranking import rank_within_groups
 from evalbook.rubric import Rubric, RubricChecker, read_rubric
 
@@ -391,32 +393,36 @@ class SpecialtyScores:
     categories: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
-def attainment(actual: float | None, baseline: float, target: float, direction: str) -> float:
+def attainment(actual, baseline, target, direction: str) -> Fraction:
     """RUBRICS.md: a = clip((actual − baseline) / (target − baseline), 0, 1); equal target and baseline
     by direction (higher: actual ≥ target; lower: ≤; neutral: =). No actual (e.g. not ranked) → 0."""
     if actual is None or pd.isna(actual):
-        return 0.0
+        return Fraction(0)
+    actual, baseline, target = exact(actual), exact(baseline), exact(target)
     if target == baseline:
         met = {"higher": actual >= target, "lower": actual <= target, "neutral": actual == target}[direction]
-        return 1.0 if met else 0.0
-    return float(min(1.0, max(0.0, (actual - baseline) / (target - baseline))))
+        return Fraction(1) if met else Fraction(0)
+    return min(Fraction(1), max(Fraction(0), (actual - baseline) / (target - baseline)))
 
 
 def actual_values(indicators: pd.DataFrame, recheck: pd.DataFrame | None, year: int, tolerance: float) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The year's values per (code, specialty, indicator), rechecked values replacing reported ones."""
     year_rows = indicators[indicators["period"] == str(year)]
-    values = year_rows.set_index(["code", "specialty", "indicator"])["value_num"]
+    values = year_rows.set_index(["code", "specialty", "indicator"])["value_num"].map(maybe_exact).astype(object)
     values = values[~values.index.duplicated()]
+    tolerance = exact(tolerance)
     rechecks = pd.DataFrame(columns=["code", "specialty", "indicator", "reported", "checked", "difference", "flagged", "note"])
     if recheck is not None and len(recheck):
         rows = []
         for r in recheck.itertuples():
             key = (r.code, r.specialty, r.indicator)
-            reported = values.get(key, float("nan"))
-            difference = abs(r.checked_value - reported) if pd.notna(reported) else float("nan")
-            flagged = bool(pd.isna(reported) or difference > tolerance * abs(reported))
-            rows.append((r.code, r.specialty, r.indicator, reported, r.checked_value, difference, flagged, r.note))
-            values.loc[key] = r.checked_value
+            reported = values.get(key, None)
+            checked = maybe_exact(r.checked_value)
+            difference = abs(checked - reported) if reported is not None and checked is not None else None
+            # exactly 5 % is within the line: 3.3 → 3.465 differs by 0.165 = 0.05 × 3.3, not more
+            flagged = bool(difference is None or difference > tolerance * abs(reported))
+            rows.append((r.code, r.specialty, r.indicator, reported, checked, difference, flagged, r.note))
+            values.loc[key] = checked
         rechecks = pd.DataFrame(rows, columns=rechecks.columns)
     return values, rechecks
 
@@ -429,14 +435,15 @@ def score_cohort(institutions: pd.DataFrame, specialties: pd.DataFrame, indicato
     names = institutions.set_index("code")["name"].to_dict()
     values, rechecks = actual_values(indicators, recheck, year, rubric["recheck_tolerance"])
     baseline_period = indicators[indicators["period"] == str(rubric["baseline_period"])]
-    baseline_values = baseline_period.set_index(["code", "specialty", "indicator"])["value_num"]
+    baseline_values = baseline_period.set_index(["code", "specialty", "indicator"])["value_num"].map(maybe_exact).astype(object)
     baseline_values = baseline_values[~baseline_values.index.duplicated()]
     building = specialties[specialties["status"] == "building"]
     flagged_units = set(zip(rechecks.loc[rechecks["flagged"], "code"], rechecks.loc[rechecks["flagged"], "specialty"], strict=True))
     dims = list(rubric["onsite_dimensions"])
     # each specialty's rows, found once (not by filtering whole tables per specialty: O(n²) at scale)
     pledged = _rows_by_unit(targets, ["indicator", "baseline", "target"])
-    expert_means = _rows_by_unit(onsite.assign(expert_mean=onsite[dims].mean(axis=1)), ["expert_mean"])
+    expert_means = _rows_by_unit(onsite.assign(expert_mean=[mean(row) for row in zip(*(onsite[d] for d in dims), strict=True)]),
+                                 ["expert_mean"])
     value_of, baseline_of = _as_dict(values), _as_dict(baseline_values)
     lower = list(cat.index[cat["direction"] == "lower"])
     category_of, direction_of = cat["category"].to_dict(), cat["direction"].to_dict()
@@ -444,24 +451,25 @@ def score_cohort(institutions: pd.DataFrame, specialties: pd.DataFrame, indicato
     for sp in building.itertuples():
         mine = pledged.get((sp.code, sp.specialty), [])
         counts = Counter(category_of[indicator] for indicator, _, _ in mine)
-        present = {c: float(w) for c, w in rubric["category_weights"].items() if counts.get(c, 0)}
-        scale = 100.0 / sum(present.values()) if present else 0.0
+        present = {c: exact(w) for c, w in rubric["category_weights"].items() if counts.get(c, 0)}
+        scale = 100 / sum(present.values()) if present else Fraction(0)
         mine_rows = []
         for indicator, baseline, target in mine:
             category = category_of[indicator]
             weight = present[category] / counts[category] * scale  # W_cat / n_cat, renormalised to Σ = 100
-            actual = value_of.get((sp.code, sp.specialty, indicator), float("nan"))
+            actual = value_of.get((sp.code, sp.specialty, indicator))
+            baseline, target = exact(baseline), exact(target)
             a = attainment(actual, baseline, target, direction_of[indicator])
             mine_rows.append((sp.code, sp.specialty, indicator, baseline, target, actual, a, weight, category))
         indicator_rows += [r[:8] for r in mine_rows]
         for category, w in present.items():
             in_cat = [r for r in mine_rows if r[8] == category]
             category_rows.append((sp.code, sp.specialty, category, w * scale, sum(r[6] for r in in_cat) / len(in_cat)))
-        objective = sum(r[6] * r[7] for r in mine_rows)  # weights sum to 100: Σ w·a = 100 × Σ w·a / Σ w
+        objective = sum((r[6] * r[7] for r in mine_rows), Fraction(0))  # weights sum to 100: Σ w·a = 100 × Σ w·a / Σ w
         experts = expert_means.get((sp.code, sp.specialty))  # each expert's mean over the dimensions
-        onsite_score = float(pd.Series([m for (m,) in experts], dtype="float64").mean()) if experts else 0.0
-        total = rubric["weights"]["objective"] * objective + rubric["weights"]["onsite"] * onsite_score
-        passed = total >= rubric["pass_mark"]
+        onsite_score = mean(m for (m,) in experts) if experts else Fraction(0)
+        total = exact(rubric["weights"]["objective"]) * objective + exact(rubric["weights"]["onsite"]) * onsite_score
+        passed = total >= exact(rubric["pass_mark"])
         flagged = (sp.code, sp.specialty) in flagged_units
         recommended = passed and not (flagged and rubric["recommend_excludes_flagged"])
         unit_rows.append({"code": sp.code, "name": names.get(sp.code, ""), "specialty": sp.specialty,
@@ -512,9 +520,13 @@ def _as_dict(values: pd.Series) -> dict:
 
 
 def score(intake) -> SpecialtyScores:
-    recheck = intake.typed.get("recheck.csv")
-    return score_cohort(intake.frame("institutions.csv"), intake.frame("specialties.csv"), intake.frame("indicators.csv"),
-                        intake.frame("targets.csv"), intake.frame("onsite.csv"), recheck, intake.rubric, intake.year)
+    """Score from exact numbers: every value read from its cell's text (``Intake.exact``)."""
+    recheck = intake.exact("recheck.csv") if "recheck.csv" in intake.typed else None
+    indicators = intake.frame("indicators.csv")
+    indicators = indicators.assign(value_num=[exact(t) if pd.notna(v) else None
+                                              for t, v in zip(indicators["value"], indicators["value_num"], strict=True)])
+    return score_cohort(intake.frame("institutions.csv"), intake.frame("specialties.csv"), indicators,
+                        intake.exact("targets.csv"), intake.exact("onsite.csv"), recheck, intake.rubric, intake.year)
 
 
 def result_tables(scores: SpecialtyScores) -> dict[str, pd.DataFrame]:

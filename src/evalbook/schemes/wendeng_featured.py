@@ -16,6 +16,7 @@ import pandas as pd
 
 from evalbook.columns import Column, expectation, per_distinct
 from evalbook.errors import Problem
+from evalbook.exact import exact, maybe_exact, mean, plain
 from evalbook.ranking import award_for_rank, rank_within_groups
 from evalbook.rubric import Rubric, RubricChecker, read_rubric
 from evalbook.schemes.wendeng_items import AWARD_LABELS, AWARD_LEVELS, ITEMS, Judgment, abstain_penalty, score_items
@@ -329,7 +330,7 @@ def derive(file: str, typed: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
         caps = {n: rubric.data["items"][n]["params"].get("judgment_cap") for n in rubric.data["items"]}
         typed["item_total"] = typed.groupby(["code", "item"], dropna=False)["points"].transform("sum")
         typed["item_cap"] = typed["item"].map(lambda n: caps.get(int(n)) if pd.notna(n) and int(n) in caps else None).astype("float64")
-        typed["points_on_step"] = typed["points"].map(lambda v: True if pd.isna(v) else abs(v / step - round(v / step)) < 1e-9).astype(object)
+        typed["points_on_step"] = typed["points"].map(lambda v: True if pd.isna(v) else (exact(v) / exact(step)).denominator == 1).astype(object)
     if file == "ledger.csv":
         typed["month_year"] = per_distinct(typed["month"], _years)  # the ledger repeats its twelve months
     return typed
@@ -389,7 +390,8 @@ class CohortScores:
 
 
 def typed_facts(facts: pd.DataFrame) -> pd.DataFrame:
-    """facts.csv as the formulas read it: ints as int, bools as bool, ranks as tuples."""
+    """facts.csv as the formulas read it: ints as int, bools as bool, ranks as tuples, amounts as
+    exact Fractions (``Intake.exact`` gives them from the text; a float here is read by its decimal form)."""
     out = facts.copy()
     for column in FACTS:
         if column.kind == "int":
@@ -397,7 +399,7 @@ def typed_facts(facts: pd.DataFrame) -> pd.DataFrame:
         elif column.kind == "bool":
             out[column.name] = out[column.name].astype(bool)
         elif column.kind == "number":
-            out[column.name] = out[column.name].astype("float64")
+            out[column.name] = out[column.name].map(maybe_exact).astype(object)
     return out
 
 
@@ -410,19 +412,19 @@ def judgments_by_code(judgments: pd.DataFrame) -> dict[str, dict[int, Judgment]]
     collected: dict[str, dict[int, list]] = {}
     for r in judgments.itertuples(index=False):
         collected.setdefault(r.code, {}).setdefault(int(r.item), []).append(r)
-    return {code: {item: Judgment(float(sum(r.points for r in rows)),
-                                  tuple(f"{r.reason}（{r.evaluator}，扣{r.points:g}分）" for r in rows))
+    return {code: {item: Judgment(sum((exact(r.points) for r in rows), exact(0)),
+                                  tuple(f"{r.reason}（{r.evaluator}，扣{plain(r.points)}分）" for r in rows))
                    for item, rows in sorted(items.items())}
             for code, items in collected.items()}
 
 
 def project_scores(expert_scores: pd.DataFrame) -> pd.DataFrame:
-    """Annex 4: a project's score is the mean over its experts of the six-dimension sum."""
-    if expert_scores.empty:
-        return pd.DataFrame(columns=["code", "project", "experts", "project_score"])
-    sums = expert_scores.assign(expert_sum=expert_scores[list(DIMENSIONS)].astype("float64").sum(axis=1))
-    grouped = sums.groupby(["code", "project"], sort=False)["expert_sum"]
-    return pd.DataFrame({"experts": grouped.size(), "project_score": grouped.mean()}).reset_index()
+    """Annex 4: a project's score is the exact mean over its experts of the six-dimension sum."""
+    sums: dict[tuple, list] = {}
+    for row in zip(expert_scores["code"], expert_scores["project"], *(expert_scores[d] for d in DIMENSIONS), strict=True):
+        sums.setdefault((row[0], row[1]), []).append(sum((exact(v) for v in row[2:]), exact(0)))
+    return pd.DataFrame([(code, project, len(s), mean(s)) for (code, project), s in sums.items()],
+                        columns=["code", "project", "experts", "project_score"])
 
 
 def score_cohort(institutions: pd.DataFrame, facts: pd.DataFrame, judgments: pd.DataFrame,
@@ -432,7 +434,11 @@ def score_cohort(institutions: pd.DataFrame, facts: pd.DataFrame, judgments: pd.
     facts = typed_facts(facts).set_index("code")
     weights = rubric["weights"]
     projects = project_scores(expert_scores)
-    unit_expert = projects.groupby("code")["project_score"].mean()
+    by_unit: dict[str, list] = {}
+    for code, value in zip(projects["code"], projects["project_score"], strict=True):
+        by_unit.setdefault(code, []).append(value)
+    unit_expert = {code: mean(values) for code, values in by_unit.items()}  # 所有项目的平均得分, exact
+    w_rubric, w_expert = exact(weights["rubric"]), exact(weights["expert"])
     rows, traces = [], {}
     fact_rows = facts.to_dict("index")
     judged = judgments_by_code(judgments)
@@ -441,13 +447,13 @@ def score_cohort(institutions: pd.DataFrame, facts: pd.DataFrame, judgments: pd.
         f = fact_rows[inst.code]
         items = score_items(f, inst.group, judged.get(inst.code, {}), rubric, memo)
         traces[inst.code] = items
-        rubric_score = sum(i.score for i in items)
+        rubric_score = sum((i.score for i in items), exact(0))
         penalty = abstain_penalty(f, rubric)
-        expert = float(unit_expert.get(inst.code, rubric["unscored_unit_expert_score"]))
+        expert = exact(unit_expert.get(inst.code, rubric["unscored_unit_expert_score"]))
         if rubric["items"][12]["params"]["penalty_applies_to"] == "rubric":
-            total = weights["rubric"] * (rubric_score - penalty) + weights["expert"] * expert
+            total = w_rubric * (rubric_score - penalty) + w_expert * expert
         else:
-            total = weights["rubric"] * rubric_score + weights["expert"] * expert - penalty
+            total = w_rubric * rubric_score + w_expert * expert - penalty
         rows.append({"code": inst.code, "name": inst.name, "group": inst.group,
                      **{f"item_{i.number:02d}": i.score for i in items},
                      "penalty": penalty, "rubric_score": rubric_score, "expert_score": expert, "total": total})
@@ -466,8 +472,8 @@ def _award_projects(projects: pd.DataFrame, institutions: pd.DataFrame, rubric: 
     awards, prizes = [], []
     for row in frame.itertuples():
         award, prize = award_for_rank(int(row.group_rank), rubric["project_awards"][row.group])
-        if not award and row.project_score >= excellence["min_score"]:
-            award, prize = excellence["award"], float(excellence["prize_wan"][row.group])
+        if not award and row.project_score >= exact(excellence["min_score"]):
+            award, prize = excellence["award"], exact(excellence["prize_wan"][row.group])
         awards.append(award)
         prizes.append(prize)
     frame["award"], frame["prize_wan"] = awards, prizes
@@ -491,8 +497,8 @@ def result_tables(scores: CohortScores) -> dict[str, pd.DataFrame]:
 
 def score(intake) -> CohortScores:
     """Score a validated intake (the batch and the notebooks call this)."""
-    return score_cohort(intake.frame("institutions.csv"), intake.frame("facts.csv"), intake.frame("judgments.csv"),
-                        intake.frame("expert_scores.csv"), intake.rubric)
+    return score_cohort(intake.frame("institutions.csv"), intake.exact("facts.csv"), intake.exact("judgments.csv"),
+                        intake.exact("expert_scores.csv"), intake.rubric)
 
 
 UNIT_HEADERS_ZH = {"code": "机构代码", "name": "机构名称", "group": "分组", "penalty": "放弃比武扣分",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from evalbook import charts
+from evalbook.exact import exact, mean
 from evalbook.html import Html, badge, bullet_list, esc, join, key_values, num, paragraph, section, signed, table
 from evalbook.schemes.wendeng_featured import DIMENSIONS, late_ledgers
 from evalbook.sections import demo_banner, inputs_table, policy_table, validation_summary  # noqa: F401
@@ -44,9 +45,10 @@ def score_buildup(book: Year, code: str) -> Html:
     unit = _unit(book, code)
     w = book.rubric["weights"]
     p12 = book.rubric["items"][12]["params"]
-    rows = [("附件3 综合考评指标得分", num(unit["rubric_score"]), f"× {w['rubric']:g}", num(unit["rubric_score"] * w["rubric"]))]
+    rows = [("附件3 综合考评指标得分", num(unit["rubric_score"]), f"× {w['rubric']:g}",
+             num(exact(unit["rubric_score"]) * exact(w["rubric"])))]
     rows.append(("附件4 专家考评（所有项目平均得分）", num(unit["expert_score"]), f"× {w['expert']:g}",
-                 num(unit["expert_score"] * w["expert"])))
+                 num(exact(unit["expert_score"]) * exact(w["expert"]))))
     if unit["penalty"]:
         where = "总成绩" if p12["penalty_applies_to"] == "total" else "附件3得分（加权前）"
         rows.append((f"放弃区级技术比武，在{where}中扣分", num(unit["penalty"]), "", f"−{num(unit['penalty'])}"))
@@ -89,7 +91,7 @@ def items_chart(book: Year, code: str) -> Html:
     rows = []
     for it in book.scores.items[code]:
         column = f"item_{it.number:02d}"
-        rows.append((f"{it.number}. {it.title[:12]}", it.score, float(peers[column].mean()), it.maximum))
+        rows.append((f"{it.number}. {it.title[:12]}", it.score, mean(peers[column]), it.maximum))
     return paired_bars_section(rows, unit)
 
 
@@ -107,7 +109,7 @@ def group_chart(book: Year, code: str) -> Html:
 
 
 def expert_tables(book: Year, code: str) -> Html:
-    experts = book.intake.frame("expert_scores.csv")
+    experts = book.intake.exact("expert_scores.csv")
     experts = experts[experts["code"] == code]
     projects = book.scores.projects[book.scores.projects["code"] == code]
     dims = book.rubric["expert_dimensions"]
@@ -120,7 +122,7 @@ def expert_tables(book: Year, code: str) -> Html:
         rows = experts[experts["project"] == project.project]
         body = [(r.expert, *[num(getattr(r, d)) for d in DIMENSIONS], num(sum(getattr(r, d) for d in DIMENSIONS)))
                 for r in rows.itertuples()]
-        means = [num(rows[d].mean()) for d in DIMENSIONS]
+        means = [num(mean(rows[d])) for d in DIMENSIONS]
         body.append(("平均", *means, num(project.project_score)))
         award = f"{project.award}（{num(project.prize_wan)}万元）" if project.award else "未获项目奖"
         parts.append(Html(f"<h3>{esc(project.project)} <small>项目得分 {num(project.project_score)} · "
@@ -220,11 +222,11 @@ def prize_totals(book: Year) -> Html:
     units, projects = book.scores.units, book.scores.projects
     rows = []
     for group in ("district", "primary"):
-        u = float(units.loc[units["group"] == group, "prize_wan"].sum())
-        p = float(projects.loc[projects["group"] == group, "prize_wan"].sum())
+        u = sum(map(exact, units.loc[units["group"] == group, "prize_wan"]), exact(0))
+        p = sum(map(exact, projects.loc[projects["group"] == group, "prize_wan"]), exact(0))
         rows.append((GROUP_TITLES[group], int((units["group"] == group).sum() and (units.loc[units["group"] == group, "award"] != "").sum()),
                      num(u), int((projects.loc[projects["group"] == group, "award"] != "").sum()), num(p), num(u + p)))
-    total_u, total_p = float(units["prize_wan"].sum()), float(projects["prize_wan"].sum())
+    total_u, total_p = sum(map(exact, units["prize_wan"]), exact(0)), sum(map(exact, projects["prize_wan"]), exact(0))
     rows.append(("合计", int((units["award"] != "").sum()), num(total_u), int((projects["award"] != "").sum()), num(total_p),
                  num(total_u + total_p)))
     return section("奖金合计（万元）", table(rows, ["分组", "获奖单位数", "单位奖金", "获奖项目数", "项目奖金", "合计"],
@@ -236,8 +238,9 @@ def item_averages(book: Year) -> Html:
     rows = []
     for number, spec in sorted(book.rubric["items"].items()):
         column = f"item_{number:02d}"
-        means = [num(units.loc[units["group"] == g, column].mean()) for g in ("district", "primary")]
-        full = int((units[column] >= spec["max"]).sum())
+        means = [num(mean(units.loc[units["group"] == g, column])) if (units["group"] == g).any() else "—"
+                 for g in ("district", "primary")]
+        full = sum(1 for v in units[column] if exact(v) >= exact(spec["max"]))
         rows.append((number, spec["title"], num(spec["max"]), *means, f"{full}/{len(units)}"))
     return section("各项平均得分", table(rows, ["序号", "指标", "满分", "一组平均", "二组平均", "得满分机构"],
                                        numeric=(2, 3, 4), classes="averages"))

@@ -230,3 +230,10 @@ def test_recheck_five_percent_line_is_exact(checked, flagged, read):
     assert bool(row["flagged"]) is flagged
     assert row["difference"] == abs(exact(checked) - exact("3.3"))
     assert bool(result.units.iloc[0]["flagged"]) is flagged
+
+
+def test_numpy_scalars_as_pandas_hands_them():
+    import numpy as np
+
+    assert shown(np.float64(61.175)) == "61.18"   # numpy 2's repr is np.float64(61.175): read its value
+    assert exact(np.int64(3)) == 3

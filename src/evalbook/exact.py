@@ -39,7 +39,7 @@ def exact(value: Any) -> Fraction:
     if isinstance(value, float):
         if not math.isfinite(value):
             raise ValueError(f"not a finite number: {value!r}")
-        return Fraction(repr(value))
+        return Fraction(repr(float(value)))  # float(): numpy 2 writes np.float64(…)
     if isinstance(value, str):
         return Fraction(value.strip())
     if hasattr(value, "item"):  # numpy scalars

@@ -237,3 +237,17 @@ def test_numpy_scalars_as_pandas_hands_them():
 
     assert shown(np.float64(61.175)) == "61.18"   # numpy 2's repr is np.float64(61.175): read its value
     assert exact(np.int64(3)) == 3
+
+
+def test_demo_wdy_page_shows_61_18():
+    # demo WDY: 0.7 × 56 + 0.3 × 73.25 = 39.2 + 21.975 = 61.175 → 61.18 (the float showed 61.17)
+    from evalbook.schemes import wendeng_report
+    from evalbook.workbook import open_year
+
+    book = open_year("wendeng-featured", 2023, ROOT / "data")
+    unit = book.scores.units.set_index("code").loc["WDY"]
+    assert unit["total"] == Fraction(61175, 1000)
+    header = wendeng_report.institution_header(book, "WDY")
+    assert "<dd>61.18</dd>" in header or ">61.18<" in header
+    assert "61.17" not in header
+    assert ">61.18<" in wendeng_report.group_ranking(book, "primary")

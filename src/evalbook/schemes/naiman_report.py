@@ -7,7 +7,7 @@ import pandas as pd
 from evalbook import charts
 from evalbook.exact import exact, mean
 from evalbook.html import Html, badge, esc, join, key_values, num, paragraph, section, signed, table
-from evalbook.schemes.naiman_specialty import catalog, folder_name, indicator_label
+from evalbook.schemes.naiman_specialty import catalog, folder_name, indicator_label, shortfall
 from evalbook.sections import demo_banner, inputs_table, policy_table, validation_summary  # noqa: F401 (shared sections)
 from evalbook.workbook import Year
 
@@ -61,15 +61,17 @@ def commitments_table(book: Year, code: str, specialty: str) -> Html:
     rows, classes = [], []
     for r in rows_in.itertuples():
         note = "复核值" if r.indicator in rechecked else ""
+        why = shortfall(r.actual, r.baseline, r.target, cat.at[r.indicator, "direction"])
         rows.append((indicator_label(r.indicator), cat.at[r.indicator, "category"], DIRECTION[cat.at[r.indicator, "direction"]],
                      num(r.baseline), num(r.target), join(num(r.actual), badge(note, "late") if note else ""),
-                     f"{num(r.attainment * 100)}%", num(r.weight), num(r.attainment * r.weight)))
+                     f"{num(r.attainment * 100)}%", num(r.weight), num(r.attainment * r.weight),
+                     f"{why}失{num(r.weight - r.attainment * r.weight)}分。" if why else ""))
         classes.append("lost" if r.attainment < 1 else "")
     total = sum((a * w for a, w in zip(rows_in["attainment"], rows_in["weight"], strict=True)), exact(0))
-    rows.append(("合计", "", "", "", "", "", "", num(sum(rows_in["weight"], exact(0))), num(total)))
+    rows.append(("合计", "", "", "", "", "", "", num(sum(rows_in["weight"], exact(0))), num(total), ""))
     classes.append("total")
     return section("承诺书量化指标：基线 → 目标 → 实际",
-                   table(rows, ["指标", "类别", "方向", "基线值", "目标值", "实际值", "达成度", "权重", "得分"],
+                   table(rows, ["指标", "类别", "方向", "基线值", "目标值", "实际值", "达成度", "权重", "得分", "未达成原因"],
                          numeric=(3, 4, 5, 6, 7, 8), classes="commitments", row_classes=classes),
                    note="达成度 = (实际 − 基线) ÷ (目标 − 基线)，限定在0至100%；权重为类别权重在该类别承诺指标间平均分配后折算为100。")
 

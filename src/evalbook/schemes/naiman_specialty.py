@@ -22,7 +22,7 @@ import pandas as pd
 from evalbook import paths
 from evalbook.columns import INT_REGEX, NUMBER_REGEX, Column, expectation
 from evalbook.errors import Problem
-from evalbook.exact import exact, maybe_exact, mean
+from evalbook.exact import exact, maybe_exact, mean, plain, shown
 from evalbook.ranking import rank_within_groups
 from evalbook.rubric import Rubric, RubricChecker, read_rubric
 
@@ -403,6 +403,30 @@ def attainment(actual, baseline, target, direction: str) -> Fraction:
         met = {"higher": actual >= target, "lower": actual <= target, "neutral": actual == target}[direction]
         return Fraction(1) if met else Fraction(0)
     return min(Fraction(1), max(Fraction(0), (actual - baseline) / (target - baseline)))
+
+
+DIRECTION_WORDS = {"higher": "正向指标（越高越好）", "lower": "负向指标（越低越好）", "neutral": "中性指标（应等于目标）"}
+
+
+def shortfall(actual, baseline, target, direction: str) -> str:
+    """Why a committed indicator's attainment is below 1, in words ("" when it is 1): the actual value
+    against the baseline and the target, by the indicator's direction."""
+    a = attainment(actual, baseline, target, direction)
+    if a >= 1:
+        return ""
+    kind = DIRECTION_WORDS[direction]
+    if actual is None or pd.isna(actual):
+        return f"{kind}：本年度未填报（或未上榜），达成度按0计；目标{plain(target)}。"
+    actual, baseline, target = exact(actual), exact(baseline), exact(target)
+    if target == baseline:
+        need = {"higher": f"不低于{plain(target)}", "lower": f"不高于{plain(target)}", "neutral": f"等于{plain(target)}"}[direction]
+        return f"{kind}：目标值与基线值同为{plain(target)}，实际{plain(actual)}，未{need}，达成度为0。"
+    moved = (actual - baseline) / (target - baseline)
+    if moved <= 0:
+        return (f"{kind}：实际{plain(actual)}，较基线{plain(baseline)}没有向目标{plain(target)}方向改善"
+                f"（{'变差' if moved < 0 else '持平'}），达成度为0。")
+    return (f"{kind}：实际{plain(actual)}，从基线{plain(baseline)}向目标{plain(target)}只完成了"
+            f"(实际 − 基线) ÷ (目标 − 基线) = {shown(moved * 100)}%。")
 
 
 def actual_values(indicators: pd.DataFrame, recheck: pd.DataFrame | None, year: int, tolerance: float) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import pandas as pd
 
 from evalbook import charts
 from evalbook.exact import exact, mean
 from evalbook.html import Html, badge, bullet_list, esc, join, key_values, num, paragraph, section, signed, table
 from evalbook.schemes.wendeng_featured import DIMENSIONS, late_ledgers
+from evalbook.schemes.wendeng_reasons import FACT_LABELS, why_lost
 from evalbook.sections import demo_banner, inputs_table, policy_table, validation_summary  # noqa: F401
 from evalbook.workbook import Year
 
@@ -59,21 +62,29 @@ def score_buildup(book: Year, code: str) -> Html:
 
 def items_table(book: Year, code: str) -> Html:
     items = book.scores.items[code]
+    group = _unit(book, code)["group"]
     rows, classes = [], []
     for it in items:
         reasons = [f"{signed(s.points)}：{s.reason}" for s in it.steps if s.points < 0 or it.score == 0]
         gains = [f"{signed(s.points)}：{s.reason}" for s in it.steps if s.points > 0]
-        facts = "；".join(f"{k}={_fact(v)}" for k, v in it.facts.items())
+        why = why_lost(it, group, book.rubric.data)
         rows.append((it.number, it.title, num(it.maximum), num(it.score), num(it.lost),
-                     join(bullet_list(gains, "gain"), bullet_list(reasons, "loss")), facts))
+                     Html(f'<p class="why">{esc(why)}</p>') if why else "",
+                     join(bullet_list(gains, "gain"), bullet_list(reasons, "loss")), facts_cell(it.facts)))
         classes.append("lost" if it.lost > 0 else "")
     total = sum(i.score for i in items)
-    rows.append(("", "合计", num(sum(i.maximum for i in items)), num(total), num(sum(i.lost for i in items)), "", ""))
+    rows.append(("", "合计", num(sum(i.maximum for i in items)), num(total), num(sum(i.lost for i in items)), "", "", ""))
     classes.append("total")
     return section("附件3 综合考评指标：16项得分与失分原因",
-                   table(rows, ["序号", "指标", "满分", "得分", "失分", "计分过程（每一分的来由）", "所用事实（facts.csv）"],
+                   table(rows, ["序号", "指标", "满分", "得分", "失分", "失分原因（实际情况与满分要求）", "计分过程（每一分的来由）",
+                                "所用事实（facts.csv）"],
                          numeric=(2, 3, 4), classes="items", row_classes=classes),
-                   note="每项最低0分、最高为该项满分；“视情扣分”注明评审人及理由。")
+                   note="每项最低0分、最高为该项满分；“视情扣分”注明评审人及理由；事实后的小字为 facts.csv 的列名，供审核。")
+
+
+def facts_cell(facts: dict) -> Html:
+    """The facts an item read, named in Chinese, each followed by its facts.csv column in small text."""
+    return Html("；".join(f"{esc(FACT_LABELS.get(k, k))}：{esc(_fact(v))} <small>{esc(k)}</small>" for k, v in facts.items()))
 
 
 def _fact(value) -> str:
@@ -81,7 +92,7 @@ def _fact(value) -> str:
         return "是" if value else "否"
     if isinstance(value, tuple):
         return ";".join(map(str, value)) or "无"
-    return num(value) if isinstance(value, float) else str(value)
+    return num(value) if isinstance(value, (float, Fraction)) else str(value)
 
 
 def items_chart(book: Year, code: str) -> Html:

@@ -251,3 +251,16 @@ def test_demo_wdy_page_shows_61_18():
     assert "<dd>61.18</dd>" in header or ">61.18<" in header
     assert "61.17" not in header
     assert ">61.18<" in wendeng_report.group_ranking(book, "primary")
+
+
+def test_xlsx_cells_hold_the_displayed_value(tmp_path):
+    from openpyxl import load_workbook
+
+    from evalbook.tables_out import write_workbook
+
+    path = tmp_path / "r.xlsx"
+    # 61.175 → 61.18 and 77.975 → 77.98 half up; 211/3 → 70.33
+    write_workbook(path, [("s", ["a", "b", "c"], [(Fraction(2447, 40), Fraction(3119, 40), Fraction(211, 3))])])
+    cells = load_workbook(path)["s"][2]
+    assert [c.value for c in cells] == [61.18, 77.98, 70.33]
+    assert {c.number_format for c in cells} == {"0.00"}

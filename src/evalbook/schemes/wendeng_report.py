@@ -145,7 +145,7 @@ def expert_tables(book: Year, code: str) -> Html:
 
 
 def stats_table(book: Year, code: str) -> Html:
-    stats = book.intake.frame("project_stats.csv")
+    stats = book.intake.exact("project_stats.csv")
     stats = stats[stats["code"] == code]
     before, now = book.year - 1, book.year
     if stats.empty:
@@ -156,8 +156,8 @@ def stats_table(book: Year, code: str) -> Html:
         for column, label in STAT_LABELS:
             old = by_year[column].get(float(before)) if float(before) in by_year.index else None
             new = by_year[column].get(float(now)) if float(now) in by_year.index else None
-            change = (new - old) if old is not None and new is not None else None
-            pct = f"{change / old * 100:+.1f}%" if change is not None and old else "—"
+            change = exact(new) - exact(old) if old is not None and new is not None else None
+            pct = f"{signed(change / exact(old) * 100, 1)}%" if change is not None and old else "—"
             rows.append((project, label, num(old), num(new), signed(change), pct))
     return section(f"附件6 项目指标数据（{before}年与{now}年同比）",
                    table(rows, ["特色项目", "指标", f"{before}年", f"{now}年", "增减", "增减率"], numeric=(2, 3, 4, 5),

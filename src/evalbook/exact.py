@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 from decimal import ROUND_HALF_UP, Context, Decimal
 from fractions import Fraction
+from functools import lru_cache
 from numbers import Rational
 from typing import Any
 
@@ -28,7 +29,7 @@ def exact(value: Any) -> Fraction:
     """``value`` as a Fraction: text is read as written (never through a float); an int, Decimal or
     Fraction as it is; a float (from code, not from an input file) by its shortest decimal form,
     which is the decimal it was written as whenever that had at most 15 significant digits."""
-    if isinstance(value, Fraction):
+    if type(value) is Fraction or isinstance(value, Fraction):
         return value
     if isinstance(value, bool):
         return Fraction(int(value))
@@ -39,12 +40,18 @@ def exact(value: Any) -> Fraction:
     if isinstance(value, float):
         if not math.isfinite(value):
             raise ValueError(f"not a finite number: {value!r}")
-        return Fraction(repr(float(value)))  # float(): numpy 2 writes np.float64(…)
+        return _parse(repr(float(value)))  # float(): numpy 2 writes np.float64(…)
     if isinstance(value, str):
-        return Fraction(value.strip())
+        return _parse(value.strip())
     if hasattr(value, "item"):  # numpy scalars
         return exact(value.item())
     raise TypeError(f"not a number: {value!r}")
+
+
+@lru_cache(maxsize=65536)
+def _parse(text: str) -> Fraction:
+    """Fraction's text parsing, once per distinct text (scores and rubric amounts repeat)."""
+    return Fraction(text)
 
 
 def is_missing(value: Any) -> bool:
@@ -132,7 +139,16 @@ def plain(value: Any) -> str:
     return shown(f)
 
 
+def exact_sum(values) -> Fraction:
+    """The exact sum of numbers, over one common denominator (one reduction, not one per addition)."""
+    values = [exact(v) for v in values]
+    if not values:
+        return Fraction(0)
+    common = math.lcm(*(v.denominator for v in values))
+    return Fraction(sum(v.numerator * (common // v.denominator) for v in values), common)
+
+
 def mean(values) -> Fraction:
     """The exact mean of a non-empty sequence of numbers."""
     values = [exact(v) for v in values]
-    return sum(values, Fraction(0)) / len(values)
+    return exact_sum(values) / len(values)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field, replace
+from fractions import Fraction
 from pathlib import Path
 from types import ModuleType
 
@@ -81,8 +82,16 @@ class Intake:
 
 
 def exact_numbers(text: pd.Series, typed: pd.Series) -> pd.Series:
-    """The Fraction of each cell's text where its typed value is a number, else null."""
-    return pd.Series([exact(t) if pd.notna(v) else None for t, v in zip(text, typed, strict=True)],
+    """The Fraction of each cell's text where its typed value is a number, else null (each distinct
+    text read once: scores repeat)."""
+    seen: dict[str, Fraction] = {}
+
+    def read(t):
+        if t not in seen:
+            seen[t] = exact(t)
+        return seen[t]
+
+    return pd.Series([read(t) if pd.notna(v) else None for t, v in zip(text, typed, strict=True)],
                      index=typed.index, dtype=object, name=typed.name)
 
 

@@ -16,7 +16,7 @@ import pandas as pd
 
 from evalbook.columns import Column, expectation, per_distinct
 from evalbook.errors import Problem
-from evalbook.exact import exact, maybe_exact, mean, plain
+from evalbook.exact import exact, exact_sum, maybe_exact, mean, plain
 from evalbook.ranking import award_for_rank, rank_within_groups
 from evalbook.rubric import Rubric, RubricChecker, read_rubric
 from evalbook.schemes.wendeng_items import AWARD_LABELS, AWARD_LEVELS, ITEMS, Judgment, abstain_penalty, score_items
@@ -422,7 +422,7 @@ def project_scores(expert_scores: pd.DataFrame) -> pd.DataFrame:
     """Annex 4: a project's score is the exact mean over its experts of the six-dimension sum."""
     sums: dict[tuple, list] = {}
     for row in zip(expert_scores["code"], expert_scores["project"], *(expert_scores[d] for d in DIMENSIONS), strict=True):
-        sums.setdefault((row[0], row[1]), []).append(sum((exact(v) for v in row[2:]), exact(0)))
+        sums.setdefault((row[0], row[1]), []).append(exact_sum(row[2:]))
     return pd.DataFrame([(code, project, len(s), mean(s)) for (code, project), s in sums.items()],
                         columns=["code", "project", "experts", "project_score"])
 

@@ -264,3 +264,9 @@ def test_xlsx_cells_hold_the_displayed_value(tmp_path):
     cells = load_workbook(path)["s"][2]
     assert [c.value for c in cells] == [61.18, 77.98, 70.33]
     assert {c.number_format for c in cells} == {"0.00"}
+
+
+def test_policy_lines_say_ties_and_exact_comparison_in_chinese():
+    lines = dict(naiman.policy_lines(NAIMAN))
+    assert lines["排名"].startswith("按总分从高到低")  # the rubric orders by total: named in Chinese, not "total"
+    assert "精确值" in lines["排名"]

@@ -301,7 +301,8 @@ def policy_lines(rubric: Rubric) -> list[tuple[str, str]]:
         ("视情扣分", f"仅第{'、'.join(map(str, d['judgments']['items']))}项，每次须为{d['judgments']['step']:g}分的整数倍，须写明理由"),
         ("无评分项目的机构", f"专家得分按{d['unscored_unit_expert_score']:g}分计，并给出警告"),
         ("排名与并列", f"组内依次按{'、'.join(ORDER_LABELS[k] for k in d['ranking']['order'])}从高到低排序；"
-                       "完全相同者名次并列（如1、1、3），奖项与奖金相同"),
+                       "完全相同者名次并列（如1、1、3），奖项与奖金相同；项目按项目得分同样处理"
+                       "（并列在最后一个获奖名次时，多发一个奖）；比较用精确值，不受二进制浮点误差影响"),
         ("单位奖名额（一组）", tiers(units["district"])),
         ("单位奖名额（二组）", tiers(units["primary"])),
         ("项目奖名额（一组）", tiers(projects["district"])),

@@ -270,3 +270,15 @@ def test_policy_lines_say_ties_and_exact_comparison_in_chinese():
     lines = dict(naiman.policy_lines(NAIMAN))
     assert lines["排名"].startswith("按总分从高到低")  # the rubric orders by total: named in Chinese, not "total"
     assert "精确值" in lines["排名"]
+
+
+def test_77_975_shows_77_98_on_the_ranking_page():
+    # perfect facts: rubric 100; one project, experts 26.5 + 26.5 + 26.75 = 79.75 → mean 79.75/3 = 319/12
+    # total = 0.7 × 100 + 0.3 × 319/12 = 70 + 7.975 = 77.975 → 77.98 (half up)
+    from evalbook.schemes import wendeng_featured, wendeng_report
+    from evalbook.workbook import Year
+
+    result = _cohort([("A", "primary")], {("A", "p"): ["26.5", "26.5", "26.75"]})
+    assert result.units.iloc[0]["total"] == Fraction(3119, 40)
+    page = wendeng_report.group_ranking(Year(wendeng_featured, None, result), "primary")
+    assert ">77.98<" in page and "77.97" not in page

@@ -309,3 +309,33 @@ def test_order_of_rows_never_changes_a_score_or_a_rank():
         assert pa.tolist() == pb.tolist()
 
     check()
+
+
+def test_a_number_with_more_than_15_significant_digits_is_refused_at_its_cell(tmp_path):
+    # 19.0000000000000001 has 18 significant digits: as a float it is 19.0 (the suites would pass it),
+    # exactly it is more than 19. It is refused at its cell instead of being scored one way and checked another.
+    import shutil
+
+    from evalbook.intake import take_in
+    from evalbook.schemes import get_scheme
+
+    shutil.copytree(ROOT / "data" / "wendeng-featured", tmp_path / "wendeng-featured")
+    path = tmp_path / "wendeng-featured" / "2023" / "expert_scores.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert lines[1] == "WDZG,中医正骨手法复位,E07,17.0,16.5,12.0,12.5,12.5,12.5"
+    lines[1] = "WDZG,中医正骨手法复位,E07,17.000000000000000001,16.5,12.0,12.5,12.5,12.5"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    intake = take_in(get_scheme("wendeng-featured"), 2023, tmp_path)
+    [problem] = intake.errors
+    assert (problem.file, problem.row, problem.column, problem.value) == (
+        "2023/expert_scores.csv", 2, "advantage", "17.000000000000000001")
+    assert "15位有效数字" in problem.rule_zh and "15 significant digits" in problem.rule_en
+
+
+def test_ingest_keeps_excels_15_digits():
+    # a computed Excel cell holds the binary 0.1 + 0.2 = 0.30000000000000004; Excel shows (and means) 0.3
+    from evalbook.workbooks import _number_text
+
+    assert _number_text(0.1 + 0.2) == "0.3"
+    assert _number_text(1 / 3) == "0.333333333333333"   # 15 significant digits
+    assert _number_text(17.25) == "17.25" and _number_text(12.0) == "12" and _number_text(1e-07) == "0.0000001"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 from types import ModuleType
@@ -140,9 +141,40 @@ def take_in(scheme: ModuleType, year: int, data_dir: Path, rubric: Rubric | None
         if hasattr(scheme, "row_context"):  # name what a row is about, not only its line number
             outcome.problems = [replace(p, context=scheme.row_context(name, frames["text"], p.row)) for p in outcome.problems]
         intake.outcome.extend(outcome)
+    intake.outcome.problems.extend(precision_problems(intake))
     if not intake.errors:
         intake.outcome.problems.extend(scheme.cross_checks(intake.typed, rubric, year))
     return intake
+
+
+MAX_DIGITS = 15  # significant digits a number cell may have
+
+
+def precision_problems(intake: Intake) -> list[Problem]:
+    """Number cells with more than ``MAX_DIGITS`` significant digits. Scores are computed from the
+    exact text, but the suites' range checks compare binary floats, which keep about 15 digits: a value
+    such as 20.0000000000000001 would pass "≤ 20" there and then score above the maximum."""
+    problems = []
+    for file, table in intake.tables.items():
+        typed = intake.typed[file]
+        pairs = [(c.name, c.name) for c in intake.scheme.FILES[file] if c.kind in ("number", "int")]
+        if "value_num" in typed and "value" in table.frame:  # a value whose kind the row's indicator gives
+            pairs.append(("value", "value_num"))
+        for column, parsed in pairs:
+            if column not in table.frame or parsed not in typed:
+                continue
+            digits: dict[str, int] = {}
+            for line, text, value in zip(typed.index, table.frame[column], typed[parsed], strict=True):
+                if pd.isna(value) or not isinstance(text, str):
+                    continue
+                if text not in digits:
+                    digits[text] = len(Decimal(text.strip()).normalize().as_tuple().digits)
+                if digits[text] > MAX_DIGITS:
+                    context = intake.scheme.row_context(file, table.frame, int(line)) if hasattr(intake.scheme, "row_context") else None
+                    problems.append(Problem(intake.labels[file], f"数值最多{MAX_DIGITS}位有效数字（请按实际精度填写）",
+                                            f"a number may have at most {MAX_DIGITS} significant digits",
+                                            row=int(line), column=column, value=text, context=context))
+    return problems
 
 
 # Suite parameters that are lists read from a file: when that file could not be read at all, every code

@@ -25,7 +25,7 @@ def bars(rows: Sequence[tuple[str, float, bool]], *, maximum: float, title: str,
                      f'<text x="{x:.1f}" y="24" font-size="10" text-anchor="middle" fill="{PALETTE["axis"]}">{num(tick)}</text>')
     for i, (label, value, focus) in enumerate(rows):
         y = 32 + i * row_h
-        w = max(0.0, bar_w * min(value, maximum) / maximum) if maximum else 0
+        w = max(0.0, bar_w * min(float(value), maximum) / maximum) if maximum else 0  # floats for geometry only
         color = PALETTE["focus"] if focus else PALETTE["bar"]
         weight = ' font-weight="bold"' if focus else ""
         parts.append(f'<text x="{label_w - 6}" y="{y + 14}" font-size="12" text-anchor="end"{weight}>'
@@ -48,8 +48,8 @@ def paired_bars(rows: Sequence[tuple[str, float, float, float]], *, title: str, 
              f'<text x="{second_x + 14}" y="33" font-size="11">{_fitted(second, 160, 11)}</text>']
     for i, (label, value, other, maximum) in enumerate(rows):
         y = 44 + i * row_h
-        share = value / maximum if maximum else 0
-        other_share = other / maximum if maximum else 0
+        share = float(value) / float(maximum) if maximum else 0  # floats for geometry only; labels exact
+        other_share = float(other) / float(maximum) if maximum else 0
         parts.append(f'<text x="{label_w - 6}" y="{y + 15}" font-size="11" text-anchor="end">'
                      f'{_fitted(label, label_w - 10, 11)}</text>'
                      f'<rect x="{label_w}" y="{y + 3}" width="{bar_w:.1f}" height="22" fill="none" stroke="{PALETTE["grid"]}"/>'

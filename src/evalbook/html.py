@@ -11,6 +11,8 @@ import math
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+from evalbook.exact import shown, signed_shown
+
 Cell = Any
 Format = Callable[[Any], str]
 
@@ -34,17 +36,13 @@ def esc(value: Any) -> str:
 
 
 def num(value: Any, digits: int = 2) -> str:
-    """A score for display: rounded only here, trailing zeros dropped (90.50 → 90.5)."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "—"
-    text = f"{float(value):.{digits}f}".rstrip("0").rstrip(".")
-    return "0" if text == "-0" else text
+    """A score for display: the exact value rounded half up (四舍五入) only here, trailing zeros
+    dropped (61.175 → 61.18, 90.50 → 90.5); see ``evalbook.exact.shown``."""
+    return shown(value, digits)
 
 
 def signed(value: Any, digits: int = 2) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "—"
-    return ("+" if value > 0 else "") + num(value, digits)
+    return signed_shown(value, digits)
 
 
 def table(rows: Iterable[Sequence[Cell]], headers: Sequence[str], *, classes: str = "",

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 from types import ModuleType
 
@@ -17,6 +19,7 @@ import pandas as pd
 from evalbook import paths
 from evalbook.columns import parse_table, with_rubric_bounds
 from evalbook.errors import InputError, Problem
+from evalbook.exact import exact
 from evalbook.reading import TextTable, read_text_table
 from evalbook.rubric import Rubric
 from evalbook.validation import SuiteOutcome, SuiteRunner, load_suite
@@ -50,6 +53,20 @@ class Intake:
             return self.typed[file]
         return pd.DataFrame(columns=[c.name for c in self.scheme.FILES[file]])
 
+    def exact(self, file: str) -> pd.DataFrame:
+        """``frame(file)`` with every ``number`` column as exact Fractions read from the cell's TEXT
+        (never through a float: 3.465 is 693/200, so a 5 % line or a tie is decided on paper values).
+        A cell that failed its type stays null."""
+        typed = self.frame(file)
+        table = self.tables.get(file)
+        if table is None:
+            return typed
+        out = typed.copy()
+        for column in self.scheme.FILES[file]:
+            if column.kind == "number" and column.name in out and column.name in table.frame:
+                out[column.name] = exact_numbers(table.frame[column.name], typed[column.name])
+        return out
+
     def inputs(self) -> list[tuple[str, Path, str]]:
         """(label, path, sha256) of every input file read, sorted by label."""
         labelled = {self.labels[f]: t for f, t in self.tables.items()}
@@ -63,6 +80,20 @@ class Intake:
         return {"scheme": self.scheme.NAME, "year": self.year, "great_expectations": self.gx_version,
                 "rubric_sha256": self.rubric.sha256, "inputs": self.input_hashes(),
                 "summary": self.outcome.summary, "problems": [p.as_dict() for p in self.outcome.problems]}
+
+
+def exact_numbers(text: pd.Series, typed: pd.Series) -> pd.Series:
+    """The Fraction of each cell's text where its typed value is a number, else null (each distinct
+    text read once: scores repeat)."""
+    seen: dict[str, Fraction] = {}
+
+    def read(t):
+        if t not in seen:
+            seen[t] = exact(t)
+        return seen[t]
+
+    return pd.Series([read(t) if pd.notna(v) else None for t, v in zip(text, typed, strict=True)],
+                     index=typed.index, dtype=object, name=typed.name)
 
 
 def file_label(scheme: ModuleType, file: str, year: int) -> str:
@@ -110,9 +141,40 @@ def take_in(scheme: ModuleType, year: int, data_dir: Path, rubric: Rubric | None
         if hasattr(scheme, "row_context"):  # name what a row is about, not only its line number
             outcome.problems = [replace(p, context=scheme.row_context(name, frames["text"], p.row)) for p in outcome.problems]
         intake.outcome.extend(outcome)
+    intake.outcome.problems.extend(precision_problems(intake))
     if not intake.errors:
         intake.outcome.problems.extend(scheme.cross_checks(intake.typed, rubric, year))
     return intake
+
+
+MAX_DIGITS = 15  # significant digits a number cell may have
+
+
+def precision_problems(intake: Intake) -> list[Problem]:
+    """Number cells with more than ``MAX_DIGITS`` significant digits. Scores are computed from the
+    exact text, but the suites' range checks compare binary floats, which keep about 15 digits: a value
+    such as 20.0000000000000001 would pass "≤ 20" there and then score above the maximum."""
+    problems = []
+    for file, table in intake.tables.items():
+        typed = intake.typed[file]
+        pairs = [(c.name, c.name) for c in intake.scheme.FILES[file] if c.kind in ("number", "int")]
+        if "value_num" in typed and "value" in table.frame:  # a value whose kind the row's indicator gives
+            pairs.append(("value", "value_num"))
+        for column, parsed in pairs:
+            if column not in table.frame or parsed not in typed:
+                continue
+            digits: dict[str, int] = {}
+            for line, text, value in zip(typed.index, table.frame[column], typed[parsed], strict=True):
+                if pd.isna(value) or not isinstance(text, str):
+                    continue
+                if text not in digits:
+                    digits[text] = len(Decimal(text.strip()).normalize().as_tuple().digits)
+                if digits[text] > MAX_DIGITS:
+                    context = intake.scheme.row_context(file, table.frame, int(line)) if hasattr(intake.scheme, "row_context") else None
+                    problems.append(Problem(intake.labels[file], f"数值最多{MAX_DIGITS}位有效数字（请按实际精度填写）",
+                                            f"a number may have at most {MAX_DIGITS} significant digits",
+                                            row=int(line), column=column, value=text, context=context))
+    return problems
 
 
 # Suite parameters that are lists read from a file: when that file could not be read at all, every code

@@ -7,29 +7,41 @@ and therefore the award; the next places are pushed down, as in any ranked list.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from fractions import Fraction
 
 import pandas as pd
+
+from evalbook.exact import exact
 
 
 def competition_rank(frame: pd.DataFrame, keys: Sequence[str]) -> pd.Series:
     """Rank rows by ``keys`` (all descending): 1 + the number of rows strictly ahead."""
     if frame.empty:
         return pd.Series([], index=frame.index, dtype="int64")
-    ordered = frame[list(keys)].sort_values(list(keys), ascending=False, kind="mergesort")
-    new_value = ordered.ne(ordered.shift()).any(axis=1).to_numpy()
-    positions = pd.Series(range(1, len(ordered) + 1), index=ordered.index, dtype="int64")
-    ranks = positions.where(new_value).ffill().astype("int64")
-    return ranks.reindex(frame.index)
+    # Python's own sort on the key tuples: exact values (Fractions) compare exactly, and it is far
+    # quicker than pandas sorting object columns (which hashes and factorises every Fraction)
+    rows = list(zip(*(frame[k].tolist() for k in keys), strict=True))
+    order = sorted(range(len(rows)), key=rows.__getitem__, reverse=True)
+    ranks = [0] * len(rows)
+    previous, current = None, 0
+    for position, i in enumerate(order, start=1):
+        if rows[i] != previous:
+            previous, current = rows[i], position
+        ranks[i] = current
+    return pd.Series(ranks, index=frame.index, dtype="int64")
 
 
-def award_for_rank(rank: int, tiers: Sequence[Mapping]) -> tuple[str, float]:
-    """The award tier whose places include ``rank``: tier k covers places after the earlier tiers."""
+def award_for_rank(rank: int, tiers: Sequence[Mapping]) -> tuple[str, Fraction]:
+    """The award tier whose places include ``rank``: tier k covers places after the earlier tiers.
+
+    With competition ranks a full tie at the last place of a tier shares that tier (ranks 3, 3 with
+    three prizes: both win), and the place after the tie is pushed down (the next is 5th)."""
     last_place = 0
     for tier in tiers:
         last_place += int(tier["count"])
         if rank <= last_place:
-            return tier["award"], float(tier["prize_wan"])
-    return "", 0.0
+            return tier["award"], exact(tier["prize_wan"])
+    return "", Fraction(0)
 
 
 def rank_within_groups(frame: pd.DataFrame, keys: Sequence[str], group_col: str = "group") -> pd.Series:

@@ -2,7 +2,9 @@
 
 Text cells that a spreadsheet would take for a formula (starting with = + - @, a tab or a
 carriage return) are neutralised with a leading apostrophe in CSV and stored as plain text in
-XLSX. Numbers are written as numbers, at full precision.
+XLSX. Exact scores (Fractions) are written in CSV at full precision (``evalbook.exact.full_text``:
+exact when the decimal terminates, else 20 significant digits, half up); an XLSX cell holds the
+number as the reports show it (rounded half up to 2 decimals), the CSVs keep the rest.
 """
 
 from __future__ import annotations
@@ -11,9 +13,13 @@ import csv
 import io
 import math
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 
 import pandas as pd
+
+from evalbook.exact import full_text, rounded
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -42,6 +48,8 @@ def _csv_cell(value):
         return "1" if value else "0"
     if isinstance(value, float):
         return repr(value)  # full precision; rounding is for display only
+    if isinstance(value, (Fraction, Decimal)):
+        return full_text(value)
     return neutralise(value) if isinstance(value, str) else value
 
 
@@ -69,6 +77,9 @@ def write_workbook(path: Path, sheets: Iterable[tuple[str, Sequence[str], Iterab
                         cell.quotePrefix = True
                 elif value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
                     cell.value = None
+                elif isinstance(value, (Fraction, Decimal)):
+                    cell.value = rounded(value, 2)  # as every page shows it (四舍五入); full precision in the CSVs
+                    cell.number_format = "0.00"
                 else:
                     cell.value = value.item() if hasattr(value, "item") else value
         sheet.freeze_panes = "A2"

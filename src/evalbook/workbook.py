@@ -8,11 +8,13 @@ the inputs and the rubric are those the record was made on.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 from evalbook.errors import InputError, Problem
+from evalbook.exact import full_text
 from evalbook.intake import Intake, load_recorded, take_in
 from evalbook.schemes import get_scheme
 
@@ -67,7 +69,47 @@ def result_record(book: Year, unit: str | tuple[str, str] | None) -> dict:
 
 
 def _records(frame) -> list[dict]:
-    return [{k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()} for row in frame.to_dict("records")]
+    return [{k: _plain(v) for k, v in row.items()} for row in frame.to_dict("records")]
+
+
+class ExactNumber(float):
+    """An exact score in a result record: a float for whatever shows the record (the notebook's JSON
+    output), and its full-precision text (``evalbook.exact.full_text``) for result.json."""
+
+    text: str
+
+    def __new__(cls, value):
+        number = super().__new__(cls, float(value))
+        number.text = full_text(value)
+        return number
+
+
+def _plain(value):
+    if isinstance(value, Fraction):
+        return ExactNumber(value)
+    return value.item() if hasattr(value, "item") else value
+
+
+_MARK = "\x00exact:"  # no input text holds a NUL: the reader refuses control characters
+
+
+def record_json(record: dict) -> str:
+    """result.json's text: deterministic (sorted keys), every exact score written as a JSON number
+    in its full-precision text (211/3 → 70.333333333333333333), never as a rounded binary float."""
+    import json
+    import re
+
+    def marked(value):
+        if isinstance(value, ExactNumber):
+            return _MARK + value.text
+        if isinstance(value, dict):
+            return {k: marked(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [marked(v) for v in value]
+        return value
+
+    text = json.dumps(marked(record), ensure_ascii=False, indent=1, sort_keys=True)
+    return re.sub(r'"\\u0000exact:([-0-9.]+)"', r"\1", text)  # json.dumps writes the NUL as \u0000
 
 
 class Result(dict):
@@ -91,14 +133,13 @@ class Result(dict):
 
 def save_result(book: Year, code: str | None, output_dir: str | Path = "") -> Result:
     """Return the result record; when ``output_dir`` is given also write ``result.json`` there."""
-    import json
 
     record = Result(result_record(book, code))
     if output_dir:
         target = Path(output_dir) / "result.json"
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_suffix(".json.tmp")
-        tmp.write_text(json.dumps(dict(record), ensure_ascii=False, indent=1, sort_keys=True), encoding="utf-8")
+        tmp.write_text(record_json(dict(record)), encoding="utf-8")
         tmp.replace(target)
         record.written_to = str(target)
     return record

@@ -421,10 +421,13 @@ def _plain_text(value: Any, kind: str) -> str | None:
 
 
 def _number_text(value: int | float) -> str:
-    """12 → '12', 12.0 → '12', 0.1 → '0.1', 1e-07 → '0.0000001' (never exponent notation)."""
+    """12 → '12', 12.0 → '12', 0.1 → '0.1', 1e-07 → '0.0000001' (never exponent notation).
+
+    A float keeps Excel's 15 significant digits: a computed cell stored as 0.30000000000000004 is the
+    0.3 Excel shows, and scores are computed exactly from this text (at most 15 digits are accepted)."""
     if isinstance(value, int) or value.is_integer():
         return str(int(value))
-    text = repr(value)
+    text = f"{value:.15g}"
     return format(Decimal(text), "f") if "e" in text or "E" in text else text
 
 

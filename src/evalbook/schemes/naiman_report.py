@@ -5,8 +5,9 @@ from __future__ import annotations
 import pandas as pd
 
 from evalbook import charts
+from evalbook.exact import exact, mean
 from evalbook.html import Html, badge, esc, join, key_values, num, paragraph, section, signed, table
-from evalbook.schemes.naiman_specialty import catalog, folder_name, indicator_label
+from evalbook.schemes.naiman_specialty import catalog, folder_name, indicator_label, shortfall
 from evalbook.sections import demo_banner, inputs_table, policy_table, validation_summary  # noqa: F401 (shared sections)
 from evalbook.workbook import Year
 
@@ -44,8 +45,8 @@ def score_buildup(book: Year, code: str, specialty: str) -> Html:
     unit = _unit(book, code, specialty)
     w = book.rubric["weights"]
     rows = [("客观数据评估（承诺指标达成度）", num(unit["objective_score"]), f"× {w['objective']:g}",
-             num(unit["objective_score"] * w["objective"])),
-            ("现场核查", num(unit["onsite_score"]), f"× {w['onsite']:g}", num(unit["onsite_score"] * w["onsite"])),
+             num(exact(unit["objective_score"]) * exact(w["objective"]))),
+            ("现场核查", num(unit["onsite_score"]), f"× {w['onsite']:g}", num(exact(unit["onsite_score"]) * exact(w["onsite"]))),
             ("总分", "", "", num(unit["total"]))]
     return section("得分构成", table(rows, ["组成部分", "得分", "权重", "计入总分"], numeric=(1, 3), classes="buildup",
                                    row_classes=["", "", "total"]),
@@ -60,15 +61,17 @@ def commitments_table(book: Year, code: str, specialty: str) -> Html:
     rows, classes = [], []
     for r in rows_in.itertuples():
         note = "复核值" if r.indicator in rechecked else ""
+        why = shortfall(r.actual, r.baseline, r.target, cat.at[r.indicator, "direction"])
         rows.append((indicator_label(r.indicator), cat.at[r.indicator, "category"], DIRECTION[cat.at[r.indicator, "direction"]],
                      num(r.baseline), num(r.target), join(num(r.actual), badge(note, "late") if note else ""),
-                     f"{r.attainment * 100:.0f}%", num(r.weight), num(r.attainment * r.weight)))
+                     f"{num(r.attainment * 100)}%", num(r.weight), num(r.attainment * r.weight),
+                     f"{why}失{num(r.weight - r.attainment * r.weight)}分。" if why else ""))
         classes.append("lost" if r.attainment < 1 else "")
-    total = rows_in["attainment"].mul(rows_in["weight"]).sum()
-    rows.append(("合计", "", "", "", "", "", "", num(rows_in["weight"].sum()), num(total)))
+    total = sum((a * w for a, w in zip(rows_in["attainment"], rows_in["weight"], strict=True)), exact(0))
+    rows.append(("合计", "", "", "", "", "", "", num(sum(rows_in["weight"], exact(0))), num(total), ""))
     classes.append("total")
     return section("承诺书量化指标：基线 → 目标 → 实际",
-                   table(rows, ["指标", "类别", "方向", "基线值", "目标值", "实际值", "达成度", "权重", "得分"],
+                   table(rows, ["指标", "类别", "方向", "基线值", "目标值", "实际值", "达成度", "权重", "得分", "未达成原因"],
                          numeric=(3, 4, 5, 6, 7, 8), classes="commitments", row_classes=classes),
                    note="达成度 = (实际 − 基线) ÷ (目标 − 基线)，限定在0至100%；权重为类别权重在该类别承诺指标间平均分配后折算为100。")
 
@@ -105,8 +108,8 @@ def survey_table(book: Year, code: str, specialty: str | None = None) -> Html:
         change = ""
         if r.kind not in ("text",) and old is not None and new is not None:
             try:
-                change = signed(float(new) - float(old))
-            except ValueError:
+                change = signed(exact(new) - exact(old))
+            except (ValueError, TypeError, ZeroDivisionError):
                 change = ""
         note = ""
         if r.id in mine.index:
@@ -140,12 +143,13 @@ def warnings_section(book: Year, code: str, specialty: str) -> Html:
 
 
 def onsite_table(book: Year, code: str, specialty: str) -> Html:
-    onsite = book.intake.frame("onsite.csv")
+    onsite = book.intake.exact("onsite.csv")
     mine = onsite[(onsite["code"] == code) & (onsite["specialty"] == specialty)]
     dims = book.rubric["onsite_dimensions"]
-    rows = [(r.expert, *[num(getattr(r, d)) for d in dims], num(sum(getattr(r, d) for d in dims) / len(dims)))
+    rows = [(r.expert, *[num(getattr(r, d)) for d in dims], num(mean(getattr(r, d) for d in dims)))
             for r in mine.itertuples()]
-    rows.append(("平均", *[num(mine[d].mean()) for d in dims], num(_unit(book, code, specialty)["onsite_score"])))
+    rows.append(("平均", *[num(mean(mine[d])) if len(mine) else "—" for d in dims],
+                 num(_unit(book, code, specialty)["onsite_score"])))
     return section("现场核查评分", table(rows, ["专家", *dims.values(), "专家平均"], numeric=(1, 2, 3, 4), classes="onsite",
                                        row_classes=[""] * (len(rows) - 1) + ["total"]))
 

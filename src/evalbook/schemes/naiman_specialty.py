@@ -12,6 +12,7 @@ import csv
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from fractions import Fraction
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,7 @@ from evalbook.columns import (
     precision_expectation,
 )
 from evalbook.errors import Problem
+from evalbook.exact import exact, maybe_exact, mean, plain, shown
 from evalbook.ranking import rank_within_groups
 from evalbook.rubric import Rubric, RubricChecker, read_rubric
 
@@ -245,6 +247,9 @@ def load_rubric(path: Path) -> Rubric:
     return rubric
 
 
+ORDER_LABELS = {"total": "总分", "objective_score": "客观数据得分", "onsite_score": "现场核查得分"}
+
+
 def policy_lines(rubric: Rubric) -> list[tuple[str, str]]:
     d = rubric.data
     cats = "、".join(f"{k}{v:g}" for k, v in d["category_weights"].items())
@@ -259,7 +264,8 @@ def policy_lines(rubric: Rubric) -> list[tuple[str, str]]:
                       f"不低于{d['pass_mark']:g}分为合格"),
         ("现场复核", f"复核值替代填报值参与评分；两者相差超过填报值的{d['recheck_tolerance'] * 100:g}%标记为“数据不实”"),
         ("推荐", "合格" + ("且未被标记“数据不实”" if d["recommend_excludes_flagged"] else "") + "的建设专科推荐为“旗级临床重点专科”"),
-        ("排名", f"按{'、'.join(d['ranking']['order'])}从高到低；完全相同者名次并列（如1、1、3）"),
+        ("排名", f"按{'、'.join(ORDER_LABELS.get(k, k) for k in d['ranking']['order'])}从高到低；"
+                 "完全相同者名次并列（如1、1、3）；合格线、复核5%线与排名均按精确值比较"),
         ("基线", f"调查表基线统计期 {d['baseline_period']}；承诺书中的基线值用于计算达成度"),
         ("提示（不计分）", "负向指标（如死亡率、感染率）本年度较基线变差时给出警告"),
         ("候选专科", f"只校验并展示基线与承诺，供专家复核，不计分；候选少于{d['min_nominations']:g}个时给出警告"),
@@ -407,32 +413,60 @@ class SpecialtyScores:
     categories: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
-def attainment(actual: float | None, baseline: float, target: float, direction: str) -> float:
+def attainment(actual, baseline, target, direction: str) -> Fraction:
     """RUBRICS.md: a = clip((actual − baseline) / (target − baseline), 0, 1); equal target and baseline
     by direction (higher: actual ≥ target; lower: ≤; neutral: =). No actual (e.g. not ranked) → 0."""
     if actual is None or pd.isna(actual):
-        return 0.0
+        return Fraction(0)
+    actual, baseline, target = exact(actual), exact(baseline), exact(target)
     if target == baseline:
         met = {"higher": actual >= target, "lower": actual <= target, "neutral": actual == target}[direction]
-        return 1.0 if met else 0.0
-    return float(min(1.0, max(0.0, (actual - baseline) / (target - baseline))))
+        return Fraction(1) if met else Fraction(0)
+    return min(Fraction(1), max(Fraction(0), (actual - baseline) / (target - baseline)))
+
+
+DIRECTION_WORDS = {"higher": "正向指标（越高越好）", "lower": "负向指标（越低越好）", "neutral": "中性指标（应等于目标）"}
+
+
+def shortfall(actual, baseline, target, direction: str) -> str:
+    """Why a committed indicator's attainment is below 1, in words ("" when it is 1): the actual value
+    against the baseline and the target, by the indicator's direction."""
+    a = attainment(actual, baseline, target, direction)
+    if a >= 1:
+        return ""
+    kind = DIRECTION_WORDS[direction]
+    if actual is None or pd.isna(actual):
+        return f"{kind}：本年度未填报（或未上榜），达成度按0计；目标{plain(target)}。"
+    actual, baseline, target = exact(actual), exact(baseline), exact(target)
+    if target == baseline:
+        need = {"higher": f"不低于{plain(target)}", "lower": f"不高于{plain(target)}", "neutral": f"等于{plain(target)}"}[direction]
+        return f"{kind}：目标值与基线值同为{plain(target)}，实际{plain(actual)}，未{need}，达成度为0。"
+    moved = (actual - baseline) / (target - baseline)
+    if moved <= 0:
+        return (f"{kind}：实际{plain(actual)}，较基线{plain(baseline)}没有向目标{plain(target)}方向改善"
+                f"（{'变差' if moved < 0 else '持平'}），达成度为0。")
+    return (f"{kind}：实际{plain(actual)}，从基线{plain(baseline)}向目标{plain(target)}只完成了"
+            f"(实际 − 基线) ÷ (目标 − 基线) = {shown(moved * 100)}%。")
 
 
 def actual_values(indicators: pd.DataFrame, recheck: pd.DataFrame | None, year: int, tolerance: float) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The year's values per (code, specialty, indicator), rechecked values replacing reported ones."""
     year_rows = indicators[indicators["period"] == str(year)]
-    values = year_rows.set_index(["code", "specialty", "indicator"])["value_num"]
+    values = year_rows.set_index(["code", "specialty", "indicator"])["value_num"].map(maybe_exact).astype(object)
     values = values[~values.index.duplicated()]
+    tolerance = exact(tolerance)
     rechecks = pd.DataFrame(columns=["code", "specialty", "indicator", "reported", "checked", "difference", "flagged", "note"])
     if recheck is not None and len(recheck):
         rows = []
         for r in recheck.itertuples():
             key = (r.code, r.specialty, r.indicator)
-            reported = values.get(key, float("nan"))
-            difference = abs(r.checked_value - reported) if pd.notna(reported) else float("nan")
-            flagged = bool(pd.isna(reported) or difference > tolerance * abs(reported))
-            rows.append((r.code, r.specialty, r.indicator, reported, r.checked_value, difference, flagged, r.note))
-            values.loc[key] = r.checked_value
+            reported = values.get(key, None)
+            checked = maybe_exact(r.checked_value)
+            difference = abs(checked - reported) if reported is not None and checked is not None else None
+            # exactly 5 % is within the line: 3.3 → 3.465 differs by 0.165 = 0.05 × 3.3, not more
+            flagged = bool(difference is None or difference > tolerance * abs(reported))
+            rows.append((r.code, r.specialty, r.indicator, reported, checked, difference, flagged, r.note))
+            values.loc[key] = checked
         rechecks = pd.DataFrame(rows, columns=rechecks.columns)
     return values, rechecks
 
@@ -445,14 +479,15 @@ def score_cohort(institutions: pd.DataFrame, specialties: pd.DataFrame, indicato
     names = institutions.set_index("code")["name"].to_dict()
     values, rechecks = actual_values(indicators, recheck, year, rubric["recheck_tolerance"])
     baseline_period = indicators[indicators["period"] == str(rubric["baseline_period"])]
-    baseline_values = baseline_period.set_index(["code", "specialty", "indicator"])["value_num"]
+    baseline_values = baseline_period.set_index(["code", "specialty", "indicator"])["value_num"].map(maybe_exact).astype(object)
     baseline_values = baseline_values[~baseline_values.index.duplicated()]
     building = specialties[specialties["status"] == "building"]
     flagged_units = set(zip(rechecks.loc[rechecks["flagged"], "code"], rechecks.loc[rechecks["flagged"], "specialty"], strict=True))
     dims = list(rubric["onsite_dimensions"])
     # each specialty's rows, found once (not by filtering whole tables per specialty: O(n²) at scale)
     pledged = _rows_by_unit(targets, ["indicator", "baseline", "target"])
-    expert_means = _rows_by_unit(onsite.assign(expert_mean=onsite[dims].mean(axis=1)), ["expert_mean"])
+    expert_means = _rows_by_unit(onsite.assign(expert_mean=[mean(row) for row in zip(*(onsite[d] for d in dims), strict=True)]),
+                                 ["expert_mean"])
     value_of, baseline_of = _as_dict(values), _as_dict(baseline_values)
     lower = list(cat.index[cat["direction"] == "lower"])
     category_of, direction_of = cat["category"].to_dict(), cat["direction"].to_dict()
@@ -460,24 +495,25 @@ def score_cohort(institutions: pd.DataFrame, specialties: pd.DataFrame, indicato
     for sp in building.itertuples():
         mine = pledged.get((sp.code, sp.specialty), [])
         counts = Counter(category_of[indicator] for indicator, _, _ in mine)
-        present = {c: float(w) for c, w in rubric["category_weights"].items() if counts.get(c, 0)}
-        scale = 100.0 / sum(present.values()) if present else 0.0
+        present = {c: exact(w) for c, w in rubric["category_weights"].items() if counts.get(c, 0)}
+        scale = 100 / sum(present.values()) if present else Fraction(0)
         mine_rows = []
         for indicator, baseline, target in mine:
             category = category_of[indicator]
             weight = present[category] / counts[category] * scale  # W_cat / n_cat, renormalised to Σ = 100
-            actual = value_of.get((sp.code, sp.specialty, indicator), float("nan"))
+            actual = value_of.get((sp.code, sp.specialty, indicator))
+            baseline, target = exact(baseline), exact(target)
             a = attainment(actual, baseline, target, direction_of[indicator])
             mine_rows.append((sp.code, sp.specialty, indicator, baseline, target, actual, a, weight, category))
         indicator_rows += [r[:8] for r in mine_rows]
         for category, w in present.items():
             in_cat = [r for r in mine_rows if r[8] == category]
             category_rows.append((sp.code, sp.specialty, category, w * scale, sum(r[6] for r in in_cat) / len(in_cat)))
-        objective = sum(r[6] * r[7] for r in mine_rows)  # weights sum to 100: Σ w·a = 100 × Σ w·a / Σ w
+        objective = sum((r[6] * r[7] for r in mine_rows), Fraction(0))  # weights sum to 100: Σ w·a = 100 × Σ w·a / Σ w
         experts = expert_means.get((sp.code, sp.specialty))  # each expert's mean over the dimensions
-        onsite_score = float(pd.Series([m for (m,) in experts], dtype="float64").mean()) if experts else 0.0
-        total = rubric["weights"]["objective"] * objective + rubric["weights"]["onsite"] * onsite_score
-        passed = total >= rubric["pass_mark"]
+        onsite_score = mean(m for (m,) in experts) if experts else Fraction(0)
+        total = exact(rubric["weights"]["objective"]) * objective + exact(rubric["weights"]["onsite"]) * onsite_score
+        passed = total >= exact(rubric["pass_mark"])
         flagged = (sp.code, sp.specialty) in flagged_units
         recommended = passed and not (flagged and rubric["recommend_excludes_flagged"])
         unit_rows.append({"code": sp.code, "name": names.get(sp.code, ""), "specialty": sp.specialty,
@@ -528,9 +564,13 @@ def _as_dict(values: pd.Series) -> dict:
 
 
 def score(intake) -> SpecialtyScores:
-    recheck = intake.typed.get("recheck.csv")
-    return score_cohort(intake.frame("institutions.csv"), intake.frame("specialties.csv"), intake.frame("indicators.csv"),
-                        intake.frame("targets.csv"), intake.frame("onsite.csv"), recheck, intake.rubric, intake.year)
+    """Score from exact numbers: every value read from its cell's text (``Intake.exact``)."""
+    recheck = intake.exact("recheck.csv") if "recheck.csv" in intake.typed else None
+    indicators = intake.frame("indicators.csv")
+    indicators = indicators.assign(value_num=[exact(t) if pd.notna(v) else None
+                                              for t, v in zip(indicators["value"], indicators["value_num"], strict=True)])
+    return score_cohort(intake.frame("institutions.csv"), intake.frame("specialties.csv"), indicators,
+                        intake.exact("targets.csv"), intake.exact("onsite.csv"), recheck, intake.rubric, intake.year)
 
 
 def result_tables(scores: SpecialtyScores) -> dict[str, pd.DataFrame]:

@@ -18,6 +18,7 @@ import pandas as pd
 
 from evalbook.columns import Column, expectation, identity_key, per_distinct
 from evalbook.errors import Problem
+from evalbook.exact import exact, exact_sum, maybe_exact, mean, plain
 from evalbook.ranking import award_for_rank, rank_within_groups
 from evalbook.rubric import Rubric, RubricChecker, read_rubric
 from evalbook.schemes.wendeng_items import AWARD_LABELS, AWARD_LEVELS, ITEMS, Judgment, abstain_penalty, score_items
@@ -308,7 +309,8 @@ def policy_lines(rubric: Rubric) -> list[tuple[str, str]]:
         ("视情扣分", f"仅第{'、'.join(map(str, d['judgments']['items']))}项，每次须为{d['judgments']['step']:g}分的整数倍，须写明理由"),
         ("无评分项目的机构", f"专家得分按{d['unscored_unit_expert_score']:g}分计，并给出警告"),
         ("排名与并列", f"组内依次按{'、'.join(ORDER_LABELS[k] for k in d['ranking']['order'])}从高到低排序；"
-                       "完全相同者名次并列（如1、1、3），奖项与奖金相同"),
+                       "完全相同者名次并列（如1、1、3），奖项与奖金相同；项目按项目得分同样处理"
+                       "（并列在最后一个获奖名次时，多发一个奖）；比较用精确值，不受二进制浮点误差影响"),
         ("单位奖名额（一组）", tiers(units["district"])),
         ("单位奖名额（二组）", tiers(units["primary"])),
         ("项目奖名额（一组）", tiers(projects["district"])),
@@ -337,9 +339,10 @@ def derive(file: str, typed: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
         caps = {n: rubric.data["items"][n]["params"].get("judgment_cap") for n in rubric.data["items"]}
         typed["item_total"] = typed.groupby(["code", "item"], dropna=False)["points"].transform("sum")
         # an item or points of absurd size (400 digits: inf) is the range rule's to report, not a crash here
-        typed["item_cap"] = typed["item"].map(lambda n: caps.get(n) if pd.notna(n) and n in caps else None).astype("float64")
+        typed["item_cap"] = typed["item"].map(
+            lambda n: caps.get(int(n)) if pd.notna(n) and math.isfinite(n) and int(n) in caps else None).astype("float64")
         typed["points_on_step"] = typed["points"].map(
-            lambda v: True if pd.isna(v) or not math.isfinite(v) else abs(v / step - round(v / step)) < 1e-9).astype(object)
+            lambda v: True if pd.isna(v) or not math.isfinite(v) else (exact(v) / exact(step)).denominator == 1).astype(object)
     if file == "expert_scores.csv":
         typed["expert_key"] = per_distinct(typed["expert"], lambda names: names.map(identity_key).astype(object))
     if file == "ledger.csv":
@@ -425,7 +428,8 @@ class CohortScores:
 
 
 def typed_facts(facts: pd.DataFrame) -> pd.DataFrame:
-    """facts.csv as the formulas read it: ints as int, bools as bool, ranks as tuples."""
+    """facts.csv as the formulas read it: ints as int, bools as bool, ranks as tuples, amounts as
+    exact Fractions (``Intake.exact`` gives them from the text; a float here is read by its decimal form)."""
     out = facts.copy()
     for column in FACTS:
         if column.kind == "int":
@@ -433,7 +437,7 @@ def typed_facts(facts: pd.DataFrame) -> pd.DataFrame:
         elif column.kind == "bool":
             out[column.name] = out[column.name].astype(bool)
         elif column.kind == "number":
-            out[column.name] = out[column.name].astype("float64")
+            out[column.name] = out[column.name].map(maybe_exact).astype(object)
     return out
 
 
@@ -446,19 +450,19 @@ def judgments_by_code(judgments: pd.DataFrame) -> dict[str, dict[int, Judgment]]
     collected: dict[str, dict[int, list]] = {}
     for r in judgments.itertuples(index=False):
         collected.setdefault(r.code, {}).setdefault(int(r.item), []).append(r)
-    return {code: {item: Judgment(float(sum(r.points for r in rows)),
-                                  tuple(f"{r.reason}（{r.evaluator}，扣{r.points:g}分）" for r in rows))
+    return {code: {item: Judgment(sum((exact(r.points) for r in rows), exact(0)),
+                                  tuple(f"{r.reason}（{r.evaluator}，扣{plain(r.points)}分）" for r in rows))
                    for item, rows in sorted(items.items())}
             for code, items in collected.items()}
 
 
 def project_scores(expert_scores: pd.DataFrame) -> pd.DataFrame:
-    """Annex 4: a project's score is the mean over its experts of the six-dimension sum."""
-    if expert_scores.empty:
-        return pd.DataFrame(columns=["code", "project", "experts", "project_score"])
-    sums = expert_scores.assign(expert_sum=expert_scores[list(DIMENSIONS)].astype("float64").sum(axis=1))
-    grouped = sums.groupby(["code", "project"], sort=False)["expert_sum"]
-    return pd.DataFrame({"experts": grouped.size(), "project_score": grouped.mean()}).reset_index()
+    """Annex 4: a project's score is the exact mean over its experts of the six-dimension sum."""
+    sums: dict[tuple, list] = {}
+    for row in zip(expert_scores["code"], expert_scores["project"], *(expert_scores[d] for d in DIMENSIONS), strict=True):
+        sums.setdefault((row[0], row[1]), []).append(exact_sum(row[2:]))
+    return pd.DataFrame([(code, project, len(s), mean(s)) for (code, project), s in sums.items()],
+                        columns=["code", "project", "experts", "project_score"])
 
 
 def score_cohort(institutions: pd.DataFrame, facts: pd.DataFrame, judgments: pd.DataFrame,
@@ -468,7 +472,11 @@ def score_cohort(institutions: pd.DataFrame, facts: pd.DataFrame, judgments: pd.
     facts = typed_facts(facts).set_index("code")
     weights = rubric["weights"]
     projects = project_scores(expert_scores)
-    unit_expert = projects.groupby("code")["project_score"].mean()
+    by_unit: dict[str, list] = {}
+    for code, value in zip(projects["code"], projects["project_score"], strict=True):
+        by_unit.setdefault(code, []).append(value)
+    unit_expert = {code: mean(values) for code, values in by_unit.items()}  # 所有项目的平均得分, exact
+    w_rubric, w_expert = exact(weights["rubric"]), exact(weights["expert"])
     rows, traces = [], {}
     fact_rows = facts.to_dict("index")
     judged = judgments_by_code(judgments)
@@ -477,13 +485,13 @@ def score_cohort(institutions: pd.DataFrame, facts: pd.DataFrame, judgments: pd.
         f = fact_rows[inst.code]
         items = score_items(f, inst.group, judged.get(inst.code, {}), rubric, memo)
         traces[inst.code] = items
-        rubric_score = sum(i.score for i in items)
+        rubric_score = sum((i.score for i in items), exact(0))
         penalty = abstain_penalty(f, rubric)
-        expert = float(unit_expert.get(inst.code, rubric["unscored_unit_expert_score"]))
+        expert = exact(unit_expert.get(inst.code, rubric["unscored_unit_expert_score"]))
         if rubric["items"][12]["params"]["penalty_applies_to"] == "rubric":
-            total = weights["rubric"] * (rubric_score - penalty) + weights["expert"] * expert
+            total = w_rubric * (rubric_score - penalty) + w_expert * expert
         else:
-            total = weights["rubric"] * rubric_score + weights["expert"] * expert - penalty
+            total = w_rubric * rubric_score + w_expert * expert - penalty
         rows.append({"code": inst.code, "name": inst.name, "group": inst.group,
                      **{f"item_{i.number:02d}": i.score for i in items},
                      "penalty": penalty, "rubric_score": rubric_score, "expert_score": expert, "total": total})
@@ -502,8 +510,8 @@ def _award_projects(projects: pd.DataFrame, institutions: pd.DataFrame, rubric: 
     awards, prizes = [], []
     for row in frame.itertuples():
         award, prize = award_for_rank(int(row.group_rank), rubric["project_awards"][row.group])
-        if not award and row.project_score >= excellence["min_score"]:
-            award, prize = excellence["award"], float(excellence["prize_wan"][row.group])
+        if not award and row.project_score >= exact(excellence["min_score"]):
+            award, prize = excellence["award"], exact(excellence["prize_wan"][row.group])
         awards.append(award)
         prizes.append(prize)
     frame["award"], frame["prize_wan"] = awards, prizes
@@ -527,8 +535,8 @@ def result_tables(scores: CohortScores) -> dict[str, pd.DataFrame]:
 
 def score(intake) -> CohortScores:
     """Score a validated intake (the batch and the notebooks call this)."""
-    return score_cohort(intake.frame("institutions.csv"), intake.frame("facts.csv"), intake.frame("judgments.csv"),
-                        intake.frame("expert_scores.csv"), intake.rubric)
+    return score_cohort(intake.frame("institutions.csv"), intake.exact("facts.csv"), intake.exact("judgments.csv"),
+                        intake.exact("expert_scores.csv"), intake.rubric)
 
 
 UNIT_HEADERS_ZH = {"code": "机构代码", "name": "机构名称", "group": "分组", "penalty": "放弃比武扣分",

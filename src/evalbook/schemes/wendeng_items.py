@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any
+
+from evalbook.exact import exact, plain
 
 AWARD_LEVELS = ("special", "first", "second", "third", "excellence", "none")
 AWARD_LABELS = {"special": "特等奖", "first": "一等奖", "second": "二等奖", "third": "三等奖",
@@ -20,7 +23,7 @@ AWARD_LABELS = {"special": "特等奖", "first": "一等奖", "second": "二等�
 class Step:
     """One line of an item's trace: points added (+) or taken (−) and why, in Chinese."""
 
-    points: float
+    points: Fraction
     reason: str
     source: str = "rule"  # "rule" (附件3 clause), "judgment" (evaluator, with reason), "limit"
 
@@ -29,49 +32,52 @@ class Step:
 class ItemScore:
     number: int
     title: str
-    maximum: float
-    score: float = 0.0
+    maximum: Fraction
+    score: Fraction = Fraction(0)
     facts: dict = field(default_factory=dict)
     steps: list[Step] = field(default_factory=list)
 
     @property
-    def lost(self) -> float:
+    def lost(self) -> Fraction:
         return self.maximum - self.score
 
 
 class _Trace:
     """Accumulates an item's points step by step, then floors at 0 and caps at the maximum."""
 
-    def __init__(self, maximum: float):
-        self.maximum = maximum
+    def __init__(self, maximum: Fraction):
+        self.maximum = exact(maximum)
         self.steps: list[Step] = []
-        self.total = 0.0
+        self.total = Fraction(0)
 
-    def base(self, points: float, reason: str) -> None:
+    def base(self, points, reason: str) -> None:
+        points = exact(points)
         self.total += points
         self.steps.append(Step(points, reason))
 
-    def minus(self, points: float, reason: str, source: str = "rule") -> None:
+    def minus(self, points, reason: str, source: str = "rule") -> None:
+        points = exact(points)
         if points:
             self.total -= points
             self.steps.append(Step(-points, reason, source))
 
-    def plus(self, points: float, reason: str) -> None:
+    def plus(self, points, reason: str) -> None:
+        points = exact(points)
         if points:
             self.total += points
             self.steps.append(Step(points, reason))
 
-    def zero(self, reason: str) -> tuple[float, list[Step]]:
-        return 0.0, [Step(0.0, reason)]
+    def zero(self, reason: str) -> tuple[Fraction, list[Step]]:
+        return Fraction(0), [Step(Fraction(0), reason)]
 
-    def result(self) -> tuple[float, list[Step]]:
+    def result(self) -> tuple[Fraction, list[Step]]:
         score = self.total
         if score > self.maximum:
-            self.steps.append(Step(self.maximum - score, f"本项最高{self.maximum:g}分", "limit"))
+            self.steps.append(Step(self.maximum - score, f"本项最高{plain(self.maximum)}分", "limit"))
             score = self.maximum
         if score < 0:
             self.steps.append(Step(-score, "本项扣完为止，最低0分", "limit"))
-            score = 0.0
+            score = Fraction(0)
         return score, self.steps
 
 
@@ -93,7 +99,7 @@ def item(number: int, facts: tuple[str, ...], params: tuple[str, ...]):
 class Judgment:
     """Discretionary deductions (视情扣分) for one item: total points and the reasons."""
 
-    points: float = 0.0
+    points: Fraction = Fraction(0)
     reasons: tuple[str, ...] = ()
 
     def apply(self, trace: _Trace, cap: float, what: str) -> None:
@@ -128,8 +134,8 @@ def _party_meetings(f, p, t, j):
     missing = max(0, p["required_halves"] - halves)
     replaced = min(agenda, missing)
     t.base(t.maximum, f"每半年应召开专题会，共{p['required_halves']}次；实际{halves}次")
-    t.minus(p["per_missing_meeting"] * (missing - replaced), f"少开专题会{missing - replaced}次，每次扣{p['per_missing_meeting']:g}分")
-    t.minus(p["per_replaced_meeting"] * replaced, f"以普通议题代替专题会{replaced}次，每次扣{p['per_replaced_meeting']:g}分")
+    t.minus(p["per_missing_meeting"] * (missing - replaced), f"少开专题会{missing - replaced}次，每次扣{plain(p['per_missing_meeting'])}分")
+    t.minus(p["per_replaced_meeting"] * replaced, f"以普通议题代替专题会{replaced}次，每次扣{plain(p['per_replaced_meeting'])}分")
     return t.result()
 
 
@@ -142,9 +148,9 @@ def _group_meetings(f, p, t, j):
         return t.zero("未召开领导小组会，不得分")
     t.base(t.maximum, f"每季度至少召开1次领导小组会；实际{quarters}个季度召开")
     missing = max(0, p["required_quarters"] - quarters)
-    t.minus(p["per_missing_quarter"] * missing, f"少开{missing}次，每次扣{p['per_missing_quarter']:g}分")
+    t.minus(p["per_missing_quarter"] * missing, f"少开{missing}次，每次扣{plain(p['per_missing_quarter'])}分")
     bad = f["meetings_without_decisions"]
-    t.minus(p["per_meeting_without_decisions"] * bad, f"{bad}次会议无明确议定事项，每次扣{p['per_meeting_without_decisions']:g}分")
+    t.minus(p["per_meeting_without_decisions"] * bad, f"{bad}次会议无明确议定事项，每次扣{plain(p['per_meeting_without_decisions'])}分")
     return t.result()
 
 
@@ -179,9 +185,9 @@ def _expert_sessions(f, p, t, j):
         return t.zero("未外聘专家坐诊带教，不得分")
     t.base(t.maximum, f"外聘专家坐诊带教{sessions}次（要求不少于{p['required_sessions']}次）")
     missing = max(0, p["required_sessions"] - sessions)
-    t.minus(p["per_missing_session"] * missing, f"少{missing}次坐诊带教，每次扣{p['per_missing_session']:g}分")
+    t.minus(p["per_missing_session"] * missing, f"少{missing}次坐诊带教，每次扣{plain(p['per_missing_session'])}分")
     junior = f["sessions_non_senior"]
-    t.minus(p["per_non_senior_session"] * junior, f"{junior}次由非高级职称专家带教，每次扣{p['per_non_senior_session']:g}分")
+    t.minus(p["per_non_senior_session"] * junior, f"{junior}次由非高级职称专家带教，每次扣{plain(p['per_non_senior_session'])}分")
     return t.result()
 
 
@@ -191,7 +197,7 @@ def _mdt_group(f, p, t, j):
     if not f["mdt_group"]:
         return t.zero("未组建多学科联合专家组，不得分")
     t.base(t.maximum, "组建多学科联合专家组")
-    j.apply(t, p["judgment_cap"], f"专家组作用发挥不明显（最多扣{p['judgment_cap']:g}分）")
+    j.apply(t, p["judgment_cap"], f"专家组作用发挥不明显（最多扣{plain(p['judgment_cap'])}分）")
     if not f["tech_lead"]:
         t.minus(p["no_tech_lead"], "未明确特色项目技术负责人")
     return t.result()
@@ -206,10 +212,10 @@ def _internal_publicity(f, p, t, j):
     t.base(t.maximum, f"院内宣传形式{forms}种，抽查不知情{unaware}人")
     missing = max(0, p["required_forms"] - forms)
     t.minus(min(p["missing_forms_cap"], p["per_missing_form"] * missing),
-            f"宣传形式少{missing}种，每种扣{p['per_missing_form']:g}分，最多扣{p['missing_forms_cap']:g}分")
-    j.apply(t, p["judgment_cap"], f"宣传没有保持经常（最多扣{p['judgment_cap']:g}分）")
+            f"宣传形式少{missing}种，每种扣{plain(p['per_missing_form'])}分，最多扣{plain(p['missing_forms_cap'])}分")
+    j.apply(t, p["judgment_cap"], f"宣传没有保持经常（最多扣{plain(p['judgment_cap'])}分）")
     t.minus(min(p["unaware_cap"], p["per_unaware_staff"] * unaware),
-            f"{unaware}名工作人员不知情，每人扣{p['per_unaware_staff']:g}分，最多扣{p['unaware_cap']:g}分")
+            f"{unaware}名工作人员不知情，每人扣{plain(p['per_unaware_staff'])}分，最多扣{plain(p['unaware_cap'])}分")
     return t.result()
 
 
@@ -224,20 +230,21 @@ def _media_reports(f, p, t, j):
         return t.zero("没有社会面宣传报道，不得分")
     for level, label in levels:
         n, each = f[f"reports_{level}"], p[f"per_report_{level}"]
-        t.plus(n * each, f"{label}报道{n}次，每次{each:g}分")
+        t.plus(n * each, f"{label}报道{n}次，每次{plain(each)}分")
     missing = max(0, p["required_media_forms"] - f["media_forms"])
     deduction = p["per_missing_media_form"] * missing
-    why = f"宣传形式{f['media_forms']}种，少{missing}种，每种扣{p['per_missing_media_form']:g}分"
+    why = f"宣传形式{f['media_forms']}种，少{missing}种，每种扣{plain(p['per_missing_media_form'])}分"
     if p["order"] == "cap_then_deduct" and t.total > t.maximum:
-        t.steps.append(Step(t.maximum - t.total, f"报道得分最高{t.maximum:g}分（先封顶后扣分）", "limit"))
+        t.steps.append(Step(t.maximum - t.total, f"报道得分最高{plain(t.maximum)}分（先封顶后扣分）", "limit"))
         t.total = t.maximum
     t.minus(deduction, why)
     return t.result()
 
 
-def funding_points(value: float, bands: list[Mapping[str, Any]]) -> float:
+def funding_points(value, bands: list[Mapping[str, Any]]) -> Fraction:
     """Points of the highest band whose lower bound ``value`` passes (items 10 and 11)."""
-    points = 0.0
+    value = exact(value)
+    points = Fraction(0)
     for band in bands:
         above = value >= band["above"] if band["inclusive"] else value > band["above"]
         if above:
@@ -249,19 +256,19 @@ def _band_label(bands, value: float) -> str:
     passed = [b for b in bands if (value >= b["above"] if b["inclusive"] else value > b["above"])]
     if not passed:
         first = bands[0]
-        return f"{value:g}万元，未达到{first['above']:g}万元"
+        return f"{plain(value)}万元，未达到{plain(first['above'])}万元"
     band = max(passed, key=lambda b: b["points"])
-    return f"{value:g}万元，{'不低于' if band['inclusive'] else '超过'}{band['above']:g}万元档"
+    return f"{plain(value)}万元，{'不低于' if band['inclusive'] else '超过'}{plain(band['above'])}万元档"
 
 
 def _funding(column: str, what: str):
     def formula(f, p, t, j):
         bands = p["bands"]
-        value = f[column]
+        value = exact(f[column])
         points = funding_points(value, bands)
         if points == 0:
             return t.zero(f"{what}{_band_label(bands, value)}，不得分")
-        t.base(points, f"{what}{_band_label(bands, value)}，得{points:g}分")
+        t.base(points, f"{what}{_band_label(bands, value)}，得{plain(points)}分")
         return t.result()
 
     return formula
@@ -277,11 +284,11 @@ def _district_contest(f, p, t, j):
     # 12.1 特等奖10、一等奖7、二等奖5、三等奖3、优秀奖1分，每增加1项参赛项目加0.5分，最高10分；
     # 12.2 放弃参加此项不得分，另在总分中扣5分（扣分见 penalty）
     if f["contest_abstained"]:
-        return t.zero(f"放弃参加区级技术比武，不得分，另在总分中扣{p['abstain_penalty']:g}分")
+        return t.zero(f"放弃参加区级技术比武，不得分，另在总分中扣{plain(p['abstain_penalty'])}分")
     award = f["contest_best_award"]
-    t.base(p[award], f"区级比武最好成绩：{AWARD_LABELS[award]}，得{p[award]:g}分")
+    t.base(p[award], f"区级比武最好成绩：{AWARD_LABELS[award]}，得{plain(p[award])}分")
     extra = max(0, f["contest_entries"] - 1)
-    t.plus(p["per_extra_entry"] * extra, f"参赛{f['contest_entries']}项，增加{extra}项，每项加{p['per_extra_entry']:g}分")
+    t.plus(p["per_extra_entry"] * extra, f"参赛{f['contest_entries']}项，增加{extra}项，每项加{plain(p['per_extra_entry'])}分")
     return t.result()
 
 
@@ -292,8 +299,8 @@ def _superior_contests(f, p, t, j):
     for column, label in (("superior_team_ranks", "团体"), ("superior_individual_ranks", "个人")):
         for place in f[column]:
             placed = True
-            points = max(0.0, p["first_place_points"] - p["per_place_step"] * (place - 1))
-            t.base(points, f"上级比武{label}第{place}名，得{points:g}分")
+            points = max(Fraction(0), p["first_place_points"] - p["per_place_step"] * (place - 1))
+            t.base(points, f"上级比武{label}第{place}名，得{plain(points)}分")
     if not placed:
         return t.zero("未取得上级比武竞赛名次，不得分")
     return t.result()
@@ -304,10 +311,10 @@ def _superior_contests(f, p, t, j):
 def _supervision(f, p, t, j):
     # 14.2 推进迟缓每发现1次扣1分；14.3 督导与调度明显不符每次扣1分；14.4 按时整改且成效明显每次得1分
     t.base(t.maximum, "配合日常督导")
-    t.minus(p["per_slack_finding"] * f["slack_findings"], f"工作推进迟缓{f['slack_findings']}次，每次扣{p['per_slack_finding']:g}分")
+    t.minus(p["per_slack_finding"] * f["slack_findings"], f"工作推进迟缓{f['slack_findings']}次，每次扣{plain(p['per_slack_finding'])}分")
     t.minus(p["per_mismatch_finding"] * f["mismatch_findings"],
-            f"现场督导与日常调度明显不符{f['mismatch_findings']}次，每次扣{p['per_mismatch_finding']:g}分")
-    t.plus(p["per_rectified"] * f["rectified_on_time"], f"按时整改且成效明显{f['rectified_on_time']}次，每次得{p['per_rectified']:g}分")
+            f"现场督导与日常调度明显不符{f['mismatch_findings']}次，每次扣{plain(p['per_mismatch_finding'])}分")
+    t.plus(p["per_rectified"] * f["rectified_on_time"], f"按时整改且成效明显{f['rectified_on_time']}次，每次得{plain(p['per_rectified'])}分")
     return t.result()
 
 
@@ -316,7 +323,7 @@ def _submissions(f, p, t, j):
     # 15.2 每迟报1次扣0.5分，扣完为止；15.3 报送材料质量不高，视情扣分，扣完为止
     t.base(t.maximum, "按要求报送台账和统计表")
     late = f["late_submissions"]
-    t.minus(p["per_late_submission"] * late, f"迟报{late}次，每次扣{p['per_late_submission']:g}分")
+    t.minus(p["per_late_submission"] * late, f"迟报{late}次，每次扣{plain(p['per_late_submission'])}分")
     j.apply(t, p["judgment_cap"], "报送材料质量不高")
     return t.result()
 
@@ -333,10 +340,15 @@ def _year_end_review(f, p, t, j):
 
 def item_params(items: Mapping[int, Any], number: int, funding_bands: Mapping[str, list], group: str) -> dict:
     """The params of one item as the formula reads them (``bands`` resolved for the group)."""
-    params = dict(items[number]["params"])
+    params = {k: _exact_param(v) for k, v in items[number]["params"].items()}
     if params.get("bands") == "funding_bands":
-        params["bands"] = funding_bands[group]
+        params["bands"] = [{k: _exact_param(v) for k, v in band.items()} for band in funding_bands[group]]
     return params
+
+
+def _exact_param(value):
+    """Rubric amounts as exact numbers (a YAML 0.5 is read by its decimal text); words stay words."""
+    return exact(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
 
 
 def score_items(facts: Mapping[str, Any], group: str, judgments: Mapping[int, Judgment | float],
@@ -356,23 +368,23 @@ def score_items(facts: Mapping[str, Any], group: str, judgments: Mapping[int, Ju
     for number, (fact_names, _, formula) in sorted(ITEMS.items()):
         judgment = judgments.get(number, NO_JUDGMENT)
         if not isinstance(judgment, Judgment):
-            judgment = Judgment(float(judgment), ("评审视情扣分",))
+            judgment = Judgment(exact(judgment), ("评审视情扣分",))
         seen = {name: facts[name] for name in fact_names}
         key = (number, group, judgment.points, judgment.reasons, *seen.values())
         if memo is not None and key in memo:
             results.append(memo[key])
             continue
         spec = rubric["items"][number]
-        trace = _Trace(float(spec["max"]))
+        trace = _Trace(exact(spec["max"]))
         params = item_params(rubric["items"], number, rubric["funding_bands"], group)
         score, steps = formula(seen, params, trace, judgment)
-        result = ItemScore(number, spec["title"], float(spec["max"]), float(score), seen, steps)
+        result = ItemScore(number, spec["title"], exact(spec["max"]), exact(score), seen, steps)
         if memo is not None:
             memo[key] = result
         results.append(result)
     return results
 
 
-def abstain_penalty(facts: Mapping[str, Any], rubric: Mapping[str, Any]) -> float:
+def abstain_penalty(facts: Mapping[str, Any], rubric: Mapping[str, Any]) -> Fraction:
     """Item 12.2: points taken off for abstaining from the district contest (0 otherwise)."""
-    return float(rubric["items"][12]["params"]["abstain_penalty"]) if facts["contest_abstained"] else 0.0
+    return exact(rubric["items"][12]["params"]["abstain_penalty"]) if facts["contest_abstained"] else Fraction(0)

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import pandas as pd
 
 from evalbook import charts
+from evalbook.exact import exact, mean
 from evalbook.html import Html, badge, bullet_list, esc, join, key_values, num, paragraph, section, signed, table
 from evalbook.schemes.wendeng_featured import DIMENSIONS, late_ledgers
+from evalbook.schemes.wendeng_reasons import FACT_LABELS, why_lost
 from evalbook.sections import demo_banner, inputs_table, policy_table, validation_summary  # noqa: F401
 from evalbook.workbook import Year
 
@@ -44,9 +48,10 @@ def score_buildup(book: Year, code: str) -> Html:
     unit = _unit(book, code)
     w = book.rubric["weights"]
     p12 = book.rubric["items"][12]["params"]
-    rows = [("附件3 综合考评指标得分", num(unit["rubric_score"]), f"× {w['rubric']:g}", num(unit["rubric_score"] * w["rubric"]))]
+    rows = [("附件3 综合考评指标得分", num(unit["rubric_score"]), f"× {w['rubric']:g}",
+             num(exact(unit["rubric_score"]) * exact(w["rubric"])))]
     rows.append(("附件4 专家考评（所有项目平均得分）", num(unit["expert_score"]), f"× {w['expert']:g}",
-                 num(unit["expert_score"] * w["expert"])))
+                 num(exact(unit["expert_score"]) * exact(w["expert"]))))
     if unit["penalty"]:
         where = "总成绩" if p12["penalty_applies_to"] == "total" else "附件3得分（加权前）"
         rows.append((f"放弃区级技术比武，在{where}中扣分", num(unit["penalty"]), "", f"−{num(unit['penalty'])}"))
@@ -57,21 +62,29 @@ def score_buildup(book: Year, code: str) -> Html:
 
 def items_table(book: Year, code: str) -> Html:
     items = book.scores.items[code]
+    group = _unit(book, code)["group"]
     rows, classes = [], []
     for it in items:
         reasons = [f"{signed(s.points)}：{s.reason}" for s in it.steps if s.points < 0 or it.score == 0]
         gains = [f"{signed(s.points)}：{s.reason}" for s in it.steps if s.points > 0]
-        facts = "；".join(f"{k}={_fact(v)}" for k, v in it.facts.items())
+        why = why_lost(it, group, book.rubric.data)
         rows.append((it.number, it.title, num(it.maximum), num(it.score), num(it.lost),
-                     join(bullet_list(gains, "gain"), bullet_list(reasons, "loss")), facts))
+                     Html(f'<p class="why">{esc(why)}</p>') if why else "",
+                     join(bullet_list(gains, "gain"), bullet_list(reasons, "loss")), facts_cell(it.facts)))
         classes.append("lost" if it.lost > 0 else "")
     total = sum(i.score for i in items)
-    rows.append(("", "合计", num(sum(i.maximum for i in items)), num(total), num(sum(i.lost for i in items)), "", ""))
+    rows.append(("", "合计", num(sum(i.maximum for i in items)), num(total), num(sum(i.lost for i in items)), "", "", ""))
     classes.append("total")
     return section("附件3 综合考评指标：16项得分与失分原因",
-                   table(rows, ["序号", "指标", "满分", "得分", "失分", "计分过程（每一分的来由）", "所用事实（facts.csv）"],
+                   table(rows, ["序号", "指标", "满分", "得分", "失分", "失分原因（实际情况与满分要求）", "计分过程（每一分的来由）",
+                                "所用事实（facts.csv）"],
                          numeric=(2, 3, 4), classes="items", row_classes=classes),
-                   note="每项最低0分、最高为该项满分；“视情扣分”注明评审人及理由。")
+                   note="每项最低0分、最高为该项满分；“视情扣分”注明评审人及理由；事实后的小字为 facts.csv 的列名，供审核。")
+
+
+def facts_cell(facts: dict) -> Html:
+    """The facts an item read, named in Chinese, each followed by its facts.csv column in small text."""
+    return Html("；".join(f"{esc(FACT_LABELS.get(k, k))}：{esc(_fact(v))} <small>{esc(k)}</small>" for k, v in facts.items()))
 
 
 def _fact(value) -> str:
@@ -79,7 +92,7 @@ def _fact(value) -> str:
         return "是" if value else "否"
     if isinstance(value, tuple):
         return ";".join(map(str, value)) or "无"
-    return num(value) if isinstance(value, float) else str(value)
+    return num(value) if isinstance(value, (float, Fraction)) else str(value)
 
 
 def items_chart(book: Year, code: str) -> Html:
@@ -89,7 +102,7 @@ def items_chart(book: Year, code: str) -> Html:
     rows = []
     for it in book.scores.items[code]:
         column = f"item_{it.number:02d}"
-        rows.append((f"{it.number}. {it.title[:12]}", it.score, float(peers[column].mean()), it.maximum))
+        rows.append((f"{it.number}. {it.title[:12]}", it.score, mean(peers[column]), it.maximum))
     return paired_bars_section(rows, unit)
 
 
@@ -107,7 +120,7 @@ def group_chart(book: Year, code: str) -> Html:
 
 
 def expert_tables(book: Year, code: str) -> Html:
-    experts = book.intake.frame("expert_scores.csv")
+    experts = book.intake.exact("expert_scores.csv")
     experts = experts[experts["code"] == code]
     projects = book.scores.projects[book.scores.projects["code"] == code]
     dims = book.rubric["expert_dimensions"]
@@ -120,7 +133,7 @@ def expert_tables(book: Year, code: str) -> Html:
         rows = experts[experts["project"] == project.project]
         body = [(r.expert, *[num(getattr(r, d)) for d in DIMENSIONS], num(sum(getattr(r, d) for d in DIMENSIONS)))
                 for r in rows.itertuples()]
-        means = [num(rows[d].mean()) for d in DIMENSIONS]
+        means = [num(mean(rows[d])) for d in DIMENSIONS]
         body.append(("平均", *means, num(project.project_score)))
         award = f"{project.award}（{num(project.prize_wan)}万元）" if project.award else "未获项目奖"
         parts.append(Html(f"<h3>{esc(project.project)} <small>项目得分 {num(project.project_score)} · "
@@ -132,7 +145,7 @@ def expert_tables(book: Year, code: str) -> Html:
 
 
 def stats_table(book: Year, code: str) -> Html:
-    stats = book.intake.frame("project_stats.csv")
+    stats = book.intake.exact("project_stats.csv")
     stats = stats[stats["code"] == code]
     before, now = book.year - 1, book.year
     if stats.empty:
@@ -143,8 +156,8 @@ def stats_table(book: Year, code: str) -> Html:
         for column, label in STAT_LABELS:
             old = by_year[column].get(float(before)) if float(before) in by_year.index else None
             new = by_year[column].get(float(now)) if float(now) in by_year.index else None
-            change = (new - old) if old is not None and new is not None else None
-            pct = f"{change / old * 100:+.1f}%" if change is not None and old else "—"
+            change = exact(new) - exact(old) if old is not None and new is not None else None
+            pct = f"{signed(change / exact(old) * 100, 1)}%" if change is not None and old else "—"
             rows.append((project, label, num(old), num(new), signed(change), pct))
     return section(f"附件6 项目指标数据（{before}年与{now}年同比）",
                    table(rows, ["特色项目", "指标", f"{before}年", f"{now}年", "增减", "增减率"], numeric=(2, 3, 4, 5),
@@ -220,11 +233,11 @@ def prize_totals(book: Year) -> Html:
     units, projects = book.scores.units, book.scores.projects
     rows = []
     for group in ("district", "primary"):
-        u = float(units.loc[units["group"] == group, "prize_wan"].sum())
-        p = float(projects.loc[projects["group"] == group, "prize_wan"].sum())
+        u = sum(map(exact, units.loc[units["group"] == group, "prize_wan"]), exact(0))
+        p = sum(map(exact, projects.loc[projects["group"] == group, "prize_wan"]), exact(0))
         rows.append((GROUP_TITLES[group], int((units["group"] == group).sum() and (units.loc[units["group"] == group, "award"] != "").sum()),
                      num(u), int((projects.loc[projects["group"] == group, "award"] != "").sum()), num(p), num(u + p)))
-    total_u, total_p = float(units["prize_wan"].sum()), float(projects["prize_wan"].sum())
+    total_u, total_p = sum(map(exact, units["prize_wan"]), exact(0)), sum(map(exact, projects["prize_wan"]), exact(0))
     rows.append(("合计", int((units["award"] != "").sum()), num(total_u), int((projects["award"] != "").sum()), num(total_p),
                  num(total_u + total_p)))
     return section("奖金合计（万元）", table(rows, ["分组", "获奖单位数", "单位奖金", "获奖项目数", "项目奖金", "合计"],
@@ -236,8 +249,9 @@ def item_averages(book: Year) -> Html:
     rows = []
     for number, spec in sorted(book.rubric["items"].items()):
         column = f"item_{number:02d}"
-        means = [num(units.loc[units["group"] == g, column].mean()) for g in ("district", "primary")]
-        full = int((units[column] >= spec["max"]).sum())
+        means = [num(mean(units.loc[units["group"] == g, column])) if (units["group"] == g).any() else "—"
+                 for g in ("district", "primary")]
+        full = sum(1 for v in units[column] if exact(v) >= exact(spec["max"]))
         rows.append((number, spec["title"], num(spec["max"]), *means, f"{full}/{len(units)}"))
     return section("各项平均得分", table(rows, ["序号", "指标", "满分", "一组平均", "二组平均", "得满分机构"],
                                        numeric=(2, 3, 4), classes="averages"))

@@ -326,10 +326,12 @@ def test_a_number_with_more_than_15_significant_digits_is_refused_at_its_cell(tm
     lines[1] = "WDZG,中医正骨手法复位,E07,17.000000000000000001,16.5,12.0,12.5,12.5,12.5"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     intake = take_in(get_scheme("wendeng-featured"), 2023, tmp_path)
+    # One message for the cell: its 18 decimals are refused by the decimal-places rule (at most 6), which with the
+    # range bound (≤ 10^9) keeps every accepted number within the 15 digits a float carries exactly.
     [problem] = intake.errors
     assert (problem.file, problem.row, problem.column, problem.value) == (
         "2023/expert_scores.csv", 2, "advantage", "17.000000000000000001")
-    assert "15位有效数字" in problem.rule_zh and "15 significant digits" in problem.rule_en
+    assert "6位小数" in problem.rule_zh and "6 decimal places" in problem.rule_en
 
 
 def test_ingest_keeps_excels_15_digits():

@@ -8,6 +8,7 @@ suites, same messages. The batch does it once per run and hands the result to th
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from fractions import Fraction
@@ -17,7 +18,7 @@ from types import ModuleType
 import pandas as pd
 
 from evalbook import paths
-from evalbook.columns import parse_table, with_rubric_bounds
+from evalbook.columns import TOO_PRECISE_REGEX, parse_table, with_rubric_bounds
 from evalbook.errors import InputError, Problem
 from evalbook.exact import exact
 from evalbook.reading import TextTable, read_text_table
@@ -165,8 +166,8 @@ def precision_problems(intake: Intake) -> list[Problem]:
                 continue
             digits: dict[str, int] = {}
             for line, text, value in zip(typed.index, table.frame[column], typed[parsed], strict=True):
-                if pd.isna(value) or not isinstance(text, str):
-                    continue
+                if pd.isna(value) or not isinstance(text, str) or re.fullmatch(TOO_PRECISE_REGEX, text.strip()):
+                    continue  # a cell with too many decimals is the suites' decimal-places rule's to report, once
                 if text not in digits:
                     digits[text] = len(Decimal(text.strip()).normalize().as_tuple().digits)
                 if digits[text] > MAX_DIGITS:

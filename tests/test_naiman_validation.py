@@ -88,6 +88,18 @@ def test_cross_field_rule_edges_pass(data, runner, indicator, new):
     assert errors(data, runner) == []
 
 
+@pytest.mark.parametrize("stated, ok", [
+    ("27", True),          # 11 ICU of 40 open beds = 27.5 %: |27 − 27.5| = 0.5, on the line, allowed (floats: 0.5000000000000036)
+    ("28", True),          # |28 − 27.5| = 0.5
+    ("26.999999", False),  # |26.999999 − 27.5| = 0.500001 > 0.5
+])
+def test_icu_share_tolerance_is_decided_exactly(data, runner, stated, ok):
+    value(data, "1.1.4", "11")
+    value(data, "1.1.4.share", stated)
+    found = [(e.row, e.column) for e in errors(data, runner)]
+    assert ((UNIT, "icu_share_error") not in found) == ok
+
+
 def test_open_beds_over_one_and_a_half_planned_is_a_warning_not_an_error(data, runner):
     value(data, "1.1.2", "26")   # 40 / 26 = 1.54 > 1.5
     intake = take_in(SCHEME, 2025, data, runner=runner)

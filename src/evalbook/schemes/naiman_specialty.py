@@ -341,8 +341,8 @@ def survey_checks(indicators: pd.DataFrame) -> pd.DataFrame:
     frame["missing_required"] = ["、".join(i for i in required if i not in filled.get(key, ())) for key in frame.index]
     staff = col("1.3.1") + col("1.3.2") + col("1.3.3")
     frame["icu_over_open"] = col("1.1.4") - col("1.1.3")
-    share = (col("1.1.4") / col("1.1.3") * 100).where(col("1.1.3") > 0, 0.0)
-    frame["icu_share_error"] = (col("1.1.4.share") - share).abs()
+    frame["icu_share_error"] = [_share_error(stated, icu, beds)
+                                for stated, icu, beds in zip(col("1.1.4.share"), col("1.1.4"), col("1.1.3"), strict=True)]
     frame["education_minus_staff"] = sum(col(f"1.4.{i}") for i in range(1, 6)) - staff
     frame["age_minus_staff"] = sum(col(f"1.6.{i}") for i in range(1, 5)) - staff
     frame["titles_over_staff"] = sum(col(f"1.5.{i}") for i in range(1, 4)) - staff
@@ -351,6 +351,17 @@ def survey_checks(indicators: pd.DataFrame) -> pd.DataFrame:
     frame["open_per_planned"] = (col("1.1.3") / col("1.1.2")).where(col("1.1.2") > 0)
     frame.index = [f"{c}·{s}·{p}" for c, s, p in frame.index]  # rows are named institution·specialty·period
     return frame.astype({c: "float64" for c in frame.columns if c != "missing_required"})
+
+
+def _share_error(stated, icu, beds) -> float:
+    """|stated share − ICU ÷ open beds × 100|, computed exactly, then as the nearest float for the suite's
+    "≤ 0.5": rounding is monotone and 0.5 is a float, so the float is ≤ 0.5 exactly when the exact error is
+    (with at most 6 decimals and beds ≤ 10^9, an error above 0.5 exceeds it by ≥ 10^-15, far above a float's
+    step there). Subtracting floats put 11 of 40 beds stated as 27 % (exactly 0.5 off) at 0.5000000000000036."""
+    if any(pd.isna(v) for v in (stated, icu, beds)):
+        return float("nan")
+    share = exact(icu) * 100 / exact(beds) if beds > 0 else Fraction(0)
+    return float(abs(exact(stated) - share))
 
 
 def row_context(file: str, text: pd.DataFrame, row) -> str | None:

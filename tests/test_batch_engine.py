@@ -369,7 +369,7 @@ def test_published_folders_and_files_follow_the_umask(cohort, tmp_path):
     modes = {str(p.relative_to(year)): p.stat().st_mode & 0o777 for p in [year, *year.rglob("*")]}
     assert modes[str(Path("."))] == 0o750 and modes["D1"] == 0o750  # 0777 & ~027
     assert modes["scores.csv"] == 0o640 and modes["D1/report.html"] == 0o640  # 0666 & ~027
-    facts = f"inputs/{sha256_file(data / SCHEME / '2023' / 'facts.csv')}.csv"
+    facts = f"inputs/{sha256_file(data / SCHEME / '2023' / 'facts.csv')}"
     assert modes["inputs"] == 0o750 and modes[facts] == 0o640
     assert {m for name, m in modes.items() if (year / name).is_dir()} == {0o750}
     assert {m for name, m in modes.items() if (year / name).is_file()} == {0o640}
@@ -431,7 +431,7 @@ def test_only_on_a_year_published_before_the_archive_rebuilds_the_reports_whose_
     assert not run(copy, out, validate_year(SCHEME, YEAR, copy)).failures
     first = archive_of(year)
     # the six input files, each once under its own sha256 (no DEMO.md in this data folder)
-    assert first == {f"{sha256_file(p)}.csv": p.read_bytes() for p in (copy / SCHEME).rglob("*.csv")}
+    assert first == {f"{sha256_file(p)}": p.read_bytes() for p in (copy / SCHEME).rglob("*.csv")}
     assert len(first) == 6
     shutil.rmtree(year / "inputs")  # as a year published before inputs were archived
     same = run_year(SCHEME, YEAR, copy, out, only=["D2"], intake=validate_year(SCHEME, YEAR, copy),
@@ -447,7 +447,7 @@ def test_only_on_a_year_published_before_the_archive_rebuilds_the_reports_whose_
     assert sorted(report.built) == ["D1", "D2", "P1", "P2", "P3", "_cohort"]
     recorded = json.loads((year / "manifest.json").read_text(encoding="utf-8"))["run"]
     assert recorded["kept"] == [] and recorded["rebuilt_because_inputs_lost"] == ["P1", "P2", "P3"]
-    assert archive_of(year) == {f"{sha256_file(p)}.csv": p.read_bytes() for p in (copy / SCHEME).rglob("*.csv")}
+    assert archive_of(year) == {f"{sha256_file(p)}": p.read_bytes() for p in (copy / SCHEME).rglob("*.csv")}
 
 
 def test_a_code_named_like_the_inputs_folder_is_refused_before_anything_is_written(cohort, tmp_path):

@@ -163,7 +163,7 @@ def test_a_data_folder_changed_since_publication_is_information_the_archive_prov
         facts.write_bytes(original)
     assert code == 0, text  # everything is re-done from inputs/, what the year was built from
     assert "· 今日数据与发布时不同 today's data differ from the published inputs: 2023/facts.csv" in text
-    assert "2023/institutions.csv" not in text and "today's data differ from the published inputs: institutions" not in text
+    assert text.count("today's data differ") == 1  # the other files are as published
     assert "核验通过：6项全部一致" in text
 
 
@@ -262,7 +262,7 @@ def edit_manifest(folder: Path, change) -> None:
 def test_the_year_manifest_lists_every_published_file(published, year):
     data = published[0] / SCHEME
     # every input, archived under its own sha256 (computed here from the data folder's files)
-    archived = [f"inputs/{sha256_file(data / name)}.csv" for name in
+    archived = [f"inputs/{sha256_file(data / name)}" for name in
                 ("institutions.csv", "2023/facts.csv", "2023/judgments.csv", "2023/expert_scores.csv",
                  "2023/project_stats.csv", "2023/ledger.csv")]
     listed = json.loads((year / "manifest.json").read_text(encoding="utf-8"))["outputs"]
@@ -540,7 +540,7 @@ def test_after_a_correction_and_only_the_kept_reports_verify_from_their_archived
     now = {e["file"]: e["sha256"] for e in record["inputs"]}
     for name, sha in before.items():  # both versions of the corrected files are published, each under its hash
         assert sha != now[name]
-        assert f"inputs/{sha}.csv" in record["outputs"] and f"inputs/{now[name]}.csv" in record["outputs"]
+        assert f"inputs/{sha}" in record["outputs"] and f"inputs/{now[name]}" in record["outputs"]
     p1 = json.loads((kept / "P1" / "manifest.json").read_text(encoding="utf-8"))
     assert {e["file"]: e["sha256"] for e in p1["inputs"]}["2023/facts.csv"] == before["2023/facts.csv"]
     code, text = cli("verify", kept)
@@ -567,7 +567,7 @@ def test_a_kept_report_page_forged_with_its_hashes_rewritten_differs(kept):
 
 
 def test_an_archived_input_edited_is_tampered_even_with_its_hash_rewritten(corrected, kept):
-    old = f"inputs/{corrected[2]['2023/facts.csv']}.csv"
+    old = f"inputs/{corrected[2]['2023/facts.csv']}"
     (kept / old).write_bytes((kept / old).read_bytes().replace(b"\n", b"\r\n", 1))
     rerecord(kept, old)
     found = by_unit(verify(kept))
@@ -579,7 +579,7 @@ def test_an_archived_input_edited_is_tampered_even_with_its_hash_rewritten(corre
 
 def test_an_archived_input_of_the_year_edited_is_named_by_the_year(corrected, kept):
     record = json.loads((kept / "manifest.json").read_text(encoding="utf-8"))
-    now = f"inputs/{next(e['sha256'] for e in record['inputs'] if e['file'] == '2023/facts.csv')}.csv"
+    now = f"inputs/{next(e['sha256'] for e in record['inputs'] if e['file'] == '2023/facts.csv')}"
     (kept / now).write_bytes((kept / now).read_bytes() + b"\n")
     code, text = cli("verify", kept)
     assert code == 1
@@ -591,7 +591,7 @@ def test_an_archived_input_of_the_year_edited_is_named_by_the_year(corrected, ke
 
 
 def test_an_archived_input_deleted_is_named(corrected, kept):
-    old = f"inputs/{corrected[2]['2023/facts.csv']}.csv"
+    old = f"inputs/{corrected[2]['2023/facts.csv']}"
     (kept / old).unlink()
     found = by_unit(verify(kept))
     assert found["年度结果 year"].status == TAMPERED and f"{old}: 缺失 missing" in found["年度结果 year"].details
@@ -600,7 +600,7 @@ def test_an_archived_input_deleted_is_named(corrected, kept):
 
 
 def test_an_archived_input_deleted_and_struck_from_the_year_manifest_is_named(corrected, kept):
-    old = f"inputs/{corrected[2]['2023/facts.csv']}.csv"
+    old = f"inputs/{corrected[2]['2023/facts.csv']}"
     (kept / old).unlink()
     edit_manifest(kept, lambda m: m["outputs"].pop(old))
     found = by_unit(verify(kept))

@@ -1,8 +1,9 @@
-"""The inputs a year's reports were built from, published with them: ``YEAR/inputs/<sha256><suffix>``.
+"""The inputs a year's reports were built from, published with them: ``YEAR/inputs/<sha256>``.
 
 Every run copies each input file it read (and the data folder's ``DEMO.md``, which a report shows as its
-示例数据 banner) into the year folder under its own sha256, keeping the file's suffix (``.csv``, ``.md``).
-A file whose name is its hash is self-checking, and the same content is stored once. ``--only`` carries over
+示例数据 banner) into the year folder under its own sha256. A file whose name is its hash is self-checking,
+and the same content is stored once. The copies keep no ``.csv`` suffix: they hold the inputs byte for byte,
+hostile text included, and are evidence for ``verify``, not spreadsheets to open. ``--only`` carries over
 the archived files that the reports it keeps were built from, so every published report's recorded inputs
 are in its year folder: ``verify`` re-executes a report from them, not from today's data folder, which may
 have been corrected since. The year's manifest lists these files like every other published file.
@@ -12,9 +13,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import shutil
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from evalbook.errors import InputError, Problem
 from evalbook.listing import MANIFEST
@@ -26,11 +26,10 @@ DATA_FILES = "data_files"  # manifest key: files of the data folder a report sho
 
 
 def archive_name(label: str, sha: str) -> str:
-    """``inputs/<sha256><suffix>`` for an input named ``label`` (``2023/facts.csv``) with this sha256."""
-    suffix = PurePosixPath(str(label)).suffix.lower()
-    if not re.fullmatch(r"\.[a-z0-9]{1,8}", suffix):
-        suffix = ""
-    return f"{ARCHIVE}/{sha}{suffix}"
+    """``inputs/<sha256>`` for an input (named ``label`` in the manifest, e.g. ``2023/facts.csv``) with this sha256.
+
+    No ``.csv``: the copy is evidence, byte for byte, not a spreadsheet to open (its text is not neutralised)."""
+    return f"{ARCHIVE}/{sha}"
 
 
 def data_files(scheme_name: str, data_dir: Path) -> list[tuple[str, Path, str]]:

@@ -7,7 +7,7 @@ Nothing published is taken on trust, the manifests included:
 - the report folders expected are those of the cohort (the inputs scored again), so a deleted
   folder or a deleted manifest is *tampered*, never skipped; each folder's manifest must name the
   scheme's own notebook, rubric and the parameters ``run`` gives that folder, and the year's inputs;
-- every input file a manifest records is taken from the year's archive (``inputs/<sha256>…``, see
+- every input file a manifest records is taken from the year's archive (``inputs/<sha256>``, see
   ``archive``): missing there or altered is *tampered*, naming the file; today's data folder differing
   from it is only a line of information (the publication is proven against what it was built from).
   A year published before the archive falls back to today's data folder: a file changed there is
@@ -246,7 +246,6 @@ def _check_year(year_dir: Path, record: dict, renderer: _Renderer, selected: str
     """The year's files, tables and (for the whole year) cohort report; also the report folders the
     cohort has, by name with their notebook parameters (None when the inputs cannot be scored again).
     When one report is verified, the year's tables are still checked: its numbers come from them."""
-    from evalbook.batch import validate_year
     from evalbook.schemes import get_scheme
     from evalbook.stale import facts_digests
 
@@ -281,7 +280,7 @@ def _check_year(year_dir: Path, record: dict, renderer: _Renderer, selected: str
     source = inputs.data_dir(scheme.NAME, record) if inputs.archived else data_dir
     if selected is None and not failed:
         _reproduce_notebook(year_dir, year_dir, record["notebooks"][0], finding, source, year_dir / "validation.json")
-    intake = validate_year(scheme.NAME, int(record["year"]), source)
+    intake = inputs.validate(scheme.NAME, int(record["year"]), source)
     if intake.errors:
         finding.worse(DIFFERS, "重新校验未通过 the inputs no longer validate")
         return finding, None
@@ -377,8 +376,9 @@ def _check_unit(year_dir: Path, name: str, year_record: dict, renderer: _Rendere
     redo = _check_records(folder, record, finding, inputs)
     for extra in unlisted(folder, set(record["outputs"])):
         finding.worse(TAMPERED, f"{extra}: 不在清单中 present but not in the manifest" + _pdf_hint(extra))
-    same_inputs = not _malformed(year_record) and _inputs_of(record, folder) == _inputs_of(year_record, year_dir)
-    if not same_inputs:
+    year_ok = not _malformed(year_record)
+    same_inputs = year_ok and _inputs_of(record, folder) == _inputs_of(year_record, year_dir)
+    if year_ok and not same_inputs:
         if inputs.archived and name in ((year_record.get("run") or {}).get("kept") or []):
             finding.kept = True  # re-executed from its own archived inputs; its facts are checked against the year's
         else:
@@ -476,17 +476,22 @@ class _Inputs:
     def validation(self, scheme_name: str, year: int, record: dict) -> Path:
         """The validation record of a report built from other inputs than the year's (kept by ``--only``): its
         archived inputs validated again, as the run that built it did."""
-        from evalbook.batch import validate_year
-
         key = self._key(record)
         with self._lock:
             if key not in self._validations:
                 data = self.data_dir(scheme_name, record)
-                intake = validate_year(scheme_name, year, data)
+                intake = self.validate(scheme_name, year, data)
                 path = data.parent / "validation.json"
                 path.write_text(json.dumps(intake.validation_record(), ensure_ascii=False, indent=1), encoding="utf-8")
                 self._validations[key] = path
             return self._validations[key]
+
+    def validate(self, scheme_name: str, year: int, data: Path):
+        """Validate a data folder: one validation at a time (Great Expectations is not shared between threads)."""
+        from evalbook.batch import validate_year
+
+        with self._lock:
+            return validate_year(scheme_name, year, data)
 
     @staticmethod
     def _key(record: dict) -> tuple:

@@ -23,6 +23,7 @@ from evalbook import paths
 from evalbook.batch import RunOptions, run_year, validate_year
 from evalbook.cli import main
 from evalbook.errors import InputError
+from evalbook.reading import sha256_file
 from test_cli_e2e import SCHEME, build_cohort, tree_digest
 from test_kernel_forks import fork_processes
 
@@ -368,6 +369,8 @@ def test_published_folders_and_files_follow_the_umask(cohort, tmp_path):
     modes = {str(p.relative_to(year)): p.stat().st_mode & 0o777 for p in [year, *year.rglob("*")]}
     assert modes[str(Path("."))] == 0o750 and modes["D1"] == 0o750  # 0777 & ~027
     assert modes["scores.csv"] == 0o640 and modes["D1/report.html"] == 0o640  # 0666 & ~027
+    facts = f"inputs/{sha256_file(data / SCHEME / '2023' / 'facts.csv')}"
+    assert modes["inputs"] == 0o750 and modes[facts] == 0o640
     assert {m for name, m in modes.items() if (year / name).is_dir()} == {0o750}
     assert {m for name, m in modes.items() if (year / name).is_file()} == {0o640}
 
@@ -410,4 +413,53 @@ def test_only_on_a_year_not_yet_published_builds_just_the_named_reports(cohort, 
     report = run_year(SCHEME, YEAR, data, out, only=["P2"], intake=intake, log=lambda _: None, options=RunOptions(bar=False))
     assert sorted(report.built) == ["P2", "_cohort"] and report.stale == [] and report.moved == []
     year = out / SCHEME / str(YEAR)
-    assert sorted(p.name for p in year.iterdir() if p.is_dir()) == ["P2"]
+    assert sorted(p.name for p in year.iterdir() if p.is_dir()) == ["P2", "inputs"]
+
+
+def archive_of(year: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted((year / "inputs").iterdir())}
+
+
+def test_only_on_a_year_published_before_the_archive_rebuilds_the_reports_whose_inputs_are_lost(cohort, tmp_path):
+    from test_stale import d2_overtakes_d1
+
+    data, _ = cohort
+    copy = tmp_path / "data"
+    shutil.copytree(data, copy)
+    out = tmp_path / "out"
+    year = out / SCHEME / str(YEAR)
+    assert not run(copy, out, validate_year(SCHEME, YEAR, copy)).failures
+    first = archive_of(year)
+    # the six input files, each once under its own sha256 (no DEMO.md in this data folder)
+    assert first == {f"{sha256_file(p)}": p.read_bytes() for p in (copy / SCHEME).rglob("*.csv")}
+    assert len(first) == 6
+    shutil.rmtree(year / "inputs")  # as a year published before inputs were archived
+    same = run_year(SCHEME, YEAR, copy, out, only=["D2"], intake=validate_year(SCHEME, YEAR, copy),
+                    log=lambda _: None, options=RunOptions(bar=False))
+    # nothing changed: the kept reports' inputs are today's files, archived again byte for byte
+    assert same.kept == ["D1", "P1", "P2", "P3"] and same.unarchived == [] and archive_of(year) == first
+    shutil.rmtree(year / "inputs")
+    d2_overtakes_d1(copy)
+    report = run_year(SCHEME, YEAR, copy, out, only=["D2"], intake=validate_year(SCHEME, YEAR, copy),
+                      log=lambda _: None, options=RunOptions(bar=False))
+    # D1's page changed (stale); P1–P3 were built from a facts.csv that exists nowhere now: rebuilt, not kept
+    assert report.stale == ["D1"] and report.unarchived == ["P1", "P2", "P3"] and report.kept == []
+    assert sorted(report.built) == ["D1", "D2", "P1", "P2", "P3", "_cohort"]
+    recorded = json.loads((year / "manifest.json").read_text(encoding="utf-8"))["run"]
+    assert recorded["kept"] == [] and recorded["rebuilt_because_inputs_lost"] == ["P1", "P2", "P3"]
+    assert archive_of(year) == {f"{sha256_file(p)}": p.read_bytes() for p in (copy / SCHEME).rglob("*.csv")}
+
+
+def test_a_code_named_like_the_inputs_folder_is_refused_before_anything_is_written(cohort, tmp_path):
+    data, _ = cohort
+    copy = tmp_path / "data"
+    shutil.copytree(data, copy)
+    for path in (copy / SCHEME).rglob("*.csv"):
+        path.write_text(path.read_text(encoding="utf-8").replace("\nP1,", "\ninputs,"), encoding="utf-8")
+    intake = validate_year(SCHEME, YEAR, copy)
+    assert not intake.errors
+    with pytest.raises(InputError) as caught:
+        run(copy, tmp_path / "out", intake)
+    problem = caught.value.problems[0]
+    assert (problem.file, problem.column, problem.value) == ("institutions.csv", "code", "inputs")
+    assert not (tmp_path / "out" / SCHEME / str(YEAR)).exists()

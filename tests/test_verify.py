@@ -152,12 +152,35 @@ def test_an_executed_notebook_forged_with_its_hash_differs_in_its_outputs(year):
     assert "institution.ipynb: 单元格输出不同 cell outputs differ" in found.details
 
 
-def test_an_input_changed_since_publication_is_named_for_the_year_and_every_report(published, year):
+def test_a_data_folder_changed_since_publication_is_information_the_archive_proves_the_year(published, year):
     data, _ = published
     facts = data / SCHEME / str(YEAR) / "facts.csv"
     original = facts.read_bytes()
     try:
         facts.write_bytes(original.replace(b"\n", b"\r\n", 1))  # even a byte that changes no number
+        code, text = cli("verify", year)
+    finally:
+        facts.write_bytes(original)
+    assert code == 0, text  # everything is re-done from inputs/, what the year was built from
+    assert "· 今日数据与发布时不同 today's data differ from the published inputs: 2023/facts.csv" in text
+    assert text.count("today's data differ") == 1  # the other files are as published
+    assert "核验通过：6项全部一致" in text
+
+
+def strike_archive(year: Path) -> None:
+    """A year as published before inputs were archived: no inputs/ folder, none listed."""
+    shutil.rmtree(year / "inputs")
+    edit_manifest(year, lambda m: [m["outputs"].pop(k) for k in list(m["outputs"]) if k.startswith("inputs/")])
+
+
+def test_without_an_archive_an_input_changed_since_publication_is_named_for_the_year_and_every_report(published, year):
+    strike_archive(year)
+    assert cli("verify", year)[0] == 0  # today's data folder still holds what the year was built from
+    data, _ = published
+    facts = data / SCHEME / str(YEAR) / "facts.csv"
+    original = facts.read_bytes()
+    try:
+        facts.write_bytes(original.replace(b"\n", b"\r\n", 1))
         code, text = cli("verify", year)
     finally:
         facts.write_bytes(original)
@@ -236,12 +259,20 @@ def edit_manifest(folder: Path, change) -> None:
     (folder / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
 
 
-def test_the_year_manifest_lists_every_published_file(year):
+def test_the_year_manifest_lists_every_published_file(published, year):
+    data = published[0] / SCHEME
+    # every input, archived under its own sha256 (computed here from the data folder's files)
+    archived = [f"inputs/{sha256_file(data / name)}" for name in
+                ("institutions.csv", "2023/facts.csv", "2023/judgments.csv", "2023/expert_scores.csv",
+                 "2023/project_stats.csv", "2023/ledger.csv")]
     listed = json.loads((year / "manifest.json").read_text(encoding="utf-8"))["outputs"]
-    assert sorted(listed) == ["D1/manifest.json", "D2/manifest.json", "P1/manifest.json", "P2/manifest.json",
-                              "P3/manifest.json", "audit.html", "cohort.ipynb", "index.html", "project_scores.csv",
-                              "result.json", "results.xlsx", "scores.csv", "validation.json"]
+    assert sorted(listed) == sorted(["D1/manifest.json", "D2/manifest.json", "P1/manifest.json", "P2/manifest.json",
+                                     "P3/manifest.json", "audit.html", "cohort.ipynb", "index.html", "project_scores.csv",
+                                     "result.json", "results.xlsx", "scores.csv", "validation.json", *archived])
     assert all(listed[name] == sha256_file(year / name) for name in listed)
+    assert all((year / name).read_bytes() == (data / source).read_bytes() for name, source in zip(
+        archived, ("institutions.csv", "2023/facts.csv", "2023/judgments.csv", "2023/expert_scores.csv",
+                   "2023/project_stats.csv", "2023/ledger.csv"), strict=True))
 
 
 def test_a_total_edited_on_the_year_page_is_caught_by_its_hash(year):
@@ -467,3 +498,145 @@ def test_a_manifest_naming_a_notebook_outside_the_scheme_is_refused_without_runn
     found = by_unit(verify(year / "D1"))["D1"]
     assert found.status == TAMPERED
     assert any(d.startswith("manifest.json: 记录的笔记本不是本方案的") for d in found.details), found.details
+
+
+# --- reports kept by `run --only` ----------------------------------------------------------------
+
+KEPT_REMARK = "一致 identical（沿用 kept from an earlier run; shows this year's facts）"
+
+
+@pytest.fixture(scope="module")
+def corrected(tmp_path_factory):
+    """The cohort published, then D2 corrected (test_stale.d2_overtakes_d1: D2 98.9 overtakes D1 95.5) and
+    ``run --only D2``: D1 rebuilt (its rank moved), P1–P3 kept, built from the facts before the correction.
+    Also the first publication (a copy) and the sha256 of the two files before the correction."""
+    from test_stale import d2_overtakes_d1
+
+    root = tmp_path_factory.mktemp("kept")
+    data = root / "data"
+    build_cohort(data)
+    year = publish(data, root / "out")
+    first = root / "first"
+    shutil.copytree(year, first)
+    before = {name: sha256_file(data / SCHEME / name) for name in ("2023/facts.csv", "2023/expert_scores.csv")}
+    d2_overtakes_d1(data)
+    report = run_year(SCHEME, YEAR, data, root / "out", only=["D2"], intake=validate_year(SCHEME, YEAR, data),
+                      log=lambda _: None, options=RunOptions(bar=False))
+    assert not report.failures and report.stale == ["D1"] and report.kept == ["P1", "P2", "P3"]
+    return year, first, before
+
+
+@pytest.fixture
+def kept(corrected, tmp_path) -> Path:
+    copy = tmp_path / SCHEME / str(YEAR)
+    shutil.copytree(corrected[0], copy)
+    return copy
+
+
+def test_after_a_correction_and_only_the_kept_reports_verify_from_their_archived_inputs(corrected, kept):
+    _, _, before = corrected
+    record = json.loads((kept / "manifest.json").read_text(encoding="utf-8"))
+    assert record["run"]["kept"] == ["P1", "P2", "P3"] and record["run"]["rebuilt_because_shown_facts_changed"] == ["D1"]
+    now = {e["file"]: e["sha256"] for e in record["inputs"]}
+    for name, sha in before.items():  # both versions of the corrected files are published, each under its hash
+        assert sha != now[name]
+        assert f"inputs/{sha}" in record["outputs"] and f"inputs/{now[name]}" in record["outputs"]
+    p1 = json.loads((kept / "P1" / "manifest.json").read_text(encoding="utf-8"))
+    assert {e["file"]: e["sha256"] for e in p1["inputs"]}["2023/facts.csv"] == before["2023/facts.csv"]
+    code, text = cli("verify", kept)
+    assert code == 0, text
+    for unit in ("P1", "P2", "P3"):
+        assert f"✓ {unit}: {KEPT_REMARK}" in text
+    for unit in ("年度结果 year", "D1", "D2"):  # rebuilt from this year's inputs: nothing to remark
+        assert f"✓ {unit}: 一致 identical\n" in text
+    assert "核验通过：6项全部一致" in text
+    alone = by_unit(verify(kept / "P2"))
+    assert [f.status for f in alone.values()] == [IDENTICAL, IDENTICAL] and alone["P2"].remark
+
+
+def test_a_kept_report_page_forged_with_its_hashes_rewritten_differs(kept):
+    # P3: 0.7 × 94 + 0.3 × 90 = 65.8 + 27 = 92.8
+    forge_text(kept / "P3" / "report.html", "<th>总成绩</th><td>92.8</td>", "<th>总成绩</th><td>93.8</td>")
+    rerecord(kept / "P3", "report.html")
+    rerecord(kept, "P3/manifest.json")
+    code, text = cli("verify", kept)
+    assert code == 1
+    assert "✗ P3: 不一致 differs" in text and "report.html: 与 institution.ipynb 重新生成的页面不同" in text
+    assert "93.8" in text and "92.8" in text
+    assert f"✓ P1: {KEPT_REMARK}" in text
+
+
+def test_an_archived_input_edited_is_tampered_even_with_its_hash_rewritten(corrected, kept):
+    old = f"inputs/{corrected[2]['2023/facts.csv']}"
+    (kept / old).write_bytes((kept / old).read_bytes().replace(b"\n", b"\r\n", 1))
+    rerecord(kept, old)
+    found = by_unit(verify(kept))
+    for unit in ("P1", "P2", "P3"):  # built from it
+        assert found[unit].status == TAMPERED
+        assert f"{old}（2023/facts.csv）: 存档的输入缺失或被改动 the archived input is missing or altered" in found[unit].details
+    assert found["D1"].status == IDENTICAL and found["年度结果 year"].status == IDENTICAL  # built from the new one
+
+
+def test_an_archived_input_of_the_year_edited_is_named_by_the_year(corrected, kept):
+    record = json.loads((kept / "manifest.json").read_text(encoding="utf-8"))
+    now = f"inputs/{next(e['sha256'] for e in record['inputs'] if e['file'] == '2023/facts.csv')}"
+    (kept / now).write_bytes((kept / now).read_bytes() + b"\n")
+    code, text = cli("verify", kept)
+    assert code == 1
+    assert "✗ 年度结果 year: 文件被改动 tampered" in text and f"{now}: sha256 与清单不符 does not match the manifest" in text
+    assert f"{now}（2023/facts.csv）: 存档的输入缺失或被改动" in text
+    assert "✗ D1: 文件被改动 tampered" in text
+    # the year cannot be scored again, so nothing proves that the kept reports show its facts
+    assert "✗ P1: 文件被改动 tampered" in text and "年度无法重算，无法证明沿用的报告" in text
+
+
+def test_an_archived_input_deleted_is_named(corrected, kept):
+    old = f"inputs/{corrected[2]['2023/facts.csv']}"
+    (kept / old).unlink()
+    found = by_unit(verify(kept))
+    assert found["年度结果 year"].status == TAMPERED and f"{old}: 缺失 missing" in found["年度结果 year"].details
+    assert found["P1"].status == TAMPERED
+    assert f"{old}（2023/facts.csv）: 存档的输入缺失或被改动 the archived input is missing or altered" in found["P1"].details
+
+
+def test_an_archived_input_deleted_and_struck_from_the_year_manifest_is_named(corrected, kept):
+    old = f"inputs/{corrected[2]['2023/facts.csv']}"
+    (kept / old).unlink()
+    edit_manifest(kept, lambda m: m["outputs"].pop(old))
+    found = by_unit(verify(kept))
+    assert found["年度结果 year"].status == IDENTICAL
+    assert found["P2"].status == TAMPERED
+    assert f"{old}（2023/facts.csv）: 不在年度清单的输入存档中 not in the year's archive of inputs" in found["P2"].details
+
+
+def test_a_kept_report_whose_recorded_facts_were_edited_is_refused(kept):
+    edit_manifest(kept / "P1", lambda m: m.update(report_facts="0" * 64))
+    rerecord(kept, "P1/manifest.json")
+    found = by_unit(verify(kept))
+    assert found["P1"].status == TAMPERED and not found["P1"].remark
+    assert "manifest.json inputs: 与年度清单的输入不同 not the year's inputs" in found["P1"].details
+    assert any(d.startswith("manifest.json report_facts: 与按本年度输入重算的不同") for d in found["P1"].details)
+    assert found["P2"].status == IDENTICAL
+
+
+def test_the_first_runs_report_put_back_and_listed_as_kept_is_refused(corrected, kept):
+    """D1 of the first run says 第1名（共2家）; after the correction D2 is first. Its folder is intact and
+    reproduces from its archived inputs, but what it shows is not this year's facts."""
+    _, first, _ = corrected
+    shutil.rmtree(kept / "D1")
+    shutil.copytree(first / "D1", kept / "D1")
+    assert "第1名（共2家）" in (kept / "D1" / "report.html").read_text(encoding="utf-8")
+    rerecord(kept, "D1/manifest.json")
+    edit_manifest(kept, lambda m: m["run"].update(kept=["D1", "P1", "P2", "P3"]))
+    code, text = cli("verify", kept)
+    assert code == 1
+    assert "✗ D1: 文件被改动 tampered" in text and "manifest.json report_facts: 与按本年度输入重算的不同" in text
+    assert f"✓ P3: {KEPT_REMARK}" in text
+
+
+def test_a_report_with_earlier_inputs_not_listed_as_kept_is_refused(kept):
+    edit_manifest(kept, lambda m: m["run"].update(kept=["P2", "P3"]))
+    found = by_unit(verify(kept))
+    assert found["P1"].status == TAMPERED
+    assert found["P1"].details == ["manifest.json inputs: 与年度清单的输入不同 not the year's inputs"]
+    assert found["P2"].status == IDENTICAL and found["P2"].remark

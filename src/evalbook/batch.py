@@ -26,7 +26,7 @@ from datetime import UTC, datetime, timedelta
 from importlib import metadata
 from pathlib import Path
 
-from evalbook import paths
+from evalbook import archive, paths
 from evalbook.columns import CODE_REGEX
 from evalbook.errors import InputError, Problem
 from evalbook.execute import NotebookRun
@@ -55,6 +55,8 @@ class RunReport:
     seconds: dict[str, float] = field(default_factory=dict)
     warnings: list[Problem] = field(default_factory=list)
     stale: list[str] = field(default_factory=list)  # --only: other reports rebuilt because what they show changed
+    kept: list[str] = field(default_factory=list)  # --only: report folders carried over unchanged from the published year
+    unarchived: list[str] = field(default_factory=list)  # --only: rebuilt because their recorded inputs exist nowhere
     moved: list[tuple[str, list[Move]]] = field(default_factory=list)  # rank/award/prize changes vs the published year
     notebook_seconds: float = 0.0  # wall time of the notebook phase (what --workers parallelises)
 
@@ -118,6 +120,12 @@ def _build(scheme, intake: Intake, report: RunReport, only, options: RunOptions,
     """Everything of a run after validation, under the output folder's lock."""
     scores = scheme.score(intake)
     units = scheme.report_units(intake, scores)  # [(folder, institution code, notebook parameters)]
+    clash = [code for folder, code, _ in units if folder == archive.ARCHIVE]
+    if clash:
+        raise InputError(Problem(file_label(scheme, "institutions.csv", intake.year),
+                                 f"机构代码不能是 {archive.ARCHIVE}：年度文件夹中的这个名字存放输入文件",
+                                 f"a code cannot be {archive.ARCHIVE!r}: the year folder keeps its input files under "
+                                 "that name", column="code", value=clash[0]))
     staging = Staging(report.target, keep_leftovers=options.resume)
     try:
         stage = staging.path
@@ -125,11 +133,16 @@ def _build(scheme, intake: Intake, report: RunReport, only, options: RunOptions,
         scheme.write_outputs(intake, scores, stage)
         facts = facts_digests(scheme, intake, stage, units)
         selected = [u for u in units if not only or u[1] in only]
+        archive.store(stage, [*intake.inputs(), *archive.data_files(scheme.NAME, intake.data_dir)])
         if only:  # the others are kept, except those whose page would now show something else (see stale.py)
             others = [folder for folder, code, _ in units if code not in only]
             report.stale = stale_reports(report.target, facts, others)
-            selected += [u for u in units if u[0] in report.stale]
-            staging.carry_over([folder for folder in others if folder not in report.stale])
+            kept = [f for f in others if f not in report.stale and (report.target / f).is_dir()]
+            # a kept report's recorded inputs are published with it (archive.py); one whose inputs are lost is rebuilt
+            report.unarchived = archive.carry_over(report.target, stage, kept)
+            report.kept = [f for f in kept if f not in report.unarchived]
+            selected += [u for u in units if u[0] in report.stale or u[0] in report.unarchived]
+            staging.carry_over(report.kept)
         report.moved = moves(scheme, report.target, stage)
         jobs = {folder: _unit_job(scheme, intake, report.target, stage, folder, params) for folder, _, params in selected}
         if options.resume:
@@ -148,7 +161,8 @@ def _build(scheme, intake: Intake, report: RunReport, only, options: RunOptions,
             raise KeyboardInterrupt
         _write(stage / "manifest.json", _manifest(intake, jobs["_cohort"], stage, year_files(stage),
                                                   report.seconds.get("_cohort", 0.0), failures=report.failures,
-                                                  resumed=report.resumed, options=options, stale=report.stale))
+                                                  resumed=report.resumed, options=options, stale=report.stale,
+                                                  kept=report.kept, unarchived=report.unarchived))
         staging.publish()
     except KeyboardInterrupt:
         staging.abandon()  # the finished reports stay for --resume; nothing is published
@@ -251,13 +265,16 @@ def _cohort_job(scheme, intake: Intake, final_year_dir: Path, stage: Path) -> No
 
 def _manifest(intake: Intake, job: NotebookRun, folder: Path, outputs: list[str], seconds: float,
               attempts: int = 1, failures: dict | None = None, resumed: list | None = None,
-              options: RunOptions | None = None, facts: str | None = None, stale: list | None = None) -> str:
+              options: RunOptions | None = None, facts: str | None = None, stale: list | None = None,
+              kept: list | None = None, unarchived: list | None = None) -> str:
     now = datetime.now(UTC)
     record = {
         "scheme": intake.scheme.NAME,
         "year": intake.year,
         "institution": job.parameters.get("institution"),
         "inputs": [{"file": label, "path": paths.portable(path, folder), "sha256": sha} for label, path, sha in intake.inputs()],
+        archive.DATA_FILES: [{"file": label, "path": paths.portable(path, folder), "sha256": sha}
+                             for label, path, sha in archive.data_files(intake.scheme.NAME, intake.data_dir)],
         "rubric": {"path": paths.portable(intake.rubric.path, paths.REPO), "sha256": intake.rubric.sha256,
                    "version": intake.rubric["version"]},
         "notebooks": [{"notebook": paths.portable(job.template, paths.REPO), "sha256": sha256_file(job.template),
@@ -278,7 +295,10 @@ def _manifest(intake: Intake, job: NotebookRun, folder: Path, outputs: list[str]
         record["run"] = {"workers": options.workers, "scheduler": options.scheduler, "kernels": options.kernels,
                          "resume": options.resume,
                          "failures": failures or {}, "resumed": sorted(resumed or []),
-                         "rebuilt_because_shown_facts_changed": sorted(stale or [])}
+                         "rebuilt_because_shown_facts_changed": sorted(stale or []),
+                         # --only: folders carried over from the published year (verify: built from earlier inputs)
+                         "kept": sorted(kept or []),
+                         "rebuilt_because_inputs_lost": sorted(unarchived or [])}
     return json.dumps(record, ensure_ascii=False, indent=1)
 
 

@@ -239,6 +239,11 @@ def _print_changes(report) -> None:
         print(f"另有{len(report.stale)}份报告因其显示的名次、奖项、总成绩或组内数据随更正而改变，一并重建：{names}\n"
               f"{len(report.stale)} other report(s) rebuilt because what they show changed with the correction: "
               f"{', '.join(report.stale)}")
+    if report.unarchived:
+        print(f"另有{len(report.unarchived)}份报告的原始输入已不存在（发布于输入存档之前），无法沿用，一并重建："
+              f"{'、'.join(report.unarchived)}\n{len(report.unarchived)} other report(s) rebuilt because the inputs they "
+              f"were built from exist nowhere any more (published before inputs were archived): "
+              f"{', '.join(report.unarchived)}")
     if report.moved:
         print("与上次发布相比的变动（之前 → 之后）Changes since the last published run (before → after):")
         for unit, changes in report.moved:
@@ -261,7 +266,11 @@ def _verify(args) -> int:
     from evalbook.verify import IDENTICAL, LABELS, verify
 
     def show(finding) -> None:
-        print(f"  {'✓' if finding.status == IDENTICAL else '✗'} {finding.unit}: {LABELS[finding.status]}", flush=True)
+        remark = f"（{finding.remark}）" if finding.remark else ""
+        print(f"  {'✓' if finding.status == IDENTICAL else '✗'} {finding.unit}: {LABELS[finding.status]}{remark}",
+              flush=True)
+        for note in finding.notes:
+            print(f"      · {note}", flush=True)
         for detail in finding.details:
             print(f"      {detail}", flush=True)
 

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
+from evalbook.archive import ARCHIVE
 from evalbook.errors import InputError
 from evalbook.html import esc
 from evalbook.pages import page
@@ -83,7 +84,7 @@ def _row(out: Path, scheme: str, year: int, status: dict | None) -> str:
     manifest = out / scheme / str(year) / "manifest.json"
     published = manifest.is_file()
     record = json.loads(manifest.read_text(encoding="utf-8")) if published else {}
-    units = sum(1 for p in (out / scheme / str(year)).iterdir() if p.is_dir()) if published else 0
+    units = sum(1 for p in (out / scheme / str(year)).iterdir() if p.is_dir() and p.name != ARCHIVE) if published else 0
     built = record.get("times", {}).get("finished_utc", "—")
     if status is None:
         state = "未运行 not run"

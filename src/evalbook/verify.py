@@ -7,8 +7,15 @@ Nothing published is taken on trust, the manifests included:
 - the report folders expected are those of the cohort (the inputs scored again), so a deleted
   folder or a deleted manifest is *tampered*, never skipped; each folder's manifest must name the
   scheme's own notebook, rubric and the parameters ``run`` gives that folder, and the year's inputs;
-- every input file, the rubric and the notebook template must still have their hashes (else
-  *inputs changed*, naming the files: the record then says nothing about today's files);
+- every input file a manifest records is taken from the year's archive (``inputs/<sha256>``, see
+  ``archive``): missing there or altered is *tampered*, naming the file; today's data folder differing
+  from it is only a line of information (the publication is proven against what it was built from).
+  A year published before the archive falls back to today's data folder: a file changed there is
+  *inputs changed*. The rubric and the notebook template must still have their hashes (else *inputs
+  changed*);
+- a report built from other inputs than the year's is refused unless the year's ``run.kept`` says the
+  run that published the year kept it (``--only``) and its ``report_facts`` equal those recomputed from
+  the year's inputs (``stale.facts_digests``): it provably shows this year's facts;
 - the code that wrote a manifest (evalbook's version and the fingerprint of its sources) must be
   the running code (else *code differs*, naming both; the work is still redone and compared);
 - then the work is done again: the year's tables by validating and scoring the recorded inputs
@@ -23,6 +30,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import tempfile
 import threading
@@ -33,7 +41,8 @@ from pathlib import Path, PurePosixPath
 
 import nbformat
 
-from evalbook import paths
+from evalbook import archive, paths
+from evalbook.archive import ARCHIVE
 from evalbook.errors import InputError, Problem
 from evalbook.listing import MANIFEST, unlisted
 from evalbook.reading import sha256_file
@@ -52,6 +61,13 @@ class Finding:
     unit: str
     status: str = IDENTICAL
     details: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # information, no failure (today's data differ from the archive)
+    remark: str = ""  # said after the status (a kept report: what proves it)
+    kept: bool = False  # built from other inputs than the year's, and kept by the run: its facts decide
+
+    def note(self, text: str) -> None:
+        if text not in self.notes:
+            self.notes.append(text)
 
     def worse(self, status: str, detail: str) -> None:
         if ORDER.index(status) > ORDER.index(self.status):
@@ -71,11 +87,13 @@ def verify(path: Path, log=lambda finding: None, workers: int = 2) -> list[Findi
     path = Path(path).resolve()
     year_dir, selected = _locate(path)
     record = _manifest(year_dir)
-    names = [selected] if selected else sorted(p.name for p in year_dir.iterdir() if p.is_dir())
+    names = [selected] if selected else sorted(p.name for p in year_dir.iterdir() if p.is_dir() and p.name != ARCHIVE)
     renderer = _Renderer()
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        year = pool.submit(_check_year, year_dir, record, renderer, selected)
-        units = {name: pool.submit(_check_unit, year_dir, name, record, renderer) for name in names}
+    with tempfile.TemporaryDirectory(prefix="evalbook-verify-inputs-") as scratch, \
+            ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        inputs = _Inputs(year_dir, record, Path(scratch))
+        year = pool.submit(_check_year, year_dir, record, renderer, selected, inputs)
+        units = {name: pool.submit(_check_unit, year_dir, name, record, renderer, inputs) for name in names}
         year_finding, expected = year.result()
         findings = [year_finding]
         log(year_finding)
@@ -84,6 +102,9 @@ def verify(path: Path, log=lambda finding: None, workers: int = 2) -> list[Findi
             finding = units[name].result() if name in units else Finding(name)
             if expected is not None:
                 _check_expected(finding, name, expected, year_dir)
+            elif finding.kept:
+                finding.worse(TAMPERED, f"{MANIFEST} inputs: 与年度清单的输入不同 not the year's inputs（年度无法重算，"
+                              "无法证明沿用的报告 the year cannot be rescored, so nothing proves a kept report）")
             findings.append(finding)
             log(finding)
     return findings
@@ -153,7 +174,7 @@ def _malformed(record) -> str | None:
         assert isinstance(record["outputs"], dict) and all(_safe_name(k) and isinstance(v, str)
                                                            for k, v in record["outputs"].items())
         assert all(isinstance(e["file"], str) and isinstance(e["path"], str) and isinstance(e["sha256"], str)
-                   for e in record["inputs"])
+                   for e in [*record["inputs"], *(record.get(archive.DATA_FILES) or [])])
         assert all(isinstance(record["rubric"][k], str) for k in ("path", "sha256", "version"))
         notebook = record["notebooks"][0]
         assert isinstance(notebook["notebook"], str) and isinstance(notebook["sha256"], str)
@@ -166,8 +187,10 @@ def _malformed(record) -> str | None:
     return None
 
 
-def _check_records(folder: Path, record: dict, finding: Finding, scope=lambda name: True) -> bool:
-    """Outputs, inputs, rubric, notebook, code against the record; True when the work can be redone."""
+def _check_records(folder: Path, record: dict, finding: Finding, inputs: _Inputs, scope=lambda name: True,
+                   today: bool = False) -> bool:
+    """Outputs, inputs, rubric, notebook, code against the record; True when the work can be redone.
+    ``today``: name the files of today's data folder that differ from the archived inputs (information)."""
     from evalbook.schemes import SCHEMES, get_scheme
 
     for name, sha in sorted(record["outputs"].items()):
@@ -181,12 +204,7 @@ def _check_records(folder: Path, record: dict, finding: Finding, scope=lambda na
         finding.worse(TAMPERED, f"{MANIFEST}: 未知的考评方案 unknown scheme {record['scheme']!r}")
         return False
     scheme = get_scheme(record["scheme"])
-    redo = True
-    for entry in record["inputs"]:
-        source = (folder / entry["path"]).resolve()
-        if not source.is_file() or sha256_file(source) != entry["sha256"]:
-            finding.worse(CHANGED, f"{entry['file']}: 自发布后已改变或缺失 changed or missing since publication")
-            redo = False
+    redo = inputs.check(record, folder, finding, today)
     rubric = paths.rubric_path(scheme.NAME)
     if paths.REPO / record["rubric"]["path"] != rubric:
         finding.worse(TAMPERED, f"{MANIFEST}: 记录的评分规则不是本方案的 the recorded rubric is not the scheme's: "
@@ -223,12 +241,13 @@ def _installed_version() -> str:
 
 # --- the year ---------------------------------------------------------------------------------
 
-def _check_year(year_dir: Path, record: dict, renderer: _Renderer, selected: str | None) -> tuple[Finding, dict | None]:
+def _check_year(year_dir: Path, record: dict, renderer: _Renderer, selected: str | None,
+                inputs: _Inputs) -> tuple[Finding, dict | None]:
     """The year's files, tables and (for the whole year) cohort report; also the report folders the
     cohort has, by name with their notebook parameters (None when the inputs cannot be scored again).
     When one report is verified, the year's tables are still checked: its numbers come from them."""
-    from evalbook.batch import validate_year
     from evalbook.schemes import get_scheme
+    from evalbook.stale import facts_digests
 
     finding = Finding(YEAR_UNIT)
     malformed = _malformed(record)
@@ -237,9 +256,9 @@ def _check_year(year_dir: Path, record: dict, renderer: _Renderer, selected: str
         return finding, None
 
     def in_scope(name: str) -> bool:
-        return "/" not in name or selected is None or name.split("/", 1)[0] == selected
+        return "/" not in name or selected is None or name.split("/", 1)[0] in (selected, ARCHIVE)
 
-    redo = _check_records(year_dir, record, finding, in_scope)
+    redo = _check_records(year_dir, record, finding, inputs, in_scope, today=True)
     covered = {p.name for p in year_dir.iterdir() if p.is_dir() and f"{p.name}/{MANIFEST}" in record["outputs"]}
     for name in unlisted(year_dir, set(record["outputs"]), covered):
         if in_scope(name):
@@ -258,9 +277,10 @@ def _check_year(year_dir: Path, record: dict, renderer: _Renderer, selected: str
     if {k: v for k, v in params.items() if k != "data_dir"} != wanted:
         finding.worse(TAMPERED, f"{MANIFEST} parameters: 与本年度不符 not this year's: {params!r}")
         return finding, None
+    source = inputs.data_dir(scheme.NAME, record) if inputs.archived else data_dir
     if selected is None and not failed:
-        _reproduce_notebook(year_dir, year_dir, record["notebooks"][0], finding)
-    intake = validate_year(scheme.NAME, int(record["year"]), data_dir)
+        _reproduce_notebook(year_dir, year_dir, record["notebooks"][0], finding, source, year_dir / "validation.json")
+    intake = inputs.validate(scheme.NAME, int(record["year"]), source)
     if intake.errors:
         finding.worse(DIFFERS, "重新校验未通过 the inputs no longer validate")
         return finding, None
@@ -273,8 +293,11 @@ def _check_year(year_dir: Path, record: dict, renderer: _Renderer, selected: str
         written = [*scheme.write_outputs(intake, scores, fresh), "validation.json"]
         for name in written:
             _compare_table(fresh / name, year_dir / name, name, finding)
-    expected = {folder: params for folder, _, params in scheme.report_units(intake, scores)}
-    return finding, {"units": expected, "data_dir": data_dir, "scheme": scheme.NAME, "year": record["year"]}
+        units = scheme.report_units(intake, scores)
+        facts = facts_digests(scheme, intake, fresh, units)  # what each report must show (kept ones are held to it)
+    expected = {folder: params for folder, _, params in units}
+    return finding, {"units": expected, "data_dir": data_dir, "scheme": scheme.NAME, "year": record["year"],
+                     "facts": facts}
 
 
 def _compare_table(fresh: Path, published: Path, name: str, finding: Finding) -> None:
@@ -300,9 +323,20 @@ def _check_expected(finding: Finding, name: str, expected: dict, year_dir: Path)
         finding.worse(TAMPERED, f"{name}/: 报告文件夹缺失 the report folder is missing (the cohort has this report)")
         return
     try:
-        params = dict(json.loads((year_dir / name / MANIFEST).read_text(encoding="utf-8"))["notebooks"][0]["parameters"])
+        record = json.loads((year_dir / name / MANIFEST).read_text(encoding="utf-8"))
+        params = dict(record["notebooks"][0]["parameters"])
     except (OSError, ValueError, KeyError, IndexError, TypeError):
         return  # named already by the folder's own check
+    if finding.kept:  # built from earlier inputs: legitimate only when it shows exactly this year's facts
+        from evalbook.stale import FACTS_KEY
+
+        if record.get(FACTS_KEY) is None or record.get(FACTS_KEY) != expected["facts"].get(name):
+            finding.worse(TAMPERED, f"{MANIFEST} inputs: 与年度清单的输入不同 not the year's inputs")
+            finding.worse(TAMPERED, f"{MANIFEST} {FACTS_KEY}: 与按本年度输入重算的不同，沿用不成立 differs from the one "
+                          "recomputed from this year's inputs, so keeping it is not proven")
+        else:
+            finding.remark = "沿用 kept from an earlier run; shows this year's facts"
+
     data_dir = params.pop("data_dir", None)
     wanted = {"scheme": expected["scheme"], "year": expected["year"], **units[name], "output_dir": ".",
               "validation": "../validation.json"}
@@ -320,7 +354,7 @@ def _pdf_hint(name: str) -> str:
 
 # --- one report folder ------------------------------------------------------------------------
 
-def _check_unit(year_dir: Path, name: str, year_record: dict, renderer: _Renderer) -> Finding:
+def _check_unit(year_dir: Path, name: str, year_record: dict, renderer: _Renderer, inputs: _Inputs) -> Finding:
     folder = year_dir / name
     finding = Finding(name)
     if not (folder / MANIFEST).is_file():
@@ -339,12 +373,17 @@ def _check_unit(year_dir: Path, name: str, year_record: dict, renderer: _Rendere
     if malformed:
         finding.worse(TAMPERED, malformed)
         return finding
-    redo = _check_records(folder, record, finding)
+    redo = _check_records(folder, record, finding, inputs)
     for extra in unlisted(folder, set(record["outputs"])):
         finding.worse(TAMPERED, f"{extra}: 不在清单中 present but not in the manifest" + _pdf_hint(extra))
-    if not _malformed(year_record) and _inputs_of(record, folder) != _inputs_of(year_record, year_dir):
-        finding.worse(TAMPERED, f"{MANIFEST} inputs: 与年度清单的输入不同 not the year's inputs")
-        redo = False
+    year_ok = not _malformed(year_record)
+    same_inputs = year_ok and _inputs_of(record, folder) == _inputs_of(year_record, year_dir)
+    if year_ok and not same_inputs:
+        if inputs.archived and name in ((year_record.get("run") or {}).get("kept") or []):
+            finding.kept = True  # re-executed from its own archived inputs; its facts are checked against the year's
+        else:
+            finding.worse(TAMPERED, f"{MANIFEST} inputs: 与年度清单的输入不同 not the year's inputs")
+            redo = False
     if not _run_like(record["notebooks"][0]["parameters"], folder, year_record, year_dir):
         # checked before anything runs: a forged path must not lead the re-execution outside its scratch folder
         finding.worse(TAMPERED, f"{MANIFEST} parameters: 不是本年度报告的参数 not the parameters of a report of this year: "
@@ -352,7 +391,13 @@ def _check_unit(year_dir: Path, name: str, year_record: dict, renderer: _Rendere
         redo = False
     _check_views(folder, record, finding, renderer)
     if redo:
-        _reproduce_notebook(year_dir, folder, record["notebooks"][0], finding)
+        if not inputs.archived:
+            data, validation = (folder / record["notebooks"][0]["parameters"]["data_dir"]).resolve(), None
+        else:
+            data = inputs.data_dir(record["scheme"], record)
+            validation = None if same_inputs else inputs.validation(record["scheme"], int(record["year"]), record)
+        _reproduce_notebook(year_dir, folder, record["notebooks"][0], finding, data,
+                            validation or year_dir / "validation.json")
     return finding
 
 
@@ -367,7 +412,90 @@ def _run_like(params: dict, folder: Path, year_record: dict, year_dir: Path) -> 
 
 
 def _inputs_of(record: dict, folder: Path) -> list:
-    return sorted((e["file"], e["sha256"], str((folder / e["path"]).resolve())) for e in record["inputs"])
+    return sorted((e["file"], e["sha256"], str((folder / e["path"]).resolve())) for e in archive.recorded(record))
+
+
+# --- the archived inputs -----------------------------------------------------------------------
+
+class _Inputs:
+    """Where the recorded input files are read from to redo the work: the year's archive (``inputs/``),
+    laid out as a data folder in a scratch folder, one per distinct set of files; a year published before
+    the archive has none, and today's data folder is used as before."""
+
+    def __init__(self, year_dir: Path, year_record, scratch: Path) -> None:
+        outputs = year_record.get("outputs") if isinstance(year_record, dict) else None
+        self.year_dir, self.scratch = year_dir, scratch
+        self.listed = {n for n in (outputs if isinstance(outputs, dict) else {}) if str(n).startswith(f"{ARCHIVE}/")}
+        self._lock = threading.RLock()
+        self._folders: dict[tuple, Path] = {}
+        self._validations: dict[tuple, Path] = {}
+
+    @property
+    def archived(self) -> bool:
+        return bool(self.listed)
+
+    def check(self, record: dict, folder: Path, finding: Finding, today: bool) -> bool:
+        """Each file the record names, in the archive with its hash (else *tampered*), or, with no archive,
+        in today's data folder with its hash (else *inputs changed*). True when all are there."""
+        ok = True
+        for entry in archive.recorded(record):
+            label, sha = entry["file"], entry["sha256"]
+            source = (folder / entry["path"]).resolve()
+            if not self.archived:
+                if not source.is_file() or sha256_file(source) != sha:
+                    finding.worse(CHANGED, f"{label}: 自发布后已改变或缺失 changed or missing since publication")
+                    ok = False
+                continue
+            if not _safe_name(label) or not re.fullmatch(r"[0-9a-f]{64}", sha):
+                finding.worse(TAMPERED, f"{MANIFEST} inputs: 不是输入文件的名称与 sha256 not an input's name and "
+                              f"sha256: {label!r} {sha!r}")
+                ok = False
+                continue
+            name = archive.archive_name(label, sha)
+            stored = self.year_dir / name
+            if name not in self.listed:
+                finding.worse(TAMPERED, f"{name}（{label}）: 不在年度清单的输入存档中 not in the year's archive of inputs")
+                ok = False
+            elif stored.is_symlink() or not stored.is_file() or sha256_file(stored) != sha:
+                finding.worse(TAMPERED, f"{name}（{label}）: 存档的输入缺失或被改动 the archived input is missing or altered")
+                ok = False
+            elif today and (not source.is_file() or sha256_file(source) != sha):
+                finding.note(f"今日数据与发布时不同 today's data differ from the published inputs: {label}")
+        return ok
+
+    def data_dir(self, scheme_name: str, record: dict) -> Path:
+        """A data folder holding the record's archived files (checked by ``check`` first)."""
+        key = self._key(record)
+        with self._lock:
+            if key not in self._folders:
+                folder = self.scratch / f"set{len(self._folders)}" / "data"
+                archive.lay_out(self.year_dir, scheme_name, archive.recorded(record), folder)
+                self._folders[key] = folder
+            return self._folders[key]
+
+    def validation(self, scheme_name: str, year: int, record: dict) -> Path:
+        """The validation record of a report built from other inputs than the year's (kept by ``--only``): its
+        archived inputs validated again, as the run that built it did."""
+        key = self._key(record)
+        with self._lock:
+            if key not in self._validations:
+                data = self.data_dir(scheme_name, record)
+                intake = self.validate(scheme_name, year, data)
+                path = data.parent / "validation.json"
+                path.write_text(json.dumps(intake.validation_record(), ensure_ascii=False, indent=1), encoding="utf-8")
+                self._validations[key] = path
+            return self._validations[key]
+
+    def validate(self, scheme_name: str, year: int, data: Path):
+        """Validate a data folder: one validation at a time (Great Expectations is not shared between threads)."""
+        from evalbook.batch import validate_year
+
+        with self._lock:
+            return validate_year(scheme_name, year, data)
+
+    @staticmethod
+    def _key(record: dict) -> tuple:
+        return tuple(sorted((e["file"], e["sha256"]) for e in archive.recorded(record)))
 
 
 # --- pages ------------------------------------------------------------------------------------
@@ -425,10 +553,12 @@ def _text_difference(published: str, fresh: str) -> str:
 
 # --- notebooks --------------------------------------------------------------------------------
 
-def _reproduce_notebook(year_dir: Path, folder: Path, notebook: dict, finding: Finding) -> None:
-    """Re-execute one archived notebook; compare its result.json field by field and its cell outputs."""
+def _reproduce_notebook(year_dir: Path, folder: Path, notebook: dict, finding: Finding, data: Path,
+                        validation: Path) -> None:
+    """Re-execute one archived notebook on the data folder ``data`` and the validation record ``validation``;
+    compare its result.json field by field and its cell outputs."""
     with tempfile.TemporaryDirectory(prefix="evalbook-verify-") as scratch:
-        again = _rerun(year_dir, folder, notebook, Path(scratch))
+        again, rename = _rerun(year_dir, folder, notebook, Path(scratch), data, validation)
         if again is None:
             finding.worse(DIFFERS, f"{notebook['executed']}: 重新执行失败 the notebook failed when run again")
             return
@@ -437,46 +567,93 @@ def _reproduce_notebook(year_dir: Path, folder: Path, notebook: dict, finding: F
         except (OSError, ValueError):
             finding.worse(TAMPERED, "result.json: 缺失或无法读取 missing or unreadable")
             old = None
-        new = json.loads((again.parent / "result.json").read_text(encoding="utf-8"))
+        new = json.loads(_renamed((again.parent / "result.json").read_text(encoding="utf-8"), rename))
         if old is not None:
             for detail in _differences(old, new):
                 finding.worse(DIFFERS, f"result.json {detail}")
         try:
-            same = _cells(folder / notebook["executed"]) == _cells(again)
+            same = _cells(folder / notebook["executed"]) == _cells(again, rename)
         except Exception:  # noqa: BLE001 - a forged notebook that nbformat cannot read differs
             same = False
         if not same:
             finding.worse(DIFFERS, f"{notebook['executed']}: 单元格输出不同 cell outputs differ")
 
 
-def _rerun(year_dir: Path, folder: Path, notebook: dict, scratch: Path) -> Path | None:
+def _rerun(year_dir: Path, folder: Path, notebook: dict, scratch: Path, data: Path,
+           validation: Path) -> tuple[Path | None, tuple[str, str] | None]:
     """Run the template with the recorded parameters, in a scratch copy of the folder layout: the
-    relative data path leads (by a symlink) to the same data, the validation record is the archived one."""
+    relative data path leads (by a symlink) to ``data``, the validation record is ``validation``. A recorded
+    absolute data path other than ``data`` is replaced by ``data`` for the run; the pair (``data``, recorded
+    path) is returned with the notebook, to be swapped back before comparing."""
     from evalbook.execute import NotebookFailed, NotebookRun, run_notebook
 
-    params = notebook["parameters"]
+    params = dict(notebook["parameters"])
+    rename = None
     ups = max(Path(params["data_dir"]).parts.count(".."), 1) if not os.path.isabs(params["data_dir"]) else 1
     unit = scratch.joinpath(*[f"d{i}" for i in range(ups)], year_dir.name)
     if folder != year_dir:
         unit = unit / folder.name
     unit.mkdir(parents=True)
-    shutil.copy2(year_dir / "validation.json", os.path.normpath(unit / params.get("validation", "../validation.json")))
+    shutil.copy2(validation, os.path.normpath(unit / params.get("validation", "../validation.json")))
     if not os.path.isabs(params["data_dir"]):
         link = Path(os.path.normpath(unit / params["data_dir"]))
         if not link.exists():
             link.parent.mkdir(parents=True, exist_ok=True)
-            link.symlink_to((folder / params["data_dir"]).resolve(), target_is_directory=True)
+            link.symlink_to(data, target_is_directory=True)
+    elif Path(params["data_dir"]).resolve() != Path(data).resolve():
+        rename = (str(data), params["data_dir"])
+        params["data_dir"] = str(data)
     job = NotebookRun(paths.REPO / notebook["notebook"], unit / notebook["executed"], params, unit)
     try:
-        return run_notebook(job)
+        return run_notebook(job), rename
     except NotebookFailed:
-        return None
+        return None, rename
 
 
-def _cells(path: Path) -> list:
+def _renamed(text: str, rename: tuple[str, str] | None) -> str:
+    """JSON text with the scratch data path written back as the recorded one."""
+    if rename is None:
+        return text
+    scratch, recorded = (json.dumps(p, ensure_ascii=False)[1:-1] for p in rename)
+    return text.replace(scratch, recorded)
+
+
+def _cells(path: Path, rename: tuple[str, str] | None = None) -> list:
     nb = nbformat.read(str(path), as_version=4)
-    return [(c.source, [{k: v for k, v in o.items() if k not in ("execution_count", "metadata")}
-                        for o in c.get("outputs", [])]) for c in nb.cells if c.cell_type == "code"]
+    cells = [(c.source, [{k: v for k, v in o.items() if k not in ("execution_count", "metadata")}
+                         for o in c.get("outputs", [])]) for c in nb.cells if c.cell_type == "code"]
+    if rename is None:
+        return cells
+    return [(source.replace(*rename), [_renamed_output(o, rename) for o in outputs]) for source, outputs in cells]
+
+
+HTML_REPR = re.compile(r"<evalbook HTML, \d+ characters>")  # html.Html's text/plain copy: it counts the characters
+
+
+def _renamed_output(output: dict, rename: tuple[str, str]) -> dict:
+    """A fresh cell output with the scratch data path written back as the recorded one: escaped in HTML
+    (as ``html.esc`` shows it), as is elsewhere; an evalbook HTML's text/plain copy counts the result."""
+    from evalbook.html import esc
+
+    def walk(value, old: str, new: str):
+        if isinstance(value, str):
+            return value.replace(old, new)
+        if isinstance(value, dict):
+            return {k: walk(v, old, new) for k, v in value.items()}
+        if isinstance(value, list):
+            return [walk(v, old, new) for v in value]
+        return value
+
+    out = {k: walk(v, *rename) for k, v in output.items() if k != "data"}
+    if "data" in output:
+        data = {k: walk(v, *rename) for k, v in output["data"].items() if k != "text/html"}
+        if "text/html" in output["data"]:
+            page = walk(output["data"]["text/html"], esc(rename[0]), esc(rename[1]))
+            data["text/html"] = page
+            if isinstance(page, str) and HTML_REPR.fullmatch(str(data.get("text/plain", ""))):
+                data["text/plain"] = f"<evalbook HTML, {len(page)} characters>"
+        out["data"] = data
+    return out
 
 
 def _differences(old, new, where: str = "") -> list[str]:

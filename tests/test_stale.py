@@ -229,7 +229,7 @@ def test_the_summary_prints_the_rebuilt_reports_and_who_moved(capsys):
     from evalbook.cli import _print_changes
     from evalbook.stale import Move
 
-    report = SimpleNamespace(stale=["D1"], unarchived=["P1", "P2"],
+    report = SimpleNamespace(stale=["D1"], unarchived=["P1", "P2"], kept=["P3"],
                              moved=[("D1", [Move("D1", "组内名次", "rank", "1", "2"),
                                             Move("D1", "单位奖", "award", "一等奖", "二等奖")])])
     _print_changes(report)
@@ -238,6 +238,7 @@ def test_the_summary_prints_the_rebuilt_reports_and_who_moved(capsys):
     assert "另有2份报告的原始输入已不存在" in out and "P1、P2" in out
     assert "2 other report(s) rebuilt because the inputs they were built from exist nowhere any more" in out
     assert "D1: 组内名次 rank 1 → 2; 单位奖 award 一等奖 → 二等奖" in out
+    assert "另有1份报告不受更正影响，沿用已发布的版本" in out and "1 other report(s) unaffected by the correction were kept" in out
 
 
 @pytest.fixture

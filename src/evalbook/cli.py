@@ -233,7 +233,12 @@ def _run_one(scheme: str, year: int, data: Path, out: Path, only, options) -> tu
 
 
 def _print_changes(report) -> None:
-    """--only: the other reports rebuilt because what they show changed; any run: who moved since the last one."""
+    """--only: the other reports kept, and those rebuilt because what they show changed; any run: who moved
+    since the last one."""
+    if report.kept:
+        print(f"另有{len(report.kept)}份报告不受更正影响，沿用已发布的版本（其输入存档于 inputs/，可核验）。\n"
+              f"{len(report.kept)} other report(s) unaffected by the correction were kept as published "
+              "(their inputs are archived in inputs/, so verify still proves them).")
     if report.stale:
         names = "、".join(report.stale)
         print(f"另有{len(report.stale)}份报告因其显示的名次、奖项、总成绩或组内数据随更正而改变，一并重建：{names}\n"

@@ -116,6 +116,8 @@ def test_verify_reproduces_every_specialty_and_names_a_forged_total(built, tmp_p
     out, _ = built
     year = tmp_path / SCHEME / "2025"
     shutil.copytree(out / SCHEME / "2025", year)
+    demo = REPO / "data" / SCHEME / "DEMO.md"  # the 示例数据 banner's source is published with the inputs
+    assert (year / "inputs" / hashlib.sha256(demo.read_bytes()).hexdigest()).read_bytes() == demo.read_bytes()
     folder = year / "NMFY-妇科"
     page = (folder / "report.html").read_text(encoding="utf-8")
     assert "30.82" in page

@@ -377,7 +377,8 @@ def _check_unit(year_dir: Path, name: str, year_record: dict, renderer: _Rendere
     for extra in unlisted(folder, set(record["outputs"])):
         finding.worse(TAMPERED, f"{extra}: 不在清单中 present but not in the manifest" + _pdf_hint(extra))
     year_ok = not _malformed(year_record)
-    same_inputs = year_ok and _inputs_of(record, folder) == _inputs_of(year_record, year_dir)
+    extras = archive.DATA_FILES in record and year_ok and archive.DATA_FILES in year_record
+    same_inputs = year_ok and _inputs_of(record, folder, extras) == _inputs_of(year_record, year_dir, extras)
     if year_ok and not same_inputs:
         if inputs.archived and name in ((year_record.get("run") or {}).get("kept") or []):
             finding.kept = True  # re-executed from its own archived inputs; its facts are checked against the year's
@@ -411,8 +412,10 @@ def _run_like(params: dict, folder: Path, year_record: dict, year_dir: Path) -> 
             and (folder / params["data_dir"]).resolve() == year_data)
 
 
-def _inputs_of(record: dict, folder: Path) -> list:
-    return sorted((e["file"], e["sha256"], str((folder / e["path"]).resolve())) for e in archive.recorded(record))
+def _inputs_of(record: dict, folder: Path, extras: bool = True) -> list:
+    """(label, sha256, where) of a manifest's inputs, and its ``data_files`` when both manifests compared have them."""
+    entries = archive.recorded(record) if extras else record["inputs"]
+    return sorted((e["file"], e["sha256"], str((folder / e["path"]).resolve())) for e in entries)
 
 
 # --- the archived inputs -----------------------------------------------------------------------
@@ -426,6 +429,7 @@ class _Inputs:
         outputs = year_record.get("outputs") if isinstance(year_record, dict) else None
         self.year_dir, self.scratch = year_dir, scratch
         self.listed = {n for n in (outputs if isinstance(outputs, dict) else {}) if str(n).startswith(f"{ARCHIVE}/")}
+        self.year_extras = [] if _malformed(year_record) else list(year_record.get(archive.DATA_FILES) or [])
         self._lock = threading.RLock()
         self._folders: dict[tuple, Path] = {}
         self._validations: dict[tuple, Path] = {}
@@ -434,11 +438,18 @@ class _Inputs:
     def archived(self) -> bool:
         return bool(self.listed)
 
+    def files(self, record: dict) -> list[dict]:
+        """The files to lay out for a record: its inputs and ``data_files``; for a manifest written before
+        ``data_files`` were recorded, the year's (``DEMO.md``: a kept report's ``report_facts`` cover it)."""
+        if archive.DATA_FILES in record or not self.archived:
+            return archive.recorded(record)
+        return [*record["inputs"], *self.year_extras]
+
     def check(self, record: dict, folder: Path, finding: Finding, today: bool) -> bool:
         """Each file the record names, in the archive with its hash (else *tampered*), or, with no archive,
         in today's data folder with its hash (else *inputs changed*). True when all are there."""
         ok = True
-        for entry in archive.recorded(record):
+        for entry in self.files(record):
             label, sha = entry["file"], entry["sha256"]
             source = (folder / entry["path"]).resolve()
             if not self.archived:
@@ -469,7 +480,7 @@ class _Inputs:
         with self._lock:
             if key not in self._folders:
                 folder = self.scratch / f"set{len(self._folders)}" / "data"
-                archive.lay_out(self.year_dir, scheme_name, archive.recorded(record), folder)
+                archive.lay_out(self.year_dir, scheme_name, self.files(record), folder)
                 self._folders[key] = folder
             return self._folders[key]
 
@@ -493,9 +504,8 @@ class _Inputs:
         with self._lock:
             return validate_year(scheme_name, year, data)
 
-    @staticmethod
-    def _key(record: dict) -> tuple:
-        return tuple(sorted((e["file"], e["sha256"]) for e in archive.recorded(record)))
+    def _key(self, record: dict) -> tuple:
+        return tuple(sorted((e["file"], e["sha256"]) for e in self.files(record)))
 
 
 # --- pages ------------------------------------------------------------------------------------

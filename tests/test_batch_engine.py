@@ -230,14 +230,13 @@ def _is_child_kernel(proc: Path) -> bool:
 
 
 def test_a_second_run_on_the_same_output_refuses_while_the_first_holds_it_and_not_after_it_died(cohort, tmp_path):
+    from test_stale import lock_holder
+
     data, intake = cohort
     out = tmp_path / "out"
     lock = out / SCHEME / f".{YEAR}.lock"
     lock.parent.mkdir(parents=True)
-    holder = subprocess.Popen([sys.executable, "-c",
-                               "import fcntl,sys,time; f=open(sys.argv[1],'a+'); fcntl.flock(f, fcntl.LOCK_EX);"
-                               "f.write('pid holder'); f.flush(); print('held', flush=True); time.sleep(60)", str(lock)],
-                              stdout=subprocess.PIPE, text=True)
+    holder = lock_holder(lock)
     try:
         assert holder.stdout.readline().strip() == "held"
         with pytest.raises(InputError) as refused:

@@ -162,14 +162,20 @@ def test_the_lock_is_never_opened_through_a_symlink(cohort, tmp_path):
     assert not [p for p in (out / SCHEME).iterdir() if ".staging-" in p.name]
 
 
+def lock_holder(lock: Path) -> subprocess.Popen:
+    """Another process holding the year's run lock (an flock) for up to a minute; it prints 'held' once it has it
+    and writes 'pid holder' into the lock file, as a run names itself there."""
+    return subprocess.Popen([sys.executable, "-c",
+                             "import fcntl,sys,time; f=open(sys.argv[1],'a+'); fcntl.flock(f, fcntl.LOCK_EX);"
+                             "f.write('pid holder'); f.flush(); print('held', flush=True); time.sleep(60)", str(lock)],
+                            stdout=subprocess.PIPE, text=True)
+
+
 def test_the_overview_says_another_run_is_in_progress_for_a_locked_year(cohort, tmp_path, capsys):
     out = tmp_path / "out"
     lock = out / SCHEME / f".{YEAR}.lock"
     lock.parent.mkdir(parents=True)
-    holder = subprocess.Popen([sys.executable, "-c",
-                               "import fcntl,sys,time; f=open(sys.argv[1],'a+'); fcntl.flock(f, fcntl.LOCK_EX);"
-                               "f.write('pid holder'); f.flush(); print('held', flush=True); time.sleep(60)", str(lock)],
-                              stdout=subprocess.PIPE, text=True)
+    holder = lock_holder(lock)
     try:
         assert holder.stdout.readline().strip() == "held"
         code = run_all(cohort, out, RunOptions(bar=False), _run_one)

@@ -22,7 +22,7 @@ from evalbook import paths
 from evalbook.batch import RunOptions, run_year, validate_year
 from evalbook.cli import main
 from evalbook.reading import sha256_file
-from evalbook.verify import CHANGED, CODE, DIFFERS, IDENTICAL, TAMPERED, verify
+from evalbook.verify import CHANGED, CODE, DIFFERS, IDENTICAL, TAMPERED, UNCHECKED, verify
 from test_cli_e2e import SCHEME, build_cohort
 
 YEAR = 2023
@@ -464,11 +464,38 @@ def test_a_forged_validation_record_with_its_hash_differs(year):
 
 def test_a_file_on_no_list_is_named(year):
     (year / "D1" / "note.html").write_text("<p>总成绩 100</p>", encoding="utf-8")
-    (year / "index.pdf").write_bytes(b"%PDF-1.4")
+    (year / "notes.pdf").write_bytes(b"%PDF-1.4")  # not a copy evalbook pdf prints (that is index.pdf, report.pdf)
     found = by_unit(verify(year / "D1"))
-    assert "note.html: 不在清单中 present but not in the manifest" in found["D1"].details
-    assert any(d.startswith("index.pdf: 不在清单中 present but not in the manifest（打印件不能由笔记本证明")
-               for d in found["年度结果 year"].details)
+    assert "D1/note.html: 不在清单中 present but not in the manifest" in found["D1"].details
+    assert "notes.pdf: 不在清单中 present but not in the manifest" in found["年度结果 year"].details
+    assert found["D1"].status == found["年度结果 year"].status == TAMPERED
+
+
+def test_printed_copies_are_proven_by_printing_their_page_again(year, monkeypatch):
+    """evalbook pdf prints after publication, so its PDFs are on no manifest: each is proven by printing its
+    (verified) page again and comparing the bytes but for the PDF's creation and modification times."""
+    assert cli("pdf", year)[0] == 0  # index.pdf and the five report.pdf
+    assert sorted(p.relative_to(year).as_posix() for p in year.rglob("*.pdf")) == [
+        "D1/report.pdf", "D2/report.pdf", "P1/report.pdf", "P2/report.pdf", "P3/report.pdf", "index.pdf"]
+    assert {f.status for f in verify(year)} == {IDENTICAL}
+
+    # a forgery: D2's printed report passed off as D1's (its hash is on no list to rewrite)
+    shutil.copyfile(year / "D2" / "report.pdf", year / "D1" / "report.pdf")
+    # another: the year's PDF with one byte changed outside its two time stamps (here near its end)
+    data = (year / "index.pdf").read_bytes()
+    (year / "index.pdf").write_bytes(data[:-20] + bytes([data[-20] ^ 1]) + data[-19:])
+    found = by_unit(verify(year / "D1"))
+    assert found["D1"].status == DIFFERS
+    assert "D1/report.pdf: 与其页面 report.html 重新打印的结果不同 differs from a fresh print of its page" in found["D1"].details
+    assert found["年度结果 year"].status == DIFFERS
+    assert any(d.startswith("index.pdf: 与其页面 index.html 重新打印的结果不同") for d in found["年度结果 year"].details)
+
+    # without Chromium a printed copy is not passed: it cannot be checked
+    shutil.copyfile(year / "D2" / "report.pdf", year / "D1" / "report.pdf")
+    monkeypatch.setattr("evalbook.browser.CHROMIUM", year / "no-chromium")
+    code, out = cli("verify", year / "D2")
+    assert code == 1 and "打印件无法核验 printed copy not checked" in out and "D2/report.pdf" in out
+    assert by_unit(verify(year / "D2"))["D2"].status == UNCHECKED
 
 
 def test_a_report_manifest_pointing_at_another_institution_is_refused(year):

@@ -23,7 +23,10 @@ Nothing published is taken on trust, the manifests included:
   creation time), each notebook by re-executing its template with its recorded parameters in a
   scratch folder laid out like the original (``result.json`` field by field, every cell's output),
   and each HTML page by rendering its executed notebook again (byte for byte: the rendering is
-  deterministic, nothing is stripped). A difference is *differs*, naming the numbers.
+  deterministic, nothing is stripped). A difference is *differs*, naming the numbers;
+- a copy ``evalbook pdf`` printed of a page (``report.pdf``, ``index.pdf``; on no manifest, since it is
+  printed after publication) is proven by printing its verified page again in Chromium and comparing the
+  bytes but for the PDF's two time stamps: a difference is *differs*; without Chromium, *not checked*.
 """
 
 from __future__ import annotations
@@ -47,10 +50,11 @@ from evalbook.errors import InputError, Problem
 from evalbook.listing import MANIFEST, unlisted
 from evalbook.reading import sha256_file
 
-IDENTICAL, CODE, DIFFERS, FAILED, CHANGED, TAMPERED = (
-    "identical", "code differs", "differs", "failed", "inputs changed", "tampered")
-ORDER = [IDENTICAL, CODE, DIFFERS, FAILED, CHANGED, TAMPERED]
-LABELS = {IDENTICAL: "一致 identical", CODE: "代码不同 code differs", DIFFERS: "不一致 differs",
+IDENTICAL, CODE, UNCHECKED, DIFFERS, FAILED, CHANGED, TAMPERED = (
+    "identical", "code differs", "not checked", "differs", "failed", "inputs changed", "tampered")
+ORDER = [IDENTICAL, CODE, UNCHECKED, DIFFERS, FAILED, CHANGED, TAMPERED]
+LABELS = {IDENTICAL: "一致 identical", CODE: "代码不同 code differs", UNCHECKED: "打印件无法核验 printed copy not checked",
+          DIFFERS: "不一致 differs",
           FAILED: "发布时生成失败 failed when published", CHANGED: "输入已改变 inputs changed",
           TAMPERED: "文件被改动 tampered"}
 YEAR_UNIT = "年度结果 year"
@@ -64,6 +68,7 @@ class Finding:
     notes: list[str] = field(default_factory=list)  # information, no failure (today's data differ from the archive)
     remark: str = ""  # said after the status (a kept report: what proves it)
     kept: bool = False  # built from other inputs than the year's, and kept by the run: its facts decide
+    printed: list[tuple[str, Path, Path]] = field(default_factory=list)  # evalbook pdf's copies: (name, pdf, its page)
 
     def note(self, text: str) -> None:
         if text not in self.notes:
@@ -92,21 +97,27 @@ def verify(path: Path, log=lambda finding: None, workers: int = 2) -> list[Findi
     with tempfile.TemporaryDirectory(prefix="evalbook-verify-inputs-") as scratch, \
             ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         inputs = _Inputs(year_dir, record, Path(scratch))
+        printer = _Printer(Path(scratch))
         year = pool.submit(_check_year, year_dir, record, renderer, selected, inputs)
         units = {name: pool.submit(_check_unit, year_dir, name, record, renderer, inputs) for name in names}
-        year_finding, expected = year.result()
-        findings = [year_finding]
-        log(year_finding)
-        missing = sorted(set(expected["units"]) - set(names)) if expected and selected is None else []
-        for name in sorted([*names, *missing]):
-            finding = units[name].result() if name in units else Finding(name)
-            if expected is not None:
-                _check_expected(finding, name, expected, year_dir)
-            elif finding.kept:
-                finding.worse(TAMPERED, f"{MANIFEST} inputs: 与年度清单的输入不同 not the year's inputs（年度无法重算，"
-                              "无法证明沿用的报告 the year cannot be rescored, so nothing proves a kept report）")
-            findings.append(finding)
-            log(finding)
+        try:
+            year_finding, expected = year.result()
+            printer.check(year_finding)
+            findings = [year_finding]
+            log(year_finding)
+            missing = sorted(set(expected["units"]) - set(names)) if expected and selected is None else []
+            for name in sorted([*names, *missing]):
+                finding = units[name].result() if name in units else Finding(name)
+                if expected is not None:
+                    _check_expected(finding, name, expected, year_dir)
+                elif finding.kept:
+                    finding.worse(TAMPERED, f"{MANIFEST} inputs: 与年度清单的输入不同 not the year's inputs（年度无法重算，"
+                                  "无法证明沿用的报告 the year cannot be rescored, so nothing proves a kept report）")
+                printer.check(finding)
+                findings.append(finding)
+                log(finding)
+        finally:
+            printer.close()
     return findings
 
 
@@ -262,7 +273,7 @@ def _check_year(year_dir: Path, record: dict, renderer: _Renderer, selected: str
     covered = {p.name for p in year_dir.iterdir() if p.is_dir() and f"{p.name}/{MANIFEST}" in record["outputs"]}
     for name in unlisted(year_dir, set(record["outputs"]), covered):
         if in_scope(name):
-            finding.worse(TAMPERED, f"{name}: 不在清单中 present but not in the manifest" + _pdf_hint(name))
+            _unlisted_file(finding, year_dir, name, set(record["outputs"]))
     failed = "_cohort" in ((record.get("run") or {}).get("failures") or {})
     if failed:
         finding.worse(FAILED, "index.html: 年度报告在发布时生成失败 the cohort report failed when published")
@@ -345,10 +356,77 @@ def _check_expected(finding: Finding, name: str, expected: dict, year_dir: Path)
                       f"{params!r}, data_dir {data_dir!r}")
 
 
-def _pdf_hint(name: str) -> str:
-    if name.endswith(".pdf"):
-        return ("（打印件不能由笔记本证明；先核验，再用 evalbook pdf 重新打印 a printed copy cannot be proven from "
-                "its notebook: verify, then print again with evalbook pdf）")
+def _unlisted_file(finding: Finding, folder: Path, name: str, listed: set[str], prefix: str = "") -> None:
+    """A file on no list is *tampered*, except the copy ``evalbook pdf`` printed of a listed page (``report.pdf``
+    beside ``report.html``, ``index.pdf`` beside ``index.html``): that one is proven by printing the page again
+    (``_Printer``), since it is printed after publication and so on no manifest."""
+    page = name[: -len(".pdf")] + ".html"
+    if PurePosixPath(name).name in PRINTED_COPIES and page in listed:
+        finding.printed.append((prefix + name, folder / name, folder / page))
+    else:
+        finding.worse(TAMPERED, f"{prefix}{name}: 不在清单中 present but not in the manifest")
+
+
+PRINTED_COPIES = {"report.pdf", "index.pdf"}  # what evalbook pdf writes beside a page (audit views are not printed)
+_PDF_DATES = re.compile(rb"/(CreationDate|ModDate) \(D:[0-9Z+\-']*\)")
+_PDF_PRODUCER = re.compile(rb"/Producer \(([^)]*)\)")
+
+
+class _Printer:
+    """Proves ``evalbook pdf``'s copies: each page is printed again in Chromium and the two PDFs compared byte
+    for byte but for their creation and modification times (Chromium's PDF is otherwise deterministic for the
+    same page and Chromium). One browser, opened on first use, in the thread that verifies (Playwright's sync
+    API keeps to one thread); without Chromium a printed copy is *printed copy not checked*, never passed."""
+
+    def __init__(self, scratch: Path):
+        self.scratch = Path(scratch)
+        self._browser = None
+        self._missing: str | None = None
+        self._printed = 0
+
+    def check(self, finding: Finding) -> None:
+        for name, pdf, page in finding.printed:
+            if finding.status not in (IDENTICAL, CODE):
+                finding.worse(UNCHECKED, f"{name}: 其页面未通过核验，打印件无从证明 its page did not verify, so its "
+                                         "printed copy proves nothing")
+                continue
+            browser = self._open()
+            if browser is None:
+                finding.worse(UNCHECKED, f"{name}: {self._missing}")
+                continue
+            self._printed += 1
+            fresh = self.scratch / f"printed-{self._printed}.pdf"
+            problems = browser.print_pdf(page, fresh).problems
+            if problems or not fresh.is_file():
+                finding.worse(UNCHECKED, f"{name}: 页面无法重新打印 the page cannot be printed again: {'; '.join(problems)}")
+                continue
+            published, again = pdf.read_bytes(), fresh.read_bytes()
+            if _PDF_DATES.sub(b"", published) != _PDF_DATES.sub(b"", again):
+                finding.worse(DIFFERS, f"{name}: 与其页面 {PurePosixPath(name).with_suffix('.html').name} 重新打印的结果不同 "
+                                       f"differs from a fresh print of its page{_producers(published, again)}")
+
+    def _open(self):
+        if self._browser is None and self._missing is None:
+            from evalbook.browser import Browser, BrowserMissing
+
+            try:
+                self._browser = Browser().__enter__()
+            except BrowserMissing as exc:
+                self._missing = f"无法核验打印件 the printed copy cannot be checked: {exc}"
+        return self._browser
+
+    def close(self) -> None:
+        if self._browser is not None:
+            self._browser.__exit__(None, None, None)
+            self._browser = None
+
+
+def _producers(published: bytes, again: bytes) -> str:
+    """When the two PDFs name different producers, say so: another Chromium prints other bytes."""
+    first, second = _PDF_PRODUCER.search(published), _PDF_PRODUCER.search(again)
+    if first and second and first.group(1) != second.group(1):
+        return (f"（由另一版本的 Chromium 打印 printed by another Chromium: {first.group(1).decode(errors='replace')} → "
+                f"{second.group(1).decode(errors='replace')}；用 evalbook pdf 重新打印 print again with evalbook pdf）")
     return ""
 
 
@@ -375,7 +453,7 @@ def _check_unit(year_dir: Path, name: str, year_record: dict, renderer: _Rendere
         return finding
     redo = _check_records(folder, record, finding, inputs)
     for extra in unlisted(folder, set(record["outputs"])):
-        finding.worse(TAMPERED, f"{extra}: 不在清单中 present but not in the manifest" + _pdf_hint(extra))
+        _unlisted_file(finding, folder, extra, set(record["outputs"]), prefix=f"{name}/")
     year_ok = not _malformed(year_record)
     extras = archive.DATA_FILES in record and year_ok and archive.DATA_FILES in year_record
     same_inputs = year_ok and _inputs_of(record, folder, extras) == _inputs_of(year_record, year_dir, extras)

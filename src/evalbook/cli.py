@@ -1,4 +1,4 @@
-"""The ``evalbook`` command: validate, run, verify, pdf, suites, template, ingest, synth.
+"""The ``evalbook`` command: validate, run, verify, pdf, suites, rubric, template, ingest, synth.
 
 Exit codes: 0 done; 1 the input is wrong or a report failed (every problem is printed, in
 Chinese and English, with file, row, column, value and rule; nothing published is touched);
@@ -67,6 +67,12 @@ def build_parser() -> argparse.ArgumentParser:
     suites.add_argument("scheme")
     suites.add_argument("--check", action="store_true", help="只检查是否需要更新 only check that they are up to date")
 
+    rubric = commands.add_parser("rubric", help="由评分规则文件生成规则说明（Markdown）print the scheme's rules as implemented, in Markdown")
+    rubric.add_argument("scheme")
+    rubric.add_argument("--out", type=Path, metavar="FILE", help="写入该文件（原子写入）write FILE (atomically) instead of printing")
+    rubric.add_argument("--check", action="store_true",
+                        help="只检查 docs/rules/<方案>.md 是否最新 only check that docs/rules/<scheme>.md is current")
+
     template = commands.add_parser("template", help="生成各机构的 Excel 填报模板 write each institution's Excel template")
     template.add_argument("scheme")
     template.add_argument("--year", type=int, required=True)
@@ -103,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _dispatch(args, terminated: list[int]) -> int:
     try:
-        return {"validate": _validate, "run": _run, "suites": _suites, "template": _template,
+        return {"validate": _validate, "run": _run, "suites": _suites, "rubric": _rubric, "template": _template,
                 "ingest": _ingest, "synth": _synth, "verify": _verify, "pdf": _pdf}[args.command](args)
     except InputError as exc:
         _print_problems(exc.problems)
@@ -337,6 +343,25 @@ def _suites(args) -> int:
         return 0
     for path in write_suites(scheme):
         print(path)
+    return 0
+
+
+def _rubric(args) -> int:
+    from evalbook.rubric_docs import docs_path, rubric_markdown, write_atomic
+
+    text = rubric_markdown(args.scheme)
+    if args.check:
+        path = args.out or docs_path(args.scheme)
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            print(f"规则说明需要更新 rules doc out of date: {path}（运行 evalbook rubric {args.scheme} --out {path}）")
+            return 1
+        print(f"规则说明是最新的。Rules doc is up to date: {path}")
+        return 0
+    if args.out:
+        write_atomic(args.out, text)
+        print(args.out)
+    else:
+        sys.stdout.write(text)
     return 0
 
 

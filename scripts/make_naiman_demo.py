@@ -15,7 +15,7 @@ Periods: `2024H1` is the survey of the source (first half of 2024, the baseline,
 (VOLUME below: visits, discharges, operations, papers, funding …) the target's baseline is 2 × the
 2024H1 value; for stocks (beds, staff, teams), rates, CMI and ranks it is the 2024H1 value itself.
 
-After writing, the script reads its files back, checks every rule of RUBRICS.md's validation section
+After writing, the script reads its files back, checks every validation rule of the scheme
 (plus the demo's own design: exactly one failing specialty, one 数据不实 re-check, one bed warning …),
 computes the default-policy scores and prints them.  Exit status 1 if any check fails.
 
@@ -937,7 +937,7 @@ def verify(catalog: list[dict]) -> int:
             untrue.append((key, rc["indicator"], reported, x))
     ck.ok(len(untrue) == 1, f"exactly one 数据不实 re-check: {untrue}")
 
-    # scoring (default policy of RUBRICS.md), with re-checked values replacing reported ones
+    # scoring (default policy, docs/rules/naiman-specialty.md), with re-checked values replacing reported ones
     table = []
     worsened = []
     for key in building:

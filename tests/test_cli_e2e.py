@@ -1,6 +1,6 @@
 """End to end: the real `evalbook` CLI, through papermill and nbconvert, on a small cohort built here.
 
-Five institutions whose scores are computed by hand below from RUBRICS.md. The runs are
+Five institutions whose scores are computed by hand below from docs/rules/wendeng-featured.md. The runs are
 shared by the tests of this module (module-scoped) because each one starts kernels.
 """
 
@@ -74,7 +74,7 @@ def build_cohort(root: Path) -> None:
            [["D1", "项目A", "2023-03", "<script>alert('x')</script>开展义诊", "", '=HYPERLINK("http://x.invalid","y")', "2023-04-03"]])
 
 
-# Hand-computed results (RUBRICS.md: total = 0.7 × rubric + 0.3 × expert − penalty):
+# Hand-computed results (docs/rules/wendeng-featured.md: total = 0.7 × rubric + 0.3 × expert − penalty):
 EXPECTED = {
     "D1": dict(rubric_score=100, expert_score=85, penalty=0, total=0.7 * 100 + 0.3 * 85, group_rank=1, award="一等奖", prize_wan=20),  # 95.5
     "D2": dict(rubric_score=94.5, expert_score=85, penalty=0, total=0.7 * 94.5 + 0.3 * 85, group_rank=2, award="二等奖", prize_wan=10),  # 91.65

@@ -1,8 +1,8 @@
 """Indicator catalog of the naiman-specialty scheme (rubrics/naiman-specialty-catalog.csv).
 
-Expected values come from /work/shared/RUBRICS.md, section "Scheme `naiman-specialty`" →
-"The indicator catalog (69 rows)", and from the survey table "重点专科基本情况调查表" at the end of
-/work/shared/seeds/naiman-key-specialty-2024.txt (序号, 一级指标, 二级指标, 三级指标).
+Expected values come from the rules (docs/rules/naiman-specialty.md, "指标目录 Indicator catalog":
+69 survey rows) and from the survey table "重点专科基本情况调查表" of 奈卫健字〔2024〕84号, copied
+verbatim into tests/fixtures/naiman-survey-table.txt (序号, 一级指标, 二级指标, 三级指标).
 """
 
 from __future__ import annotations
@@ -12,10 +12,8 @@ import re
 from collections import defaultdict
 from pathlib import Path
 
-import pytest
-
 CATALOG_PATH = Path(__file__).parents[1] / "rubrics" / "naiman-specialty-catalog.csv"
-SEED_PATH = Path("/work/shared/seeds/naiman-key-specialty-2024.txt")
+SEED_PATH = Path(__file__).parent / "fixtures" / "naiman-survey-table.txt"
 
 COLUMNS = ["row", "id", "level1", "level2", "level3", "part", "value_label", "kind", "unit", "direction",
            "category", "required"]
@@ -34,7 +32,7 @@ def ids_where(column: str, value: str) -> set[str]:
     return {line["id"] for line in LINES if line[column] == value}
 
 
-# RUBRICS.md: compound rows, row's own id first, then its suffixed parts.
+# The catalog's rule: compound rows, row's own id first, then its suffixed parts.
 COMPOUND = {
     4: ["1.1.4", "1.1.4.share"],
     5: ["1.2.1", "1.2.1.detail"],
@@ -48,7 +46,7 @@ COMPOUND = {
 }
 DETAIL_IDS = {"1.2.1.detail", "2.3.2.detail", "2.4.1.detail", "2.5.1.detail", "3.7.2.detail", "3.7.3.detail"}
 
-# RUBRICS.md value kinds; every other id is a count.
+# Value kinds (docs/rules/naiman-specialty.md); every other id is a count.
 PERCENT = {"1.1.4.share", "2.2.2", "2.3.6", "2.3.7", "2.3.8", "2.3.9", "2.5.2", "2.5.3", "2.6.1", "2.6.2", "2.6.3",
            "2.7.2", "2.7.3", "3.3.1", "3.3.2", "3.6.1", "3.6.2", "4.1.1", "4.1.2", "4.1.3"}
 INDEX = {"2.3.1"}
@@ -57,12 +55,12 @@ AMOUNT = {"3.4.3.funding", "3.4.4", "3.4.5"}
 AREA = {"1.1.1"}
 RANK = {"3.7.1", "3.7.1.region"}
 
-# RUBRICS.md directions ([policy]); everything else higher-better.
+# Directions ([policy], docs/rules/naiman-specialty.md); everything else higher-better.
 LOWER = {"2.3.6", "2.3.7", "2.3.8", "2.3.9", "2.5.2", "2.5.3", "2.6.1", "2.6.2", "2.7.1", "2.7.2", "2.7.3", "4.1.4",
          "3.7.1", "3.7.1.region"}
 NEUTRAL = {"1.1.1", "1.1.2", "1.1.3", "1.1.4", "1.1.4.share", "1.6.1", "1.6.2", "1.6.3", "1.6.4"} | DETAIL_IDS
 
-# Six level-3 cells copied by hand from the seed's survey table (row → text, verbatim).
+# Six level-3 cells copied by hand from the survey table (row → text, verbatim).
 LEVEL3_SPOT = {
     1: "1.1.1科室业务用房面积",
     17: "1.6.1 ≦30岁",
@@ -171,8 +169,15 @@ def test_required():
 def test_level3_spot_check_verbatim():
     for row, text in LEVEL3_SPOT.items():
         assert {BY_ID[i]["level3"] for i in IDS_BY_ROW[row]} == {text}, row
-    if not SEED_PATH.exists():
-        pytest.skip(f"seed text not available at {SEED_PATH}")
     seed_cells = {ln.strip() for ln in SEED_PATH.read_text(encoding="utf-8").splitlines()}
     for text in LEVEL3_SPOT.values():
-        assert text in seed_cells, f"not a cell of the seed table: {text!r}"
+        assert text in seed_cells, f"not a cell of the survey table: {text!r}"
+
+
+def test_every_catalog_row_is_a_row_of_the_survey_table():
+    lines = SEED_PATH.read_text(encoding="utf-8").splitlines()
+    assert lines[0].startswith("# ") and "奈卫健字〔2024〕84号" in lines[0]  # says what it is
+    cells = [ln.strip() for ln in lines if not ln.startswith("#")]
+    assert [c for c in cells if re.fullmatch(r"\d+", c)] == [str(n) for n in range(1, 70)]  # 序号 1…69
+    for line in LINES:
+        assert line["level3"] in cells and line["level2"] in cells, line["id"]

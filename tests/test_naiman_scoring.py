@@ -1,4 +1,4 @@
-"""naiman-specialty scoring, hand-computed from RUBRICS.md (default policy)."""
+"""naiman-specialty scoring, hand-computed from docs/rules/naiman-specialty.md (default policy)."""
 
 from __future__ import annotations
 

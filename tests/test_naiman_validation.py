@@ -1,4 +1,4 @@
-"""naiman-specialty validation: every cross-field rule of RUBRICS.md, and the per-file rules, each
+"""naiman-specialty validation: every cross-field rule of the scheme (docs/rules/naiman-specialty.md), and the per-file rules, each
 planted once in a copy of the demo data (NMRM 心血管内科 2025: staff 12 + 16 + 2 = 30, open beds 40,
 planned 40, ICU 5 → 12.5 %, surgery 721 of which grade 3/4 354 and minimally invasive 672)."""
 

@@ -1,6 +1,6 @@
 """evalbook.reading.read_text_table: CSV files from Excel or scripts, read as text.
 
-The contract (RUBRICS.md "Input files" and the module docstring): UTF-8 with or without a BOM,
+The contract (README.md "Adding a year's data" and the module docstring): UTF-8 with or without a BOM,
 or GB18030/GBK as Excel on Chinese Windows saves it; every cell kept as the typed string,
 stripped, empty → None; the index is the line number in the file (header = 1); problems name
 the file, the line and the column; unknown extra columns are a warning and are ignored.

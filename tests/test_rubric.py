@@ -1,6 +1,6 @@
 """Strict loading of the wendeng-featured rubric, the penalty policy, and the printed 评分口径.
 
-RUBRICS.md: every [policy] decision lives in the rubric file (data, not code), is printed in
+docs/rules/wendeng-featured.md: every [policy] decision lives in the rubric file (data, not code), is printed in
 the reports ("评分口径") and can be changed by an evaluator without touching Python; loading is
 strict, an unknown or missing key is an error (``InputError`` whose problem's ``row`` is the
 key path), never a default.

@@ -138,7 +138,7 @@ def test_wendeng_items_and_totals_stay_in_range(cohort):
         assert -EPS <= unit["rubric_score"] <= 100 + EPS and -EPS <= unit["expert_score"] <= 100 + EPS
         abstained = bool(facts.set_index("code").at[code, "contest_abstained"])
         assert unit["penalty"] == (penalty if abstained else 0)
-        # RUBRICS.md: total = 0.7 × rubric + 0.3 × expert − penalty, with no floor: an abstainer scoring
+        # docs/rules/wendeng-featured.md: total = 0.7 × rubric + 0.3 × expert − penalty, with no floor: an abstainer scoring
         # almost nothing ends below 0 (at worst −penalty). The total is never above 100.
         weights = W_RUBRIC["weights"]
         assert math.isclose(unit["total"], weights["rubric"] * unit["rubric_score"] + weights["expert"] * unit["expert_score"]
@@ -156,7 +156,7 @@ KIND = catalog()["kind"].to_dict()
 
 
 def indicator_value(kind: str) -> st.SearchStrategy[float]:
-    """A value of the kind as the suites accept it (RUBRICS.md: value kinds)."""
+    """A value of the kind as the suites accept it (docs/rules/naiman-specialty.md: value kinds)."""
     return {"count": amounts(5000, whole=True), "rank": st.integers(1, 300).map(float),
             "percent": amounts(100), "index": st.floats(0, 5, exclude_min=True, allow_nan=False) | st.just(5.0)}.get(
         kind, amounts(10_000))

@@ -3,7 +3,7 @@
 Every test copies the demo data (data/wendeng-featured: institutions.csv, DEMO.md, 2023/),
 plants exactly one defect (one cell edited, one row appended or deleted, or one file removed)
 and runs ``take_in`` on the copy. The expected location of each problem follows the contract in
-/work/shared/RUBRICS.md ("Input files") and ``errors.Problem``: ``file`` is relative to the
+README.md ("Adding a year's data") and ``errors.Problem``: ``file`` is relative to the
 scheme's data folder (``2023/facts.csv``), ``row`` is the line number in the CSV as a
 spreadsheet shows it (header = 1), ``column`` is a column of that file and ``value`` the cell.
 

@@ -1,7 +1,7 @@
 """Composite, ranking and awards of the wendeng-featured scheme on small hand-built cohorts.
 
-Every expected value is derived by hand from /work/shared/RUBRICS.md, section
-"Scheme `wendeng-featured`" ("Composite, ranking, awards" and the Annex 3 table), with the
+Every expected value is derived by hand from the rules in docs/rules/wendeng-featured.md
+(总成绩, 排名与并列, 奖项与奖金 and the Annex 3 table), with the
 award counts and prizes of rubrics/wendeng-featured.yaml; the arithmetic is in the comments.
 
 Rules used:

@@ -1,7 +1,7 @@
 """Annex 3 (附件3) item formulas of the wendeng-featured scheme, one item at a time.
 
-Every expected value is derived by hand from /work/shared/RUBRICS.md, section
-"Scheme `wendeng-featured`" (Annex 3 table, funding bands); the arithmetic is in the comment
+Every expected value is derived by hand from the rules in docs/rules/wendeng-featured.md
+(Annex 3 table, funding bands); the arithmetic is in the comment
 next to each case. Each case starts from a "perfect" institution (every item at its maximum,
 total 100) and changes one or two facts of one item, so the other 15 items must stay at their
 maximum.
@@ -21,7 +21,7 @@ RUBRIC_PATH = Path(__file__).parents[1] / "rubrics" / "wendeng-featured.yaml"
 with RUBRIC_PATH.open(encoding="utf-8") as _fh:
     RUBRIC = yaml.safe_load(_fh)
 
-# Annex 3 table, column "max" (RUBRICS.md): 5+5+5+5 + 6+6+6+6 + 8 + 5+5 + 10+10 + 8 + 5+5 = 100
+# Annex 3 table, column "max" (docs/rules/wendeng-featured.md): 5+5+5+5 + 6+6+6+6 + 8 + 5+5 + 10+10 + 8 + 5+5 = 100
 MAXIMA = {1: 5, 2: 5, 3: 5, 4: 5, 5: 6, 6: 6, 7: 6, 8: 6, 9: 8, 10: 5, 11: 5,
           12: 10, 13: 10, 14: 8, 15: 5, 16: 5}
 

@@ -184,7 +184,7 @@ def suites() -> dict[str, dict]:
 
 
 def _survey_rules() -> list[dict]:
-    """Cross-field rules of RUBRICS.md, on one row per survey (code + specialty + period)."""
+    """The scheme's cross-field rules (docs/rules/naiman-specialty.md), on one row per survey (code + specialty + period)."""
     e = expectation
     zero = {"min_value": 0, "max_value": 0}
     return [
@@ -425,7 +425,7 @@ class SpecialtyScores:
 
 
 def attainment(actual, baseline, target, direction: str) -> Fraction:
-    """RUBRICS.md: a = clip((actual − baseline) / (target − baseline), 0, 1); equal target and baseline
+    """docs/rules/naiman-specialty.md: a = clip((actual − baseline) / (target − baseline), 0, 1); equal target and baseline
     by direction (higher: actual ≥ target; lower: ≤; neutral: =). No actual (e.g. not ranked) → 0."""
     if actual is None or pd.isna(actual):
         return Fraction(0)

@@ -2,7 +2,7 @@
 
 Each formula quotes its rule from the source, reads the named amounts from the rubric's
 ``items.N.params`` and records every step in a trace, so the report can give the reason for
-every point lost. Items are floored at 0 and capped at their maximum (RUBRICS.md).
+every point lost. Items are floored at 0 and capped at their maximum (docs/rules/wendeng-featured.md).
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: setup browser demo test lint lab suites bench clean
+.PHONY: setup browser demo test lint lab suites rules bench clean
 
 setup: $(VENV)/.installed
 
@@ -44,6 +44,10 @@ lab: setup  ## JupyterLab on the notebooks
 suites: setup  ## regenerate expectations/ from the column declarations
 	$(BIN)/evalbook suites wendeng-featured
 	$(BIN)/evalbook suites naiman-specialty
+
+rules: setup  ## regenerate docs/rules/ (the rules as implemented) from rubrics/
+	$(BIN)/evalbook rubric wendeng-featured --out docs/rules/wendeng-featured.md
+	$(BIN)/evalbook rubric naiman-specialty --out docs/rules/naiman-specialty.md
 
 clean:
 	rm -rf $(VENV) reports/wendeng-featured reports/naiman-specialty reports/index.html

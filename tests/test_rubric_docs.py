@@ -8,6 +8,7 @@ Expected texts below are written from the rubric's values by hand, not copied fr
 from __future__ import annotations
 
 import copy
+import re
 from pathlib import Path
 
 import pytest
@@ -162,3 +163,27 @@ def test_write_atomic_keeps_the_old_file_when_writing_fails(tmp_path, monkeypatc
         write_atomic(target, "new\n")
     assert target.read_text(encoding="utf-8") == "old\n"
     assert [p.name for p in tmp_path.iterdir()] == ["rules.md"]
+
+
+def test_nothing_in_the_repository_refers_to_files_outside_it():
+    outside = ("shared" + "/", "RUBRICS" + ".md", "/work" + "/")  # spelt in pieces so this file does not match
+    files = [REPO / "README.md", REPO / "Makefile", *(p for folder in ("docs", "src", "tests", "scripts", "notebooks")
+                                                     for p in (REPO / folder).rglob("*")
+                                                     if p.is_file() and p.suffix in (".md", ".py", ".ipynb", ".txt", ".yaml"))]
+    found = [(p.relative_to(REPO).as_posix(), s) for p in files for s in outside if s in p.read_text(encoding="utf-8")]
+    assert found == []
+
+
+def test_the_guides_name_only_real_commands_and_files():
+    from evalbook.cli import build_parser
+
+    commands = set(build_parser()._subparsers._group_actions[0].choices)
+    for guide in ("evaluator-guide.md", "auditor-guide.md", "architecture.md"):
+        text = (REPO / "docs" / guide).read_text(encoding="utf-8")
+        blocks = "\n".join(text.split("```")[1::2])  # the fenced code blocks
+        used = set(re.findall(r"`evalbook ([a-z]+)", text)) | set(re.findall(r"^evalbook ([a-z]+)", blocks, re.M))
+        assert used <= commands, (guide, used - commands)
+        for module in re.findall(r"`([a-z_]+\.py)`", text):
+            assert list((REPO / "src" / "evalbook").rglob(module)), (guide, module)
+        for path in re.findall(r"`((?:docs|rubrics|notebooks)/[\w./-]+\.(?:md|yaml|csv|ipynb))`", text):
+            assert (REPO / path).exists(), (guide, path)

@@ -75,6 +75,7 @@ def test_wendeng_doc_carries_the_rubric_numbers():
     assert "| 二组 基层医疗机构 | 特等奖 | 1 | 5 |" in text
     assert "≥ 10 万元得 1 分；> 20 万元得 2 分；> 40 万元得 3 分；> 100 万元得 4 分；> 200 万元得 5 分" in text
     assert "不低于 60 分者获优秀奖" in text
+    assert "组内依次按 总成绩 `total` → 附件3得分 `rubric_score` → 专家得分 `expert_score` 从高到低" in text
     assert "| 合计 | 100 |" in text  # expert dimensions 20+20+15+15+15+15 = 100
     # the [policy] choices the rubric marks: item 2, 4, 9, 12, 14, bands, step, unscored, ranking, counts, excellence
     assert text.count("**[policy]**") >= 11
@@ -99,7 +100,7 @@ def test_wendeng_doc_follows_a_changed_rubric(tmp_path):
     assert "扣在 `rubric`：附件3得分，加权前" in text
     assert "先扣宣传形式分，再封顶" in text
     assert "总成绩 = 0.6 × 附件3得分 + 0.4 × 专家得分" in text
-    assert "总成绩 total → 专家得分 expert score 从高到低" in text
+    assert "组内依次按 总成绩 `total` → 专家得分 `expert_score` 从高到低" in text
     assert "Generated from `wendeng-featured.yaml`" in text  # a rubric outside the repository: its name only
 
 
@@ -111,6 +112,7 @@ def test_naiman_doc_carries_the_rubric_and_catalog_numbers():
     assert "| 质量与安全 | 45 |" in text and "| 合计 | 100 |" in text  # 20+45+20+15 = 100
     assert "合格且未被标记“数据不实”" in text
     assert "`2024H1`" in text
+    assert "按 总分 `total` 从高到低" in text
     catalog_lines = (REPO / "rubrics" / "naiman-specialty-catalog.csv").read_text(encoding="utf-8").splitlines()[1:]
     ids = [line.split(",")[1] for line in catalog_lines]
     for indicator in ids:

@@ -80,21 +80,20 @@ WENDENG_RULES: dict[int, str] = {
 
 ORDER_WORDS = {"cap_then_deduct": "先把报道得分封顶，再扣宣传形式分 cap, then deduct",
                "deduct_then_cap": "先扣宣传形式分，再封顶 deduct, then cap"}
-RANK_KEYS = {"total": "总成绩 total", "rubric_score": "附件3得分 rubric score", "expert_score": "专家得分 expert score",
-             "objective_score": "客观数据得分 objective score", "onsite_score": "现场核查得分 on-site score"}
 
 
 def _amount(value) -> str:
     return plain(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else str(value)
 
 
-def _rank_order(order: list) -> str:
-    return " → ".join(RANK_KEYS.get(k, k) for k in order)
+def _rank_order(order: list, labels: Mapping[str, str]) -> str:
+    """The ranking keys in the words the scheme's reports use, each with its rubric key."""
+    return " → ".join(f"{labels.get(k, k)} `{k}`" for k in order)
 
 
 def wendeng_markdown(rubric: Rubric, rubric_label: str = "rubrics/wendeng-featured.yaml") -> str:
     """The wendeng-featured rules from its rubric: items, bands, composite, penalty, ranking, awards."""
-    from evalbook.schemes.wendeng_featured import FACTS
+    from evalbook.schemes.wendeng_featured import FACTS, ORDER_LABELS
     from evalbook.schemes.wendeng_items import ITEMS
 
     d = rubric.data
@@ -141,9 +140,9 @@ def wendeng_markdown(rubric: Rubric, rubric_label: str = "rubrics/wendeng-featur
             f"放弃参加区级技术比武：第12项不得分，另扣 {plain(p12['abstain_penalty'])} 分；"
             f"{POLICY} 扣在 `{p12['penalty_applies_to']}`：{applies}。", "",
             "## 排名与并列 Ranking and ties", "",
-            f"- {POLICY} 组内依次按 {_rank_order(d['ranking']['order'])} 从高到低排序；完全相同者并列"
+            f"- {POLICY} 组内依次按 {_rank_order(d['ranking']['order'], ORDER_LABELS)} 从高到低排序；完全相同者并列"
             f"（`{d['ranking']['ties']}`：名次1、1、3），获同一奖项，各得全额奖金。",
-            "- 项目按项目得分在组内同样排名。比较一律用精确值，不受二进制浮点误差影响。", "",
+            "- 项目按项目得分在组内同样排名（并列在最后一个获奖名次时，多发一个奖）。比较一律用精确值，不受二进制浮点误差影响。", "",
             "## 奖项与奖金 Awards and prizes (万元)", "",
             f"{POLICY} 各奖项名额原文未规定，奖金按原文。 Award counts are policy; prizes are the source's.", ""]
     for title, key in (("单位奖 Unit awards", "unit_awards"), ("项目奖 Project awards", "project_awards")):
@@ -172,6 +171,8 @@ def naiman_markdown(rubric: Rubric, catalog: pd.DataFrame,
                     rubric_label: str = "rubrics/naiman-specialty.yaml",
                     catalog_label: str = "rubrics/naiman-specialty-catalog.csv") -> str:
     """The naiman-specialty rules from its rubric and indicator catalog."""
+    from evalbook.schemes.naiman_specialty import ORDER_LABELS
+
     d = rubric.data
     w = d["weights"]
     out = _header(d, f"{rubric_label}、{catalog_label}")
@@ -213,7 +214,7 @@ def naiman_markdown(rubric: Rubric, catalog: pd.DataFrame,
             + ("且未被标记“数据不实”" if d["recommend_excludes_flagged"] else "（不论是否标记“数据不实”）")
             + f"（recommend_excludes_flagged: {str(d['recommend_excludes_flagged']).lower()}）。", "",
             "## 排名 Ranking", "",
-            f"- {POLICY} 按 {_rank_order(d['ranking']['order'])} 从高到低；完全相同者并列（`{d['ranking']['ties']}`：1、1、3）。"
+            f"- {POLICY} 按 {_rank_order(d['ranking']['order'], ORDER_LABELS)} 从高到低；完全相同者并列（`{d['ranking']['ties']}`：1、1、3）。"
             "合格线、复核线与排名均按精确值比较。", "",
             "## 其他 Other", "",
             f"- 每年择优建设至少 {plain(d['min_nominations'])} 个：候选专科少于此数时给出警告（候选专科不计分）。",

@@ -20,14 +20,15 @@ from evalbook.errors import InputError, Problem
 from evalbook.schemes import SCHEMES
 from evalbook.usage import Parser, Version, scheme_name
 
-SCHEME_HELP = f"考评方案 scheme: {', '.join(SCHEMES)}"
 YEAR_HELP = "考评年度，如 2023 evaluation year, e.g. 2023"
 DATA_HELP = "数据文件夹，内有 <方案>/<年度>/ data folder holding <scheme>/<year>/ (默认 default: %(default)s)"
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The command line; the schemes it names are those of the registry (``evalbook.schemes.SCHEMES``)."""
+    schemes = ", ".join(SCHEMES)
     parser = Parser(prog="evalbook", description="可复现的医疗机构考评工作簿\nReproducible evaluation workbooks\n\n"
-                    f"考评方案 schemes: {', '.join(SCHEMES)}\n"
+                    f"考评方案 schemes: {schemes}\n"
                     "每个命令的说明 each command's help: evalbook COMMAND --help",
                     epilog="退出码 exit codes: 0 完成 done; 1 输入有误或报告失败 invalid input or a failed report; "
                            "2 命令行有误 wrong command line; 130 中断 interrupted; 143 SIGTERM")
@@ -39,7 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
         return commands.add_parser(name, help=f"{zh} {en}", description=f"{zh}\n{en}")
 
     def scheme(sub, **kwargs) -> None:
-        sub.add_argument("scheme", type=scheme_name, help=kwargs.pop("help", SCHEME_HELP), **kwargs)
+        sub.add_argument("scheme", type=scheme_name, help=f"考评方案 scheme: {schemes}{kwargs.pop('note', '')}", **kwargs)
 
     def year(sub, required: bool = True) -> None:
         sub.add_argument("--year", type=int, required=required, help=YEAR_HELP + ("（必需 required）" if required else ""))
@@ -53,7 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     data(validate)
 
     run = command("run", "校验、评分并生成报告", "validate, score and build the reports")
-    scheme(run, nargs="?", help=f"{SCHEME_HELP}（用 --all 时省略 omitted with --all）")
+    scheme(run, nargs="?", note="（用 --all 时省略 omitted with --all）")
     year(run, required=False)
     run.add_argument("--all", action="store_true",
                      help="运行 data/ 中找到的每个方案和年度，并生成 reports/index.html run every scheme and year in data/")

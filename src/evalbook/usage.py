@@ -89,7 +89,7 @@ class Parser(argparse.ArgumentParser):
 def did_you_mean(word: str, choices) -> str:
     """The hint "`runn`: 是不是 did you mean `run`?" for the closest of ``choices`` (difflib); "" when none is close."""
     choices = list(choices)
-    close = [c for c in choices if c.startswith(word) and len(word) >= 3] or difflib.get_close_matches(word, choices, n=2)
+    close = [c for c in choices if c.startswith(word) and len(word) >= 3] or difflib.get_close_matches(word, choices, n=1)
     if not close:
         return ""
     return f"`{word}`: 是不是 did you mean {' / '.join(f'`{c}`' for c in dict.fromkeys(close))}?"
@@ -144,4 +144,5 @@ class Version(argparse.Action):
         from evalbook.reuse import code_identity
 
         identity = code_identity()
-        parser.exit(0, f"evalbook {identity['evalbook']} (代码 code sha256 {identity['sha256']})\n")
+        print(f"evalbook {identity['evalbook']} (代码 code sha256 {identity['sha256']})")
+        parser.exit(0)

@@ -2,7 +2,7 @@
 
 Exit codes: 0 done; 1 the input is wrong or a report failed (every problem is printed, in
 Chinese and English, with file, row, column, value and rule; nothing published is touched);
-2 the command line itself is wrong.
+2 the command line itself is wrong (bare ``evalbook`` too; the help and the messages are in ``usage``).
 """
 
 from __future__ import annotations

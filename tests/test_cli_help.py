@@ -211,6 +211,14 @@ def test_a_year_with_no_data_names_the_years_there_are(command, tmp_path, capsys
     assert not out.exists()
 
 
+def test_prefilling_templates_from_a_year_with_no_data_is_refused(tmp_path, capsys):
+    """Before: 22 empty templates and "prefilled from the current CSVs"; there was nothing to prefill from."""
+    data = data_folder(tmp_path, "wendeng-featured", ["2023"])
+    out = tmp_path / "templates"
+    assert main(["template", "wendeng-featured", "--year", "2030", "--data", str(data), "--out", str(out), "--prefill"]) == 1
+    assert "years present: 2023" in capsys.readouterr().out and not out.exists()
+
+
 def test_a_scheme_with_no_year_at_all(tmp_path, capsys):
     data = data_folder(tmp_path, "wendeng-featured", [])
     assert main(["validate", "wendeng-featured", "--year", "2030", "--data", str(data)]) == 1

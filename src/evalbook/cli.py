@@ -405,6 +405,8 @@ def _template(args) -> int:
     from evalbook.schemes import get_scheme
     from evalbook.workbooks import write_templates
 
+    if args.prefill:  # nothing to fill in from a year with no data: say which years have some
+        _check_year(args.scheme, args.year, args.data)
     written = write_templates(get_scheme(args.scheme), args.year, args.data, args.out, prefill=args.prefill, owner=args.owner)
     for path in written:
         print(path)

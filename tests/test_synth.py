@@ -84,13 +84,12 @@ def test_never_writes_over_data(tmp_path, capsys):
 
 @pytest.mark.parametrize("args", [["nope", "--institutions", "3"], ["wendeng-featured", "--institutions", "0"]])
 def test_bad_command_lines(tmp_path, args):
+    """An unknown scheme and a count below 1 are wrong command lines: exit 2 (README)."""
     argv = ["synth", *args, "--year", "2023", "--out", str(tmp_path / "x")]
-    if "0" in args:
-        with pytest.raises(SystemExit) as stop:
-            main(argv)
-        assert stop.value.code == 2
-    else:
-        assert main(argv) == 1
+    with pytest.raises(SystemExit) as stop:
+        main(argv)
+    assert stop.value.code == 2
+    assert not (tmp_path / "x").exists()
 
 
 def test_the_big_cohort_path_reports_what_great_expectations_reports(tmp_path, monkeypatch):

@@ -419,7 +419,9 @@ def test_an_empty_or_missing_folder_is_an_input_error(copy, tmp_path, capsys):
 
 
 def test_template_for_an_unknown_scheme_or_missing_institutions(tmp_path, capsys):
-    assert evalbook("template", "nope", "--year", YEAR, "--data", tmp_path) == 1
+    with pytest.raises(SystemExit) as exit_info:
+        evalbook("template", "nope", "--year", YEAR, "--data", tmp_path)  # a wrong command line
+    assert exit_info.value.code == 2
     assert evalbook("template", SCHEME, "--year", YEAR, "--data", tmp_path, "--out", tmp_path / "t") == 1
     assert "institutions.csv" in capsys.readouterr().out
     with pytest.raises(SystemExit) as exit_info:

@@ -2,7 +2,7 @@
 
 Exit codes: 0 done; 1 the input is wrong or a report failed (every problem is printed, in
 Chinese and English, with file, row, column, value and rule; nothing published is touched);
-2 the command line itself is wrong.
+2 the command line itself is wrong (bare ``evalbook`` too; the help and the messages are in ``usage``).
 """
 
 from __future__ import annotations
@@ -17,78 +17,114 @@ import time
 from pathlib import Path
 
 from evalbook.errors import InputError, Problem
+from evalbook.schemes import SCHEMES
+from evalbook.usage import Parser, Version, scheme_name
+
+YEAR_HELP = "考评年度，如 2023 evaluation year, e.g. 2023"
+DATA_HELP = "数据文件夹，内有 <方案>/<年度>/ data folder holding <scheme>/<year>/ (默认 default: %(default)s)"
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="evalbook", description="可复现的医疗机构考评工作簿 Reproducible evaluation workbooks")
-    commands = parser.add_subparsers(dest="command", required=True)
+    """The command line; the schemes it names are those of the registry (``evalbook.schemes.SCHEMES``)."""
+    schemes = ", ".join(SCHEMES)
+    parser = Parser(prog="evalbook", description="可复现的医疗机构考评工作簿\nReproducible evaluation workbooks\n\n"
+                    f"考评方案 schemes: {schemes}\n"
+                    "每个命令的说明 each command's help: evalbook COMMAND --help",
+                    epilog="退出码 exit codes: 0 完成 done; 1 输入有误或报告失败 invalid input or a failed report; "
+                           "2 命令行有误 wrong command line; 130 中断 interrupted; 143 SIGTERM")
+    parser.add_argument("--version", action=Version, help="显示版本与代码指纹并退出 show the version and code fingerprint")
+    commands = parser.add_subparsers(dest="command", required=True, title="命令 commands", metavar="COMMAND",
+                                     parser_class=Parser)
 
-    validate = commands.add_parser("validate", help="校验一个年度的数据 validate a year's data")
-    validate.add_argument("scheme")
-    validate.add_argument("--year", type=int, required=True)
-    validate.add_argument("--data", type=Path, default=Path("data"))
+    def command(name: str, zh: str, en: str) -> argparse.ArgumentParser:
+        return commands.add_parser(name, help=f"{zh} {en}", description=f"{zh}\n{en}")
 
-    run = commands.add_parser("run", help="校验、评分并生成报告 validate, score and build the reports")
-    run.add_argument("scheme", nargs="?", help="考评方案 scheme (省略并用 --all 时运行 data/ 中的全部)")
-    run.add_argument("--year", type=int)
+    def scheme(sub, **kwargs) -> None:
+        sub.add_argument("scheme", type=scheme_name, help=f"考评方案 scheme: {schemes}{kwargs.pop('note', '')}", **kwargs)
+
+    def year(sub, required: bool = True) -> None:
+        sub.add_argument("--year", type=int, required=required, help=YEAR_HELP + ("（必需 required）" if required else ""))
+
+    def data(sub) -> None:
+        sub.add_argument("--data", type=Path, default=Path("data"), metavar="DIR", help=DATA_HELP)
+
+    validate = command("validate", "校验一个年度的数据", "validate a year's data")
+    scheme(validate)
+    year(validate)
+    data(validate)
+
+    run = command("run", "校验、评分并生成报告", "validate, score and build the reports")
+    scheme(run, nargs="?", note="（用 --all 时省略 omitted with --all）")
+    year(run, required=False)
     run.add_argument("--all", action="store_true",
                      help="运行 data/ 中找到的每个方案和年度，并生成 reports/index.html run every scheme and year in data/")
-    run.add_argument("--data", type=Path, default=Path("data"))
-    run.add_argument("--out", type=Path, default=Path("reports"))
+    data(run)
+    run.add_argument("--out", type=Path, default=Path("reports"), metavar="DIR",
+                     help="报告输出文件夹 output folder, writes DIR/<scheme>/<year>/ (默认 default: %(default)s)")
     run.add_argument("--only", nargs="+", metavar="CODE", help="只重建这些机构的报告 rebuild only these institutions' reports")
-    run.add_argument("--workers", type=_positive, default=2, help="本机并行运行的笔记本数 notebooks run at once here (default 2)")
+    run.add_argument("--workers", type=_positive, default=2, metavar="N",
+                     help="本机并行运行的笔记本数 notebooks run at once here (默认 default: %(default)s)")
     run.add_argument("--scheduler", metavar="ADDRESS",
                      help="把笔记本交给已有的 Dask 集群运行 run the notebooks on this Dask scheduler (tcp://host:8786)")
     run.add_argument("--resume", action="store_true",
                      help="跳过输入、规则和笔记本均未改变的报告 keep reports whose inputs, rubric and notebook are unchanged")
-    run.add_argument("--timeout", type=_positive, default=600, help="每个单元格的时限（秒）per-cell time limit, seconds")
+    run.add_argument("--timeout", type=_positive, default=600, metavar="SECONDS",
+                     help="每个单元格的时限（秒）per-cell time limit, seconds (默认 default: %(default)s)")
     run.add_argument("--no-prestart", dest="prestart", action="store_false",
                      help="不预先启动下一个内核（内存紧张时）do not start the next kernel ahead (when memory is short)")
     run.add_argument("--kernels", choices=("fork", "spawn"), default="fork",
                      help="fork：从已导入 pandas 等的进程派生全新内核（默认，快）；spawn：普通方式启动内核 "
                           "fork: fresh kernels forked from a warm process (default, fast); spawn: ordinary kernels")
 
-    verify = commands.add_parser("verify", help="核验已发布的结果能否由记录的输入、规则和笔记本复现 prove published results reproduce")
-    verify.add_argument("path", type=Path, metavar="OUT/SCHEME/YEAR[/FOLDER]")
-    verify.add_argument("--workers", type=_positive, default=2, help="同时重新执行的笔记本数 notebooks re-executed at once")
+    verify = command("verify", "核验已发布的结果能否由记录的输入、规则和笔记本复现", "prove published results reproduce")
+    verify.add_argument("path", type=Path, metavar="OUT/SCHEME/YEAR[/FOLDER]",
+                        help="已发布的年度文件夹或其中一个报告文件夹 a published year folder or one report folder in it")
+    verify.add_argument("--workers", type=_positive, default=2, metavar="N",
+                        help="同时重新执行的笔记本数 notebooks re-executed at once (默认 default: %(default)s)")
 
-    pdf = commands.add_parser("pdf", help="用 Chromium 把报告打印为 PDF（report.pdf 与 report.html 同目录）print reports to PDF")
-    pdf.add_argument("path", type=Path, metavar="OUT/SCHEME/YEAR | REPORT_FOLDER | FILE.html")
+    pdf = command("pdf", "用 Chromium 把报告打印为 PDF（report.pdf 与 report.html 同目录）", "print reports to PDF")
+    pdf.add_argument("path", type=Path, metavar="OUT/SCHEME/YEAR | REPORT_FOLDER | FILE.html",
+                     help="已发布的年度文件夹、报告文件夹或 .html 文件 a published year folder, a report folder or an .html file")
 
-    synth = commands.add_parser("synth", help="生成任意规模的合成示例队列 write a valid synthetic cohort of any size")
-    synth.add_argument("scheme")
-    synth.add_argument("--institutions", type=_positive, required=True, metavar="N")
-    synth.add_argument("--year", type=int, required=True)
+    synth = command("synth", "生成任意规模的合成示例队列", "write a valid synthetic cohort of any size")
+    scheme(synth)
+    synth.add_argument("--institutions", type=_positive, required=True, metavar="N",
+                       help="合成机构数（必需）number of institutions (required)")
+    year(synth)
     synth.add_argument("--out", type=Path, required=True, metavar="DIR",
-                       help="写入 DIR/<方案>/（该文件夹须不存在或为空，从不覆盖数据）writes DIR/<scheme>/, which must be new or empty")
-    synth.add_argument("--seed", type=int, default=20261124)
+                       help="写入 DIR/<方案>/（该文件夹须不存在或为空，从不覆盖数据；必需）"
+                            "writes DIR/<scheme>/, which must be new or empty (required)")
+    synth.add_argument("--seed", type=int, default=20261124, metavar="S",
+                       help="随机种子：同一种子，同样的字节 random seed: same seed, same bytes (默认 default: %(default)s)")
 
-    suites = commands.add_parser("suites", help="由列定义生成校验套件 write the suites from the column declarations")
-    suites.add_argument("scheme")
+    suites = command("suites", "由列定义生成校验套件", "write the suites from the column declarations")
+    scheme(suites)
     suites.add_argument("--check", action="store_true", help="只检查是否需要更新 only check that they are up to date")
 
-    rubric = commands.add_parser("rubric", help="由评分规则文件生成规则说明（Markdown）print the scheme's rules as implemented, in Markdown")
-    rubric.add_argument("scheme")
+    rubric = command("rubric", "由评分规则文件生成规则说明（Markdown）", "print the scheme's rules as implemented, in Markdown")
+    scheme(rubric)
     rubric.add_argument("--out", type=Path, metavar="FILE", help="写入该文件（原子写入）write FILE (atomically) instead of printing")
     rubric.add_argument("--check", action="store_true",
-                        help="只检查 docs/rules/<方案>.md 是否最新 only check that docs/rules/<scheme>.md is current")
+                        help="只检查 docs/rules/<方案>.md（或 --out 的文件）是否最新 "
+                             "only check that docs/rules/<scheme>.md (or the --out file) is current")
 
-    template = commands.add_parser("template", help="生成各机构的 Excel 填报模板 write each institution's Excel template")
-    template.add_argument("scheme")
-    template.add_argument("--year", type=int, required=True)
-    template.add_argument("--data", type=Path, default=Path("data"))
-    template.add_argument("--out", type=Path, default=Path("templates"))
+    template = command("template", "生成各机构的 Excel 填报模板", "write each institution's Excel template")
+    scheme(template)
+    year(template)
+    data(template)
+    template.add_argument("--out", type=Path, default=Path("templates"), metavar="DIR",
+                          help="模板输出文件夹 folder for the templates (默认 default: %(default)s)")
     template.add_argument("--prefill", action="store_true", help="用该年度现有的 CSV 数据预先填好 fill in the year's current CSV data")
     template.add_argument("--for", dest="owner", choices=("hospital", "committee"), default="hospital",
                           help="hospital：每个机构一个工作簿（默认）one workbook per institution (default); "
                                "committee：考评组一个工作簿（全部机构）one committee workbook for all institutions")
 
-    ingest = commands.add_parser("ingest", help="把填好的 Excel 工作簿读入该年度的 CSV 文件 read filled workbooks into the year's CSV files")
-    ingest.add_argument("scheme")
-    ingest.add_argument("--year", type=int, required=True)
+    ingest = command("ingest", "把填好的 Excel 工作簿读入该年度的 CSV 文件", "read filled workbooks into the year's CSV files")
+    scheme(ingest)
+    year(ingest)
     ingest.add_argument("--from", dest="source", type=Path, required=True, metavar="DIR",
-                        help="存放填好的 .xlsx 的文件夹 folder of filled .xlsx workbooks")
-    ingest.add_argument("--data", type=Path, default=Path("data"))
+                        help="存放填好的 .xlsx 的文件夹（必需）folder of filled .xlsx workbooks (required)")
+    data(ingest)
     ingest.add_argument("--dry-run", action="store_true",
                         help="只显示各文件将新增、修改、删除的行数，不写入任何文件 show the rows each file would gain, "
                              "change and lose; write nothing")
@@ -96,7 +132,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser()
+    if not argv:  # bare `evalbook`: what it can do, and 2 as for any incomplete command line
+        parser.print_help()
+        return 2
+    args = parser.parse_args(argv)
     _skip_slow_optional_imports()
     previous = signal.getsignal(signal.SIGTERM)
     terminated = _terminate_like_ctrl_c()
@@ -163,9 +204,29 @@ def _skip_slow_optional_imports() -> None:
     sys.modules.setdefault("rfc3987_syntax", None)
 
 
+def _check_year(scheme_name: str, year: int, data: Path) -> None:
+    """``--year`` names a year that has no data: say so once, with the years the data folder has, rather than
+    one "required file is missing" per file. (A scheme folder that is missing altogether is left to the
+    reading, which names institutions.csv; a scheme whose files may sit directly in its folder is read there.)"""
+    from evalbook.schemes import get_scheme
+
+    scheme = get_scheme(scheme_name)
+    folder = Path(data) / scheme.NAME
+    if not folder.is_dir() or (folder / str(year)).is_dir():
+        return
+    per_year = [file for file in scheme.FILES if file not in scheme.ROOT_FILES]
+    if getattr(scheme, "FLAT_FALLBACK", False) and any((folder / file).exists() for file in per_year):
+        return
+    years = sorted(p.name for p in folder.iterdir() if p.is_dir() and p.name.isdigit())
+    raise InputError(Problem(f"{folder}/{year}/", f"数据文件夹中没有该年度；现有年度：{'、'.join(years) or '无'}",
+                             f"no such year in the data folder; years present: {', '.join(years) or 'none'}",
+                             column="--year", value=year))
+
+
 def _validate(args) -> int:
     from evalbook.batch import validate_year
 
+    _check_year(args.scheme, args.year, args.data)
     intake = validate_year(args.scheme, args.year, args.data)
     _print_problems(intake.outcome.problems)
     checked = len(intake.outcome.summary)
@@ -212,6 +273,7 @@ def _run_one(scheme: str, year: int, data: Path, out: Path, only, options) -> tu
     from evalbook.batch import run_year, validate_year
 
     started = time.perf_counter()
+    _check_year(scheme, year, data)
     intake = validate_year(scheme, year, data)
     validated = time.perf_counter() - started
     _print_problems(intake.outcome.problems)
@@ -269,7 +331,7 @@ def _positive(text: str) -> int:
 
 
 def _usage(message: str) -> int:
-    print(f"evalbook run: {message}", file=sys.stderr)
+    print(f"evalbook run: 错误 error: {message}\n    详见 see: evalbook run --help", file=sys.stderr)
     return 2
 
 
@@ -369,6 +431,8 @@ def _template(args) -> int:
     from evalbook.schemes import get_scheme
     from evalbook.workbooks import write_templates
 
+    if args.prefill:  # nothing to fill in from a year with no data: say which years have some
+        _check_year(args.scheme, args.year, args.data)
     written = write_templates(get_scheme(args.scheme), args.year, args.data, args.out, prefill=args.prefill, owner=args.owner)
     for path in written:
         print(path)

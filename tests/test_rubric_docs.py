@@ -56,7 +56,9 @@ def test_printed_without_out(capsys):
 
 
 def test_unknown_scheme_is_a_clear_error(capsys):
-    assert main(["rubric", "no-such-scheme"]) == 1
+    with pytest.raises(SystemExit) as stop:  # a wrong command line: exit 2, as for every command
+        main(["rubric", "no-such-scheme"])
+    assert stop.value.code == 2
     captured = capsys.readouterr()
     said = captured.out + captured.err
     assert "no-such-scheme" in said and "unknown scheme" in said

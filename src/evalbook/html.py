@@ -23,8 +23,13 @@ class Html(str):
     def _repr_html_(self) -> str:
         return str(self)
 
-    def __repr__(self) -> str:  # the notebook's text/plain copy: short, the HTML is the content
-        return f"<evalbook HTML, {len(self)} characters>"
+    def __repr__(self) -> str:  # the notebook's text/plain copy: the same section as plain text
+        from evalbook.plaintext import text_of
+
+        return text_of(self)
+
+    def _repr_pretty_(self, printer, cycle) -> None:  # IPython's text/plain
+        printer.text(repr(self))
 
 
 def esc(value: Any) -> str:

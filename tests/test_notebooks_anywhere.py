@@ -45,6 +45,24 @@ def test_text_form_of_key_values_badges_lists_and_charts():
     assert text_of(page) == "# 报告\n\n结论  [合格] [推荐]\n\n- 一\n- 二\n\n[图 chart: 总分]"
 
 
+def test_outputs_carry_the_report_look_inline_for_jupyterlab():
+    page = section("排名", table([("1", "<b>甲</b>")], ["名次", "机构"], numeric=(0,), row_classes=["awarded"]),
+                   Html(badge("合格", "pass") + '<svg><text class="note">1</text></svg>'))
+    cell = "border:1px solid #d5dbe1;padding:4px 7px;vertical-align:top"  # report.css: table.eb th, table.eb td
+    assert page._repr_html_() == (
+        '<section class="eb"><h2 style="font-size:18px;color:#1f4e79;border-bottom:2px solid #1f4e79;'
+        'padding-bottom:4px;margin:28px 0 10px">排名</h2>'
+        '<table class="eb " style="border-collapse:collapse;width:100%;margin:6px 0 12px"><thead><tr>'
+        f'<th style="{cell};text-align:left;background-color:#eef2f6;white-space:nowrap">名次</th>'
+        f'<th style="{cell};text-align:left;background-color:#eef2f6;white-space:nowrap">机构</th></tr></thead>'
+        f'<tbody><tr class="awarded"><td class="num" style="{cell};text-align:right;background-color:#fdf6e9">1</td>'
+        f'<td style="{cell};text-align:left;background-color:#fdf6e9">&lt;b&gt;甲&lt;/b&gt;</td></tr></tbody></table>'
+        '<span class="badge pass" style="display:inline-block;font-size:11px;padding:0 5px;border-radius:3px;'
+        'background-color:#1e7b45;color:#fff;margin-left:4px">合格</span>'
+        '<svg><text class="note">1</text></svg></section>')
+    assert str(page).count("style=") == 0  # the markup other sections embed stays unstyled (styled once, at the top)
+
+
 # --- where the data are ------------------------------------------------------------------------
 
 def test_empty_data_dir_means_the_setting_or_the_repository(monkeypatch, tmp_path):
@@ -144,7 +162,8 @@ def test_notebook_runs_from_any_folder_and_reads_as_text(tmp_path, notebook, par
     # save_result: SC has 2 projects in expert_scores.csv (中医针灸理疗, 慢病中医药管理); NMRM 神经内科 8 rows in targets.csv
     assert texts[-1].endswith("行数 rows: units 1, " + ("projects 2" if "SC" in params else "indicators 8"))
     html = [o["data"]["text/html"] for o in outputs(nb) if "text/html" in o.get("data", {})]
-    assert [text_of(h) for h in html[:-1]] == texts[:-1]  # the text form is the HTML's, recomputable by verify
+    assert [text_of(h) for h in html[:-1]] == texts[:-1]
+    assert all('<table class="eb' not in h or 'style="border-collapse:collapse' in h for h in html)  # the text form is the HTML's, recomputable by verify
 
 
 @pytest.mark.skipif(not PAPERMILL.exists(), reason="papermill not installed")

@@ -137,7 +137,7 @@ def papermill(tmp_path: Path, notebook: str, *params: str) -> tuple[subprocess.C
     cwd = tmp_path / "elsewhere"
     cwd.mkdir(exist_ok=True)
     out = cwd / "out.ipynb"
-    env = {k: v for k, v in os.environ.items() if k != paths.DATA_SETTING}
+    env = {k: v for k, v in os.environ.items() if k != "EVALBOOK_DATA"}
     done = subprocess.run([str(PAPERMILL), str(REPO / "notebooks" / notebook), "out.ipynb", *params],
                           cwd=cwd, capture_output=True, text=True, env=env, timeout=600)
     return done, nbformat.read(str(out), as_version=4)  # joins the JSON's line lists into strings

@@ -42,7 +42,16 @@ def test_text_form_of_key_values_badges_lists_and_charts():
     page = Html(f"<h1>报告</h1>{key_values([('结论', Html(badge('合格', 'pass') + badge('推荐')))])}"
                 '<ul><li>一</li><li>二</li></ul>'
                 '<svg role="img"><title>总分</title><text>1. 甲</text></svg>')
-    assert text_of(page) == "# 报告\n\n结论  [合格] [推荐]\n\n- 一\n- 二\n\n[图 chart: 总分]"
+    assert text_of(page) == "# 报告\n\n结论  [合格] [推荐]\n\n- 一\n- 二\n\n[图 chart: 总分]\n\n1. 甲"
+
+
+def test_a_charts_text_form_is_its_labels_and_values():
+    from evalbook.charts import bars
+
+    long = "乙" * 20  # 20 × 12 px = 240 px > the 160 px label room: drawn cut with …, the full text is its tooltip
+    chart = bars([("甲<b>", 90.5, True), (long, 58, False)], maximum=100, title="总分")
+    # the title; the axis' ticks (0 … 100) left out; the label column as wide as the long label (20 × 2 = 40)
+    assert text_of(chart) == f"[图 chart: 总分]\n\n甲<b>{' ' * 35}  90.5分\n{long}  58分"
 
 
 def test_outputs_carry_the_report_look_inline_for_jupyterlab():
@@ -147,23 +156,28 @@ def outputs(nb: dict) -> list[dict]:
     return [o for c in nb["cells"] if c["cell_type"] == "code" for o in c.get("outputs", [])]
 
 
+# the rows of save_result's record, counted in the demo data: SC has 2 projects in expert_scores.csv (中医针灸理疗,
+# 慢病中医药管理); NMRM 神经内科 8 rows in targets.csv; the cohort: 22 institutions, 35 (code, project) pairs;
+# 7 building specialties in specialties.csv and their 63 rows of targets.csv
 @pytest.mark.skipif(not PAPERMILL.exists(), reason="papermill not installed")
-@pytest.mark.parametrize("notebook, params, heading", [
-    ("wendeng-featured/institution.ipynb", ("-p", "institution", "SC"), "# 宋村中心卫生院 · 2023年度特色医疗综合考评报告"),
+@pytest.mark.parametrize("notebook, params, heading, rows", [
+    ("wendeng-featured/institution.ipynb", ("-p", "institution", "SC"), "# 宋村中心卫生院 · 2023年度特色医疗综合考评报告",
+     "units 1, projects 2"),
     ("naiman-specialty/specialty.ipynb", ("-p", "institution", "NMRM", "-p", "specialty", "神经内科"),
-     "# 奈曼旗示例人民医院（示例） · 神经内科 · 2025年度临床重点专科建设评估报告"),
+     "# 奈曼旗示例人民医院（示例） · 神经内科 · 2025年度临床重点专科建设评估报告", "units 1, indicators 8"),
+    ("wendeng-featured/cohort.ipynb", (), "# 2023年度特色医疗综合考评结果", "units 22, projects 35"),
+    ("naiman-specialty/cohort.ipynb", (), "# 2025年度旗级临床重点专科建设评估结果通报", "units 7, indicators 63"),
 ])
-def test_notebook_runs_from_any_folder_and_reads_as_text(tmp_path, notebook, params, heading):
+def test_notebook_runs_from_any_folder_and_reads_as_text(tmp_path, notebook, params, heading, rows):
     done, nb = papermill(tmp_path, notebook, *params)
     assert done.returncode == 0, done.stderr[-3000:]
     texts = [o["data"]["text/plain"] for o in outputs(nb) if "text/html" in o.get("data", {})]
     assert texts and not any(t.startswith("<evalbook HTML") for t in texts)
     assert heading in texts[0]
-    # save_result: SC has 2 projects in expert_scores.csv (中医针灸理疗, 慢病中医药管理); NMRM 神经内科 8 rows in targets.csv
-    assert texts[-1].endswith("行数 rows: units 1, " + ("projects 2" if "SC" in params else "indicators 8"))
+    assert texts[-1].endswith(f"行数 rows: {rows}")
     html = [o["data"]["text/html"] for o in outputs(nb) if "text/html" in o.get("data", {})]
-    assert [text_of(h) for h in html[:-1]] == texts[:-1]
-    assert all('<table class="eb' not in h or 'style="border-collapse:collapse' in h for h in html)  # the text form is the HTML's, recomputable by verify
+    assert [text_of(h) for h in html[:-1]] == texts[:-1]  # the text form is the HTML's, recomputable by verify
+    assert all('<table class="eb' not in h or 'style="border-collapse:collapse' in h for h in html)
 
 
 @pytest.mark.skipif(not PAPERMILL.exists(), reason="papermill not installed")

@@ -46,6 +46,8 @@ class _Text(HTMLParser):
         self.svg = 0
         self.svg_title: list[str] | None = None
         self.svg_title_open = False
+        self.svg_texts: list[tuple[str, list[str], list[str]]] = []  # a chart's <text>s: (y, text, its <title>)
+        self.svg_in: str | None = None  # "text" or "label" (a cut label's full text, its <title>)
         self.spans: list[bool] = []  # open <span>s: is each a badge?
 
     # --- text
@@ -68,6 +70,8 @@ class _Text(HTMLParser):
         if self.svg:
             if self.svg_title_open:
                 self.svg_title.append(data)
+            elif self.svg_in:
+                self.svg_texts[-1][1 if self.svg_in == "text" else 2].append(data)
             return
         self._put(data)
 
@@ -79,9 +83,15 @@ class _Text(HTMLParser):
             self.skip += 1
         elif tag == "svg":
             self.svg += 1
+            self.svg_texts = [] if self.svg == 1 else self.svg_texts
         elif self.svg:
-            if tag == "title" and self.svg == 1 and self.svg_title is None:
+            if tag == "title" and self.svg_in == "text":
+                self.svg_in = "label"
+            elif tag == "title" and self.svg == 1 and self.svg_title is None:
                 self.svg_title, self.svg_title_open = [], True
+            elif tag == "text":
+                self.svg_texts.append((attrs.get("y") or "", [], []))
+                self.svg_in = "text"
         elif self.tables and tag in ("tr", "td", "th", "table") and tag != "table":
             table = self.tables[-1]
             if tag == "tr":
@@ -124,9 +134,16 @@ class _Text(HTMLParser):
             if not self.svg:
                 title = re.sub(r"\s+", " ", "".join(self.svg_title or [])).strip()
                 self._put(f"[图 chart: {title}]" if title else "[图 chart]")
+                if not self.tables:  # its rows as aligned text, a block of their own
+                    self._flush()
+                    self.out.extend([rows] if (rows := _chart_rows(self.svg_texts, title)) else [])
                 self.svg_title = None
         elif self.svg:
             self.svg_title_open = self.svg_title_open and tag != "title"
+            if tag == "title" and self.svg_in == "label":
+                self.svg_in = "text"
+            elif tag == "text":
+                self.svg_in = None
         elif tag in ("td", "th") and self.tables and self.tables[-1]["cell"] is not None:
             table = self.tables[-1]
             text = re.sub(r"\s+", " ", "".join(table["cell"])).strip(" ·")
@@ -145,6 +162,23 @@ class _Text(HTMLParser):
         elif tag in _BLOCKS:
             if not (self.tables and self.tables[-1]["cell"] is not None):
                 self._flush()
+
+
+def _chart_rows(texts: list[tuple[str, list[str], list[str]]], title: str) -> str:
+    """A chart's labels and values as lines: the texts drawn on one baseline (same ``y``) make a row, in
+    drawing order (within 3 px); a label cut to fit gives its full text (its tooltip); the title and the axis are left out."""
+    rows: list[tuple[float, list[str]]] = []
+    for y, text, full in texts:
+        words = re.sub(r"\s+", " ", "".join(full) or "".join(text)).strip()
+        if not words or words == title:
+            continue
+        at = float(y) if re.fullmatch(r"-?[0-9.]+", y) else 0.0
+        if rows and abs(at - rows[-1][0]) <= 3:  # a label and its value sit on (nearly) one baseline
+            rows[-1][1].append(words)
+        else:
+            rows.append((at, [words]))
+    lines = [r for _, r in rows if not all(re.fullmatch(r"[0-9.]+", w) for w in r)]  # the axis' ticks
+    return grid([[(w, False) for w in r] for r in lines])
 
 
 def text_of(markup: str) -> str:

@@ -45,6 +45,13 @@ def test_text_form_of_key_values_badges_lists_and_charts():
     assert text_of(page) == "# 报告\n\n结论  [合格] [推荐]\n\n- 一\n- 二\n\n[图 chart: 总分]\n\n1. 甲"
 
 
+def test_a_list_in_a_cell_is_one_line_and_keeps_the_datas_own_dots():
+    from evalbook.html import bullet_list
+
+    # the items joined by " · "; a name that itself starts with · (the specialty rule allows it) keeps it
+    assert text_of(table([("1", bullet_list(["·甲", "乙"])), ("2", "·中医")], ["a", "b"])) == "a  b\n1  ·甲 · 乙\n2  ·中医"
+
+
 def test_a_charts_text_form_is_its_labels_and_values():
     from evalbook.charts import bars
 

@@ -92,7 +92,7 @@ class _Text(HTMLParser):
             elif tag == "text":
                 self.svg_texts.append((attrs.get("y") or "", [], []))
                 self.svg_in = "text"
-        elif self.tables and tag in ("tr", "td", "th", "table") and tag != "table":
+        elif self.tables and tag in ("tr", "td", "th"):
             table = self.tables[-1]
             if tag == "tr":
                 table["rows"].append([])
@@ -108,7 +108,7 @@ class _Text(HTMLParser):
                 self._flush()
                 self.tables.append({"rows": [], "cell": None, "right": False, "nested": False})
         elif tag == "li":
-            self._put("\n- " if not (self.tables and self.tables[-1]["cell"] is not None) else " · ")
+            self._put("\n- " if not (self.tables and self.tables[-1]["cell"] is not None) else "\x00")  # NUL: never in text
         elif tag == "br":
             self._put("\n" if not (self.tables and self.tables[-1]["cell"] is not None) else " ")
         elif tag == "span":
@@ -146,7 +146,8 @@ class _Text(HTMLParser):
                 self.svg_in = None
         elif tag in ("td", "th") and self.tables and self.tables[-1]["cell"] is not None:
             table = self.tables[-1]
-            text = re.sub(r"\s+", " ", "".join(table["cell"])).strip(" ·")
+            items = (re.sub(r"\s+", " ", part).strip() for part in "".join(table["cell"]).split("\x00"))
+            text = " · ".join(item for item in items if item)  # a list in a cell: its items on one line
             table["rows"][-1].append((text, table["right"]))
             table["cell"] = None
         elif tag == "table" and self.tables:

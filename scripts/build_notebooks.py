@@ -29,7 +29,8 @@ def parameters(scheme: str, year: int, **unit: str):
     """The tagged first cell: defaults that run on the demo data; papermill injects a run's values after it."""
     lines = ["# 参数（papermill 在本单元格之后插入本次运行的参数）Parameters", f'scheme = "{scheme}"', f"year = {year}",
              *[f'{name} = "{value}"' for name, value in unit.items()],
-             'data_dir = "../../data"   # 数据目录：相对于本笔记本运行时的工作目录',
+             'data_dir = ""             # 数据目录：为空时用环境变量 EVALBOOK_DATA，未设置则用本仓库的 data/；'
+             '相对路径相对于运行时的工作目录',
              'output_dir = ""           # 非空时把结果写入 output_dir/result.json',
              'validation = ""           # 批量运行时为 validation.json 的路径；为空则本笔记本自行校验']
     return cell("\n".join(lines), tags=["parameters"])

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import shutil
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
@@ -253,6 +254,16 @@ def forge_text(path: Path, before: str, after: str) -> None:
     path.write_text(text.replace(before, after, 1), encoding="utf-8")
 
 
+def forge_cell(path: Path, before: str, after: str, numeric: bool = True) -> None:
+    """Change the first number cell (or the cell after the heading 总成绩) showing ``before`` to ``after``;
+    a cell carries its inline style (``html.styled``), escaped as JSON in a notebook."""
+    text = path.read_text(encoding="utf-8")
+    cell = r'(<td class=\\?"num\\?"[^>]*>)' if numeric else r"(总成绩</th><td[^>]*>)"
+    forged, count = re.subn(cell + re.escape(before) + "</td>", lambda m: m.group(1) + after + "</td>", text, count=1)
+    assert count == 1, (path, before)
+    path.write_text(forged, encoding="utf-8")
+
+
 def edit_manifest(folder: Path, change) -> None:
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     change(manifest)
@@ -276,14 +287,14 @@ def test_the_year_manifest_lists_every_published_file(published, year):
 
 
 def test_a_total_edited_on_the_year_page_is_caught_by_its_hash(year):
-    forge_text(year / "index.html", '<td class="num">95.5</td>', '<td class="num">96.5</td>')
+    forge_cell(year / "index.html", "95.5", "96.5")
     code, text = cli("verify", year)
     assert code == 1
     assert "✗ 年度结果 year: 文件被改动 tampered" in text and "index.html: sha256 与清单不符" in text
 
 
 def test_a_total_edited_on_the_year_page_with_its_hash_rewritten_differs_from_a_fresh_render(year):
-    forge_text(year / "index.html", '<td class="num">95.5</td>', '<td class="num">96.5</td>')
+    forge_cell(year / "index.html", "95.5", "96.5")
     rerecord(year, "index.html")
     code, text = cli("verify", year)
     assert code == 1
@@ -293,7 +304,7 @@ def test_a_total_edited_on_the_year_page_with_its_hash_rewritten_differs_from_a_
 
 
 def test_a_total_edited_in_report_html_with_its_hash_rewritten_in_the_folder_manifest(year):
-    forge_text(year / "D1" / "report.html", "<th>总成绩</th><td>95.5</td>", "<th>总成绩</th><td>96.5</td>")
+    forge_cell(year / "D1" / "report.html", "95.5", "96.5", numeric=False)
     rerecord(year / "D1", "report.html")
     found = by_unit(verify(year))
     assert found["D1"].status == DIFFERS
@@ -305,7 +316,7 @@ def test_a_total_edited_in_report_html_with_its_hash_rewritten_in_the_folder_man
 
 
 def test_a_report_page_forged_with_every_hash_rewritten_still_differs(year):
-    forge_text(year / "D1" / "report.html", "<th>总成绩</th><td>95.5</td>", "<th>总成绩</th><td>96.5</td>")
+    forge_cell(year / "D1" / "report.html", "95.5", "96.5", numeric=False)
     rerecord(year / "D1", "report.html")
     rerecord(year, "D1/manifest.json")
     code, text = cli("verify", year)
@@ -402,7 +413,7 @@ def test_the_code_fingerprint_covers_every_package_file_and_the_version(tmp_path
 
 
 def test_an_edited_year_audit_page_is_caught(year):
-    forge_text(year / "audit.html", '<td class="num">95.5</td>', '<td class="num">96.5</td>')
+    forge_cell(year / "audit.html", "95.5", "96.5")
     rerecord(year, "audit.html")
     found = by_unit(verify(year))["年度结果 year"]
     assert found.status == DIFFERS
@@ -411,7 +422,7 @@ def test_an_edited_year_audit_page_is_caught(year):
 
 
 def test_an_edited_cohort_notebook_is_caught(year):
-    forge_text(year / "cohort.ipynb", '<td class=\\"num\\">95.5</td>', '<td class=\\"num\\">96.5</td>')
+    forge_cell(year / "cohort.ipynb", "95.5", "96.5")
     code, text = cli("verify", year)
     assert code == 1 and "cohort.ipynb: sha256 与清单不符" in text
     rerecord(year, "cohort.ipynb")
@@ -583,7 +594,7 @@ def test_after_a_correction_and_only_the_kept_reports_verify_from_their_archived
 
 def test_a_kept_report_page_forged_with_its_hashes_rewritten_differs(kept):
     # P3: 0.7 × 94 + 0.3 × 90 = 65.8 + 27 = 92.8
-    forge_text(kept / "P3" / "report.html", "<th>总成绩</th><td>92.8</td>", "<th>总成绩</th><td>93.8</td>")
+    forge_cell(kept / "P3" / "report.html", "92.8", "93.8", numeric=False)
     rerecord(kept / "P3", "report.html")
     rerecord(kept, "P3/manifest.json")
     code, text = cli("verify", kept)

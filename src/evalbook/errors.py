@@ -65,6 +65,11 @@ class InputError(Exception):
         self.problems = [problems] if isinstance(problems, Problem) else list(problems)
         super().__init__("\n".join(p.render() for p in self.problems))
 
+    def _render_traceback_(self) -> list[str]:
+        """What IPython shows when a notebook cell raises this: the problems, not a traceback of
+        internals (the user can fix the input, not the code)."""
+        return [f"InputError: 输入有误 invalid input ({len(self.problems)})", *str(self).splitlines()]
+
 
 def problem(file, rule_zh, rule_en, **where) -> InputError:
     """Shorthand for raising a single-problem ``InputError``."""

@@ -6,6 +6,14 @@ import os
 from pathlib import Path
 
 REPO = Path(os.environ.get("EVALBOOK_HOME") or Path(__file__).resolve().parents[2])
+DATA_SETTING = "EVALBOOK_DATA"  # where a notebook run with its default data_dir ("") reads the data
+
+
+def default_data_dir() -> Path:
+    """The data folder of a notebook whose ``data_dir`` is left empty: ``$EVALBOOK_DATA`` when set,
+    else the repository's ``data/`` (absolute, so it does not depend on the working directory)."""
+    setting = os.environ.get(DATA_SETTING, "")
+    return Path(setting).resolve() if setting else (REPO / "data").resolve()
 
 
 def rubric_path(scheme: str) -> Path:

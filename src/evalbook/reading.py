@@ -50,7 +50,8 @@ def read_text_table(path: Path, columns: list[str], optional: tuple[str, ...] = 
                                   f"file too large ({size} bytes, limit {MAX_FILE_BYTES})")]
         raw = path.read_bytes()
     except FileNotFoundError:
-        return None, [Problem(label, "缺少必需的文件", "required file is missing")]
+        where = path.absolute()
+        return None, [Problem(label, f"缺少必需的文件（查找位置：{where}）", f"required file is missing (looked for {where})")]
     except OSError as exc:
         return None, [Problem(label, "无法读取文件", f"cannot read the file ({exc.strerror})")]
     if raw.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):  # .xlsx (a zip) or .xls: a workbook named .csv

@@ -722,6 +722,7 @@ def _renamed_output(output: dict, rename: tuple[str, str]) -> dict:
     """A fresh cell output with the scratch data path written back as the recorded one: escaped in HTML
     (as ``html.esc`` shows it), as is elsewhere; an evalbook HTML's text/plain copy counts the result."""
     from evalbook.html import esc
+    from evalbook.plaintext import text_of
 
     def walk(value, old: str, new: str):
         if isinstance(value, str):
@@ -740,6 +741,8 @@ def _renamed_output(output: dict, rename: tuple[str, str]) -> dict:
             data["text/html"] = page
             if isinstance(page, str) and HTML_REPR.fullmatch(str(data.get("text/plain", ""))):
                 data["text/plain"] = f"<evalbook HTML, {len(page)} characters>"
+            elif isinstance(page, str) and data.get("text/plain") == walk(text_of(output["data"]["text/html"]), *rename):
+                data["text/plain"] = text_of(page)  # html.Html's text form, aligned on the recorded path
         out["data"] = data
     return out
 

@@ -7,12 +7,14 @@ the inputs and the rubric are those the record was made on.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from evalbook import paths
 from evalbook.errors import InputError, Problem
 from evalbook.exact import full_text
 from evalbook.intake import Intake, load_recorded, take_in
@@ -40,9 +42,13 @@ class Year:
         return (Path(self.intake.data_dir) / self.scheme.NAME / DEMO_MARKER).exists()
 
 
-def open_year(scheme: str, year: int, data_dir: str | Path = "data", validation: str | Path = "") -> Year:
-    """Read, validate and score ``scheme``'s ``year``; ``InputError`` when the data are invalid."""
+def open_year(scheme: str, year: int, data_dir: str | Path = "", validation: str | Path = "") -> Year:
+    """Read, validate and score ``scheme``'s ``year``; ``InputError`` when the data are invalid.
+
+    ``data_dir`` relative to the working directory (what ``evalbook run`` passes); empty: the
+    ``EVALBOOK_DATA`` setting, else the repository's ``data/`` (``paths.default_data_dir``)."""
     module = get_scheme(scheme)
+    data_dir = data_dir or paths.default_data_dir()
     if validation:
         intake = load_recorded(module, int(year), Path(data_dir), Path(validation))
     else:
@@ -50,6 +56,31 @@ def open_year(scheme: str, year: int, data_dir: str | Path = "data", validation:
     if intake.errors:
         raise InputError(intake.errors)
     return Year(module, intake, module.score(intake))
+
+
+def unit_row(book: Year, code: str, specialty: str | None = None):
+    """The scored unit (an institution, or an institution's specialty) a notebook reports on.
+
+    A code or specialty that is not scored this year is the user's mistake: an ``InputError``
+    naming the file, the value and the close matches (difflib), in Chinese and English."""
+    units = book.scores.units
+    mine = units[units["code"] == code]
+    if specialty is not None and not mine.empty:
+        mine = mine[mine["specialty"] == specialty]
+    if not mine.empty:
+        return mine.iloc[0]
+    if specialty is None or (units["code"] != code).all():
+        column, value, known = "institution", code, units["code"].astype(str)
+        what_zh, what_en, file = "机构代码", "institution code", "institutions.csv"
+    else:
+        column, value, known = "specialty", specialty, units.loc[units["code"] == code, "specialty"].astype(str)
+        what_zh, what_en, file = f"机构 {code} 的建设专科", f"building specialty of {code}", "specialties.csv"
+    known = sorted(set(known))
+    close = difflib.get_close_matches(str(value), known, n=3, cutoff=0.5)
+    hint_zh = f"相近的：{'、'.join(close)}" if close else f"本年度的{what_zh}：{'、'.join(known[:20])}"
+    hint_en = f"close matches: {', '.join(close)}" if close else f"this year's {what_en}s: {', '.join(known[:20])}"
+    raise InputError(Problem(file, f"{what_zh}不在{book.year}年度的评分名单中；{hint_zh}",
+                             f"not a scored {what_en} in {book.year}; {hint_en}", column=column, value=value))
 
 
 def result_record(book: Year, unit: str | tuple[str, str] | None) -> dict:
@@ -120,8 +151,14 @@ class Result(dict):
     def _repr_json_(self):
         return dict(self)
 
-    def __repr__(self) -> str:
-        return f"<evalbook result: {len(self.get('units', []))} unit(s), {len(self.get('projects', []))} project(s)>"
+    def __repr__(self) -> str:  # the text form: where it went, and how many rows of each table it holds
+        from evalbook.plaintext import text_of
+
+        rows = ", ".join(f"{name} {len(value)}" for name, value in self.items() if isinstance(value, list))
+        return f"{text_of(self._repr_html_())}\n结果 result: {self.get('scheme')} {self.get('year')} · 行数 rows: {rows}"
+
+    def _repr_pretty_(self, printer, cycle) -> None:
+        printer.text(repr(self))
 
     def _repr_html_(self):
         from evalbook.html import esc

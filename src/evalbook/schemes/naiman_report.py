@@ -9,17 +9,13 @@ from evalbook.exact import exact, mean
 from evalbook.html import Html, badge, esc, join, key_values, num, paragraph, section, signed, table
 from evalbook.schemes.naiman_specialty import catalog, folder_name, indicator_label, shortfall
 from evalbook.sections import demo_banner, inputs_table, policy_table, validation_summary  # noqa: F401 (shared sections)
-from evalbook.workbook import Year
+from evalbook.workbook import Year, unit_row
 
 DIRECTION = {"higher": "正向", "lower": "负向", "neutral": "中性"}
 
 
 def _unit(book: Year, code: str, specialty: str) -> pd.Series:
-    units = book.scores.units
-    match = units[(units["code"] == code) & (units["specialty"] == specialty)]
-    if match.empty:
-        raise KeyError(f"{code}/{specialty} is not a scored (building) specialty")
-    return match.iloc[0]
+    return unit_row(book, code, specialty)
 
 
 def _verdict(unit) -> Html:

@@ -12,7 +12,7 @@ from evalbook.html import Html, badge, bullet_list, esc, join, key_values, num, 
 from evalbook.schemes.wendeng_featured import DIMENSIONS, late_ledgers
 from evalbook.schemes.wendeng_reasons import FACT_LABELS, why_lost
 from evalbook.sections import demo_banner, inputs_table, policy_table, validation_summary  # noqa: F401
-from evalbook.workbook import Year
+from evalbook.workbook import Year, unit_row
 
 GROUP_TITLES = {"district": "一组 区直医院", "primary": "二组 基层医疗机构"}
 STAT_LABELS = [("staff", "工作人员配备（人）"), ("workload", "工作量（人次）"), ("revenue_wan", "业务收入（万元）"),
@@ -21,11 +21,7 @@ STAT_LABELS = [("staff", "工作人员配备（人）"), ("workload", "工作量
 
 
 def _unit(book: Year, code: str) -> pd.Series:
-    units = book.scores.units
-    match = units[units["code"] == code]
-    if match.empty:
-        raise KeyError(f"institution {code!r} is not in institutions.csv")
-    return match.iloc[0]
+    return unit_row(book, code)
 
 
 def institution_header(book: Year, code: str) -> Html:

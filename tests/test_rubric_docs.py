@@ -8,6 +8,7 @@ Expected texts below are written from the rubric's values by hand, not copied fr
 from __future__ import annotations
 
 import copy
+import os
 import re
 from pathlib import Path
 
@@ -162,11 +163,20 @@ def test_write_atomic_keeps_the_old_file_when_writing_fails(tmp_path, monkeypatc
     def boom(*_args):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("evalbook.rubric_docs.os.replace", boom)
+    monkeypatch.setattr("evalbook.publish.os.replace", boom)
     with pytest.raises(OSError):
         write_atomic(target, "new\n")
     assert target.read_text(encoding="utf-8") == "old\n"
     assert [p.name for p in tmp_path.iterdir()] == ["rules.md"]
+
+
+def test_write_atomic_gives_the_mode_the_umask_gives(tmp_path):
+    previous = os.umask(0o022)
+    try:
+        write_atomic(tmp_path / "rules.md", "x\n")
+    finally:
+        os.umask(previous)
+    assert (tmp_path / "rules.md").stat().st_mode & 0o777 == 0o644  # 0o666 & ~0o022, not mkstemp's 0o600
 
 
 def test_nothing_in_the_repository_refers_to_files_outside_it():

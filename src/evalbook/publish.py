@@ -15,6 +15,7 @@ import os
 import shutil
 import stat
 import tempfile
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 
@@ -196,3 +197,27 @@ def _in_use(folder: Path) -> bool:
         return True
     except (ValueError, ProcessLookupError, PermissionError):
         return False
+
+
+def replace_files(folder: Path, texts: Mapping[str, str]) -> None:
+    """Write every file to a temporary file in ``folder`` first, then move them all into place.
+
+    A failure while writing leaves every current file as it was; only the final renames touch them.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    temporaries: dict[str, str] = {}
+    try:
+        for name, text in texts.items():
+            handle, temporary = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
+            temporaries[name] = temporary
+            plain_mode(temporary)  # the umask's mode, not mkstemp's 0600
+            with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+                stream.write(text)
+                stream.flush()
+                os.fsync(stream.fileno())
+        for name, temporary in temporaries.items():
+            os.replace(temporary, folder / name)
+    finally:
+        for temporary in temporaries.values():
+            if os.path.exists(temporary):
+                os.unlink(temporary)

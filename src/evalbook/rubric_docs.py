@@ -8,8 +8,6 @@ make are marked **[policy]** with their current value.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -258,14 +256,9 @@ def rubric_markdown(scheme: str, rubric_path: Path | None = None) -> str:
 
 
 def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file in the same folder: never half-written."""
+    """Write ``text`` to ``path`` through a temporary file in the same folder: never half-written, and with the
+    mode the umask gives (``publish.replace_files``)."""
+    from evalbook.publish import replace_files
+
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    replace_files(path.parent, {path.name: text})

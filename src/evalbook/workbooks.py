@@ -48,7 +48,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from evalbook.columns import CODE_REGEX, FALSE_TOKENS, KIND_REGEX, MAX_NUMBER, NUMBER_REGEX, TRUE_TOKENS, Column
 from evalbook.errors import InputError, Problem
-from evalbook.publish import plain_mode
+from evalbook.publish import plain_mode, replace_files
 from evalbook.reading import read_text_table, unescaped
 from evalbook.row_changes import Changes, count_changes
 from evalbook.tables_out import FORMULA_START, neutralise
@@ -1427,30 +1427,6 @@ def _spreadsheet_safe(value: str | None) -> str:
     if value != unescaped(value):
         return "'" + value  # text typed as '=…, which reading would otherwise shorten
     return neutralise(value)
-
-
-def replace_files(folder: Path, texts: Mapping[str, str]) -> None:
-    """Write every file to a temporary file in ``folder`` first, then move them all into place.
-
-    A failure while writing leaves every current file as it was; only the final renames touch them.
-    """
-    folder.mkdir(parents=True, exist_ok=True)
-    temporaries: dict[str, str] = {}
-    try:
-        for name, text in texts.items():
-            handle, temporary = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
-            temporaries[name] = temporary
-            plain_mode(temporary)  # the umask's mode, not mkstemp's 0600
-            with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-                stream.write(text)
-                stream.flush()
-                os.fsync(stream.fileno())
-        for name, temporary in temporaries.items():
-            os.replace(temporary, folder / name)
-    finally:
-        for temporary in temporaries.values():
-            if os.path.exists(temporary):
-                os.unlink(temporary)
 
 
 @dataclass

@@ -230,23 +230,16 @@ def _is_child_kernel(proc: Path) -> bool:
 
 
 def test_a_second_run_on_the_same_output_refuses_while_the_first_holds_it_and_not_after_it_died(cohort, tmp_path):
-    from test_stale import lock_holder
+    from test_stale import lock_held
 
     data, intake = cohort
     out = tmp_path / "out"
-    lock = out / SCHEME / f".{YEAR}.lock"
-    lock.parent.mkdir(parents=True)
-    holder = lock_holder(lock)
-    try:
-        assert holder.stdout.readline().strip() == "held"
+    with lock_held(out / SCHEME / f".{YEAR}.lock"):  # then killed: a crashed holder, whose lock the kernel drops
         with pytest.raises(InputError) as refused:
             run(data, out, intake)
         problem = refused.value.problems[0]
         assert "另一个 evalbook run 正在写入" in problem.rule_zh and "pid holder" in problem.rule_en
         assert not (out / SCHEME / str(YEAR)).exists()  # refused before writing anything
-    finally:
-        holder.kill()  # a crashed holder: the kernel drops its lock
-        holder.wait()
     time.sleep(0.1)
     report = run(data, out, intake)
     assert not report.failures and (out / SCHEME / str(YEAR) / "index.html").is_file()
@@ -272,13 +265,23 @@ class Interrupted:
         assert not self.forked & fork_processes()
 
 
-def interrupt(cohort, tmp_path, correction: str, staged: int, signum: int, env: dict | None = None) -> Interrupted:
-    data, _ = cohort
+def published_copy(cohort, tmp_path) -> tuple[Path, Path, Path]:
+    """A copy of the cohort's data, published once: (the data copy, the output folder, the year folder)."""
     copy = tmp_path / "data"
-    shutil.copytree(data, copy)
+    shutil.copytree(cohort[0], copy)
     out = tmp_path / "out"
-    year = out / SCHEME / str(YEAR)
     assert not run(copy, out, validate_year(SCHEME, YEAR, copy)).failures
+    return copy, out, out / SCHEME / str(YEAR)
+
+
+def only_d2(copy: Path, out: Path):
+    """``run --only D2`` on the data as they are now."""
+    return run_year(SCHEME, YEAR, copy, out, only=["D2"], intake=validate_year(SCHEME, YEAR, copy),
+                    log=lambda _: None, options=RunOptions(bar=False))
+
+
+def interrupt(cohort, tmp_path, correction: str, staged: int, signum: int, env: dict | None = None) -> Interrupted:
+    copy, out, year = published_copy(cohort, tmp_path)
     good = tree_digest(year)
     ledger = copy / SCHEME / str(YEAR) / "ledger.csv"  # a correction: every report must be rebuilt
     ledger.write_text(ledger.read_text(encoding="utf-8").replace("开展义诊", correction), encoding="utf-8")
@@ -377,16 +380,10 @@ def test_published_folders_and_files_follow_the_umask(cohort, tmp_path):
 def test_only_after_a_correction_rebuilds_every_report_whose_rank_or_award_moved_and_names_who_moved(cohort, tmp_path):
     from test_stale import d2_overtakes_d1
 
-    data, _ = cohort
-    copy = tmp_path / "data"
-    shutil.copytree(data, copy)
-    out = tmp_path / "out"
-    year = out / SCHEME / str(YEAR)
-    assert not run(copy, out, validate_year(SCHEME, YEAR, copy)).failures
+    copy, out, year = published_copy(cohort, tmp_path)
     before = tree_digest(year)
     d2_overtakes_d1(copy)  # D2 98.9 overtakes D1 95.5 (hand-computed in test_stale)
-    report = run_year(SCHEME, YEAR, copy, out, only=["D2"], intake=validate_year(SCHEME, YEAR, copy),
-                      log=lambda _: None, options=RunOptions(bar=False))
+    report = only_d2(copy, out)
     assert not report.failures
     assert report.stale == ["D1"] and sorted(report.built) == ["D1", "D2", "_cohort"]
     assert sorted(report.kept) == ["P1", "P2", "P3"]  # the primary group: nothing it shows changed
@@ -401,8 +398,7 @@ def test_only_after_a_correction_rebuilds_every_report_whose_rank_or_award_moved
     scores = read_scores(year)
     assert (scores["D1"]["group_rank"], scores["D1"]["award"]) == ("2", "二等奖")
     assert {unit for unit, _ in report.moved} == {"D1", "D2", "D1 项目A", "D2 项目B"}
-    again = run_year(SCHEME, YEAR, copy, out, only=["D2"], intake=validate_year(SCHEME, YEAR, copy),
-                     log=lambda _: None, options=RunOptions(bar=False))
+    again = only_d2(copy, out)
     assert again.stale == [] and again.moved == [] and sorted(again.built) == ["D2", "_cohort"]
     assert (year / "D1" / "report.html").read_text(encoding="utf-8") == d1
 
@@ -423,25 +419,18 @@ def archive_of(year: Path) -> dict[str, bytes]:
 def test_only_on_a_year_published_before_the_archive_rebuilds_the_reports_whose_inputs_are_lost(cohort, tmp_path):
     from test_stale import d2_overtakes_d1
 
-    data, _ = cohort
-    copy = tmp_path / "data"
-    shutil.copytree(data, copy)
-    out = tmp_path / "out"
-    year = out / SCHEME / str(YEAR)
-    assert not run(copy, out, validate_year(SCHEME, YEAR, copy)).failures
+    copy, out, year = published_copy(cohort, tmp_path)
     first = archive_of(year)
     # the six input files, each once under its own sha256 (no DEMO.md in this data folder)
     assert first == {f"{sha256_file(p)}": p.read_bytes() for p in (copy / SCHEME).rglob("*.csv")}
     assert len(first) == 6
     shutil.rmtree(year / "inputs")  # as a year published before inputs were archived
-    same = run_year(SCHEME, YEAR, copy, out, only=["D2"], intake=validate_year(SCHEME, YEAR, copy),
-                    log=lambda _: None, options=RunOptions(bar=False))
+    same = only_d2(copy, out)
     # nothing changed: the kept reports' inputs are today's files, archived again byte for byte
     assert same.kept == ["D1", "P1", "P2", "P3"] and same.unarchived == [] and archive_of(year) == first
     shutil.rmtree(year / "inputs")
     d2_overtakes_d1(copy)
-    report = run_year(SCHEME, YEAR, copy, out, only=["D2"], intake=validate_year(SCHEME, YEAR, copy),
-                      log=lambda _: None, options=RunOptions(bar=False))
+    report = only_d2(copy, out)
     # D1's page changed (stale); P1–P3 were built from a facts.csv that exists nowhere now: rebuilt, not kept
     assert report.stale == ["D1"] and report.unarchived == ["P1", "P2", "P3"] and report.kept == []
     assert sorted(report.built) == ["D1", "D2", "P1", "P2", "P3", "_cohort"]

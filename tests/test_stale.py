@@ -13,6 +13,7 @@ import os
 import shutil
 import subprocess
 import sys
+from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 
@@ -162,26 +163,28 @@ def test_the_lock_is_never_opened_through_a_symlink(cohort, tmp_path):
     assert not [p for p in (out / SCHEME).iterdir() if ".staging-" in p.name]
 
 
-def lock_holder(lock: Path) -> subprocess.Popen:
-    """Another process holding the year's run lock (an flock) for up to a minute; it prints 'held' once it has it
-    and writes 'pid holder' into the lock file, as a run names itself there."""
-    return subprocess.Popen([sys.executable, "-c",
-                             "import fcntl,sys,time; f=open(sys.argv[1],'a+'); fcntl.flock(f, fcntl.LOCK_EX);"
-                             "f.write('pid holder'); f.flush(); print('held', flush=True); time.sleep(60)", str(lock)],
-                            stdout=subprocess.PIPE, text=True)
+@contextmanager
+def lock_held(lock: Path):
+    """Another process holding the year's run lock (an flock) while the block runs, then killed as a crashed
+    holder would be (the kernel drops its lock). It writes 'pid holder' into the lock file, as a run names
+    itself there."""
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    holder = subprocess.Popen([sys.executable, "-c",
+                               "import fcntl,sys,time; f=open(sys.argv[1],'a+'); fcntl.flock(f, fcntl.LOCK_EX);"
+                               "f.write('pid holder'); f.flush(); print('held', flush=True); time.sleep(60)", str(lock)],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        yield
+    finally:
+        holder.kill()
+        holder.wait()
 
 
 def test_the_overview_says_another_run_is_in_progress_for_a_locked_year(cohort, tmp_path, capsys):
     out = tmp_path / "out"
-    lock = out / SCHEME / f".{YEAR}.lock"
-    lock.parent.mkdir(parents=True)
-    holder = lock_holder(lock)
-    try:
-        assert holder.stdout.readline().strip() == "held"
+    with lock_held(out / SCHEME / f".{YEAR}.lock"):
         code = run_all(cohort, out, RunOptions(bar=False), _run_one)
-    finally:
-        holder.kill()
-        holder.wait()
     assert code == 1
     index = (out / "index.html").read_text(encoding="utf-8")
     assert "另一运行正在进行" in index and "another run is in progress" in index

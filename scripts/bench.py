@@ -181,7 +181,7 @@ def main() -> None:
              f"{per_1w / per_2w:.2f}× {ok[per_1w / per_2w >= 1.7]}"),
         ]
         if args.batch:  # a batch large enough that the once-per-run costs stop mattering
-            from evalbook.synth import synthesize
+            from evalbook.inputs.synth import synthesize
 
             synthesize(SCHEME, args.batch, YEAR, work / "batch-data")
             one = evalbook_run(work / "b1", 1, data=work / "batch-data")

@@ -19,8 +19,8 @@ t0 = time.perf_counter()
 import great_expectations  # noqa: F401
 t1 = time.perf_counter()
 from pathlib import Path
-from evalbook.batch import validate_year
-from evalbook.schemes import get_scheme
+from evalbook.run.batch import validate_year
+from evalbook.core.registry import get_scheme
 scheme, year, data = sys.argv[1], int(sys.argv[2]), Path(sys.argv[3])
 t2 = time.perf_counter()
 intake = validate_year(scheme, year, data)
@@ -34,7 +34,7 @@ YEARS = {"wendeng-featured": 2023, "naiman-specialty": 2025}
 
 def measure_scale(scheme: str, n: int) -> dict[str, float]:
     """Seconds to synthesize, then (in a fresh process) import GX, read+validate, and score n institutions."""
-    from evalbook.synth import synthesize
+    from evalbook.inputs.synth import synthesize
 
     year = YEARS[scheme]
     with tempfile.TemporaryDirectory(prefix="evalbook-scale-") as tmp:

@@ -39,8 +39,8 @@ def parameters(scheme: str, year: int, **unit: str):
 def opening(report: str, header: str):
     """Read, validate and score the year, then show the header: the same second cell in every notebook."""
     return cell(f"""# 读取、校验（Great Expectations）并评分整个年度；数据有误时在此停止并列出问题
-from evalbook.schemes import {report} as report
-from evalbook.workbook import open_year, save_result
+from evalbook.schemes.{report} import report
+from evalbook.notebook.year import open_year, save_result
 
 book = open_year(scheme, year, data_dir, validation)
 report.{header}""")
@@ -56,7 +56,7 @@ def closing(validation_args: str, unit: str):
 
 INSTITUTION = [
     parameters("wendeng-featured", 2023, institution="RMYY"),
-    opening("wendeng_report", "institution_header(book, institution)"),
+    opening("wendeng_featured", "institution_header(book, institution)"),
     cell('''# 成绩构成：0.7 × 附件3 + 0.3 × 附件4 − 扣分
 report.score_buildup(book, institution)'''),
     cell('''# 附件3：16项得分，每一分的来由
@@ -76,7 +76,7 @@ report.group_chart(book, institution)'''),
 
 COHORT = [
     parameters("wendeng-featured", 2023),
-    opening("wendeng_report", "cohort_header(book)"),
+    opening("wendeng_featured", "cohort_header(book)"),
     cell('''# 一组 区直医院：单位排名与单位奖
 report.group_ranking(book, "district")'''),
     cell('''# 二组 基层医疗机构：单位排名与单位奖
@@ -94,7 +94,7 @@ report.item_averages(book)'''),
 
 SPECIALTY = [
     parameters("naiman-specialty", 2025, institution="NMRM", specialty="心血管内科"),
-    opening("naiman_report", "specialty_header(book, institution, specialty)"),
+    opening("naiman_specialty", "specialty_header(book, institution, specialty)"),
     cell('''# 得分构成：0.7 × 客观数据 + 0.3 × 现场核查
 report.score_buildup(book, institution, specialty)'''),
     cell('''# 承诺书量化指标的达成度
@@ -112,7 +112,7 @@ report.survey_table(book, institution, specialty)'''),
 
 NAIMAN_COHORT = [
     parameters("naiman-specialty", 2025),
-    opening("naiman_report", "cohort_header(book)"),
+    opening("naiman_specialty", "cohort_header(book)"),
     cell('''# 建设专科排名、合格与推荐
 report.ranking(book)'''),
     cell('''# 候选专科（待复核）

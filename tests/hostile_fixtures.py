@@ -17,7 +17,7 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from evalbook.schemes import get_scheme
+from evalbook.core.registry import get_scheme
 from test_cli_e2e import build_cohort
 
 REPO = Path(__file__).resolve().parents[1]

@@ -24,9 +24,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from evalbook.cli import main
-from evalbook.reading import MAX_FILE_BYTES
-from evalbook.workbook import open_year
+from evalbook.cli.commands import main
+from evalbook.inputs.reading import MAX_FILE_BYTES
+from evalbook.notebook.year import open_year
 from hostile_fixtures import (
     FORMULA_START,
     NAIMAN,
@@ -66,11 +66,11 @@ def one_suite_runner():
     """Every in-process command of this module shares one Great Expectations runner that validates each
     distinct (suite, parameters, table) once (test_validation's CachingRunner): a case pays only for
     the files it corrupted. The outcome of a validation does not depend on who ran it before."""
-    from evalbook.validation import SuiteRunner
+    from evalbook.inputs.validation import SuiteRunner
 
     shared = CachingRunner(SuiteRunner())
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("evalbook.intake.SuiteRunner", lambda: shared)
+        patch.setattr("evalbook.inputs.intake.SuiteRunner", lambda: shared)
         yield
 
 

@@ -19,11 +19,11 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from evalbook import paths
-from evalbook.batch import RunOptions, run_year, validate_year
-from evalbook.cli import main
-from evalbook.errors import InputError
-from evalbook.reading import sha256_file
+from evalbook.cli.commands import main
+from evalbook.core import paths
+from evalbook.core.errors import InputError
+from evalbook.inputs.reading import sha256_file
+from evalbook.run.batch import RunOptions, run_year, validate_year
 from test_cli_e2e import SCHEME, build_cohort, tree_digest
 from test_kernel_forks import fork_processes
 
@@ -90,7 +90,7 @@ def test_a_failing_report_is_retried_once_then_recorded_while_the_others_are_pub
     assert any("P2 ✗ RuntimeError" in line for line in lines)
     # the failed folder's files are on the year's list; verify names the failure (exit 1), not a forgery
     assert {"P2/failed.json", "P2/report.html"} <= set(record["outputs"]) and "P2/manifest.json" not in record["outputs"]
-    from evalbook.verify import FAILED, verify
+    from evalbook.audit.verify import FAILED, verify
 
     found = {f.unit: f for f in verify(year / "P2")}
     assert found["P2"].status == FAILED, found["P2"].details

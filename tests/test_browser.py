@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from evalbook.browser import CHROMIUM, Browser, BrowserMissing
+from evalbook.output.browser import CHROMIUM, Browser, BrowserMissing
 from test_cli_e2e import build_cohort
 
 REPO = Path(__file__).resolve().parents[1]

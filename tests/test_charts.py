@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from evalbook import charts
+from evalbook.output import charts
 
 LONG = "由医疗机构主要负责人担任领导小组组长而且名称非常长的指标"
 

@@ -12,10 +12,10 @@ import sys
 import pytest
 
 from evalbook import __version__
-from evalbook.cli import build_parser, main
-from evalbook.reuse import code_fingerprint
-from evalbook.schemes import SCHEMES
-from evalbook.usage import did_you_mean, translate
+from evalbook.cli.commands import build_parser, main
+from evalbook.cli.usage import did_you_mean, translate
+from evalbook.core.registry import SCHEMES
+from evalbook.run.reuse import code_fingerprint
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 LATIN = re.compile(r"[A-Za-z]{3,}")
@@ -95,7 +95,7 @@ def test_the_documented_defaults_are_shown(capsys):
 
 def test_the_scheme_names_come_from_the_registry(monkeypatch, capsys):
     """A scheme added to the registry is listed and accepted without touching the command line."""
-    monkeypatch.setitem(SCHEMES, "demo-scheme", "evalbook.schemes.wendeng_featured")
+    monkeypatch.setitem(SCHEMES, "demo-scheme", "evalbook.schemes.wendeng_featured.scheme")
     with pytest.raises(SystemExit):
         main(["validate", "--help"])
     assert "demo-scheme" in capsys.readouterr().out

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from evalbook import paths
+from evalbook.core import paths
 
 
 def test_every_pin_in_environment_yml_is_the_locked_version():

@@ -15,12 +15,12 @@ import pandas as pd
 import pytest
 import yaml
 
-from evalbook.exact import exact, full_text, mean, plain, rounded, shown
-from evalbook.html import num, signed
-from evalbook.schemes import naiman_specialty as naiman
-from evalbook.schemes.wendeng_featured import score_cohort
-from evalbook.tables_out import csv_text
-from evalbook.workbook import ExactNumber, record_json
+from evalbook.core.exact import exact, full_text, mean, plain, rounded, shown
+from evalbook.notebook.year import ExactNumber, record_json
+from evalbook.output.html import num, signed
+from evalbook.output.tables import csv_text
+from evalbook.schemes.naiman_specialty import scheme as naiman
+from evalbook.schemes.wendeng_featured.scheme import score_cohort
 from wendeng_fixtures import perfect_facts
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -241,8 +241,8 @@ def test_numpy_scalars_as_pandas_hands_them():
 
 def test_demo_wdy_page_shows_61_18():
     # demo WDY: 0.7 × 56 + 0.3 × 73.25 = 39.2 + 21.975 = 61.175 → 61.18 (the float showed 61.17)
-    from evalbook.schemes import wendeng_report
-    from evalbook.workbook import open_year
+    from evalbook.notebook.year import open_year
+    from evalbook.schemes.wendeng_featured import report as wendeng_report
 
     book = open_year("wendeng-featured", 2023, ROOT / "data")
     unit = book.scores.units.set_index("code").loc["WDY"]
@@ -256,7 +256,7 @@ def test_demo_wdy_page_shows_61_18():
 def test_xlsx_cells_hold_the_displayed_value(tmp_path):
     from openpyxl import load_workbook
 
-    from evalbook.tables_out import write_workbook
+    from evalbook.output.tables import write_workbook
 
     path = tmp_path / "r.xlsx"
     # 61.175 → 61.18 and 77.975 → 77.98 half up; 211/3 → 70.33
@@ -275,8 +275,9 @@ def test_policy_lines_say_ties_and_exact_comparison_in_chinese():
 def test_77_975_shows_77_98_on_the_ranking_page():
     # perfect facts: rubric 100; one project, experts 26.5 + 26.5 + 26.75 = 79.75 → mean 79.75/3 = 319/12
     # total = 0.7 × 100 + 0.3 × 319/12 = 70 + 7.975 = 77.975 → 77.98 (half up)
-    from evalbook.schemes import wendeng_featured, wendeng_report
-    from evalbook.workbook import Year
+    from evalbook.notebook.year import Year
+    from evalbook.schemes.wendeng_featured import report as wendeng_report
+    from evalbook.schemes.wendeng_featured import scheme as wendeng_featured
 
     result = _cohort([("A", "primary")], {("A", "p"): ["26.5", "26.5", "26.75"]})
     assert result.units.iloc[0]["total"] == Fraction(3119, 40)
@@ -316,8 +317,8 @@ def test_a_number_with_more_than_15_significant_digits_is_refused_at_its_cell(tm
     # exactly it is more than 19. It is refused at its cell instead of being scored one way and checked another.
     import shutil
 
-    from evalbook.intake import take_in
-    from evalbook.schemes import get_scheme
+    from evalbook.core.registry import get_scheme
+    from evalbook.inputs.intake import take_in
 
     shutil.copytree(ROOT / "data" / "wendeng-featured", tmp_path / "wendeng-featured")
     path = tmp_path / "wendeng-featured" / "2023" / "expert_scores.csv"
@@ -336,7 +337,7 @@ def test_a_number_with_more_than_15_significant_digits_is_refused_at_its_cell(tm
 
 def test_ingest_keeps_excels_15_digits():
     # a computed Excel cell holds the binary 0.1 + 0.2 = 0.30000000000000004; Excel shows (and means) 0.3
-    from evalbook.workbooks import _number_text
+    from evalbook.excel.workbooks import _number_text
 
     assert _number_text(0.1 + 0.2) == "0.3"
     assert _number_text(1 / 3) == "0.333333333333333"   # 15 significant digits

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from evalbook.schemes import SCHEMES as SCHEME_MODULES
-from evalbook.schemes import get_scheme
-from evalbook.suites import render_suite, stale_suites
+from evalbook.core.registry import SCHEMES as SCHEME_MODULES
+from evalbook.core.registry import get_scheme
+from evalbook.inputs.suites import render_suite, stale_suites
 
 REPO = Path(__file__).resolve().parents[1]
 

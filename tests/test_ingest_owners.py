@@ -17,11 +17,13 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from evalbook.cli import main
-from evalbook.reading import read_text_table
-from evalbook.row_changes import Changes, count_changes
-from evalbook.schemes import get_scheme, naiman_templates, wendeng_templates
-from evalbook.workbooks import COMMITTEE, COMMITTEE_WORKBOOK, FIRST_ROW, HOSPITAL, INFO_SHEET, UNITS_SHEET, WORKBOOK_OF
+from evalbook.cli.commands import main
+from evalbook.core.registry import get_scheme
+from evalbook.excel.workbooks import COMMITTEE, COMMITTEE_WORKBOOK, FIRST_ROW, HOSPITAL, INFO_SHEET, UNITS_SHEET, WORKBOOK_OF
+from evalbook.inputs.reading import read_text_table
+from evalbook.inputs.row_changes import Changes, count_changes
+from evalbook.schemes.naiman_specialty import templates as naiman_templates
+from evalbook.schemes.wendeng_featured import templates as wendeng_templates
 from test_cli_e2e import build_cohort
 
 REPO = Path(__file__).resolve().parents[1]
@@ -91,7 +93,7 @@ def make_old(path: Path, filled_row: tuple | None = None) -> None:
 
 
 def awards(data: Path) -> dict[str, str]:
-    from evalbook.intake import take_in
+    from evalbook.inputs.intake import take_in
 
     scheme = get_scheme(WENDENG)
     intake = take_in(scheme, 2023, data)

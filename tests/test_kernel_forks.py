@@ -12,9 +12,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from evalbook import kernel_forks
-from evalbook.execute import NotebookRun
-from evalbook.pool import LocalPool, Task
+from evalbook.engine import kernel_forks
+from evalbook.engine.execute import NotebookRun
+from evalbook.engine.pool import LocalPool, Task
 
 pytestmark = pytest.mark.skipif(not kernel_forks.available(), reason="forked kernels need Linux (pidfd)")
 
@@ -88,7 +88,7 @@ def fork_processes() -> set[int]:
                 cmdline = (entry / "cmdline").read_bytes()
             except OSError:
                 continue
-            if (b"evalbook.kernel_forks" in cmdline or b"kernel_stub.py" in cmdline) and ours in cmdline:
+            if (b"evalbook.engine.kernel_forks" in cmdline or b"kernel_stub.py" in cmdline) and ours in cmdline:
                 found.add(int(entry.name))
     return found
 
@@ -107,7 +107,7 @@ def test_an_interrupt_reaches_the_forked_kernel_through_its_stub(tmp_path):
     from jupyter_client import BlockingKernelClient
     from jupyter_core.utils import run_sync
 
-    from evalbook.kernels import Prestarted
+    from evalbook.engine.kernels import Prestarted
 
     server = kernel_forks.ForkServer()
     kernel = Prestarted(tmp_path, forks=server)

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from evalbook.intake import take_in
-from evalbook.schemes import get_scheme
-from evalbook.validation import SuiteRunner
+from evalbook.core.registry import get_scheme
+from evalbook.inputs.intake import take_in
+from evalbook.inputs.validation import SuiteRunner
 
 REPO = Path(__file__).resolve().parents[1]
 SCHEME = get_scheme("naiman-specialty")

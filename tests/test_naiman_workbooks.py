@@ -15,10 +15,11 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from evalbook.cli import main
-from evalbook.schemes import get_scheme, naiman_templates
-from evalbook.schemes.naiman_specialty import catalog
-from evalbook.workbooks import FIRST_ROW, INFO_SHEET, CellError, CellRule, cell_text, ingest
+from evalbook.cli.commands import main
+from evalbook.core.registry import get_scheme
+from evalbook.excel.workbooks import FIRST_ROW, INFO_SHEET, CellError, CellRule, cell_text, ingest
+from evalbook.schemes.naiman_specialty import templates as naiman_templates
+from evalbook.schemes.naiman_specialty.scheme import catalog
 
 REPO = Path(__file__).resolve().parents[1]
 SCHEME = "naiman-specialty"
@@ -148,7 +149,7 @@ def test_prefilled_demo_round_trips(demo):
 
 
 def test_ingested_year_passes_the_suites(demo):
-    from evalbook.intake import take_in
+    from evalbook.inputs.intake import take_in
 
     intake = take_in(get_scheme(SCHEME), YEAR, demo["data"])  # imports Great Expectations: once in this module
     assert intake.errors == []

@@ -15,10 +15,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from evalbook import paths
-from evalbook.errors import InputError
-from evalbook.html import Html, badge, key_values, section, table
-from evalbook.plaintext import text_of
+from evalbook.core import paths
+from evalbook.core.errors import InputError
+from evalbook.output.html import Html, badge, key_values, section, table
+from evalbook.output.plaintext import text_of
 
 REPO = Path(__file__).resolve().parents[1]
 PAPERMILL = Path(sys.executable).parent / "papermill"
@@ -46,14 +46,14 @@ def test_text_form_of_key_values_badges_lists_and_charts():
 
 
 def test_a_list_in_a_cell_is_one_line_and_keeps_the_datas_own_dots():
-    from evalbook.html import bullet_list
+    from evalbook.output.html import bullet_list
 
     # the items joined by " · "; a name that itself starts with · (the specialty rule allows it) keeps it
     assert text_of(table([("1", bullet_list(["·甲", "乙"])), ("2", "·中医")], ["a", "b"])) == "a  b\n1  ·甲 · 乙\n2  ·中医"
 
 
 def test_a_charts_text_form_is_its_labels_and_values():
-    from evalbook.charts import bars
+    from evalbook.output.charts import bars
 
     long = "乙" * 20  # 20 × 12 px = 240 px > the 160 px label room: drawn cut with …, the full text is its tooltip
     chart = bars([("甲<b>", 90.5, True), (long, 58, False)], maximum=100, title="总分")
@@ -89,7 +89,7 @@ def test_empty_data_dir_means_the_setting_or_the_repository(monkeypatch, tmp_pat
 
 
 def test_a_missing_file_names_the_full_path_looked_in(tmp_path, monkeypatch):
-    from evalbook.workbook import open_year
+    from evalbook.notebook.year import open_year
 
     monkeypatch.chdir(tmp_path)
     (tmp_path / "d" / "wendeng-featured").mkdir(parents=True)
@@ -104,21 +104,21 @@ def test_a_missing_file_names_the_full_path_looked_in(tmp_path, monkeypatch):
 
 @pytest.fixture(scope="module")
 def wendeng():
-    from evalbook.workbook import open_year
+    from evalbook.notebook.year import open_year
 
     return open_year("wendeng-featured", 2023, REPO / "data")
 
 
 @pytest.fixture(scope="module")
 def naiman():
-    from evalbook.workbook import open_year
+    from evalbook.notebook.year import open_year
 
     return open_year("naiman-specialty", 2025, REPO / "data")
 
 
 def test_a_wrong_code_lists_the_close_matches(wendeng):
-    from evalbook.schemes import wendeng_report
-    from evalbook.workbook import unit_row
+    from evalbook.notebook.year import unit_row
+    from evalbook.schemes.wendeng_featured import report as wendeng_report
 
     assert unit_row(wendeng, "SC")["name"] == "宋村中心卫生院"
     with pytest.raises(InputError) as caught:
@@ -130,7 +130,7 @@ def test_a_wrong_code_lists_the_close_matches(wendeng):
 
 
 def test_a_wrong_specialty_lists_that_institutions_specialties(naiman):
-    from evalbook.schemes import naiman_report
+    from evalbook.schemes.naiman_specialty import report as naiman_report
 
     with pytest.raises(InputError) as caught:
         naiman_report.specialty_header(naiman, "NMRM", "心血管内")

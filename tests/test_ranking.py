@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from evalbook.ranking import award_for_rank, competition_rank, rank_within_groups
+from evalbook.core.ranking import award_for_rank, competition_rank, rank_within_groups
 
 TIERS = [{"award": "一等奖", "count": 1, "prize_wan": 10}, {"award": "二等奖", "count": 2, "prize_wan": 8},
          {"award": "三等奖", "count": 3, "prize_wan": 4}]

@@ -1,10 +1,10 @@
-"""evalbook.reading.read_text_table: CSV files from Excel or scripts, read as text.
+"""evalbook.inputs.reading.read_text_table: CSV files from Excel or scripts, read as text.
 
 The contract (README.md "Adding a year's data" and the module docstring): UTF-8 with or without a BOM,
 or GB18030/GBK as Excel on Chinese Windows saves it; every cell kept as the typed string,
 stripped, empty → None; the index is the line number in the file (header = 1); problems name
 the file, the line and the column; unknown extra columns are a warning and are ignored.
-What a file must be as a whole (evalbook.integrity, called from here): one encoding, quotes that close
+What a file must be as a whole (evalbook.inputs.integrity, called from here): one encoding, quotes that close
 on their line (or a multi-line cell as Excel writes it), cells of any length up to the file cap, and a
 warning for invisible direction-override or zero-width characters.
 """
@@ -19,8 +19,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from evalbook import reading
-from evalbook.reading import read_text_table
+from evalbook.inputs import reading
+from evalbook.inputs.reading import read_text_table
 
 COLUMNS = ["code", "name", "group"]
 TEXT = "code,name,group\nWDZG,文登整骨医院,district\nSC,宋村中心卫生院,primary\n"

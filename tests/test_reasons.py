@@ -9,10 +9,10 @@ from pathlib import Path
 
 import yaml
 
-from evalbook.schemes.naiman_specialty import shortfall
-from evalbook.schemes.wendeng_items import Judgment, score_items
-from evalbook.schemes.wendeng_reasons import REASONS, why_lost
-from evalbook.schemes.wendeng_report import facts_cell
+from evalbook.schemes.naiman_specialty.scheme import shortfall
+from evalbook.schemes.wendeng_featured.items import Judgment, score_items
+from evalbook.schemes.wendeng_featured.reasons import REASONS, why_lost
+from evalbook.schemes.wendeng_featured.report import facts_cell
 from wendeng_fixtures import perfect_facts
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -126,8 +126,8 @@ def test_naiman_met_needs_no_reason():
 def test_demo_naiman_page_explains_a_partial_indicator():
     # demo NMRM 心血管内科, 1.4.3 硕士学历人数 (higher-better): baseline 3, target 6, actual 5
     # a = (5 − 3) ÷ (6 − 3) = 2/3 → 66.67 %; weight 10 → lost 10 × (1 − 2/3) = 10/3 → 3.33
-    from evalbook.schemes import naiman_report
-    from evalbook.workbook import open_year
+    from evalbook.notebook.year import open_year
+    from evalbook.schemes.naiman_specialty import report as naiman_report
 
     book = open_year("naiman-specialty", 2025, ROOT / "data")
     page = naiman_report.commitments_table(book, "NMRM", "心血管内科")

@@ -17,8 +17,8 @@ import pandas as pd
 import pytest
 import yaml
 
-from evalbook.errors import InputError
-from evalbook.schemes.wendeng_featured import load_rubric, policy_lines, score_cohort
+from evalbook.core.errors import InputError
+from evalbook.schemes.wendeng_featured.scheme import load_rubric, policy_lines, score_cohort
 from wendeng_fixtures import perfect_facts
 
 RUBRIC_PATH = Path(__file__).resolve().parents[1] / "rubrics" / "wendeng-featured.yaml"

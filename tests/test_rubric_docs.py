@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from evalbook.cli import main
-from evalbook.errors import InputError
-from evalbook.rubric_docs import docs_path, rubric_markdown, write_atomic
+from evalbook.cli.commands import main
+from evalbook.core.errors import InputError
+from evalbook.output.rubric_docs import docs_path, rubric_markdown, write_atomic
 
 REPO = Path(__file__).resolve().parents[1]
 SCHEMES = ("wendeng-featured", "naiman-specialty")
@@ -163,7 +163,7 @@ def test_write_atomic_keeps_the_old_file_when_writing_fails(tmp_path, monkeypatc
     def boom(*_args):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("evalbook.publish.os.replace", boom)
+    monkeypatch.setattr("evalbook.core.files.os.replace", boom)
     with pytest.raises(OSError):
         write_atomic(target, "new\n")
     assert target.read_text(encoding="utf-8") == "old\n"
@@ -189,7 +189,7 @@ def test_nothing_in_the_repository_refers_to_files_outside_it():
 
 
 def test_the_guides_name_only_real_commands_and_files():
-    from evalbook.cli import build_parser
+    from evalbook.cli.commands import build_parser
 
     commands = set(build_parser()._subparsers._group_actions[0].choices)
     for guide in ("evaluator-guide.md", "auditor-guide.md", "architecture.md"):

@@ -17,12 +17,12 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from evalbook import paths
-from evalbook.intake import read_inputs
-from evalbook.schemes import get_scheme
-from evalbook.schemes import naiman_specialty as naiman
-from evalbook.schemes import wendeng_featured as wendeng
-from evalbook.schemes.naiman_specialty import catalog
+from evalbook.core import paths
+from evalbook.core.registry import get_scheme
+from evalbook.inputs.intake import read_inputs
+from evalbook.schemes.naiman_specialty import scheme as naiman
+from evalbook.schemes.naiman_specialty.scheme import catalog
+from evalbook.schemes.wendeng_featured import scheme as wendeng
 
 REPO = Path(__file__).resolve().parents[1]
 EPS = 1e-9

@@ -19,12 +19,12 @@ from pathlib import Path
 
 import pytest
 
-from evalbook.batch import RunOptions, _key, _unit_job, run_year, validate_year
-from evalbook.cli import _run_one
-from evalbook.errors import InputError
-from evalbook.overview import run_all
-from evalbook.schemes import get_scheme
-from evalbook.stale import facts_digests, moves, read_table
+from evalbook.cli.commands import _run_one
+from evalbook.core.errors import InputError
+from evalbook.core.registry import get_scheme
+from evalbook.run.batch import RunOptions, _key, _unit_job, run_year, validate_year
+from evalbook.run.overview import run_all
+from evalbook.run.stale import facts_digests, moves, read_table
 from test_cli_e2e import SCHEME, build_cohort, dims
 
 YEAR = 2023
@@ -134,7 +134,7 @@ def test_deleting_demo_md_changes_every_report_and_its_resume_key(cohort, tmp_pa
 
 
 def test_a_suite_file_is_in_the_resume_key(cohort, tmp_path, monkeypatch):
-    from evalbook import paths
+    from evalbook.core import paths
 
     scheme, intake = get_scheme(SCHEME), validate_year(SCHEME, YEAR, cohort)
     job = _unit_job(scheme, intake, tmp_path / "y", tmp_path / "s", "D1", {"institution": "D1"})
@@ -201,7 +201,8 @@ def test_published_tables_are_read_back_as_written_text(tmp_path):
 
 
 def test_what_a_report_shows_of_the_tables_by_scheme():
-    from evalbook.schemes import naiman_specialty, wendeng_featured
+    from evalbook.schemes.naiman_specialty import scheme as naiman_specialty
+    from evalbook.schemes.wendeng_featured import scheme as wendeng_featured
 
     def unit(code, group, rank, total):
         return {"code": code, "name": f"{code}院", "group": group, "group_rank": rank, "total": total, "award": "",
@@ -220,7 +221,7 @@ def test_what_a_report_shows_of_the_tables_by_scheme():
 
 def test_every_naiman_report_has_its_facts(tmp_path):
     scheme = get_scheme("naiman-specialty")
-    from evalbook import paths
+    from evalbook.core import paths
 
     intake = validate_year(scheme.NAME, 2025, paths.REPO / "data")
     assert not intake.errors
@@ -235,8 +236,8 @@ def test_every_naiman_report_has_its_facts(tmp_path):
 def test_the_summary_prints_the_rebuilt_reports_and_who_moved(capsys):
     from types import SimpleNamespace
 
-    from evalbook.cli import _print_changes
-    from evalbook.stale import Move
+    from evalbook.cli.commands import _print_changes
+    from evalbook.run.stale import Move
 
     report = SimpleNamespace(stale=["D1"], unarchived=["P1", "P2"], kept=["P3"],
                              moved=[("D1", [Move("D1", "组内名次", "rank", "1", "2"),
@@ -258,7 +259,7 @@ def umask_022():
 
 
 def test_templates_ingested_csvs_and_synthetic_cohorts_follow_the_umask(cohort, tmp_path, umask_022):
-    from evalbook.cli import main
+    from evalbook.cli.commands import main
 
     assert main(["template", SCHEME, "--year", str(YEAR), "--data", str(cohort), "--out", str(tmp_path / "t"),
                  "--prefill"]) == 0

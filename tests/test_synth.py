@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from evalbook import validation
-from evalbook.batch import validate_year
-from evalbook.cli import main
-from evalbook.errors import InputError
-from evalbook.schemes import get_scheme
-from evalbook.synth import synthesize
+from evalbook.cli.commands import main
+from evalbook.core.errors import InputError
+from evalbook.core.registry import get_scheme
+from evalbook.inputs import validation
+from evalbook.inputs.synth import synthesize
+from evalbook.run.batch import validate_year
 
 YEARS = {"wendeng-featured": 2024, "naiman-specialty": 2025}
 

@@ -24,9 +24,9 @@ from typing import Any
 
 import pytest
 
-from evalbook.intake import take_in
-from evalbook.schemes import get_scheme
-from evalbook.validation import SuiteOutcome, SuiteRunner
+from evalbook.core.registry import get_scheme
+from evalbook.inputs.intake import take_in
+from evalbook.inputs.validation import SuiteOutcome, SuiteRunner
 
 DEMO = Path(__file__).resolve().parents[1] / "data" / "wendeng-featured"
 YEAR = 2023

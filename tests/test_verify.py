@@ -19,11 +19,11 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from evalbook import paths
-from evalbook.batch import RunOptions, run_year, validate_year
-from evalbook.cli import main
-from evalbook.reading import sha256_file
-from evalbook.verify import CHANGED, CODE, DIFFERS, IDENTICAL, TAMPERED, UNCHECKED, verify
+from evalbook.audit.verify import CHANGED, CODE, DIFFERS, IDENTICAL, TAMPERED, UNCHECKED, verify
+from evalbook.cli.commands import main
+from evalbook.core import paths
+from evalbook.inputs.reading import sha256_file
+from evalbook.run.batch import RunOptions, run_year, validate_year
 from test_cli_e2e import SCHEME, build_cohort
 
 YEAR = 2023
@@ -380,7 +380,7 @@ def test_a_changed_recorded_code_fingerprint_in_the_year_manifest_fails(year):
 
 
 def test_results_run_by_other_code_are_named_as_such(year, monkeypatch):
-    from evalbook import reuse
+    from evalbook.run import reuse
 
     published = json.loads((year / "D1" / "manifest.json").read_text(encoding="utf-8"))["code"]
     monkeypatch.setattr(reuse, "code_identity", lambda: {"evalbook": "0.1.0", "sha256": "f" * 64})
@@ -393,7 +393,7 @@ def test_results_run_by_other_code_are_named_as_such(year, monkeypatch):
 
 def test_the_code_fingerprint_covers_every_package_file_and_the_version(tmp_path, monkeypatch):
     import evalbook
-    from evalbook import reuse
+    from evalbook.run import reuse
 
     package = tmp_path / "evalbook"
     shutil.copytree(reuse.PACKAGE, package, ignore=shutil.ignore_patterns("__pycache__"))
@@ -503,7 +503,7 @@ def test_printed_copies_are_proven_by_printing_their_page_again(year, monkeypatc
 
     # without Chromium a printed copy is not passed: it cannot be checked
     shutil.copyfile(year / "D2" / "report.pdf", year / "D1" / "report.pdf")
-    monkeypatch.setattr("evalbook.browser.CHROMIUM", year / "no-chromium")
+    monkeypatch.setattr("evalbook.output.browser.CHROMIUM", year / "no-chromium")
     code, out = cli("verify", year / "D2")
     assert code == 1 and "打印件无法核验 printed copy not checked" in out and "D2/report.pdf" in out
     assert by_unit(verify(year / "D2"))["D2"].status == UNCHECKED

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from evalbook.schemes.wendeng_items import Judgment, abstain_penalty, funding_points, score_items
+from evalbook.schemes.wendeng_featured.items import Judgment, abstain_penalty, funding_points, score_items
 from wendeng_fixtures import perfect_facts
 
 RUBRIC_PATH = Path(__file__).parents[1] / "rubrics" / "wendeng-featured.yaml"

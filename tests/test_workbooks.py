@@ -18,10 +18,10 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from evalbook.cli import main
-from evalbook.columns import Column
-from evalbook.schemes import get_scheme, wendeng_templates
-from evalbook.workbooks import (
+from evalbook.cli.commands import main
+from evalbook.core.columns import Column
+from evalbook.core.registry import get_scheme
+from evalbook.excel.workbooks import (
     COMMITTEE_WORKBOOK,
     FIRST_ROW,
     INFO_SHEET,
@@ -39,6 +39,7 @@ from evalbook.workbooks import (
     ingest,
     read_workbook,
 )
+from evalbook.schemes.wendeng_featured import templates as wendeng_templates
 from wendeng_fixtures import perfect_facts
 
 REPO = Path(__file__).resolve().parents[1]
@@ -240,7 +241,7 @@ def test_filled_workbooks_come_back_as_the_csv_contract(cohort):
 
 
 def test_ingested_year_passes_the_suites(cohort):
-    from evalbook.intake import take_in
+    from evalbook.inputs.intake import take_in
 
     intake = take_in(get_scheme(SCHEME), YEAR, cohort["data"])  # imports Great Expectations: once in this module
     assert intake.errors == []

@@ -1,3 +1,3 @@
-from evalbook.cli import main
+from evalbook.cli.commands import main
 
 raise SystemExit(main())

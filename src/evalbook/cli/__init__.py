@@ -1,0 +1,1 @@
+"""The command line: subcommands, bilingual help and usage errors."""

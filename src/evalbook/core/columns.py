@@ -1,0 +1,222 @@
+"""The vocabulary of input columns: kinds of value, how they are typed, what their suites check.
+
+A scheme declares its files as lists of ``Column``; from them come the text-stage expectations
+(what a cell must look like as typed), the typed-stage ranges, and the parsing used once the
+data passed. Declared once here, so the suites, the parser and the templates cannot disagree.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from evalbook.inputs.integrity import INVISIBLE
+
+if TYPE_CHECKING:
+    from evalbook.core.errors import Problem
+
+# Institution codes: ASCII letters, digits, '-' and '_', never a path, a device name or a flag.
+CODE_REGEX = r"^(?!(?i:con|prn|aux|nul|com[1-9]|lpt[1-9])$)[A-Za-z0-9_][A-Za-z0-9_-]{0,63}$"
+INT_REGEX = r"^[0-9]+(?:\.0+)?$"
+NUMBER_REGEX = r"^[0-9]+(?:\.[0-9]+)?$"
+RANKS_REGEX = r"^[1-9][0-9]*(?:[;；][1-9][0-9]*)*$"
+# A name that becomes part of a folder name (a specialty): Chinese or ASCII letters, digits, brackets, '·', '-', '_'.
+NAME_REGEX = r"^[\u4e00-\u9fffA-Za-z0-9（）()·_-]{1,30}$"
+PERIOD_REGEX = r"^[0-9]{4}(?:H[12])?$"
+# Bounds on every count and amount, so that a typo of absurd size (a 400-digit integer, a decimal with 30
+# places) is refused at validation with the range or precision rule, not carried into scoring. No count,
+# amount or score of a county's hospitals comes near 10^9; six decimal places exceed any stated figure.
+MAX_NUMBER = 10**9
+MAX_DECIMALS = 6
+TOO_PRECISE_REGEX = rf"^[0-9]*\.[0-9]{{{MAX_DECIMALS + 1},}}$"
+PRECISION_RULE = (f"最多{MAX_DECIMALS}位小数", f"may have at most {MAX_DECIMALS} decimal places")
+TRUE_TOKENS = ("1", "是", "true", "True", "TRUE", "yes", "Yes", "YES", "y", "Y")
+FALSE_TOKENS = ("0", "否", "false", "False", "FALSE", "no", "No", "NO", "n", "N")
+
+KIND_REGEX = {"code": CODE_REGEX, "int": INT_REGEX, "number": NUMBER_REGEX, "ranks": RANKS_REGEX,
+              "name": NAME_REGEX, "period": PERIOD_REGEX}
+KIND_RULES = {
+    "code": ("只能由英文字母、数字、- 和 _ 组成（不以 - 开头，不是路径或设备名，最长64位）",
+             "only ASCII letters, digits, '-' and '_' (not starting with '-', not a path or device name, ≤ 64)"),
+    "int": ("应为不小于0的整数（不带单位，不用中文数字）", "must be a whole number ≥ 0 (no units, no Chinese numerals)"),
+    "number": ("应为不小于0的数（不带单位，不用中文数字）", "must be a number ≥ 0 (no units, no Chinese numerals)"),
+    "bool": ("应为 1/0 或 是/否", "must be 1/0 or 是/否 (yes/no)"),
+    "ranks": ("应为以分号分隔的名次（正整数），如 1;3，或留空", "must be ';'-separated places ≥ 1, e.g. 1;3, or empty"),
+    "name": ("只能由汉字、英文字母、数字、括号、·、- 和 _ 组成，最长30字（不含空格、斜杠、点）",
+             "Chinese or ASCII letters, digits, brackets, '·', '-', '_' only, ≤ 30 (no spaces, slashes or dots)"),
+    "period": ("应为年度（如 2025）或半年（如 2024H1）", "must be a year (e.g. 2025) or a half-year (e.g. 2024H1)"),
+    "month": ("应为年月，格式 YYYY-MM，如 2023-03", "must be a month as YYYY-MM, e.g. 2023-03"),
+    "date": ("应为日期，格式 YYYY-MM-DD", "must be a date as YYYY-MM-DD"),
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of an input file.
+
+    ``kind``: code, text, bool, int, number, choice, ranks, month or date. ``low``/``high`` bound
+    int and number columns; a string there names a suite parameter filled from the rubric at run
+    time (e.g. ``"max_advantage"``); without ``high`` the bound is ``MAX_NUMBER``. ``choices`` maps
+    accepted tokens to canonical values.
+    """
+
+    name: str
+    kind: str
+    label: str
+    required: bool = True
+    low: float | str | None = None
+    high: float | str | None = None
+    strict_low: bool = False
+    choices: dict[str, str] = field(default_factory=dict)
+
+    def text_expectations(self) -> list[dict]:
+        """What a cell must look like as typed (stage ``text``)."""
+        out = []
+        if self.required:
+            out.append(expectation("expect_column_values_to_not_be_null", {"column": self.name},
+                                   "text", f"{self.label}不能为空", f"{self.name} must not be empty"))
+        if self.kind in KIND_REGEX:
+            regex = KIND_REGEX[self.kind]
+            zh, en = KIND_RULES[self.kind]
+            out.append(expectation("expect_column_values_to_match_regex", {"column": self.name, "regex": regex},
+                                   "text", f"{self.label}{zh}", f"{self.name} {en}"))
+            if self.kind == "number":
+                out.append(precision_expectation(self.name, self.label))
+        elif self.kind == "bool":
+            zh, en = KIND_RULES["bool"]
+            out.append(expectation("expect_column_values_to_be_in_set",
+                                   {"column": self.name, "value_set": list(TRUE_TOKENS + FALSE_TOKENS)},
+                                   "text", f"{self.label}{zh}", f"{self.name} {en}"))
+        elif self.kind == "choice":
+            shown = " / ".join(dict.fromkeys(self.choices.values()))
+            out.append(expectation("expect_column_values_to_be_in_set",
+                                   {"column": self.name, "value_set": list(self.choices)},
+                                   "text", f"{self.label}应为以下之一：{shown}", f"{self.name} must be one of: {shown}"))
+        elif self.kind in ("month", "date"):
+            fmt = "%Y-%m" if self.kind == "month" else "%Y-%m-%d"
+            zh, en = KIND_RULES[self.kind]
+            out.append(expectation("expect_column_values_to_match_strftime_format",
+                                   {"column": self.name, "strftime_format": fmt},
+                                   "text", f"{self.label}{zh}", f"{self.name} {en}"))
+        return out
+
+    def typed_expectations(self) -> list[dict]:
+        """Ranges on the typed value (stage ``typed``); cells that failed their type are null here."""
+        if self.kind not in ("int", "number"):
+            return []
+        high = MAX_NUMBER if self.high is None else self.high
+        kwargs: dict[str, Any] = {"column": self.name}
+        zh, en = [], []
+        if self.low is not None:
+            kwargs["min_value"] = param(self.low)
+            if self.strict_low:
+                kwargs["strict_min"] = True
+            zh.append(("大于" if self.strict_low else "不小于") + _shown(self.low))
+            en.append(("> " if self.strict_low else "≥ ") + _shown(self.low))
+        kwargs["max_value"] = param(high)
+        zh.append("不大于" + _shown(high))
+        en.append("≤ " + _shown(high))
+        return [expectation("expect_column_values_to_be_between", kwargs, "typed",
+                            f"{self.label}应{'且'.join(zh)}", f"{self.name} must be {' and '.join(en)}")]
+
+    def parse(self, values: pd.Series) -> pd.Series:
+        """The typed value of each cell; a cell that is empty or not of the kind becomes null."""
+        if self.kind in ("int", "number"):
+            return per_distinct(values, _numbers)
+        if self.kind == "bool":
+            return values.map(lambda v: True if v in TRUE_TOKENS else False if v in FALSE_TOKENS else None).astype(object)
+        if self.kind == "choice":
+            return values.map(lambda v: self.choices.get(v)).astype(object)
+        if self.kind == "ranks":
+            return values.map(parse_ranks).astype(object)
+        return values.astype(object)
+
+
+def precision_expectation(column: str, label: str, **kwargs) -> dict:
+    """A number typed with more than ``MAX_DECIMALS`` decimal places is refused (stage ``text``)."""
+    zh, en = PRECISION_RULE
+    return expectation("expect_column_values_to_not_match_regex", {"column": column, "regex": TOO_PRECISE_REGEX, **kwargs},
+                       "text", f"{label}{zh}", f"{column} {en}")
+
+
+def _numbers(values: pd.Series) -> pd.Series:
+    return pd.to_numeric(values.where(values.str.fullmatch(NUMBER_REGEX, na=False)), errors="coerce").astype("float64")
+
+
+def per_distinct(values: pd.Series, parse) -> pd.Series:
+    """``parse(values)``, computed once per distinct cell (empty ones included) and spread back.
+
+    Counts and scores repeat: a 10,000-institution file holds a few hundred distinct values per
+    column, so matching and converting each cell again costs most of the reading time.
+    """
+    codes, distinct = pd.factorize(values, use_na_sentinel=False)
+    parsed = parse(pd.Series(distinct, dtype=object))
+    return pd.Series(parsed.to_numpy()[codes], index=values.index, name=values.name)
+
+
+def parse_ranks(text: Any) -> tuple[int, ...] | None:
+    """'1;3' → (1, 3); empty → (); anything else → None."""
+    if text is None or (isinstance(text, float) and pd.isna(text)) or text == "":
+        return ()
+    parts = str(text).replace("；", ";").split(";")
+    if not all(part.isdigit() and int(part) >= 1 for part in parts):
+        return None
+    return tuple(int(part) for part in parts)
+
+
+def identity_key(text: Any) -> Any:
+    """How two ids typed by people are compared: after NFKC (full-width Ｅ０５ is E05), without invisible
+    characters, stripped and case-folded, so ``E05``, ``e05`` and ``Ｅ05 `` are one expert. None stays None."""
+    if not isinstance(text, str):
+        return text
+    return INVISIBLE.sub("", unicodedata.normalize("NFKC", text)).strip().casefold()
+
+
+def param(value: float | str) -> Any:
+    return {"$PARAMETER": value} if isinstance(value, str) else value
+
+
+def _shown(value: float | str) -> str:
+    if isinstance(value, str):
+        return f"（评分规则中的 {value}）"
+    return str(value) if isinstance(value, int) else f"{value:g}"  # 1000000000, not 1e+09
+
+
+RUBRIC_BOUND = re.compile(r"（评分规则中的 (\w+)）")  # how ``_shown`` names a bound taken from the rubric
+
+
+def with_rubric_bounds(problem: Problem, parameters: dict[str, Any]) -> Problem:
+    """``problem`` with the rubric's amounts in its rule: the suites (kept in git) can only name a bound
+    (``max_advantage``), but the evaluator needs the number (不大于20) to correct the cell."""
+    def zh(match):
+        return f"{parameters[match[1]]:g}（评分规则中的 {match[1]}）" if match[1] in parameters else match[0]
+
+    def en(match):
+        return f"{parameters[match[1]]:g} (rubric: {match[1]})" if match[1] in parameters else match[0]
+
+    if not RUBRIC_BOUND.search(problem.rule_zh + problem.rule_en):
+        return problem
+    return replace(problem, rule_zh=RUBRIC_BOUND.sub(zh, problem.rule_zh), rule_en=RUBRIC_BOUND.sub(en, problem.rule_en))
+
+
+def expectation(kind: str, kwargs: dict, stage: str, rule_zh: str, rule_en: str, severity: str = "critical",
+                reported_as: str | None = None) -> dict:
+    """A suite entry in Great Expectations' JSON form, with our bilingual rule in ``meta``.
+
+    ``reported_as`` names the file's own column when the rule checks a derived one (e.g. the
+    per-item sum of ``points``): problems then name that cell and its value as typed.
+    """
+    meta = {"stage": stage, "rule_zh": rule_zh, "rule_en": rule_en}
+    if reported_as:
+        meta["reported_as"] = reported_as
+    return {"type": kind, "kwargs": kwargs, "meta": meta, "severity": severity}
+
+
+def parse_table(frame: pd.DataFrame, columns: list[Column]) -> pd.DataFrame:
+    """Typed copy of a text table (same index), column by column."""
+    return pd.DataFrame({c.name: c.parse(frame[c.name].astype(object)) if c.name in frame else None
+                         for c in columns}, index=frame.index)

@@ -1,0 +1,1 @@
+"""Executing notebooks: kernels, forked kernels, the pool, Dask, one papermill run."""

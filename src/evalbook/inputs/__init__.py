@@ -1,0 +1,1 @@
+"""Reading a year's input files: text tables, integrity, Great Expectations validation, the intake, synthetic cohorts."""

@@ -1,0 +1,271 @@
+"""Taking in a scheme's year of data: read every file as text, type it, run the suites.
+
+``take_in`` is what both the batch run and a standalone notebook call: same reading, same
+suites, same messages. The batch does it once per run and hands the result to the notebooks
+(``validation.json``) so that no notebook pays for importing Great Expectations again.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+from types import ModuleType
+
+import pandas as pd
+
+from evalbook.core import paths
+from evalbook.core.columns import TOO_PRECISE_REGEX, parse_table, with_rubric_bounds
+from evalbook.core.errors import InputError, Problem
+from evalbook.core.exact import exact
+from evalbook.core.rubric import Rubric
+from evalbook.inputs.reading import TextTable, read_text_table
+from evalbook.inputs.validation import SuiteOutcome, SuiteRunner, load_suite
+
+
+@dataclass
+class Intake:
+    """A year's inputs as read, typed and validated, with everything found wrong."""
+
+    scheme: ModuleType
+    year: int
+    data_dir: Path
+    rubric: Rubric
+    tables: dict[str, TextTable] = field(default_factory=dict)
+    typed: dict[str, pd.DataFrame] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)  # file → how messages name it (e.g. 2023/facts.csv)
+    outcome: SuiteOutcome = field(default_factory=SuiteOutcome)
+    gx_version: str = ""
+
+    @property
+    def errors(self) -> list[Problem]:
+        return self.outcome.errors
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.outcome.problems if not p.is_error]
+
+    def frame(self, file: str) -> pd.DataFrame:
+        """The typed table of ``file``, or an empty one with its columns when the file is absent."""
+        if file in self.typed:
+            return self.typed[file]
+        return pd.DataFrame(columns=[c.name for c in self.scheme.FILES[file]])
+
+    def exact(self, file: str) -> pd.DataFrame:
+        """``frame(file)`` with every ``number`` column as exact Fractions read from the cell's TEXT
+        (never through a float: 3.465 is 693/200, so a 5 % line or a tie is decided on paper values).
+        A cell that failed its type stays null."""
+        typed = self.frame(file)
+        table = self.tables.get(file)
+        if table is None:
+            return typed
+        out = typed.copy()
+        for column in self.scheme.FILES[file]:
+            if column.kind == "number" and column.name in out and column.name in table.frame:
+                out[column.name] = exact_numbers(table.frame[column.name], typed[column.name])
+        return out
+
+    def inputs(self) -> list[tuple[str, Path, str]]:
+        """(label, path, sha256) of every input file read, sorted by label."""
+        labelled = {self.labels[f]: t for f, t in self.tables.items()}
+        return [(label, t.path, t.sha256) for label, t in sorted(labelled.items())]
+
+    def input_hashes(self) -> dict[str, str]:
+        return {label: sha for label, _, sha in self.inputs()}
+
+    def validation_record(self) -> dict:
+        """What ``validation.json`` keeps: inputs by hash, the suite summary and every problem."""
+        return {"scheme": self.scheme.NAME, "year": self.year, "great_expectations": self.gx_version,
+                "rubric_sha256": self.rubric.sha256, "inputs": self.input_hashes(),
+                "summary": self.outcome.summary, "problems": [p.as_dict() for p in self.outcome.problems]}
+
+
+def exact_numbers(text: pd.Series, typed: pd.Series) -> pd.Series:
+    """The Fraction of each cell's text where its typed value is a number, else null (each distinct
+    text read once: scores repeat)."""
+    seen: dict[str, Fraction] = {}
+
+    def read(t):
+        if t not in seen:
+            seen[t] = exact(t)
+        return seen[t]
+
+    return pd.Series([read(t) if pd.notna(v) else None for t, v in zip(text, typed, strict=True)],
+                     index=typed.index, dtype=object, name=typed.name)
+
+
+def file_label(scheme: ModuleType, file: str, year: int) -> str:
+    """How a file is named in messages: relative to the scheme's data folder (``2023/facts.csv``)."""
+    return file if file in scheme.ROOT_FILES else f"{year}/{file}"
+
+
+def file_path(scheme: ModuleType, data_dir: Path, file: str, year: int) -> Path:
+    return Path(data_dir) / scheme.NAME / file_label(scheme, file, year)
+
+
+def locate(scheme: ModuleType, data_dir: Path, file: str, year: int) -> tuple[Path, str]:
+    """Where ``file`` is read from, and how messages name it.
+
+    Per-year files live in ``<scheme>/<year>/``; a scheme whose files carry their own period
+    (``FLAT_FALLBACK``) may also keep them directly in ``<scheme>/``.
+    """
+    path = file_path(scheme, data_dir, file, year)
+    flat = Path(data_dir) / scheme.NAME / file
+    if not path.exists() and getattr(scheme, "FLAT_FALLBACK", False) and flat.exists():
+        return flat, file
+    return path, file_label(scheme, file, year)
+
+
+def take_in(scheme: ModuleType, year: int, data_dir: Path, rubric: Rubric | None = None,
+            runner: SuiteRunner | None = None) -> Intake:
+    """Read, type and validate a year of ``scheme`` under ``data_dir``; never raises on bad data."""
+    rubric = rubric or scheme.load_rubric(paths.rubric_path(scheme.NAME))
+    intake = read_inputs(scheme, year, data_dir, rubric)
+    runner = runner or SuiteRunner()
+    intake.gx_version = runner.version
+    known = [c for c in intake.frame("institutions.csv")["code"].dropna().tolist()]
+    parameters = scheme.suite_parameters(rubric, year, known, intake.typed)
+    checks = [(file, {"text": table.frame, "typed": intake.typed[file]}, intake.labels[file])
+              for file, table in intake.tables.items()]
+    if hasattr(scheme, "derive_tables"):  # tables built across rows (e.g. one row per survey) with suites of their own
+        checks += [(name, {"text": text, "typed": typed}, label)
+                   for name, (text, typed, label) in scheme.derive_tables(intake).items()]
+    unread = _unread_lists(scheme, intake)
+    for name, frames, label in checks:
+        suite = load_suite(paths.suites_dir(scheme.NAME) / f"{name.removesuffix('.csv')}.json")
+        suite = _without_lists(suite, unread)
+        outcome = runner.validate(suite, frames, parameters, label)
+        outcome.problems = [with_rubric_bounds(p, parameters) for p in outcome.problems]  # 不大于20, not a parameter's name
+        if hasattr(scheme, "row_context"):  # name what a row is about, not only its line number
+            outcome.problems = [replace(p, context=scheme.row_context(name, frames["text"], p.row)) for p in outcome.problems]
+        intake.outcome.extend(outcome)
+    intake.outcome.problems.extend(precision_problems(intake))
+    if not intake.errors:
+        intake.outcome.problems.extend(scheme.cross_checks(intake.typed, rubric, year))
+    return intake
+
+
+MAX_DIGITS = 15  # significant digits a number cell may have
+
+
+def precision_problems(intake: Intake) -> list[Problem]:
+    """Number cells with more than ``MAX_DIGITS`` significant digits. Scores are computed from the
+    exact text, but the suites' range checks compare binary floats, which keep about 15 digits: a value
+    such as 20.0000000000000001 would pass "≤ 20" there and then score above the maximum."""
+    problems = []
+    for file, table in intake.tables.items():
+        typed = intake.typed[file]
+        pairs = [(c.name, c.name) for c in intake.scheme.FILES[file] if c.kind in ("number", "int")]
+        if "value_num" in typed and "value" in table.frame:  # a value whose kind the row's indicator gives
+            pairs.append(("value", "value_num"))
+        for column, parsed in pairs:
+            if column not in table.frame or parsed not in typed:
+                continue
+            digits: dict[str, int] = {}
+            for line, text, value in zip(typed.index, table.frame[column], typed[parsed], strict=True):
+                if pd.isna(value) or not isinstance(text, str) or re.fullmatch(TOO_PRECISE_REGEX, text.strip()):
+                    continue  # a cell with too many decimals is the suites' decimal-places rule's to report, once
+                if text not in digits:
+                    digits[text] = len(Decimal(text.strip()).normalize().as_tuple().digits)
+                if digits[text] > MAX_DIGITS:
+                    context = intake.scheme.row_context(file, table.frame, int(line)) if hasattr(intake.scheme, "row_context") else None
+                    problems.append(Problem(intake.labels[file], f"数值最多{MAX_DIGITS}位有效数字（请按实际精度填写）",
+                                            f"a number may have at most {MAX_DIGITS} significant digits",
+                                            row=int(line), column=column, value=text, context=context))
+    return problems
+
+
+# Suite parameters that are lists read from a file: when that file could not be read at all, every code
+# of every other file would be reported "not listed" — noise after the one error that matters.
+LIST_SOURCES = {"known_codes": "institutions.csv", "known_units": "specialties.csv"}
+
+
+def _unread_lists(scheme: ModuleType, intake: Intake) -> set[str]:
+    unread = {name for name, file in LIST_SOURCES.items() if file in scheme.FILES and file not in intake.tables}
+    for name in sorted(unread):
+        file = LIST_SOURCES[name]
+        intake.outcome.problems.append(Problem(
+            locate(scheme, intake.data_dir, file, intake.year)[1], f"{file} 无法读取，其他文件中的代码未与它核对（先修正它）",
+            f"{file} could not be read, so codes in the other files were not checked against it (fix it first)",
+            severity="warning"))
+    return unread
+
+
+def _without_lists(suite: dict, unread: set[str]) -> dict:
+    """The suite without the expectations whose value set is one of the ``unread`` list parameters."""
+    if not unread:
+        return suite
+    kept = [e for e in suite["expectations"]
+            if not (isinstance(e.get("kwargs", {}).get("value_set"), dict)
+                    and e["kwargs"]["value_set"].get("$PARAMETER") in unread)]
+    return {**suite, "expectations": kept}
+
+
+def read_inputs(scheme: ModuleType, year: int, data_dir: Path, rubric: Rubric) -> Intake:
+    """Read every file of the contract as text and type it (no suites yet)."""
+    intake = Intake(scheme, year, Path(data_dir), rubric)
+    for file, columns in scheme.FILES.items():
+        path, label = locate(scheme, data_dir, file, year)
+        if not path.exists() and file not in scheme.REQUIRED_FILES:
+            intake.outcome.problems.append(Problem(label, "未提供该文件，报告中相应部分留空",
+                                                   "file not provided; its part of the report is left empty",
+                                                   severity="warning"))
+            continue
+        if _outside(path, data_dir):
+            intake.outcome.problems.append(Problem(
+                label, "数据文件（或其所在文件夹）是指向数据文件夹之外的链接，拒绝读取：请把文件本身放进数据文件夹",
+                "the data file (or its folder) is a link to outside the data folder: refused; put the file itself in the data folder",
+                value=str(path.resolve())))
+            continue
+        names = [c.name for c in columns]
+        table, problems = read_text_table(path, names, scheme.OPTIONAL_COLUMNS.get(file, ()), label)
+        intake.outcome.problems.extend(problems)
+        if table is None:
+            continue
+        if hasattr(scheme, "derive_text"):  # helper columns the text stage needs (e.g. each row's value kind)
+            table.frame = scheme.derive_text(file, table.frame, rubric)
+        intake.tables[file] = table
+        intake.typed[file] = scheme.derive(file, parse_table(table.frame, columns), rubric)
+        intake.labels[file] = label
+    return intake
+
+
+def _outside(path: Path, data_dir: Path) -> bool:
+    """Does ``path`` (through any symbolic link, of the file or a folder) lead out of ``data_dir``?
+
+    The inputs a run records and hashes are those of the data folder; a link to a file elsewhere
+    would let anything on the machine be read (and later changed) behind the record's back.
+    """
+    if not (path.exists() or path.is_symlink()):
+        return False
+    return not path.resolve().is_relative_to(Path(data_dir).resolve())
+
+
+def load_recorded(scheme: ModuleType, year: int, data_dir: Path, record_path: Path,
+                  rubric: Rubric | None = None) -> Intake:
+    """Read the inputs and take the suites' verdict from a run's ``validation.json``.
+
+    Used by notebooks inside a batch run. Refuses when any input or the rubric changed since
+    the record was made: then the record says nothing about these inputs.
+    """
+    rubric = rubric or scheme.load_rubric(paths.rubric_path(scheme.NAME))
+    record = json.loads(Path(record_path).read_text(encoding="utf-8"))
+    intake = read_inputs(scheme, year, data_dir, rubric)
+    current = intake.input_hashes()
+    changed = sorted(k for k in set(current) | set(record["inputs"]) if current.get(k) != record["inputs"].get(k))
+    if changed or record["rubric_sha256"] != rubric.sha256:
+        what = "、".join(changed) or "评分规则 rubric"
+        raise InputError(Problem(str(record_path), f"校验记录之后输入已改变：{what}；请重新运行校验",
+                                 f"inputs changed since this validation record: {', '.join(changed) or 'rubric'}; validate again"))
+    intake.outcome = SuiteOutcome([Problem(**p) for p in record["problems"]], record["summary"])
+    intake.gx_version = record["great_expectations"]
+    return intake
+
+
+def codes_of(intake: Intake) -> list[str]:
+    return intake.frame("institutions.csv")["code"].tolist()
+
+

@@ -1,0 +1,311 @@
+"""Running the Great Expectations suites kept in ``expectations/<scheme>/`` on the input tables.
+
+Each input file has one suite (JSON, in git). Its expectations carry ``meta.stage``: ``text``
+ones run on the cells as typed (types, allowed values, required cells), ``typed`` ones on the
+parsed values (ranges, uniqueness, cross-column rules), where a cell that failed its type is
+null and so is reported once, not twice. Values that depend on the rubric or the cohort (dimension
+maxima, the known codes) are suite parameters (``{"$PARAMETER": name}``) filled at run time.
+
+Importing Great Expectations costs seconds: it happens once per ``SuiteRunner``, i.e. once per
+run, never per institution.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from evalbook.core.columns import per_distinct
+from evalbook.core.errors import Problem
+
+STAGES = ("text", "typed")
+
+
+def load_suite(path: Path) -> dict:
+    """A suite's JSON as kept in git."""
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+@dataclass
+class SuiteOutcome:
+    """What the suites found: problems (errors and warnings) and one summary line per expectation."""
+
+    problems: list[Problem] = field(default_factory=list)
+    summary: list[dict] = field(default_factory=list)
+
+    def extend(self, other: SuiteOutcome) -> None:
+        self.problems.extend(other.problems)
+        self.summary.extend(other.summary)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.is_error]
+
+
+class SuiteRunner:
+    """One Great Expectations context for a whole run; validates data frames against suites."""
+
+    def __init__(self) -> None:
+        os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+        logging.getLogger("great_expectations").setLevel(logging.ERROR)
+        import great_expectations as gx
+        from great_expectations.data_context.types.base import ProgressBarsConfig
+
+        self._gx = gx
+        self.version = gx.__version__
+        self.context = gx.get_context(mode="ephemeral")
+        self.context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+        source = self.context.data_sources.add_pandas("evalbook")
+        self._batch_definition = source.add_dataframe_asset("table").add_batch_definition_whole_dataframe("whole")
+
+    def validate(self, suite_json: dict, frames: dict[str, pd.DataFrame], parameters: dict[str, Any],
+                 file_label: str) -> SuiteOutcome:
+        """Run the suite's ``text`` expectations on ``frames['text']`` and ``typed`` on ``frames['typed']``."""
+        outcome = SuiteOutcome()
+        for stage in STAGES:
+            entries = [e for e in suite_json["expectations"] if e.get("meta", {}).get("stage") == stage]
+            if not entries:
+                continue
+            # GX 1.x runs expectations grouped by column, not in suite order: tag each one with its
+            # place so every result is read against its own rule.
+            frame = frames[stage].rename_axis(None)  # a named index makes GX report rows as dicts
+            frame, plan = _large_sets(entries, frame, parameters)  # [(entry as run, settled result or None)]
+            frame, plan = _date_formats(frame, plan)
+            runnable = [entry for entry, settled in plan if settled is None]
+            results = iter([])
+            if runnable:
+                tagged = [{**e, "meta": {**e.get("meta", {}), "evalbook_index": i}} for i, e in enumerate(runnable)]
+                suite = self._gx.ExpectationSuite(name=f"{suite_json['name']}.{stage}", expectations=tagged)
+                batch = self._batch_definition.get_batch(batch_parameters={"dataframe": _used_columns(frame, runnable)})
+                result = batch.validate(suite, expectation_parameters=parameters,
+                                        result_format={"result_format": "COMPLETE"})
+                results = iter(res for _, res in _matched(runnable, result.results))
+            for entry, settled in plan:  # suite order, each rule with its own result
+                res = settled if settled is not None else next(results)
+                outcome.extend(_read_result(entry, res, file_label, parameters, frames["text"]))
+        return outcome
+
+
+def _matched(entries: list[dict], results) -> list[tuple[dict, object]]:
+    """Pair each suite entry with its result by the index tag, in suite order; every entry once."""
+    by_index = {}
+    for res in results:
+        by_index[int(res.expectation_config.meta["evalbook_index"])] = res
+    if sorted(by_index) != list(range(len(entries))):
+        raise RuntimeError("Great Expectations did not return exactly one result per expectation")
+    return [(entries[i], by_index[i]) for i in range(len(entries))]
+
+
+def _read_result(entry: dict, res, file_label: str, parameters: dict, text: pd.DataFrame) -> SuiteOutcome:
+    kwargs, meta = entry["kwargs"], entry.get("meta", {})
+    reported_as = meta.get("reported_as")
+    severity = "warning" if entry.get("severity") == "warning" else "error"
+    info = res.exception_info or {}
+    if info.get("raised_exception"):
+        raise RuntimeError(f"expectation {entry['type']} on {file_label} could not run: {info.get('exception_message')}")
+    result = res.result or {}
+    column = kwargs.get("column") or "+".join(kwargs.get("column_list") or
+                                              [c for c in (kwargs.get("column_A"), kwargs.get("column_B")) if c])
+    written = meta.get("written", {"type": entry["type"], "column": column})  # a rule run on a derived column
+    outcome = SuiteOutcome()
+    unexpected: list[tuple[Any, Any]] = []
+    if not res.success:
+        if "unexpected_index_list" in result:
+            rows, values = result.get("unexpected_index_list") or [], list(result.get("unexpected_list") or [])
+            if len(values) < len(rows):  # GX keeps at most 200 values but every index: read the rest from the file
+                values += [_cell(text, _as_row(r), reported_as or column) for r in rows[len(values):]]
+            unexpected = list(zip(rows, values, strict=True))
+        elif entry["type"] == "expect_column_distinct_values_to_contain_set":
+            wanted = _resolve(kwargs.get("value_set"), parameters)
+            observed = result.get("observed_value")
+            if observed is None and column in text.columns:  # GX 1.24 gives only a partial missing list: read the column
+                observed = text[column].dropna()
+            if observed is None:
+                unexpected = [(None, value) for value in result.get("partial_missing_list") or []]
+            else:
+                observed = set(observed)
+                unexpected = [(None, value) for value in wanted if value not in observed]
+        else:
+            unexpected = [(None, result.get("observed_value"))]
+        for row, value in unexpected:
+            row = _as_row(row)
+            if reported_as:  # a derived column: name the file's own cell(s), with the text as typed
+                value = _reported(text, row, reported_as, value)
+            elif isinstance(value, float) and not math.isfinite(value):  # 400 digits read as inf: show them as typed
+                value = _cell(text, row, column) or value
+            outcome.problems.append(Problem(file_label, meta.get("rule_zh", entry["type"]), meta.get("rule_en", entry["type"]),
+                                            row=row, column=reported_as or column or None, value=_plain(value),
+                                            severity=severity))
+    outcome.summary.append({"file": file_label, "stage": meta.get("stage"), "expectation": written["type"],
+                            "column": written["column"], "rule_zh": meta.get("rule_zh", ""), "severity": severity,
+                            "success": bool(res.success), "unexpected": len(unexpected)})
+    return outcome
+
+
+def _reported(text: pd.DataFrame, row: Any, reported_as: str, value: Any) -> Any:
+    """The text as typed of the cell ``reported_as`` names, or of its cells (``code+project+expert``,
+    shown like a compound rule's own values: ``{column: text}``)."""
+    if row not in text.index:
+        return value
+    if "+" in reported_as:
+        return {c: text.at[row, c] for c in reported_as.split("+")}
+    return text.at[row, reported_as]
+
+
+def _cell(text: pd.DataFrame, row: Any, column: str | None) -> Any:
+    return text.at[row, column] if column in text.columns and row in text.index else None
+
+
+def _resolve(value: Any, parameters: dict) -> list:
+    if isinstance(value, dict) and "$PARAMETER" in value:
+        return list(parameters[value["$PARAMETER"]])
+    return list(value or [])
+
+
+def _as_row(row: Any) -> int | str | None:
+    if row is None:
+        return None
+    if isinstance(row, dict):  # some expectations report {"index": n, <column>: value}
+        row = row.get("line", row.get("index", next(iter(row.values()))))
+    try:
+        return int(row)
+    except (TypeError, ValueError):
+        return str(row)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, float) and pd.isna(value):
+        return None
+    if isinstance(value, (list, tuple)):
+        return "、".join(str(_plain(v)) for v in value)
+    if isinstance(value, dict):
+        return "、".join(f"{k}={_plain(v)}" for k, v in value.items())
+    return value.item() if hasattr(value, "item") else value
+
+
+LARGE_SET = 1000  # parameter lists longer than this (the known codes of a big cohort) are matched in pandas
+
+
+@dataclass
+class _Settled:
+    """A result computed here, shaped like the part of a GX result that ``_read_result`` reads."""
+
+    success: bool
+    result: dict
+    exception_info: dict = field(default_factory=dict)
+
+
+def _large_sets(entries: list[dict], frame: pd.DataFrame, parameters: dict) -> tuple[pd.DataFrame, list[tuple[dict, Any]]]:
+    """Membership rules against a long parameter list (``code`` in the 10,000 known codes), made cheap.
+
+    GX copies an expectation's kwargs, value set included, about a hundred times while it plans a
+    validation, which at 10,000 codes costs seconds per rule. So: ``values_to_be_in_set`` runs in
+    GX on a derived True/False column (membership computed once in pandas; failures are reported on
+    the original cell), and ``distinct_values_to_contain_set`` is settled here by set difference.
+    Lists up to ``LARGE_SET`` go to GX as written. Returns the frame (with any derived columns) and,
+    in suite order, each entry as it is run with its settled result (None: GX runs it).
+    """
+    plan: list[tuple[dict, Any]] = []
+    derived: dict[str, pd.Series] = {}
+    for entry in entries:
+        kwargs = entry["kwargs"]
+        value_set = kwargs.get("value_set")
+        name = value_set.get("$PARAMETER") if isinstance(value_set, dict) else None
+        if name is None or len(parameters.get(name, ())) <= LARGE_SET:
+            plan.append((entry, None))
+            continue
+        column, wanted = kwargs["column"], parameters[name]
+        if entry["type"] == "expect_column_values_to_be_in_set":
+            flag = f"{column}∈{name}"
+            if flag not in derived:
+                values = frame[column]
+                derived[flag] = values.isin(set(wanted)).astype(object).where(values.notna(), None)
+            plan.append((_on_flag(entry, flag), None))
+        elif entry["type"] == "expect_column_distinct_values_to_contain_set":
+            observed = set(frame[column].dropna())
+            plan.append((entry, _Settled(all(v in observed for v in wanted), {"observed_value": sorted(observed)})))
+        else:
+            plan.append((entry, None))
+    if derived:
+        frame = frame.assign(**derived)
+    return frame, plan
+
+
+def _date_formats(frame: pd.DataFrame, plan: list[tuple[dict, Any]]) -> tuple[pd.DataFrame, list[tuple[dict, Any]]]:
+    """``match_strftime_format`` rules, made cheap: the same ``strptime`` test, once per distinct value.
+
+    GX calls ``datetime.strptime`` on every cell (seconds for a 10,000-institution ledger), though a
+    column of months or dates holds a few hundred distinct values. So each distinct value is parsed
+    here, exactly as GX would, and GX runs ``values_to_be_in_set [True]`` on the derived True/False
+    column (empty cells stay empty, so GX skips them as before). Problems name the file's own cell
+    with its text; the summary names the rule as written in the suite.
+    """
+    derived: dict[str, pd.Series] = {}
+    rewritten = []
+    for entry, settled in plan:
+        if settled is not None or entry["type"] != "expect_column_values_to_match_strftime_format":
+            rewritten.append((entry, settled))
+            continue
+        column, fmt = entry["kwargs"]["column"], entry["kwargs"]["strftime_format"]
+        flag = f"{column}≈{fmt}"
+        if flag not in derived:
+            derived[flag] = _parses(frame[column], fmt)
+        rewritten.append((_on_flag(entry, flag, summary_as_written=True), None))
+    if derived:
+        frame = frame.assign(**derived)
+    return frame, rewritten
+
+
+def _on_flag(entry: dict, flag: str, summary_as_written: bool = False) -> dict:
+    """``entry`` as run on a derived True/False column ``flag``: "values in [True]". Problems still name
+    the original column (``reported_as``); with ``summary_as_written`` the summary names the rule as the
+    suite writes it, not as run."""
+    kwargs, meta = entry["kwargs"], entry.get("meta", {})
+    run_kwargs = {k: v for k, v in kwargs.items() if k != "strftime_format"}
+    run_meta = {**meta, "reported_as": meta.get("reported_as") or kwargs["column"]}
+    if summary_as_written:
+        run_meta["written"] = {"type": entry["type"], "column": kwargs["column"]}
+    return {**entry, "type": "expect_column_values_to_be_in_set",
+            "kwargs": {**run_kwargs, "column": flag, "value_set": [True]}, "meta": run_meta}
+
+
+def _parses(values: pd.Series, fmt: str) -> pd.Series:
+    """True/False: does each cell parse with ``datetime.strptime(cell, fmt)``; None for an empty cell."""
+    from datetime import datetime
+
+    def parses(value) -> bool | None:
+        if value is None or pd.isna(value):
+            return None
+        try:
+            datetime.strptime(value, fmt)  # noqa: DTZ007 - a calendar test, as GX's own; no time zone involved
+        except ValueError:
+            return False
+        return True
+
+    return per_distinct(values, lambda distinct: distinct.map(parses).astype(object))
+
+
+def _used_columns(frame: pd.DataFrame, entries: list[dict]) -> pd.DataFrame:
+    """Only the columns the expectations read: GX hashes the whole frame it is given, twice per suite.
+
+    A row condition of another form than ``column == value`` keeps every column (we cannot tell
+    which it reads).
+    """
+    used: set[str] = set()
+    for entry in entries:
+        kwargs = entry["kwargs"]
+        used.update(c for c in (kwargs.get("column"), kwargs.get("column_A"), kwargs.get("column_B")) if c)
+        used.update(kwargs.get("column_list") or ())
+        condition = kwargs.get("row_condition")
+        if condition is not None:
+            if not (isinstance(condition, dict) and condition.get("type") == "comparison"):
+                return frame
+            used.add(condition["column"]["name"])
+    return frame[[c for c in frame.columns if c in used]]

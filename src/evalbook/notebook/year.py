@@ -1,0 +1,182 @@
+"""What a notebook opens: a scheme's year, read, validated and scored.
+
+``open_year`` is the one call at the top of every notebook. Run alone (``validation=""``) it
+runs the suites itself; inside a batch it takes the run's ``validation.json`` and checks that
+the inputs and the rubric are those the record was made on.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from evalbook.core import paths
+from evalbook.core.errors import InputError, Problem
+from evalbook.core.exact import full_text
+from evalbook.core.registry import get_scheme
+from evalbook.inputs.intake import Intake, load_recorded, take_in
+
+DEMO_MARKER = "DEMO.md"  # a data folder holding this file is synthetic demo data (示例数据)
+
+
+@dataclass
+class Year:
+    scheme: ModuleType
+    intake: Intake
+    scores: Any
+
+    @property
+    def year(self) -> int:
+        return self.intake.year
+
+    @property
+    def rubric(self):
+        return self.intake.rubric
+
+    @property
+    def demo(self) -> bool:
+        return (Path(self.intake.data_dir) / self.scheme.NAME / DEMO_MARKER).exists()
+
+
+def open_year(scheme: str, year: int, data_dir: str | Path = "", validation: str | Path = "") -> Year:
+    """Read, validate and score ``scheme``'s ``year``; ``InputError`` when the data are invalid.
+
+    ``data_dir`` relative to the working directory (what ``evalbook run`` passes); empty: the
+    ``EVALBOOK_DATA`` setting, else the repository's ``data/`` (``paths.default_data_dir``)."""
+    module = get_scheme(scheme)
+    data_dir = data_dir or paths.default_data_dir()
+    if validation:
+        intake = load_recorded(module, int(year), Path(data_dir), Path(validation))
+    else:
+        intake = take_in(module, int(year), Path(data_dir))
+    if intake.errors:
+        raise InputError(intake.errors)
+    return Year(module, intake, module.score(intake))
+
+
+def unit_row(book: Year, code: str, specialty: str | None = None):
+    """The scored unit (an institution, or an institution's specialty) a notebook reports on.
+
+    A code or specialty that is not scored this year is the user's mistake: an ``InputError``
+    naming the file, the value and the close matches (difflib), in Chinese and English."""
+    units = book.scores.units
+    mine = units[units["code"] == code]
+    if specialty is not None and not mine.empty:
+        mine = mine[mine["specialty"] == specialty]
+    if not mine.empty:
+        return mine.iloc[0]
+    if specialty is None or (units["code"] != code).all():
+        column, value, known = "institution", code, units["code"].astype(str)
+        what_zh, what_en, file = "机构代码", "institution code", "institutions.csv"
+    else:
+        column, value, known = "specialty", specialty, units.loc[units["code"] == code, "specialty"].astype(str)
+        what_zh, what_en, file = f"机构 {code} 的建设专科", f"building specialty of {code}", "specialties.csv"
+    known = sorted(set(known))
+    close = difflib.get_close_matches(str(value), known, n=3, cutoff=0.5)
+    hint_zh = f"相近的：{'、'.join(close)}" if close else f"本年度的{what_zh}：{'、'.join(known[:20])}"
+    hint_en = f"close matches: {', '.join(close)}" if close else f"this year's {what_en}s: {', '.join(known[:20])}"
+    raise InputError(Problem(file, f"{what_zh}不在{book.year}年度的评分名单中；{hint_zh}",
+                             f"not a scored {what_en} in {book.year}; {hint_en}", column=column, value=value))
+
+
+def result_record(book: Year, unit: str | tuple[str, str] | None) -> dict:
+    """The numbers a notebook produced, for machines: one unit (a code, or code and specialty) or the year."""
+    record = {"scheme": book.scheme.NAME, "year": book.year, "rubric_sha256": book.rubric.sha256}
+    code, specialty = (unit if isinstance(unit, tuple) else (unit, None))
+    for name, frame in book.scheme.result_tables(book.scores).items():
+        if code is not None:
+            frame = frame[frame["code"] == code]
+            if specialty is not None and "specialty" in frame:
+                frame = frame[frame["specialty"] == specialty]
+            if name == "units" and frame.empty:
+                raise InputError(Problem("institutions.csv", "该机构（专科）不在名单中或不参与评分",
+                                         "the institution (specialty) is not listed or not scored", column="code", value=unit))
+        record[name] = _records(frame)
+    return record
+
+
+def _records(frame) -> list[dict]:
+    return [{k: _plain(v) for k, v in row.items()} for row in frame.to_dict("records")]
+
+
+class ExactNumber(float):
+    """An exact score in a result record: a float for whatever shows the record (the notebook's JSON
+    output), and its full-precision text (``evalbook.core.exact.full_text``) for result.json."""
+
+    text: str
+
+    def __new__(cls, value):
+        number = super().__new__(cls, float(value))
+        number.text = full_text(value)
+        return number
+
+
+def _plain(value):
+    if isinstance(value, Fraction):
+        return ExactNumber(value)
+    return value.item() if hasattr(value, "item") else value
+
+
+_MARK = "\x00exact:"  # no input text holds a NUL: the reader refuses control characters
+
+
+def record_json(record: dict) -> str:
+    """result.json's text: deterministic (sorted keys), every exact score written as a JSON number
+    in its full-precision text (211/3 → 70.333333333333333333), never as a rounded binary float."""
+    import json
+    import re
+
+    def marked(value):
+        if isinstance(value, ExactNumber):
+            return _MARK + value.text
+        if isinstance(value, dict):
+            return {k: marked(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [marked(v) for v in value]
+        return value
+
+    text = json.dumps(marked(record), ensure_ascii=False, indent=1, sort_keys=True)
+    return re.sub(r'"\\u0000exact:([-0-9.]+)"', r"\1", text)  # json.dumps writes the NUL as \u0000
+
+
+class Result(dict):
+    """Shown at the end of a notebook: JSON for machines, a line for people."""
+
+    written_to: str = ""
+
+    def _repr_json_(self):
+        return dict(self)
+
+    def __repr__(self) -> str:  # the text form: where it went, and how many rows of each table it holds
+        from evalbook.output.plaintext import text_of
+
+        rows = ", ".join(f"{name} {len(value)}" for name, value in self.items() if isinstance(value, list))
+        return f"{text_of(self._repr_html_())}\n结果 result: {self.get('scheme')} {self.get('year')} · 行数 rows: {rows}"
+
+    def _repr_pretty_(self, printer, cycle) -> None:
+        printer.text(repr(self))
+
+    def _repr_html_(self):
+        from evalbook.output.html import esc
+
+        where = self.written_to
+        line = f"结果已写入 {esc(where)}" if where else "机器可读结果（JSON）已保存在本笔记本的输出中。"
+        return f'<p class="note">{line}</p>'
+
+
+def save_result(book: Year, code: str | None, output_dir: str | Path = "") -> Result:
+    """Return the result record; when ``output_dir`` is given also write ``result.json`` there."""
+
+    record = Result(result_record(book, code))
+    if output_dir:
+        target = Path(output_dir) / "result.json"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_suffix(".json.tmp")
+        tmp.write_text(record_json(dict(record)), encoding="utf-8")
+        tmp.replace(target)
+        record.written_to = str(target)
+    return record

@@ -1,0 +1,1 @@
+"""Scheme ``wendeng-featured``: 特色医疗综合考评."""

@@ -44,12 +44,12 @@ from pathlib import Path, PurePosixPath
 
 import nbformat
 
-from evalbook.audit.listing import MANIFEST, unlisted
 from evalbook.core import paths
 from evalbook.core.errors import InputError, Problem
 from evalbook.inputs.reading import sha256_file
 from evalbook.run import archive
 from evalbook.run.archive import ARCHIVE
+from evalbook.run.listing import MANIFEST, unlisted
 
 IDENTICAL, CODE, UNCHECKED, DIFFERS, FAILED, CHANGED, TAMPERED = (
     "identical", "code differs", "not checked", "differs", "failed", "inputs changed", "tampered")

@@ -16,9 +16,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from evalbook.core.columns import FORMULA_START
 from evalbook.core.errors import Problem
 from evalbook.inputs import integrity
-from evalbook.output.tables import FORMULA_START
 
 MAX_FILE_BYTES = 50 * 1024 * 1024  # a county's yearly submission is kilobytes; refuse the absurd
 

@@ -19,9 +19,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from evalbook.core.columns import FORMULA_START
 from evalbook.core.exact import full_text, rounded
-
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def neutralise(value):

@@ -16,10 +16,10 @@ import json
 import shutil
 from pathlib import Path
 
-from evalbook.audit.listing import MANIFEST
 from evalbook.core.errors import InputError, Problem
 from evalbook.inputs.reading import sha256_file
 from evalbook.notebook.year import DEMO_MARKER
+from evalbook.run.listing import MANIFEST
 
 ARCHIVE = "inputs"  # the folder of a year that holds its inputs; never a report folder
 DATA_FILES = "data_files"  # manifest key: files of the data folder a report shows besides its inputs

@@ -26,7 +26,6 @@ from datetime import UTC, datetime, timedelta
 from importlib import metadata
 from pathlib import Path
 
-from evalbook.audit.listing import year_files
 from evalbook.core import paths
 from evalbook.core.columns import CODE_REGEX
 from evalbook.core.errors import InputError, Problem
@@ -39,6 +38,7 @@ from evalbook.inputs.reading import sha256_file
 from evalbook.output.pages import failure_page
 from evalbook.output.render import HtmlRenderer, page_footer, page_title
 from evalbook.run import archive
+from evalbook.run.listing import year_files
 from evalbook.run.progress import Progress
 from evalbook.run.reuse import code_identity, find_reusable, keep, report_sources, unit_key
 from evalbook.run.stale import FACTS_KEY, Move, facts_digests, moves, stale_reports

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from evalbook.inputs.integrity import INVISIBLE
+from evalbook.core.cell_text import INVISIBLE
 
 if TYPE_CHECKING:
     from evalbook.core.errors import Problem
@@ -31,9 +31,6 @@ PERIOD_REGEX = r"^[0-9]{4}(?:H[12])?$"
 # places) is refused at validation with the range or precision rule, not carried into scoring. No count,
 # amount or score of a county's hospitals comes near 10^9; six decimal places exceed any stated figure.
 MAX_NUMBER = 10**9
-# A cell starting with one of these is a formula to a spreadsheet: what we write is neutralised, what we read back
-# has the neutralising apostrophe removed (evalbook.output.tables, evalbook.inputs.reading).
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 MAX_DECIMALS = 6
 TOO_PRECISE_REGEX = rf"^[0-9]*\.[0-9]{{{MAX_DECIMALS + 1},}}$"
 PRECISION_RULE = (f"最多{MAX_DECIMALS}位小数", f"may have at most {MAX_DECIMALS} decimal places")

@@ -15,12 +15,10 @@ import csv
 import io
 import re
 
+from evalbook.core.cell_text import INVISIBLE
 from evalbook.core.errors import Problem
 
 SHOWN_LINES = 5  # lines named per kind in a message; the first few are enough to find the rest
-# Right-to-left/left-to-right embeddings and overrides (U+202A–U+202E), isolates (U+2066–U+2069),
-# zero-width space / non-joiner / joiner (U+200B–U+200D), word joiner (U+2060) and a BOM inside text.
-INVISIBLE = re.compile("[\u202a-\u202e\u2066-\u2069\u200b-\u200d\u2060\ufeff]")
 
 
 def decode(raw: bytes, label: str) -> tuple[str | None, str, list[Problem]]:

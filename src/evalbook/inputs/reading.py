@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from evalbook.core.columns import FORMULA_START
+from evalbook.core.cell_text import FORMULA_START
 from evalbook.core.errors import Problem
 from evalbook.inputs import integrity
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from evalbook.core.columns import FORMULA_START
+from evalbook.core.cell_text import FORMULA_START
 from evalbook.core.exact import full_text, rounded
 
 

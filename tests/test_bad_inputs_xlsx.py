@@ -31,7 +31,8 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 from evalbook.cli.commands import main
-from evalbook.excel.workbooks import FIRST_ROW, INFO_SHEET, MAX_UNCOMPRESSED_BYTES
+from evalbook.excel.layout import FIRST_ROW, INFO_SHEET
+from evalbook.excel.zip_limits import MAX_UNCOMPRESSED_BYTES
 from evalbook.inputs.reading import unescaped
 from evalbook.schemes.naiman_specialty import templates as naiman_templates
 from evalbook.schemes.wendeng_featured import templates as wendeng_templates
@@ -249,7 +250,7 @@ def test_bad_workbook_gets_a_clear_message_and_no_csv_changes(case, cohort, tmp_
 
 
 MEASURED = ("import resource, sys\n"
-            "import evalbook.cli.commands, evalbook.excel.workbooks, evalbook.schemes.wendeng_featured.templates\n"
+            "import evalbook.cli.commands, evalbook.excel.scheme_io, evalbook.schemes.wendeng_featured.templates\n"
             "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
             "code = evalbook.cli.commands.main(sys.argv[1:])\n"
             "grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before\n"
@@ -329,7 +330,7 @@ def test_ingest_protects_formula_text_and_reads_back_exactly_what_was_typed(coho
 
 
 def test_what_reading_unescapes_ingest_escapes_so_the_round_trip_is_exact():
-    from evalbook.excel.workbooks import _spreadsheet_safe
+    from evalbook.excel.merge import _spreadsheet_safe
 
     for typed in ["=1+2", "+86 0631", "-x", "@SUM(A1)", "'=already quoted", "''=two", "'plain", "-1.5", "+3", "12%",
                   "普通文字", ""]:

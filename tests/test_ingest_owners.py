@@ -19,7 +19,7 @@ from openpyxl import load_workbook
 
 from evalbook.cli.commands import main
 from evalbook.core.registry import get_scheme
-from evalbook.excel.workbooks import COMMITTEE, COMMITTEE_WORKBOOK, FIRST_ROW, HOSPITAL, INFO_SHEET, UNITS_SHEET, WORKBOOK_OF
+from evalbook.excel.layout import COMMITTEE, COMMITTEE_WORKBOOK, FIRST_ROW, HOSPITAL, INFO_SHEET, UNITS_SHEET, WORKBOOK_OF
 from evalbook.inputs.reading import read_text_table
 from evalbook.inputs.row_changes import Changes, count_changes
 from evalbook.schemes.naiman_specialty import templates as naiman_templates

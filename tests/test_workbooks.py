@@ -21,24 +21,22 @@ from openpyxl import load_workbook
 from evalbook.cli.commands import main
 from evalbook.core.columns import Column
 from evalbook.core.registry import get_scheme
-from evalbook.excel.workbooks import (
+from evalbook.excel.cells import CellError, CellRule, cell_text
+from evalbook.excel.layout import (
     COMMITTEE_WORKBOOK,
     FIRST_ROW,
     INFO_SHEET,
-    CellError,
-    CellRule,
     Checklist,
     Identity,
     Layout,
     LongForm,
     Period,
-    build_workbook,
     catalog_fields,
-    cell_text,
-    check_size,
-    ingest,
-    read_workbook,
 )
+from evalbook.excel.scheme_io import ingest
+from evalbook.excel.submission import read_workbook
+from evalbook.excel.writing import build_workbook
+from evalbook.excel.zip_limits import check_size
 from evalbook.schemes.wendeng_featured import templates as wendeng_templates
 from wendeng_fixtures import perfect_facts
 

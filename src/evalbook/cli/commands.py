@@ -429,7 +429,7 @@ def _rubric(args) -> int:
 
 def _template(args) -> int:
     from evalbook.core.registry import get_scheme
-    from evalbook.excel.workbooks import write_templates
+    from evalbook.excel.scheme_io import write_templates
 
     if args.prefill:  # nothing to fill in from a year with no data: say which years have some
         _check_year(args.scheme, args.year, args.data)
@@ -445,7 +445,7 @@ def _template(args) -> int:
 
 def _ingest(args) -> int:
     from evalbook.core.registry import get_scheme
-    from evalbook.excel.workbooks import ingest
+    from evalbook.excel.scheme_io import ingest
 
     scheme = get_scheme(args.scheme)
     report = ingest(scheme, args.year, args.source, args.data, dry_run=args.dry_run)
@@ -465,7 +465,7 @@ def _ingest(args) -> int:
 
 def _print_ingested(report) -> None:
     """Per file: whose it is, the rows added / changed / removed, and whether it was (or would be) written."""
-    from evalbook.excel.workbooks import OWNER_LABELS
+    from evalbook.excel.layout import OWNER_LABELS
 
     labels = "、".join(s.label() for s in report.submissions)  # code, code-专科, or 考评组
     print(f"已读入{len(report.submissions)}个工作簿（{labels}），数据文件夹 {report.folder}：")

@@ -102,7 +102,8 @@ PERCENT_FORMAT_RULE = ("请直接填写数值，不要使用百分比格式：12
                        "type the number itself, not in percent format: 12.5 for 12.5% (set the cell format to General)")
 FORMULA_RULE = ("输入单元格不能使用公式，请直接填写数值（可复制后“选择性粘贴→数值”）",
                 "an input cell must not hold a formula: type the value itself (paste special → values)")
-ERROR_VALUE_RULE = ("单元格为错误值（如 #N/A、#DIV/0!），请填写数值", "the cell holds an error value (#N/A, #DIV/0!…): type the value")
+ERROR_VALUE_RULE = ("单元格为错误值（如 #N/A、#DIV/0!），请填写数值",
+                    "the cell holds an error value (#N/A, #DIV/0!…): type the value")
 
 
 def cell_text(value: Any, data_type: str, rule: CellRule, number_format: str = "General") -> str | None:
@@ -234,4 +235,3 @@ def excel_value(text: str | None, rule: CellRule) -> Any:
     if kind == "date" and _is_date_text(text, "date"):
         return dt.datetime.strptime(text, "%Y-%m-%d").date()
     return text
-

@@ -79,5 +79,3 @@ def _numeric_validation(rule: CellRule) -> dict[str, Any]:
     else:
         spec["operator"] = "greaterThan" if rule.column.strict_low else "greaterThanOrEqual"
     return spec
-
-

@@ -32,7 +32,8 @@ def workbooks_in(folder: Path) -> tuple[list[Path], list[Problem]]:
                                     "not an .xlsx workbook, ignored: save it from Excel as 'Excel Workbook (*.xlsx)'",
                                     severity="warning"))
     if not paths:
-        raise InputError(Problem(str(folder), "文件夹中没有 .xlsx 工作簿", "the folder holds no .xlsx workbook", severity="error"))
+        raise InputError(Problem(str(folder), "文件夹中没有 .xlsx 工作簿", "the folder holds no .xlsx workbook",
+                                 severity="error"))
     return paths, problems
 
 
@@ -80,7 +81,8 @@ def read_submissions(paths: Iterable[Path], layout: Layout, known: Mapping[str, 
                 rule = (f"与 {other} 是同一机构同一{label}的工作簿：每个{label}只交一份",
                         f"same institution and {column} as {other}: one workbook per {column}")
             else:
-                rule = (f"与 {other} 是同一机构的工作簿：每个机构只交一份", f"same institution as {other}: one workbook per institution")
+                rule = (f"与 {other} 是同一机构的工作簿：每个机构只交一份",
+                        f"same institution as {other}: one workbook per institution")
             problems.append(Problem(path.name, *rule, row=where, column="code", value=code))
         else:
             seen[key] = path
@@ -104,5 +106,3 @@ def _committee_units_problems(submission: Submission, known: Mapping[str, str],
                                     f"{shown} is also covered by {other}: one committee workbook per unit",
                                     row=where, column="code", value=shown))
     return problems
-
-

@@ -77,7 +77,8 @@ def read_units(book: Workbook, layout: Layout, found: Found) -> dict[tuple[str, 
     units: dict[tuple[str, ...], str] = {}
     errors_before = sum(p.is_error for p in found.problems)
     width = 1 + len(layout.identity_columns)
-    for cells in sheet.iter_rows(min_row=FIRST_ROW, max_row=sheet.max_row, min_col=2, max_col=1 + width):  # all: never a unit cut off
+    # every row to the sheet's last: never a unit cut off
+    for cells in sheet.iter_rows(min_row=FIRST_ROW, max_row=sheet.max_row, min_col=2, max_col=1 + width):
         if all(is_blank(cell) for cell in cells):
             continue
         key = tuple(info_value(cell) or "" for cell in cells)
@@ -92,8 +93,8 @@ def read_units(book: Workbook, layout: Layout, found: Found) -> dict[tuple[str, 
         else:
             units[key] = where
     if not units and sum(p.is_error for p in found.problems) == errors_before:
-        found.add(("考评范围为空：本工作簿不覆盖任何单位（请使用下发的模板）", "the list of units is empty (use the template as issued)"),
-                  sheet=UNITS_SHEET)
+        found.add(("考评范围为空：本工作簿不覆盖任何单位（请使用下发的模板）",
+                   "the list of units is empty (use the template as issued)"), sheet=UNITS_SHEET)
     return units if sum(p.is_error for p in found.problems) == errors_before else None
 
 
@@ -115,8 +116,8 @@ def read_identity(book: Workbook, layout: Layout, found: Found) -> tuple[Identit
     """The 信息 area of 填写说明: checks scheme and year; whose workbook it is (None if it cannot say),
     the address of its code cell and of its other identity cells (label → address)."""
     if INFO_SHEET not in book.sheetnames:
-        found.add((f"缺少工作表“{INFO_SHEET}”：其中的机构代码用于识别工作簿", f"sheet '{INFO_SHEET}' is missing: its 机构代码 identifies the workbook"),
-                  sheet=INFO_SHEET)
+        found.add((f"缺少工作表“{INFO_SHEET}”：其中的机构代码用于识别工作簿",
+                   f"sheet '{INFO_SHEET}' is missing: its 机构代码 identifies the workbook"), sheet=INFO_SHEET)
         return None, "", {}
     cells = info_cells(book)
     wanted = [INFO_SCHEME, INFO_YEAR, INFO_CODE, *(label for label, _ in layout.identity_columns)]
@@ -142,8 +143,6 @@ def read_identity(book: Workbook, layout: Layout, found: Found) -> tuple[Identit
 def expect_info(found: Found, cell, value: str | None, expected: str, what_zh: str, what_en: str) -> bool:
     if value == expected:
         return True
-    found.add((f"{what_zh}应为 {expected}：这不是本次要读入的工作簿", f"{what_en} must be {expected}: not a workbook of this intake"),
-              INFO_SHEET, cell.coordinate, what_en, cell.value)
+    found.add((f"{what_zh}应为 {expected}：这不是本次要读入的工作簿",
+               f"{what_en} must be {expected}: not a workbook of this intake"), INFO_SHEET, cell.coordinate, what_en, cell.value)
     return False
-
-

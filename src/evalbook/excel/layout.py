@@ -28,7 +28,6 @@ TITLE_ROW, HEADER_ROW, FIRST_ROW = 1, 2, 3   # every layout sheet: title, header
 MAX_TABLE_ROWS = 2000                        # a table sheet's rows read at most (a year's ledger is ~50)
 
 
-
 @dataclass(frozen=True)
 class Field:
     """One row of a checklist: the column it fills and how the row is labelled.
@@ -186,6 +185,8 @@ def catalog_fields(lines: Iterable[Mapping[str, str]], column_for, level_keys=("
     """Checklist fields from an indicator catalog (one line per value; ``column_for(line)`` → its Column)."""
     return tuple(Field(column_for(line), tuple(line[k] for k in level_keys), line[number_key], line.get(unit_key, ""))
                  for line in lines)
+
+
 def committee_identity() -> Identity:
     """Whose the committee's workbook is: the 考评组 (no institution code)."""
     return Identity("", OWNER_LABELS[COMMITTEE])
@@ -193,4 +194,3 @@ def committee_identity() -> Identity:
 
 def units_headers(layout: Layout) -> list[str]:
     return ["序号", INFO_CODE, *(label for label, _ in layout.identity_columns), INFO_NAME]
-

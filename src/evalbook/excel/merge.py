@@ -87,10 +87,11 @@ def emptied_units(existing: list[dict], submissions: list[Submission], file: str
             own = [r for r in current.get(unit, ()) if _replaced_by(what, r)]
             if own and unit not in given:
                 shown = "-".join(unit)
-                problems.append(Problem(submission.path.name, f"工作簿中没有 {shown} 的数据：{year}/{file} 中该单位的 {len(own)} 行将全部删除"
-                                        "（如非本意，请补填后再读入；可先用 --dry-run 核对）",
-                                        f"the workbook has no rows of {shown}: its {len(own)} rows of {year}/{file} are removed "
-                                        "(if not meant, fill them in and ingest again; --dry-run shows this first)",
+                rule_zh = (f"工作簿中没有 {shown} 的数据：{year}/{file} 中该单位的 {len(own)} 行将全部删除"
+                           "（如非本意，请补填后再读入；可先用 --dry-run 核对）")
+                rule_en = (f"the workbook has no rows of {shown}: its {len(own)} rows of {year}/{file} are removed "
+                           "(if not meant, fill them in and ingest again; --dry-run shows this first)")
+                problems.append(Problem(submission.path.name, rule_zh, rule_en,
                                         row=submission.units.get(unit) or submission.code_cell or None, severity="warning"))
     return problems
 
@@ -140,5 +141,3 @@ def _spreadsheet_safe(value: str | None) -> str:
 
 def unit_of(record: Mapping[str, Any], layout: Layout) -> tuple:
     return (record.get("code"), *(record.get(column) for _, column in layout.identity_columns))
-
-

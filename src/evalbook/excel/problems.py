@@ -25,4 +25,3 @@ def _shown_value(value: Any) -> Any:
     if value is None or isinstance(value, int | float | str | bool):
         return value
     return getattr(value, "text", None) or str(value)  # ArrayFormula → its text
-

@@ -56,8 +56,9 @@ def _unreadable_current_files(existing: Mapping[str, list[dict] | None], found: 
         return found
     if set(broken) <= complete:
         return [replace(p, severity="warning") for p in found] + [
-            Problem(f"{year}/{file}", "现有文件有误，已由覆盖全部机构的工作簿整体替换", "the current file had errors; replaced as a "
-                    "whole from workbooks covering every institution", severity="warning") for file in broken]
+            Problem(f"{year}/{file}", "现有文件有误，已由覆盖全部机构的工作簿整体替换",
+                    "the current file had errors; replaced as a whole from workbooks covering every institution",
+                    severity="warning") for file in broken]
     return found + [Problem(f"{year}/{file}", "现有文件有误，无法保留未交工作簿的机构的行：请先修正，或读入全部机构的工作簿",
                             "the current file has errors, so the rows of institutions without a workbook cannot be kept: "
                             "fix it first, or ingest every institution's workbook") for file in broken if file not in complete]

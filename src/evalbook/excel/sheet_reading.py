@@ -135,8 +135,8 @@ def _refuse_merged_inputs(sheet: Worksheet, area: tuple[int, int, int, int], fou
     top, bottom, left, right = area
     for merged in sheet.merged_cells.ranges:
         if merged.min_row <= bottom and merged.max_row >= top and merged.min_col <= right and merged.max_col >= left:
-            found.add(("填写区域的单元格不能合并：请取消合并，每格填一个值", "input cells must not be merged: unmerge, one value per cell"),
-                      sheet.title, merged.coord)
+            found.add(("填写区域的单元格不能合并：请取消合并，每格填一个值",
+                       "input cells must not be merged: unmerge, one value per cell"), sheet.title, merged.coord)
 
 
 def warn_extra_sheets(book: Workbook, layout: Layout, found: Found) -> None:
@@ -154,6 +154,3 @@ def warn_extra_sheets(book: Workbook, layout: Layout, found: Found) -> None:
             hidden = "（隐藏）" if book[name].sheet_state != "visible" else ""
             found.add((f"多余的工作表{hidden}，已忽略", f"extra sheet{' (hidden)' if hidden else ''}, ignored"),
                       sheet=name, severity="warning")
-
-
-# --------------------------------------------------------------------------- a folder of workbooks → the year's CSVs

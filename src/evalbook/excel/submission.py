@@ -81,7 +81,8 @@ def read_workbook(path: Path, layout: Layout, layout_for: Callable[[Identity], L
             warnings.simplefilter("ignore")  # openpyxl warns about extensions it drops (slicers, …)
             book = load_workbook(path, data_only=False, keep_links=False)
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds on a damaged file; all mean the same here
-        found.add(("无法打开工作簿：文件已损坏或不是 Excel 工作簿", f"cannot open the workbook: damaged or not .xlsx ({type(exc).__name__})"))
+        found.add(("无法打开工作簿：文件已损坏或不是 Excel 工作簿",
+                   f"cannot open the workbook: damaged or not .xlsx ({type(exc).__name__})"))
         return None, found.problems
     try:
         owner = read_owner(book, found)
@@ -132,5 +133,3 @@ def _read_committee(book: Workbook, path: Path, committee: Layout | None, found:
             rows[sheet.file].extend(read_table(book[sheet.title], table, committee, found))
     warn_extra_sheets(book, committee, found)
     return Submission(path, committee_identity(), rows, owner_cell, layout=committee, owner=COMMITTEE, units=units)
-
-

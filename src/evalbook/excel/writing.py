@@ -283,5 +283,3 @@ def _protect(sheet: Worksheet) -> None:
 def _set_widths(sheet: Worksheet, widths: Sequence[float]) -> None:
     for number, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(number)].width = width
-
-

@@ -45,7 +45,8 @@ def check_size(path: Path, limit: int = MAX_UNCOMPRESSED_BYTES) -> list[Problem]
                    "not a valid .xlsx workbook (save it from Excel as 'Excel Workbook (*.xlsx)')"))
         return found.problems
     if wrong is not None:
-        found.add(("工作簿内的文件解压后与其记录的大小不符（或使用了 Excel 不用的压缩方式、加密），不予读取；可能是损坏或恶意文件",
+        found.add(("工作簿内的文件解压后与其记录的大小不符（或使用了 Excel 不用的压缩方式、加密），"
+                   "不予读取；可能是损坏或恶意文件",
                    "a part of the workbook does not unpack to its stated size (or uses a compression or encryption Excel "
                    "does not write); not read: damaged or hostile file"), value=wrong.filename)
     return found.problems
@@ -82,4 +83,3 @@ def _unpacks_as_stated(handle, member: zipfile.ZipInfo) -> bool:
         if not out and not data and left <= 0:
             break  # nothing left to read and nothing more comes out: a cut-off stream
     return inflater.eof and produced == member.file_size
-

@@ -31,7 +31,8 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 from evalbook.cli.commands import main
-from evalbook.excel.workbooks import FIRST_ROW, INFO_SHEET, MAX_UNCOMPRESSED_BYTES
+from evalbook.excel.layout import FIRST_ROW, INFO_SHEET
+from evalbook.excel.zip_limits import MAX_UNCOMPRESSED_BYTES
 from evalbook.inputs.reading import unescaped
 from evalbook.schemes.naiman_specialty import templates as naiman_templates
 from evalbook.schemes.wendeng_featured import templates as wendeng_templates
@@ -77,7 +78,8 @@ def cohort(tmp_path_factory) -> SimpleNamespace:
         for owner in ("hospital", "committee"):
             assert main(["template", scheme, "--year", str(year), "--data", str(data), "--out", str(templates), "--prefill",
                          "--for", owner]) == 0
-        assert main(["ingest", scheme, "--year", str(year), "--from", str(templates / scheme / str(year)), "--data", str(data)]) == 0
+        filled = templates / scheme / str(year)
+        assert main(["ingest", scheme, "--year", str(year), "--from", str(filled), "--data", str(data)]) == 0
     return SimpleNamespace(data=data, templates=templates, hostile=hostile, original=original,
                            filled=lambda scheme: templates / scheme / str(YEARS[scheme]))
 
@@ -202,7 +204,8 @@ CASES = [
           *FORMULA_RULE)),
     Case("formula-as-the-institution-code", WENDENG, put(INFO_SHEET, "B6", '="D1"'), 1,
          (f"{W}!填写说明!B6, 列 column 'code'", "值 value='=\"D1\"'", *BAD_CODE_RULE)),
-    Case("merged-input-cells", NAIMAN, edit(lambda book: book["调查表"].merge_cells(f"G{SURVEY_ROW['1.3.1']}:G{SURVEY_ROW['1.3.2']}")), 1,
+    Case("merged-input-cells", NAIMAN,
+         edit(lambda book: book["调查表"].merge_cells(f"G{SURVEY_ROW['1.3.1']}:G{SURVEY_ROW['1.3.2']}")), 1,
          (f"{N}!调查表!G{SURVEY_ROW['1.3.1']}:G{SURVEY_ROW['1.3.2']}", "填写区域的单元格不能合并：请取消合并，每格填一个值",
           "input cells must not be merged")),
     Case("merged-table-cells", WENDENG, edit(lambda book: book["附件6统计表"].merge_cells("D3:E3")), 1,
@@ -214,11 +217,13 @@ CASES = [
     Case("very-hidden-sheet", NAIMAN, extra_sheet("veryHidden"), 0,
          (f"[警告 WARNING] {N}!草稿", "多余的工作表（隐藏），已忽略", "extra sheet (hidden), ignored")),
     Case("workbook-over-20-mb", WENDENG, grow_to(MAX_UNCOMPRESSED_BYTES + 1), 1,
-         (f"[错误 ERROR] {W}\n", "工作簿过大（{size} 字节，上限 20971520 字节），不予读取", "workbook too large ({size} bytes, limit 20971520)")),
+         (f"[错误 ERROR] {W}\n", "工作簿过大（{size} 字节，上限 20971520 字节），不予读取",
+          "workbook too large ({size} bytes, limit 20971520)")),
     Case("not-a-workbook", WENDENG, not_a_workbook, 1,
          (f"[错误 ERROR] {W}\n", "不是有效的 .xlsx 工作簿", "not a valid .xlsx workbook")),
     Case("part-compressed-with-bzip2", NAIMAN, rezip({"xl/worksheets/sheet2.xml": zipfile.ZIP_BZIP2}), 1,
-         (f"[错误 ERROR] {N}; 值 value='xl/worksheets/sheet2.xml'", "或使用了 Excel 不用的压缩方式", "compression or encryption Excel")),
+         (f"[错误 ERROR] {N}; 值 value='xl/worksheets/sheet2.xml'", "或使用了 Excel 不用的压缩方式",
+          "compression or encryption Excel")),
     *[Case(f"code-{label}", WENDENG, put(INFO_SHEET, "B6", code), 1,
            (f"{W}!填写说明!B6, 列 column 'code'; 值 value={code!r}", *BAD_CODE_RULE))
       for label, code in (("dot-dot", "../x"), ("CON", "CON"), ("NUL", "nul"), ("COM1", "COM1"), ("slash", "a/b"),
@@ -249,7 +254,7 @@ def test_bad_workbook_gets_a_clear_message_and_no_csv_changes(case, cohort, tmp_
 
 
 MEASURED = ("import resource, sys\n"
-            "import evalbook.cli.commands, evalbook.excel.workbooks, evalbook.schemes.wendeng_featured.templates\n"
+            "import evalbook.cli.commands, evalbook.excel.scheme_io, evalbook.schemes.wendeng_featured.templates\n"
             "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
             "code = evalbook.cli.commands.main(sys.argv[1:])\n"
             "grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before\n"
@@ -274,7 +279,8 @@ def test_zip_bombs_are_refused_with_a_size_message_and_memory_bounded(cohort, tm
     text = (tmp_path / "output.txt").read_text(encoding="utf-8")
     assert os.waitstatus_to_exitcode(status) == 1, text
     assert "Traceback" not in text
-    assert f"[错误 ERROR] honest.xlsx\n    规则: 工作簿解压后过大（{stated} 字节，上限 20971520 字节），不予读取；可能是损坏或恶意文件" in text
+    refusal_zh = f"工作簿解压后过大（{stated} 字节，上限 20971520 字节），不予读取；可能是损坏或恶意文件"
+    assert f"[错误 ERROR] honest.xlsx\n    规则: {refusal_zh}" in text
     assert f"workbook too large once unpacked ({stated} bytes, limit 20971520); not read: damaged or hostile file" in text
     assert f"[错误 ERROR] forged.xlsx; 值 value='{THEME}'\n    规则: 工作簿内的文件解压后与其记录的大小不符" in text
     assert "a part of the workbook does not unpack to its stated size" in text and "CSV 文件均未改动" in text
@@ -329,7 +335,7 @@ def test_ingest_protects_formula_text_and_reads_back_exactly_what_was_typed(coho
 
 
 def test_what_reading_unescapes_ingest_escapes_so_the_round_trip_is_exact():
-    from evalbook.excel.workbooks import _spreadsheet_safe
+    from evalbook.excel.merge import _spreadsheet_safe
 
     for typed in ["=1+2", "+86 0631", "-x", "@SUM(A1)", "'=already quoted", "''=two", "'plain", "-1.5", "+3", "12%",
                   "普通文字", ""]:

@@ -337,8 +337,8 @@ def test_a_number_with_more_than_15_significant_digits_is_refused_at_its_cell(tm
 
 def test_ingest_keeps_excels_15_digits():
     # a computed Excel cell holds the binary 0.1 + 0.2 = 0.30000000000000004; Excel shows (and means) 0.3
-    from evalbook.excel.workbooks import _number_text
+    from evalbook.excel.cells import number_text
 
-    assert _number_text(0.1 + 0.2) == "0.3"
-    assert _number_text(1 / 3) == "0.333333333333333"   # 15 significant digits
-    assert _number_text(17.25) == "17.25" and _number_text(12.0) == "12" and _number_text(1e-07) == "0.0000001"
+    assert number_text(0.1 + 0.2) == "0.3"
+    assert number_text(1 / 3) == "0.333333333333333"   # 15 significant digits
+    assert number_text(17.25) == "17.25" and number_text(12.0) == "12" and number_text(1e-07) == "0.0000001"

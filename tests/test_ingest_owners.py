@@ -1,4 +1,4 @@
-"""Data have owners: ingest never deletes or changes what a workbook does not carry (workbooks.py, both schemes).
+"""Data have owners: ingest never deletes or changes what a workbook does not carry (excel/, both schemes).
 
 The hospital's workbook carries the hospital's files only; the 考评组's workbook (`template --for committee`,
 one for all units) carries the expert scores and the committee's judgments (wendeng) or the on-site scores
@@ -19,7 +19,7 @@ from openpyxl import load_workbook
 
 from evalbook.cli.commands import main
 from evalbook.core.registry import get_scheme
-from evalbook.excel.workbooks import COMMITTEE, COMMITTEE_WORKBOOK, FIRST_ROW, HOSPITAL, INFO_SHEET, UNITS_SHEET, WORKBOOK_OF
+from evalbook.excel.layout import COMMITTEE, COMMITTEE_WORKBOOK, FIRST_ROW, HOSPITAL, INFO_SHEET, UNITS_SHEET, WORKBOOK_OF
 from evalbook.inputs.reading import read_text_table
 from evalbook.inputs.row_changes import Changes, count_changes
 from evalbook.schemes.naiman_specialty import templates as naiman_templates
@@ -40,7 +40,8 @@ def evalbook(capsys, *args) -> tuple[int, str]:
 
 def digest(folder: Path) -> dict[str, str]:
     """Every file under ``folder`` (temporary files included) → its sha256."""
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def demo_copy(tmp_path: Path, scheme: str) -> Path:
@@ -50,7 +51,8 @@ def demo_copy(tmp_path: Path, scheme: str) -> Path:
 
 
 def committee_template(capsys, scheme: str, data: Path, out: Path, *extra) -> Path:
-    code, text = evalbook(capsys, "template", scheme, "--year", YEARS[scheme], "--data", data, "--out", out, "--for", "committee", *extra)
+    code, text = evalbook(capsys, "template", scheme, "--year", YEARS[scheme], "--data", data, "--out", out,
+                          "--for", "committee", *extra)
     assert code == 0, text
     return out / scheme / str(YEARS[scheme]) / COMMITTEE_WORKBOOK
 
@@ -79,8 +81,8 @@ def make_old(path: Path, filled_row: tuple | None = None) -> None:
     book = load_workbook(path)
     experts = book.create_sheet("附件4专家评分", index=2)
     judgments = book.create_sheet("视情扣分")
-    for sheet, headers in ((experts, ["序号", "特色项目", "专家", "特色优势", "工作开展", "经济效益", "社会效益", "技术难度", "风险意外"]),
-                           (judgments, ["序号", "考评项目序号", "视情扣分", "扣分理由", "评审人"])):
+    expert_headers = ["序号", "特色项目", "专家", "特色优势", "工作开展", "经济效益", "社会效益", "技术难度", "风险意外"]
+    for sheet, headers in ((experts, expert_headers), (judgments, ["序号", "考评项目序号", "视情扣分", "扣分理由", "评审人"])):
         sheet.cell(row=1, column=1, value=sheet.title)
         for number, header in enumerate(headers, start=1):
             sheet.cell(row=2, column=number, value=header)
@@ -272,7 +274,8 @@ def test_a_unit_left_off_the_list_keeps_its_rows_and_a_row_of_it_is_refused(tmp_
     assert code == 0, text
     assert digest(data) == before
     assert "expert_scores.csv（专家组 experts）：新增 0 行 added, 修改 0 行 changed, 删除 0 行 removed" in text
-    assert (year / "expert_scores.csv").read_text(encoding="utf-8").count("\nWDZG,") == 7  # the demo has 7 WDZG expert rows: all kept
+    # the demo has 7 WDZG expert rows: all kept
+    assert (year / "expert_scores.csv").read_text(encoding="utf-8").count("\nWDZG,") == 7
 
 
 def test_a_listed_unit_left_without_rows_loses_them_with_a_warning_naming_it(tmp_path, capsys):
@@ -284,11 +287,12 @@ def test_a_listed_unit_left_without_rows_loses_them_with_a_warning_naming_it(tmp
     book.save(path)
     code, text = evalbook(capsys, "ingest", WENDENG, "--year", 2023, "--from", path.parent, "--data", data)
     assert code == 0, text
-    assert ("[警告 WARNING] 考评组.xlsx!考评范围!B4\n    规则: 工作簿中没有 FYBJ 的数据：2023/judgments.csv 中该单位的 1 行将全部删除"
-            in text), text
+    assert ("[警告 WARNING] 考评组.xlsx!考评范围!B4\n"
+            "    规则: 工作簿中没有 FYBJ 的数据：2023/judgments.csv 中该单位的 1 行将全部删除") in text, text
     assert "its 1 rows of 2023/judgments.csv are removed" in text
     # 13 judgments − FYBJ's 1 = 12
-    assert "judgments.csv（考评组 committee）：新增 0 行 added, 修改 0 行 changed, 删除 1 行 removed（共 12 行 rows）；已写入 written" in text
+    assert ("judgments.csv（考评组 committee）：新增 0 行 added, 修改 0 行 changed, 删除 1 行 removed"
+            "（共 12 行 rows）；已写入 written") in text
     assert "\nFYBJ," not in (data / WENDENG / "2023" / "judgments.csv").read_text(encoding="utf-8")
     assert text.count("工作簿中没有") == 1  # the other units kept their rows: no warning for them
 
@@ -347,7 +351,8 @@ def test_prefilled_workbooks_resaved_by_libreoffice_ingest_unchanged(scheme, hos
     data = demo_copy(tmp_path, scheme)
     before = digest(data)
     committee = committee_template(capsys, scheme, data, tmp_path / "t", "--prefill")
-    code, text = evalbook(capsys, "template", scheme, "--year", YEARS[scheme], "--data", data, "--out", tmp_path / "t", "--prefill")
+    code, text = evalbook(capsys, "template", scheme, "--year", YEARS[scheme], "--data", data, "--out", tmp_path / "t",
+                          "--prefill")
     assert code == 0, text
     resaved = tmp_path / "resaved"
     subprocess.run([SOFFICE, f"-env:UserInstallation=file://{tmp_path / 'profile'}", "--headless", "--calc", "--convert-to",
@@ -394,7 +399,8 @@ def rows(*records):
     (rows(("A", "16", "2", "r1"), ("A", "16", "1", "r2")),
      rows(("A", "16", "2", "s1"), ("A", "16", "1", "s2"), ("A", "16", "0.5", "s3")), Changes(1, 2, 0, 3)),
     # a duplicated row halved: 1 removed; an empty cell is the same as an absent one
-    (rows(("A", "4", "1", "x"), ("A", "4", "1", "x")), [{"code": "A", "item": "4", "points": "1", "reason": "x"}], Changes(0, 0, 1, 1)),
+    (rows(("A", "4", "1", "x"), ("A", "4", "1", "x")), [{"code": "A", "item": "4", "points": "1", "reason": "x"}],
+     Changes(0, 0, 1, 1)),
     (rows(("A", "4", "1", "")), [{"code": "A", "item": "4", "points": "1"}], Changes(0, 0, 0, 1)),
 ])
 def test_count_changes(before, after, expected):

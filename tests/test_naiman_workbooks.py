@@ -17,7 +17,9 @@ from openpyxl import load_workbook
 
 from evalbook.cli.commands import main
 from evalbook.core.registry import get_scheme
-from evalbook.excel.workbooks import FIRST_ROW, INFO_SHEET, CellError, CellRule, cell_text, ingest
+from evalbook.excel.cells import CellError, CellRule, cell_text
+from evalbook.excel.layout import FIRST_ROW, INFO_SHEET
+from evalbook.excel.scheme_io import ingest
 from evalbook.schemes.naiman_specialty import templates as naiman_templates
 from evalbook.schemes.naiman_specialty.scheme import catalog
 

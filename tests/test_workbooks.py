@@ -1,4 +1,4 @@
-"""Excel templates and ingestion (workbooks.py, schemes/wendeng_templates.py, `evalbook template` / `ingest`).
+"""Excel templates and ingestion (the excel package, schemes/wendeng_featured/templates.py, `evalbook template` / `ingest`).
 
 A small cohort (A1 district, P1 primary) gets blank templates (one per institution, and the 考评组's
 one for both); they are filled here with openpyxl the way an institution and the 考评组 would, ingested
@@ -21,24 +21,22 @@ from openpyxl import load_workbook
 from evalbook.cli.commands import main
 from evalbook.core.columns import Column
 from evalbook.core.registry import get_scheme
-from evalbook.excel.workbooks import (
+from evalbook.excel.cells import CellError, CellRule, cell_text
+from evalbook.excel.layout import (
     COMMITTEE_WORKBOOK,
     FIRST_ROW,
     INFO_SHEET,
-    CellError,
-    CellRule,
     Checklist,
     Identity,
     Layout,
     LongForm,
     Period,
-    build_workbook,
     catalog_fields,
-    cell_text,
-    check_size,
-    ingest,
-    read_workbook,
 )
+from evalbook.excel.scheme_io import ingest
+from evalbook.excel.submission import read_workbook
+from evalbook.excel.writing import build_workbook
+from evalbook.excel.zip_limits import check_size
 from evalbook.schemes.wendeng_featured import templates as wendeng_templates
 from wendeng_fixtures import perfect_facts
 
@@ -54,7 +52,8 @@ HYPERLINK = '=HYPERLINK("http://x.invalid","y")'  # typed as text: written with 
 
 # What an institution types (Excel values) → the facts.csv cell expected back.
 FACT_CELLS = {
-    **{name: (value, str(value)) for name, value in perfect_facts().items() if isinstance(value, int) and not isinstance(value, bool)},
+    **{name: (value, str(value)) for name, value in perfect_facts().items()
+       if isinstance(value, int) and not isinstance(value, bool)},
     **{name: ("是", "1") for name, value in perfect_facts().items() if value is True},
     "contest_abstained": ("否", "0"),
     "leader_is_head": (True, "1"),                 # Excel TRUE works as well as 是
@@ -135,7 +134,8 @@ def cohort(tmp_path_factory) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("cohort")
     data = root / "data"
     (data / SCHEME).mkdir(parents=True)
-    (data / SCHEME / "institutions.csv").write_text("code,name,group\nA1,甲区直医院,district\nP1,=1+2卫生院,primary\n", encoding="utf-8")
+    (data / SCHEME / "institutions.csv").write_text("code,name,group\nA1,甲区直医院,district\nP1,=1+2卫生院,primary\n",
+                                                    encoding="utf-8")
     assert evalbook("template", SCHEME, "--year", YEAR, "--data", data, "--out", root / "templates") == 0
     assert evalbook("template", SCHEME, "--year", YEAR, "--data", data, "--out", root / "templates", "--for", "committee") == 0
     blank = root / "templates" / SCHEME / str(YEAR)
@@ -168,7 +168,8 @@ def test_one_workbook_per_institution_sheets_in_the_sources_order(cohort):
     assert book[INFO_SHEET]["B7"].data_type == "s"  # the name is text, not a formula
     facts = book["附件3考评事实"]
     assert [c.value for c in facts[2]] == ["序号", "一级指标", "二级指标", "三级指标", "说明/单位", "2023年"]
-    assert [facts.cell(row=3, column=n).value for n in range(1, 5)] == ["1", "加强组织领导", "1. 由医疗机构主要负责人担任领导小组组长", "是否成立领导小组"]
+    assert [facts.cell(row=3, column=n).value for n in range(1, 5)] == [
+        "1", "加强组织领导", "1. 由医疗机构主要负责人担任领导小组组长", "是否成立领导小组"]
     assert facts[f"D{FACT_ROW['trainees_3m']}"].value == "进修满3个月人数"
     assert len(FACTS.fields) == len(FACT_NAMES) - 1  # every fact but the code, once
 
@@ -255,7 +256,8 @@ def test_demo_year_round_trips_byte_identical_but_for_the_formula_now_protected(
     typed = ledger.read_text(encoding="utf-8")
     assert typed.count('"=HYPERLINK(') == 1  # the demo's hostile cell, typed by hand without protection
     assert evalbook("template", SCHEME, "--year", 2023, "--data", data, "--out", tmp_path / "t", "--prefill") == 0
-    assert evalbook("template", SCHEME, "--year", 2023, "--data", data, "--out", tmp_path / "t", "--prefill", "--for", "committee") == 0
+    assert evalbook("template", SCHEME, "--year", 2023, "--data", data, "--out", tmp_path / "t", "--prefill",
+                    "--for", "committee") == 0
     facts = data / SCHEME / "2023" / "facts.csv"
     facts.write_text(facts.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")  # rewritten, not kept
     assert evalbook("ingest", SCHEME, "--year", 2023, "--from", tmp_path / "t" / SCHEME / "2023", "--data", data) == 0
@@ -307,7 +309,8 @@ BROKEN = [
     ("expert-code-unknown", set_cell("附件4专家评分", "B3", "ZZ9"), "考评组.xlsx!附件4专家评分!B3", "code", "A1 / P1"),
     ("table-formula", set_cell("附件6统计表", "E3", "=SUM(1,2)"), "A1.xlsx!附件6统计表!E3", "workload", "不能使用公式"),
     ("year-not-offered", set_cell("附件6统计表", "C3", 2021), "A1.xlsx!附件6统计表!C3", "year", "2022 / 2023"),
-    ("month-as-date", set_cell("附件5工作台账", "C3", dt.datetime(2023, 3, 15)), "A1.xlsx!附件5工作台账!C3", "month", "2023-01 / 2023-02"),
+    ("month-as-date", set_cell("附件5工作台账", "C3", dt.datetime(2023, 3, 15)), "A1.xlsx!附件5工作台账!C3", "month",
+     "2023-01 / 2023-02"),
     ("date-as-text", set_cell("附件5工作台账", "G3", "4月3日"), "A1.xlsx!附件5工作台账!G3", "submitted_on", "YYYY-MM-DD"),
     ("judgment-item", set_cell("视情扣分", "C3", 5), "考评组.xlsx!视情扣分!C3", "item", "4 / 7 / 8 / 15 / 16"),
     ("judgment-zero", set_cell("视情扣分", "D3", 0), "考评组.xlsx!视情扣分!D3", "points", "大于0"),
@@ -322,7 +325,8 @@ BROKEN = [
      "不能合并"),
     ("moved-row", lambda book: book["附件3考评事实"].insert_rows(5), "A1.xlsx!附件3考评事实!D5", "group_document", "请勿插入"),
     ("moved-column", lambda book: book["附件6统计表"].insert_cols(3), "A1.xlsx!附件6统计表!C2", None, "表头应为"),
-    ("committee-moved-column", lambda book: book["附件4专家评分"].insert_cols(3), "考评组.xlsx!附件4专家评分!C2", None, "表头应为"),
+    ("committee-moved-column", lambda book: book["附件4专家评分"].insert_cols(3), "考评组.xlsx!附件4专家评分!C2", None,
+     "表头应为"),
 ]
 
 
@@ -343,7 +347,8 @@ def test_a_wrong_cell_is_refused_by_address_and_no_csv_changes(copy, change, whe
 
 
 def test_cli_prints_every_problem_and_exits_1(copy, capsys):
-    for name, sheet, coordinate, value in (("A1.xlsx", "附件3考评事实", "F12", "十二"), ("考评组.xlsx", "附件4专家评分", "E3", "=1+2")):
+    for name, sheet, coordinate, value in (("A1.xlsx", "附件3考评事实", "F12", "十二"),
+                                           ("考评组.xlsx", "附件4专家评分", "E3", "=1+2")):
         book = load_workbook(copy["filled"] / name)
         book[sheet][coordinate] = value
         book.save(copy["filled"] / name)
@@ -440,9 +445,11 @@ RULES = {kind: CellRule(Column("x", kind, "某项", low=0 if kind in ("int", "nu
     ("int", 12, "General", "12"), ("int", 12.0, "General", "12"), ("int", "12", "@", "12"),
     ("number", 0.1, "General", "0.1"), ("number", 1e-07, "General", "0.0000001"), ("number", 17, "0.0", "17.0"),
     ("number", 17.25, "0.0", "17.25"), ("bool", True, "General", "1"), ("bool", "否", "General", "0"),
-    ("bool", "yes", "General", "1"), ("month", "2023-03", "@", "2023-03"), ("month", dt.datetime(2023, 3, 1), "General", "2023-03"),
+    ("bool", "yes", "General", "1"), ("month", "2023-03", "@", "2023-03"),
+    ("month", dt.datetime(2023, 3, 1), "General", "2023-03"),
     ("date", dt.datetime(2023, 4, 5), "yyyy-mm-dd", "2023-04-05"), ("date", "2023-04-05", "@", "2023-04-05"),
-    ("text", " 开展义诊 ", "@", "开展义诊"), ("text", 7, "General", "7"), ("ranks", 1, "General", "1"), ("ranks", "1;3", "@", "1;3"),
+    ("text", " 开展义诊 ", "@", "开展义诊"), ("text", 7, "General", "7"),
+    ("ranks", 1, "General", "1"), ("ranks", "1;3", "@", "1;3"),
     ("int", "  ", "General", None), ("text", None, "General", None),
 ])
 def test_cell_values_become_csv_text(kind, value, number_format, text):
@@ -491,7 +498,8 @@ def test_a_checklist_from_an_indicator_catalog_in_long_form_per_specialty(tmp_pa
     build_workbook(layout, Identity("RMYY", "区人民医院", (("专科", "心内科"),))).save(path)
     book = load_workbook(path)
     sheet = book["调查表"]
-    assert [c.value for c in sheet[2]] == ["序号", "一级指标", "二级指标", "三级指标", "填报项", "说明/单位", "2024年上半年", "2025年"]
+    assert [c.value for c in sheet[2]] == ["序号", "一级指标", "二级指标", "三级指标", "填报项", "说明/单位",
+                                            "2024年上半年", "2025年"]
     assert "A6:A7" in {r.coord for r in sheet.merged_cells.ranges}          # row 4's two values share 序号 4
     assert sheet["F7"].value == "数值，可有小数，0–100，单位：%"
     values = {"G3": 120.5, "H3": 130, "G4": 40, "H4": 42, "G5": 38, "H5": 40, "G6": 6, "H6": 6, "G7": 15, "H7": 14.3,

@@ -27,7 +27,7 @@ from pathlib import Path
 from evalbook.core import paths
 from evalbook.core.columns import CODE_REGEX, KIND_RULES, NAME_REGEX, Column
 from evalbook.core.errors import InputError, Problem
-from evalbook.excel.workbooks import (
+from evalbook.excel.layout import (
     COMMITTEE,
     EXPERTS,
     HOSPITAL,

@@ -22,7 +22,7 @@ from pathlib import Path
 from evalbook.core import paths
 from evalbook.core.columns import CODE_REGEX, KIND_RULES
 from evalbook.core.errors import InputError, Problem
-from evalbook.excel.workbooks import (
+from evalbook.excel.layout import (
     COMMITTEE,
     EXPERTS,
     HOSPITAL,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+import tomllib
 from pathlib import Path
 
 from evalbook.core import paths
@@ -18,6 +19,25 @@ def test_every_pin_in_environment_yml_is_the_locked_version():
     assert len(pins) >= 10
     for name, version in pins:
         assert locked.get(name.lower().replace("_", "-")) == version, name
+
+
+def _name(requirement: str) -> str:
+    return re.sub(r"[-_.]+", "-", re.split(r"[<>=!~\[; ]", requirement.strip(), maxsplit=1)[0]).lower()
+
+
+def test_dask_and_playwright_are_extras_that_the_lock_still_installs():
+    """distributed and playwright are the extras [dask] and [pdf], not main dependencies; `make setup` (and so CI)
+    installs from requirements.lock, which pins them, so the Dask and browser tests run there."""
+    project = tomllib.loads((paths.REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    extras = project["optional-dependencies"]
+    assert [_name(r) for r in extras["dask"]] == ["distributed"]
+    assert [_name(r) for r in extras["pdf"]] == ["playwright"]
+    main = {_name(r) for r in project["dependencies"]}
+    assert not main & {"distributed", "dask", "playwright"}
+    lines = (paths.REPO / "requirements.lock").read_text().splitlines()
+    unconditional = {_name(line) for line in lines if "==" in line and ";" not in line and not line.startswith("#")}
+    assert {"distributed", "dask", "playwright"} | main <= unconditional
+    assert project["requires-python"] == ">=3.11,<3.14"
 
 
 def test_the_notebooks_kernel_runs_in_this_interpreter(tmp_path):

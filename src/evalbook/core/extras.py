@@ -12,8 +12,10 @@ from types import ModuleType
 
 # extra → (the module it brings, what needs it in Chinese, in English)
 EXTRAS = {
-    "dask": ("distributed", "在 Dask 集群上运行（evalbook run --scheduler）", "running on a Dask cluster (evalbook run --scheduler)"),
-    "pdf": ("playwright", "打印 PDF（evalbook pdf、核验打印件）", "printing PDFs (evalbook pdf, verifying printed copies)"),
+    "dask": ("distributed", "在 Dask 集群上运行（evalbook run --scheduler）",
+             "running on a Dask cluster (evalbook run --scheduler)"),
+    "pdf": ("playwright", "打印 PDF（evalbook pdf、核验打印件）",
+            "printing PDFs (evalbook pdf, verifying printed copies)"),
 }
 
 
@@ -24,7 +26,10 @@ class MissingExtra(ImportError):
         module, need_zh, need_en = EXTRAS[extra]
         self.extra, self.module = extra, module
         self.install = f"pip install 'evalbook[{extra}]'"
-        state_zh, state_en = (f"安装不完整（{detail}）", f"is incomplete ({detail})") if detail else ("尚未安装", "is not installed")
+        if detail:
+            state_zh, state_en = f"安装不完整（{detail}）", f"is incomplete ({detail})"
+        else:
+            state_zh, state_en = "尚未安装", "is not installed"
         super().__init__(f"{need_zh}需要可选组件 {module}，{state_zh}。请运行：{self.install}\n"
                          f"{need_en} needs the optional package {module}, which {state_en}: {self.install}", name=module)
 

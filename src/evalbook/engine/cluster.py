@@ -56,7 +56,9 @@ class DaskPool:
         with Client(self.address, timeout=self.connect_timeout, set_as_default=False) as client:
             futures = {}
             for task in tasks:
-                futures[client.submit(remote_run, task.job, self.timeout, pure=False, key=f"evalbook-{self.run_id}-{task.key}-1")] = (task, 1)
+                first = client.submit(remote_run, task.job, self.timeout, pure=False,
+                                      key=f"evalbook-{self.run_id}-{task.key}-1")
+                futures[first] = (task, 1)
             pending = as_completed(list(futures), loop=client.loop)
             try:
                 for future in pending:

@@ -233,7 +233,8 @@ def pages_to_print(path: Path) -> list[Path]:
     if path.is_dir():
         found += sorted(p / "report.html" for p in path.iterdir() if (p / "report.html").is_file())
     if not found:
-        raise InputError(Problem(str(path), "应为已发布的年度文件夹（OUT/方案/年度）、报告文件夹或 .html 文件，其中没有可打印的报告",
+        raise InputError(Problem(str(path),
+                                 "应为已发布的年度文件夹（OUT/方案/年度）、报告文件夹或 .html 文件，其中没有可打印的报告",
                                  "expected a published year folder (OUT/SCHEME/YEAR), a report folder or an .html file; "
                                  "nothing to print there"))
     return found

@@ -61,12 +61,14 @@ def test_run_without_distributed_still_runs_locally_as_far_as_its_input_allows(t
     assert "evalbook[dask]" not in done.stderr + done.stdout and "institutions.csv" in done.stdout
 
 
-def test_pdf_without_playwright_says_what_to_install(tmp_path):
+@pytest.mark.parametrize(("absent", "state"), [("playwright", "尚未安装"), ("greenlet", "安装不完整（import of greenlet")],
+                         ids=["not-installed", "half-installed"])
+def test_pdf_without_playwright_says_what_to_install(tmp_path, absent, state):
     page = tmp_path / "report.html"
     page.write_text("<html><body>报告</body></html>", encoding="utf-8")
-    done = evalbook_without(["playwright"], "pdf", page, cwd=tmp_path)
+    done = evalbook_without([absent], "pdf", page, cwd=tmp_path)
     assert done.returncode == 1
-    assert PDF in done.stderr and "需要可选组件 playwright，尚未安装" in done.stderr
+    assert PDF in done.stderr and f"需要可选组件 playwright，{state}" in done.stderr
     assert "Traceback" not in done.stderr + done.stdout
     assert not page.with_suffix(".pdf").exists()
 

@@ -34,11 +34,13 @@ class MissingExtra(ImportError):
                          f"{need_en} needs the optional package {module}, which {state_en}: {self.install}", name=module)
 
 
-def require(extra: str) -> ModuleType:
-    """The module that ``extra`` brings, imported; ``MissingExtra`` when it is not installed."""
-    module = EXTRAS[extra][0]
+def require(extra: str, module: str | None = None) -> ModuleType:
+    """The package that ``extra`` brings (or its ``module``, e.g. ``playwright.sync_api``), imported;
+    ``MissingExtra`` when it is not installed or something it needs is missing."""
+    package = EXTRAS[extra][0]
     try:
-        return importlib.import_module(module)
+        return importlib.import_module(module or package)
     except ImportError as exc:
         # the package itself is missing, or something it needs (a half-installed extra): install the extra
-        raise MissingExtra(extra, "" if exc.name == module else str(exc)) from None
+        missing = exc.name in (package, module)
+        raise MissingExtra(extra, "" if missing else str(exc)) from None

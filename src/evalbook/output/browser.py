@@ -101,12 +101,10 @@ class Browser:
         self._playwright = self._browser = None
 
     def __enter__(self) -> Browser:
-        require("pdf")  # MissingExtra: pip install 'evalbook[pdf]'
+        sync_api = require("pdf", "playwright.sync_api")  # MissingExtra: pip install 'evalbook[pdf]'
         if not os.access(self.executable, os.X_OK):
             raise BrowserMissing(self.executable)
-        from playwright.sync_api import sync_playwright
-
-        self._playwright = sync_playwright().start()
+        self._playwright = sync_api.sync_playwright().start()
         try:
             self._browser = self._playwright.chromium.launch(executable_path=str(self.executable),
                                                              args=LAUNCH_ARGS, headless=True, timeout=self.timeout_ms)

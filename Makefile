@@ -3,7 +3,12 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: setup browser demo test lint lab suites rules bench clean
+# The end-to-end tests that `make test-3.13` runs on Python 3.13: the CLI (papermill, nbconvert, GX), naiman's
+# workbooks to reports, notebooks run from anywhere, the demo run byte-identical, the kernel's interpreter, extras.
+E2E_TESTS := tests/test_cli_e2e.py tests/test_naiman_e2e.py tests/test_notebooks_anywhere.py \
+             tests/test_golden_outputs.py tests/test_environment.py tests/test_extras.py
+
+.PHONY: setup browser demo test test-3.13 lint lab suites rules bench clean
 
 setup: $(VENV)/.installed
 
@@ -29,8 +34,17 @@ browser:  ## chromium + fonts-noto-cjk (apt-get, as root) unless already install
 	  echo "Chromium or the Noto CJK font is missing: the browser tests and evalbook pdf will fail. As root: apt-get install chromium fonts-noto-cjk" >&2; \
 	fi
 
-test: setup browser  ## the whole test suite (CI runs this)
+test: lint setup browser  ## ruff, the whole test suite, then the end-to-end tests on Python 3.13 (CI runs this)
 	$(BIN)/python -m pytest -q
+	$(MAKE) --no-print-directory test-3.13
+
+# A working Python 3.13 (python3.13 on PATH, else pyenv's versions folder) gets its own .venv-3.13 from the same
+# requirements.lock, and the end-to-end tests run on it; without one this says so and succeeds.
+test-3.13:  ## the end-to-end tests on Python 3.13, where one is installed
+	@py=$$(scripts/find_python 3.13); \
+	if [ -z "$$py" ]; then echo "未找到可用的 Python 3.13，跳过 3.13 测试。No working Python 3.13 (PATH or pyenv): 3.13 tests skipped."; \
+	else echo "Python 3.13: $$py"; $(MAKE) --no-print-directory setup VENV=.venv-3.13 PYTHON="$$py" && \
+	  .venv-3.13/bin/python -m pytest -q -p no:cacheprovider $(E2E_TESTS); fi
 
 bench: setup  ## where a batch's time goes: naive loop, papermill pool, evalbook run, floor, 10,000 institutions
 	$(BIN)/python scripts/bench.py
@@ -50,4 +64,4 @@ rules: setup  ## regenerate docs/rules/ (the rules as implemented) from rubrics/
 	$(BIN)/evalbook rubric naiman-specialty --out docs/rules/naiman-specialty.md
 
 clean:
-	rm -rf $(VENV) reports/wendeng-featured reports/naiman-specialty reports/index.html
+	rm -rf $(VENV) .venv-3.13 reports/wendeng-featured reports/naiman-specialty reports/index.html

@@ -160,7 +160,8 @@ def main() -> None:
         per_2w = NOTEBOOK_SECONDS["w2"] / reports
         results["notebooks_1w"], results["notebooks_2w"] = NOTEBOOK_SECONDS["w1"], NOTEBOOK_SECONDS["w2"]
         rows += [
-            ("floor: fresh kernel, empty notebook", f"{results['floor_1']:.2f} s/nb (2 at a time: {results['floor_2']:.2f})", "baseline"),
+            ("floor: fresh kernel, empty notebook",
+             f"{results['floor_1']:.2f} s/nb (2 at a time: {results['floor_2']:.2f})", "baseline"),
             (f"naive: papermill CLI + nbconvert CLI (×{reports}, from {args.sample})", f"{results['naive']:.1f} s",
              f"{results['naive_per_report']:.2f} s/report"),
             (f"papermill API, 2 threads ({reports - 1} notebooks)", f"{results['pool_2']:.1f} s",

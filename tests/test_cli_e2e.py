@@ -71,16 +71,22 @@ def build_cohort(root: Path) -> None:
            [["D1", "项目A", 2022, 5, 1000, 50.5, 1, 4, 20], ["D1", "项目A", 2023, 6, 1500, 60, 2, 5, 30]])
     _write(base / "2023" / "ledger.csv",
            ["code", "project", "month", "work_done", "difficulties", "next_steps", "submitted_on"],
-           [["D1", "项目A", "2023-03", "<script>alert('x')</script>开展义诊", "", '=HYPERLINK("http://x.invalid","y")', "2023-04-03"]])
+           [["D1", "项目A", "2023-03", "<script>alert('x')</script>开展义诊", "", '=HYPERLINK("http://x.invalid","y")',
+             "2023-04-03"]])
 
 
 # Hand-computed results (docs/rules/wendeng-featured.md: total = 0.7 × rubric + 0.3 × expert − penalty):
 EXPECTED = {
-    "D1": dict(rubric_score=100, expert_score=85, penalty=0, total=0.7 * 100 + 0.3 * 85, group_rank=1, award="一等奖", prize_wan=20),  # 95.5
-    "D2": dict(rubric_score=94.5, expert_score=85, penalty=0, total=0.7 * 94.5 + 0.3 * 85, group_rank=2, award="二等奖", prize_wan=10),  # 91.65
-    "P3": dict(rubric_score=94, expert_score=90, penalty=0, total=0.7 * 94 + 0.3 * 90, group_rank=1, award="一等奖", prize_wan=10),  # 92.8
-    "P1": dict(rubric_score=100, expert_score=60, penalty=0, total=0.7 * 100 + 0.3 * 60, group_rank=2, award="二等奖", prize_wan=8),  # 88
-    "P2": dict(rubric_score=90, expert_score=80, penalty=5, total=0.7 * 90 + 0.3 * 80 - 5, group_rank=3, award="二等奖", prize_wan=8),  # 82
+    "D1": dict(rubric_score=100, expert_score=85, penalty=0, total=0.7 * 100 + 0.3 * 85,  # 95.5
+               group_rank=1, award="一等奖", prize_wan=20),
+    "D2": dict(rubric_score=94.5, expert_score=85, penalty=0, total=0.7 * 94.5 + 0.3 * 85,  # 91.65
+               group_rank=2, award="二等奖", prize_wan=10),
+    "P3": dict(rubric_score=94, expert_score=90, penalty=0, total=0.7 * 94 + 0.3 * 90,  # 92.8
+               group_rank=1, award="一等奖", prize_wan=10),
+    "P1": dict(rubric_score=100, expert_score=60, penalty=0, total=0.7 * 100 + 0.3 * 60,  # 88
+               group_rank=2, award="二等奖", prize_wan=8),
+    "P2": dict(rubric_score=90, expert_score=80, penalty=5, total=0.7 * 90 + 0.3 * 80 - 5,  # 82
+               group_rank=3, award="二等奖", prize_wan=8),
 }
 # Projects by score within group: district C 100 特等奖 8, A 85 一等奖 6, B 70 二等奖 4;
 # primary F 90 特等奖 5, E 80 一等奖 4, D 60 二等奖 3.

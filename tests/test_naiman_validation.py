@@ -1,5 +1,5 @@
-"""naiman-specialty validation: every cross-field rule of the scheme (docs/rules/naiman-specialty.md), and the per-file rules, each
-planted once in a copy of the demo data (NMRM 心血管内科 2025: staff 12 + 16 + 2 = 30, open beds 40,
+"""naiman-specialty validation: every cross-field rule of the scheme (docs/rules/naiman-specialty.md), and the
+per-file rules, each planted once in a copy of the demo data (NMRM 心血管内科 2025: staff 12 + 16 + 2 = 30, open beds 40,
 planned 40, ICU 5 → 12.5 %, surgery 721 of which grade 3/4 354 and minimally invasive 672)."""
 
 from __future__ import annotations
@@ -50,7 +50,8 @@ def edit(data: Path, file: str, match: dict, changes: dict | None = None, delete
 
 
 def value(data, indicator, new, specialty="心血管内科", period="2025"):
-    edit(data, "indicators.csv", {"code": "NMRM", "specialty": specialty, "period": period, "indicator": indicator}, {"value": new})
+    row = {"code": "NMRM", "specialty": specialty, "period": period, "indicator": indicator}
+    edit(data, "indicators.csv", row, {"value": new})
 
 
 def errors(data, runner):
@@ -165,7 +166,8 @@ def test_building_specialty_needs_targets_onsite_and_its_year(data, runner):
 
 
 def test_target_must_be_a_numeric_indicator_once(data, runner):
-    edit(data, "targets.csv", {"code": "NMRM", "specialty": "心血管内科"}, append=["NMRM", "心血管内科", "1.2.1.detail", "1", "2"])
+    edit(data, "targets.csv", {"code": "NMRM", "specialty": "心血管内科"},
+         append=["NMRM", "心血管内科", "1.2.1.detail", "1", "2"])
     assert any(e.file == "2025/targets.csv" and e.column == "indicator" and e.value == "1.2.1.detail"
                for e in errors(data, runner))
 

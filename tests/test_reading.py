@@ -136,7 +136,8 @@ def test_columns_are_returned_in_the_declared_order(tmp_path):
     assert table.frame.loc[2].tolist() == ["WDZG", "文登整骨医院", "district"]
 
 
-@pytest.mark.parametrize("content", [b"", b"\xef\xbb\xbf", b"\n\n", b",,\n"], ids=["empty", "bom-only", "blank-lines", "empty-header"])
+@pytest.mark.parametrize("content", [b"", b"\xef\xbb\xbf", b"\n\n", b",,\n"],
+                         ids=["empty", "bom-only", "blank-lines", "empty-header"])
 def test_empty_file_is_a_problem(tmp_path, content):
     table, problems = read_text_table(write(tmp_path, content), COLUMNS, label="institutions.csv")
     assert table is None

@@ -488,7 +488,8 @@ def test_a_ledger_submitted_before_its_month_is_refused_at_its_date(planted):
 
 def test_a_ledger_submitted_on_the_first_day_of_its_month_is_accepted(planted):
     intake, line = planted("ledger-submitted-on-the-first",
-                           lambda d: set_cell(d, "ledger.csv", {"code": "WDZG", "month": "2023-04"}, "submitted_on", "2023-04-01"))
+                           lambda d: set_cell(d, "ledger.csv", {"code": "WDZG", "month": "2023-04"},
+                                              "submitted_on", "2023-04-01"))
     assert not errors_at(intake, "ledger.csv", line), shown(intake.errors)
 
 

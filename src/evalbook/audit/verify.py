@@ -408,11 +408,12 @@ class _Printer:
 
     def _open(self):
         if self._browser is None and self._missing is None:
+            from evalbook.core.extras import MissingExtra
             from evalbook.output.browser import Browser, BrowserMissing
 
             try:
                 self._browser = Browser().__enter__()
-            except BrowserMissing as exc:
+            except (BrowserMissing, MissingExtra) as exc:
                 self._missing = f"无法核验打印件 the printed copy cannot be checked: {exc}"
         return self._browser
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from evalbook.cli.usage import Parser, Version, scheme_name
 from evalbook.core.errors import InputError, Problem, print_problems
+from evalbook.core.extras import MissingExtra, require
 from evalbook.core.registry import SCHEMES
 
 YEAR_HELP = "考评年度，如 2023 evaluation year, e.g. 2023"
@@ -157,6 +158,9 @@ def _dispatch(args, terminated: list[int]) -> int:
     except InputError as exc:
         print_problems(exc.problems)
         return 1
+    except MissingExtra as exc:
+        print(f"[错误 ERROR] {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         how = ("已终止（SIGTERM）", "Terminated (SIGTERM)") if terminated else ("已中断", "Interrupted")
         print(f"{how[0]}：未发布任何新结果，原有结果保持不变（run 已完成的报告保留，可用 --resume 继续）。\n"
@@ -249,6 +253,8 @@ def _run(args) -> int:
         return _usage("--all 不能与方案、--year 或 --only 同用 --all takes no scheme, --year or --only")
     if not args.all and (not args.scheme or args.year is None):
         return _usage("需要方案和 --year，或者 --all  a scheme and --year are required, or --all")
+    if args.scheduler:
+        require("dask")
     options = RunOptions(workers=args.workers, scheduler=args.scheduler, resume=args.resume, timeout=args.timeout,
                          prestart=args.prestart, kernels=args.kernels)
     if args.kernels == "fork" and not args.scheduler:

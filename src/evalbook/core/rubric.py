@@ -38,7 +38,8 @@ def read_rubric(path: Path) -> Rubric:
     try:
         data = yaml.safe_load(raw.decode("utf-8"))
     except (UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise InputError(Problem(str(path), "评分规则文件不是有效的 UTF-8 YAML", f"the rubric is not valid UTF-8 YAML: {exc}")) from None
+        raise InputError(Problem(str(path), "评分规则文件不是有效的 UTF-8 YAML",
+                                 f"the rubric is not valid UTF-8 YAML: {exc}")) from None
     if not isinstance(data, dict):
         raise InputError(Problem(str(path), "评分规则文件应为键值结构", "the rubric must be a mapping at the top level"))
     return Rubric(path=path, sha256=hashlib.sha256(raw).hexdigest(), data=data)

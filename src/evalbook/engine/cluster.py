@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Callable
 
+from evalbook.core.extras import require
 from evalbook.engine.execute import NotebookFailed, NotebookRun, run_notebook
 from evalbook.engine.pool import ATTEMPTS, Outcome, Task
 
@@ -35,23 +36,29 @@ def remote_run(job: NotebookRun, timeout: int) -> dict:
 
 
 class DaskPool:
-    """Sends each notebook to the cluster at ``address``; same outcomes as ``LocalPool``."""
+    """Sends each notebook to the cluster at ``address``; same outcomes as ``LocalPool``.
+
+    Needs the ``evalbook[dask]`` extra (``distributed``): ``MissingExtra`` here, before anything runs, without it."""
 
     def __init__(self, address: str, timeout: int = 600, run_id: str = "", connect_timeout: str = "20s"):
+        require("dask")
         self.address, self.timeout, self.connect_timeout = address, timeout, connect_timeout
         self.run_id = run_id  # task keys are unique per run: the scheduler would merge equal keys
         self.hosts: dict[str, str] = {}
 
     def run(self, tasks: list[Task], on_done: Callable[[Outcome], None], stop: threading.Event) -> list[Outcome]:
-        from distributed import Client, as_completed
-
         import evalbook
+
+        distributed = require("dask")
+        Client, as_completed = distributed.Client, distributed.as_completed
 
         outcomes: list[Outcome] = []
         with Client(self.address, timeout=self.connect_timeout, set_as_default=False) as client:
             futures = {}
             for task in tasks:
-                futures[client.submit(remote_run, task.job, self.timeout, pure=False, key=f"evalbook-{self.run_id}-{task.key}-1")] = (task, 1)
+                first = client.submit(remote_run, task.job, self.timeout, pure=False,
+                                      key=f"evalbook-{self.run_id}-{task.key}-1")
+                futures[first] = (task, 1)
             pending = as_completed(list(futures), loop=client.loop)
             try:
                 for future in pending:

@@ -1,9 +1,9 @@
 """Reading the evaluators' CSV files as text, exactly as typed.
 
 Files come from Excel on Chinese Windows as often as from scripts: UTF-8 with or without a
-BOM, or GB18030/GBK, one encoding per file; quotes must balance (``integrity``). Every cell is kept as the string the evaluator typed (stripped), indexed
-by its line number in the file (header = line 1), so a problem can name the row a spreadsheet
-shows. Nothing here judges the values: that is the suites' job.
+BOM, or GB18030/GBK, one encoding per file; quotes must balance (``integrity``). Every cell is
+kept as the string the evaluator typed (stripped), indexed by its line number in the file
+(header = line 1), so a problem can name the row a spreadsheet shows. Nothing here judges the values: that is the suites' job.
 """
 
 from __future__ import annotations

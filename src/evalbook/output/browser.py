@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from evalbook.core.errors import InputError, Problem
+from evalbook.core.extras import require
 
 CHROMIUM = Path(os.environ.get("EVALBOOK_CHROMIUM") or "/usr/bin/chromium")
 # As root, offline: no sandbox (root cannot have one), no GPU, and none of Chromium's own traffic
@@ -51,7 +52,8 @@ PDF_FOOTER = ('<div style="width:100%;font-size:8px;color:#5b6874;text-align:cen
 
 
 class BrowserMissing(RuntimeError):
-    """Raised when Chromium (or Playwright) is not installed; the message says how to install it."""
+    """Raised when Chromium is not installed; the message says how to install it. (Without Playwright,
+    the ``evalbook[pdf]`` extra, ``Browser`` raises ``extras.MissingExtra`` first.)"""
 
     def __init__(self, executable: Path, detail: str = ""):
         self.executable = executable
@@ -89,8 +91,8 @@ class PageCheck:
 class Browser:
     """One headless Chromium for many pages; each page opens in a fresh context (nothing shared).
 
-    Use as a context manager, one per thread (Playwright's sync API). Raises ``BrowserMissing`` on
-    entry when Chromium is not installed.
+    Use as a context manager, one per thread (Playwright's sync API). Raises ``MissingExtra`` on entry
+    when Playwright is not installed, ``BrowserMissing`` when Chromium is not.
     """
 
     def __init__(self, executable: Path | None = None, timeout_s: float = 60):
@@ -99,17 +101,13 @@ class Browser:
         self._playwright = self._browser = None
 
     def __enter__(self) -> Browser:
+        sync_api = require("pdf", "playwright.sync_api")  # MissingExtra: pip install 'evalbook[pdf]'
         if not os.access(self.executable, os.X_OK):
             raise BrowserMissing(self.executable)
+        self._playwright = sync_api.sync_playwright().start()
         try:
-            from playwright.sync_api import sync_playwright
-        except ImportError:
-            raise BrowserMissing(self.executable, "; Python 包 playwright 未安装 playwright is not installed "
-                                                  "(pip install -r requirements.lock)") from None
-        self._playwright = sync_playwright().start()
-        try:
-            self._browser = self._playwright.chromium.launch(executable_path=str(self.executable), args=LAUNCH_ARGS,
-                                                             headless=True, timeout=self.timeout_ms)
+            self._browser = self._playwright.chromium.launch(executable_path=str(self.executable),
+                                                             args=LAUNCH_ARGS, headless=True, timeout=self.timeout_ms)
         except Exception:
             self._playwright.stop()
             raise
@@ -233,7 +231,8 @@ def pages_to_print(path: Path) -> list[Path]:
     if path.is_dir():
         found += sorted(p / "report.html" for p in path.iterdir() if (p / "report.html").is_file())
     if not found:
-        raise InputError(Problem(str(path), "应为已发布的年度文件夹（OUT/方案/年度）、报告文件夹或 .html 文件，其中没有可打印的报告",
+        raise InputError(Problem(str(path),
+                                 "应为已发布的年度文件夹（OUT/方案/年度）、报告文件夹或 .html 文件，其中没有可打印的报告",
                                  "expected a published year folder (OUT/SCHEME/YEAR), a report folder or an .html file; "
                                  "nothing to print there"))
     return found
@@ -242,7 +241,7 @@ def pages_to_print(path: Path) -> list[Path]:
 def print_pdfs(pages: list[Path], log: Callable[[str], None] = print,
                executable: Path | None = None) -> dict[Path, list[str]]:
     """Print each page to ``<name>.pdf`` beside it. Every page is tried; returns the failed ones with
-    their reasons (empty when all printed). Raises ``BrowserMissing`` before printing anything."""
+    their reasons (empty when all printed). Raises ``MissingExtra`` or ``BrowserMissing`` before printing anything."""
     failures: dict[Path, list[str]] = {}
     with Browser(executable) as browser:
         for html in pages:

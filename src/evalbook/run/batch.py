@@ -29,6 +29,7 @@ from pathlib import Path
 from evalbook.core import paths
 from evalbook.core.columns import CODE_REGEX
 from evalbook.core.errors import InputError, Problem
+from evalbook.core.extras import require
 from evalbook.core.files import RunLock, Staging
 from evalbook.core.registry import get_scheme
 from evalbook.engine.execute import NotebookRun
@@ -100,6 +101,8 @@ def run_year(scheme_name: str, year: int, data_dir: Path, out_dir: Path, only: l
     options = options or RunOptions(workers=workers)
     started = time.perf_counter()
     check_codes(only)
+    if options.scheduler:
+        require("dask")  # before validating: a run that cannot reach its cluster says so first
     scheme = get_scheme(scheme_name)
     data_dir, out_dir = Path(data_dir).resolve(), Path(out_dir).resolve()
     intake = intake or validate_year(scheme_name, year, data_dir)

@@ -201,12 +201,13 @@ def test_published_tables_are_read_back_as_written_text(tmp_path):
 
 
 def test_what_a_report_shows_of_the_tables_by_scheme():
-    from evalbook.schemes.naiman_specialty import scheme as naiman_specialty
-    from evalbook.schemes.wendeng_featured import scheme as wendeng_featured
+    from evalbook.schemes.naiman_specialty import SCHEME as naiman_specialty
+    from evalbook.schemes.wendeng_featured import SCHEME as wendeng_featured
+    from evalbook.schemes.wendeng_featured.scheme import ITEM_COLUMNS
 
     def unit(code, group, rank, total):
         return {"code": code, "name": f"{code}院", "group": group, "group_rank": rank, "total": total, "award": "",
-                "prize_wan": "0", **{c: "5" for c in wendeng_featured.ITEM_COLUMNS}}
+                "prize_wan": "0", **{c: "5" for c in ITEM_COLUMNS}}
 
     units = [unit("A", "district", "1", "90"), unit("B", "primary", "1", "80"), unit("C", "district", "2", "70")]
     project = {"code": "A", "project": "项目", "group_rank": "1", "award": "特等奖", "prize_wan": "8"}

@@ -1,4 +1,5 @@
-"""Where a scheme's rubric, suites and notebooks live: the repository's top-level folders."""
+"""Where a scheme's rubric, suites and notebooks live: the ``rubrics/``, ``expectations/`` and ``notebooks/``
+folders of its ``HOME`` (the repository for the built-in schemes, an installed plugin's own folder)."""
 
 from __future__ import annotations
 
@@ -16,16 +17,25 @@ def default_data_dir() -> Path:
     return Path(setting).resolve() if setting else (REPO / "data").resolve()
 
 
-def rubric_path(scheme: str) -> Path:
-    return REPO / "rubrics" / f"{scheme}.yaml"
+def _scheme(scheme):
+    """A scheme given by name (``"wendeng-featured"``) or as the ``Scheme`` itself."""
+    if isinstance(scheme, str):
+        from evalbook.core.registry import get_scheme
+
+        return get_scheme(scheme)
+    return scheme
 
 
-def suites_dir(scheme: str) -> Path:
-    return REPO / "expectations" / scheme
+def rubric_path(scheme) -> Path:
+    return _scheme(scheme).rubric_path()
 
 
-def notebook_path(scheme: str, name: str) -> Path:
-    return REPO / "notebooks" / scheme / f"{name}.ipynb"
+def suites_dir(scheme) -> Path:
+    return _scheme(scheme).suites_dir()
+
+
+def notebook_path(scheme, name: str) -> Path:
+    return _scheme(scheme).notebook_path(name)
 
 
 def portable(path: Path, start: Path) -> str:

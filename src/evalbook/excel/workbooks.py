@@ -35,7 +35,6 @@ import zlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from importlib import import_module
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -1467,13 +1466,13 @@ def _unreadable_current_files(existing: Mapping[str, list[dict] | None], found: 
                             "fix it first, or ingest every institution's workbook") for file in broken if file not in complete]
 
 
-def templates_of(scheme: ModuleType) -> ModuleType:
-    """The scheme's template module (named by its ``TEMPLATES``); ``InputError`` when it has none."""
-    name = getattr(scheme, "TEMPLATES", None)
-    if not name:
+def templates_of(scheme) -> ModuleType:
+    """The scheme's template module (``Scheme.templates()``); ``InputError`` when it has none."""
+    templates = scheme.templates()
+    if templates is None:
         raise InputError(Problem("命令行 command line", "该考评方案还没有 Excel 模板", "this scheme has no Excel templates yet",
                                  column="SCHEME", value=scheme.NAME))
-    return import_module(name)
+    return templates
 
 
 def write_templates(scheme: ModuleType, year: int, data_dir: Path, out_dir: Path, prefill: bool = False,

@@ -11,13 +11,13 @@ import difflib
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 from evalbook.core import paths
 from evalbook.core.errors import InputError, Problem
 from evalbook.core.exact import full_text
 from evalbook.core.registry import get_scheme
+from evalbook.core.scheme import Scheme
 from evalbook.inputs.intake import Intake, load_recorded, take_in
 
 DEMO_MARKER = "DEMO.md"  # a data folder holding this file is synthetic demo data (示例数据)
@@ -25,7 +25,7 @@ DEMO_MARKER = "DEMO.md"  # a data folder holding this file is synthetic demo dat
 
 @dataclass
 class Year:
-    scheme: ModuleType
+    scheme: Scheme
     intake: Intake
     scores: Any
 

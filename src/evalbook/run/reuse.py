@@ -22,17 +22,35 @@ PACKAGE = Path(__file__).parents[1]  # the whole evalbook package
 
 @cache
 def code_fingerprint() -> str:
-    """sha256 over evalbook's version and every file of the package (sources, templates, styles), by
-    sorted relative path and bytes; compiled caches are left out. A change of code → rebuild, and
-    ``verify`` names the difference."""
+    """sha256 over evalbook's version and every file of the package (sources, templates, styles), then of
+    each installed plugin scheme's own package (``Scheme.code_folder``), by sorted relative path and bytes;
+    compiled caches are left out. A change of code → rebuild, and ``verify`` names the difference."""
     from evalbook import __version__
 
     digest = hashlib.sha256(f"evalbook {__version__}\n".encode())
-    for path in sorted(p for p in PACKAGE.rglob("*") if p.is_file() and "__pycache__" not in p.parts
-                       and p.suffix not in {".pyc", ".pyo"}):
-        digest.update(path.relative_to(PACKAGE).as_posix().encode() + b"\0")
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    for prefix, folder in [("", PACKAGE), *plugin_folders()]:
+        for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts
+                           and p.suffix not in {".pyc", ".pyo"}):
+            digest.update((prefix + path.relative_to(folder).as_posix()).encode() + b"\0")
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
+
+
+def plugin_folders() -> list[tuple[str, Path]]:
+    """("<scheme>:", folder) of every registered scheme whose code lies outside the evalbook package
+    (a plugin that cannot be loaded has no code to fingerprint: its runs fail with their own message)."""
+    from evalbook.core.errors import InputError
+    from evalbook.core.registry import get_scheme, scheme_names
+
+    found = []
+    for name in scheme_names():
+        try:
+            folder = get_scheme(name).code_folder().resolve()
+        except InputError:
+            continue
+        if not folder.is_relative_to(PACKAGE.resolve()):
+            found.append((f"{name}:", folder))
+    return found
 
 
 def code_identity() -> dict[str, str]:
@@ -62,16 +80,17 @@ def report_sources(scheme_name: str, data_dir: Path) -> dict[str, str]:
     """Files besides the inputs, rubric and notebook that change what a report shows, by sha256 (or ``absent``):
     the data's ``DEMO.md`` (the 示例数据 banner), the scheme's suites (the validation section) and every file of the
     scheme in ``rubrics/`` (e.g. naiman's indicator catalog: labels, categories, directions)."""
-    from evalbook.core import paths
+    from evalbook.core.registry import get_scheme
     from evalbook.notebook.year import DEMO_MARKER
 
+    scheme = get_scheme(scheme_name)
     demo = Path(data_dir) / scheme_name / DEMO_MARKER
     found = {f"data/{DEMO_MARKER}": sha256_file(demo) if demo.is_file() else "absent"}
-    suites = paths.suites_dir(scheme_name)
-    rubrics = paths.REPO / "rubrics"
+    suites = scheme.suites_dir()
+    rubrics = scheme.HOME / "rubrics"
     for path in [*sorted(suites.glob("*.json")), *sorted(rubrics.glob(f"{scheme_name}*"))]:
         if path.is_file():
-            found[path.relative_to(paths.REPO).as_posix()] = sha256_file(path)
+            found[path.relative_to(scheme.HOME).as_posix()] = sha256_file(path)
     return found
 
 

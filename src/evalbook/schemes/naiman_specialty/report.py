@@ -9,7 +9,8 @@ from evalbook.notebook.sections import demo_banner, inputs_table, policy_table, 
 from evalbook.notebook.year import Year, unit_row
 from evalbook.output import charts
 from evalbook.output.html import Html, badge, esc, join, key_values, num, paragraph, section, signed, table
-from evalbook.schemes.naiman_specialty.scheme import catalog, folder_name, indicator_label, shortfall
+from evalbook.schemes.naiman_specialty import SCHEME
+from evalbook.schemes.naiman_specialty.scheme import catalog, indicator_label, shortfall
 
 DIRECTION = {"higher": "正向", "lower": "负向", "neutral": "中性"}
 
@@ -163,7 +164,7 @@ def cohort_header(book: Year) -> Html:
 
 def ranking(book: Year) -> Html:
     units = book.scores.units.sort_values("rank", kind="mergesort")
-    rows = [(r.rank, r.name, Html(f'<a href="{esc(folder_name(r.code, r.specialty))}/report.html">{esc(r.specialty)}</a>'),
+    rows = [(r.rank, r.name, Html(f'<a href="{esc(SCHEME.report_folder(r._asdict()))}/report.html">{esc(r.specialty)}</a>'),
              r.field, num(r.objective_score), num(r.onsite_score), num(r.total), _verdict(r._asdict()))
             for r in units.itertuples()]
     chart = charts.bars([(f"{r.rank}. {r.name[:10]} {r.specialty}", r.total, not r.passed) for r in units.itertuples()],

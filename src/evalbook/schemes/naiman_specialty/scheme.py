@@ -34,11 +34,11 @@ from evalbook.core.errors import Problem
 from evalbook.core.exact import exact, maybe_exact, mean, plain, shown
 from evalbook.core.ranking import rank_within_groups
 from evalbook.core.rubric import Rubric, RubricChecker, read_rubric
+from evalbook.core.scheme import Scheme
+from evalbook.inputs.synth import Recipe
 
 NAME = "naiman-specialty"
 TITLE = "临床重点专科建设评估"
-UNIT_NOTEBOOK = "specialty"
-FLAT_FALLBACK = True  # indicators carry their own period: files may sit in naiman-specialty/ or naiman-specialty/<year>/
 STATUS = {"building": "building", "candidate": "candidate", "建设": "building", "候选": "candidate"}
 SCORE_COLUMNS = ["code", "name", "specialty", "objective_score", "onsite_score", "total", "passed", "rank", "recommended"]
 INDICATOR_COLUMNS = ["code", "specialty", "indicator", "baseline", "target", "actual", "attainment", "weight"]
@@ -118,12 +118,10 @@ def _when(column: str, value) -> dict:
     return {"column": {"name": column}, "operator": "==", "parameter": value, "type": "comparison"}
 
 
-def suites() -> dict[str, dict]:
-    """The suites of this scheme (``expectations/naiman-specialty/``), generated from the catalog."""
+def _extra_expectations(file: str) -> list[dict]:
+    """The rules of ``file`` beyond its columns' own (``Scheme.suites`` puts them after those), from the catalog."""
     e = expectation
-    out: dict[str, list[dict]] = {}
-    for file, columns in FILES.items():
-        out[file] = [x for c in columns for x in c.text_expectations()] + [x for c in columns for x in c.typed_expectations()]
+    out: dict[str, list[dict]] = {name: [] for name in FILES}
     out["institutions.csv"] += [e("expect_column_values_to_be_unique", {"column": "code"}, "typed", "机构代码不能重复", "code must be unique")]
     out["specialties.csv"] += [
         _known_code(),
@@ -177,10 +175,7 @@ def suites() -> dict[str, dict]:
         e("expect_compound_columns_to_be_unique", {"column_list": ["code", "specialty", "indicator"]}, "typed",
           "同一专科的同一指标只能复核一次", "one recheck per code + specialty + indicator"),
     ]
-    out["surveys"] = _survey_rules()
-    return {name.removesuffix(".csv"): {"name": f"{NAME}.{name.removesuffix('.csv')}", "expectations": entries,
-                                        "meta": {"file": name, "label": FILE_LABELS[name]}}
-            for name, entries in out.items()}
+    return out[file]
 
 
 def _survey_rules() -> list[dict]:
@@ -584,45 +579,6 @@ def score(intake) -> SpecialtyScores:
                         intake.exact("targets.csv"), intake.exact("onsite.csv"), recheck, intake.rubric, intake.year)
 
 
-def result_tables(scores: SpecialtyScores) -> dict[str, pd.DataFrame]:
-    return {"units": scores.units, "indicators": scores.indicators}
-
-
-def folder_name(code: str, specialty: str) -> str:
-    """A specialty's report folder: both parts are validated (code and name kinds), so it is a safe name."""
-    return f"{code}-{specialty}"
-
-
-def report_units(intake, scores: SpecialtyScores) -> list[tuple[str, str, dict]]:
-    return [(folder_name(r.code, r.specialty), r.code, {"institution": r.code, "specialty": r.specialty})
-            for r in scores.units.itertuples()]
-
-
-def write_outputs(intake, scores: SpecialtyScores, folder: Path) -> list[str]:
-    """scores.csv, indicator_scores.csv (the CLI contract) and results.xlsx (Chinese headers)."""
-    from evalbook.output.tables import csv_text, write_workbook
-
-    (folder / "scores.csv").write_text(csv_text(scores.units[SCORE_COLUMNS]), encoding="utf-8")
-    (folder / "indicator_scores.csv").write_text(csv_text(scores.indicators), encoding="utf-8")
-    labels = catalog()["value_label"].to_dict()
-    units = scores.units
-    write_workbook(folder / "results.xlsx", [
-        ("专科排名", ["名次", "机构代码", "机构名称", "专科", "客观数据得分", "现场核查得分", "总分", "是否合格", "是否推荐", "数据不实"],
-         [(r.rank, r.code, r.name, r.specialty, r.objective_score, r.onsite_score, r.total, "合格" if r.passed else "不合格",
-           "推荐" if r.recommended else "", "是" if r.flagged else "") for r in units.sort_values("rank").itertuples()]),
-        ("承诺指标达成", ["机构代码", "专科", "指标", "指标名称", "基线值", "目标值", "实际值", "达成度", "权重"],
-         [(r.code, r.specialty, r.indicator, labels.get(r.indicator, ""), r.baseline, r.target, r.actual, r.attainment, r.weight)
-          for r in scores.indicators.itertuples()]),
-        ("候选专科", ["机构代码", "机构名称", "专科", "建设方向"], scores.candidates.itertuples(index=False)),
-        ("校验警告", ["级别", "文件", "行", "列", "值", "规则", "rule"],
-         [(p.severity, p.file, p.row, p.column, None if p.value is None else str(p.value), p.rule_zh, p.rule_en)
-          for p in intake.outcome.problems]),
-        ("评分口径", ["项目", "口径"], policy_lines(intake.rubric)),
-    ])
-    return ["scores.csv", "indicator_scores.csv", "results.xlsx"]
-TEMPLATES = "evalbook.schemes.naiman_specialty.templates"
-
-
 # What --only compares after a correction (see evalbook.run.stale): the published table a specialty's report
 # shows (its own row, and how many building specialties are ranked), and the columns whose change the
 # summary names (who moved).
@@ -631,7 +587,80 @@ MOVES = (("scores.csv", ("code", "specialty"), {"rank": ("名次", "rank"), "pas
                                                "recommended": ("推荐", "recommended")}),)
 
 
-def report_facts(tables: Mapping[str, list[dict]]) -> dict[str, dict]:
-    """Per report folder, the cells of scores.csv its report shows: its own row and the number ranked."""
-    rows = tables["scores.csv"]
-    return {folder_name(r["code"], r["specialty"]): {"unit": r, "ranked": len(rows)} for r in rows}
+class NaimanSpecialty(Scheme):
+    """临床重点专科建设评估: one report per building specialty, its folder ``<code>-<specialty>``."""
+
+    NAME, TITLE, FILES, FILE_LABELS = NAME, TITLE, FILES, FILE_LABELS
+    REQUIRED_FILES, ROOT_FILES, OPTIONAL_COLUMNS = REQUIRED_FILES, ROOT_FILES, OPTIONAL_COLUMNS
+    FLAT_FALLBACK = True  # indicators carry their own period: files may sit in naiman-specialty/ or naiman-specialty/<year>/
+    UNIT_NOTEBOOK = "specialty"
+    REPORT_KEY = (("code", "institution"), ("specialty", "specialty"))  # folder: both parts validated, a safe name
+    REPORT_TABLES, MOVES = REPORT_TABLES, MOVES
+    WARM = ("evalbook.schemes.naiman_specialty.report",)
+    TEMPLATES = "evalbook.schemes.naiman_specialty.templates"
+
+    def load_rubric(self, path: Path) -> Rubric:
+        return load_rubric(path)
+
+    def policy_lines(self, rubric: Rubric) -> list[tuple[str, str]]:
+        return policy_lines(rubric)
+
+    def extra_expectations(self, file: str) -> list[dict]:
+        return _extra_expectations(file)
+
+    def extra_suites(self) -> dict[str, list[dict]]:
+        return {"surveys": _survey_rules()}
+
+    def suite_parameters(self, rubric: Rubric, year: int, known_codes: list[str], typed: Mapping[str, pd.DataFrame]) -> dict:
+        return suite_parameters(rubric, year, known_codes, typed)
+
+    def derive_text(self, file: str, text: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
+        return derive_text(file, text, rubric)
+
+    def derive(self, file: str, typed: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
+        return derive(file, typed, rubric)
+
+    def derive_tables(self, intake) -> dict[str, tuple[pd.DataFrame, pd.DataFrame, str]]:
+        return derive_tables(intake)
+
+    def row_context(self, file: str, text: pd.DataFrame, row) -> str | None:
+        return row_context(file, text, row)
+
+    def cross_checks(self, typed: Mapping[str, pd.DataFrame], rubric: Rubric, year: int) -> list[Problem]:
+        return cross_checks(typed, rubric, year)
+
+    def score(self, intake) -> SpecialtyScores:
+        return score(intake)
+
+    def result_tables(self, scores: SpecialtyScores) -> dict[str, pd.DataFrame]:
+        return {"units": scores.units, "indicators": scores.indicators}
+
+    def output_tables(self, scores: SpecialtyScores) -> dict[str, pd.DataFrame]:
+        """scores.csv and indicator_scores.csv (the CLI contract)."""
+        return {"scores.csv": scores.units[SCORE_COLUMNS], "indicator_scores.csv": scores.indicators}
+
+    def result_sheets(self, intake, scores: SpecialtyScores) -> list:
+        labels = catalog()["value_label"].to_dict()
+        units = scores.units
+        return [
+            ("专科排名", ["名次", "机构代码", "机构名称", "专科", "客观数据得分", "现场核查得分", "总分", "是否合格", "是否推荐",
+                          "数据不实"],
+             [(r.rank, r.code, r.name, r.specialty, r.objective_score, r.onsite_score, r.total, "合格" if r.passed else "不合格",
+               "推荐" if r.recommended else "", "是" if r.flagged else "") for r in units.sort_values("rank").itertuples()]),
+            ("承诺指标达成", ["机构代码", "专科", "指标", "指标名称", "基线值", "目标值", "实际值", "达成度", "权重"],
+             [(r.code, r.specialty, r.indicator, labels.get(r.indicator, ""), r.baseline, r.target, r.actual, r.attainment,
+               r.weight) for r in scores.indicators.itertuples()]),
+            ("候选专科", ["机构代码", "机构名称", "专科", "建设方向"], scores.candidates.itertuples(index=False)),
+        ]
+
+    def rules_markdown(self, rubric_path: Path | None = None) -> str:
+        from evalbook.output.rubric_docs import label
+        from evalbook.schemes.naiman_specialty.rules_doc import naiman_markdown
+
+        path = Path(rubric_path or self.rubric_path())
+        return naiman_markdown(self.load_rubric(path), catalog(), label(path))
+
+    def synth_recipe(self) -> Recipe:
+        return Recipe(2025, ("specialties.csv", "indicators.csv", "targets.csv", "onsite.csv", "recheck.csv"),
+                      {"onsite.csv": {"management": (0, 100, 1), "construction": (0, 100, 1), "talent": (0, 100, 1)}},
+                      "示例医院{n}（示例）")

@@ -12,9 +12,8 @@ from evalbook.notebook.year import Year, unit_row
 from evalbook.output import charts
 from evalbook.output.html import Html, badge, bullet_list, esc, join, key_values, num, paragraph, section, signed, table
 from evalbook.schemes.wendeng_featured.reasons import FACT_LABELS, why_lost
-from evalbook.schemes.wendeng_featured.scheme import DIMENSIONS, late_ledgers
+from evalbook.schemes.wendeng_featured.scheme import DIMENSIONS, GROUP_TITLES, late_ledgers
 
-GROUP_TITLES = {"district": "一组 区直医院", "primary": "二组 基层医疗机构"}
 STAT_LABELS = [("staff", "工作人员配备（人）"), ("workload", "工作量（人次）"), ("revenue_wan", "业务收入（万元）"),
                ("training_3m", "外出进修人次数（3个月以上）"), ("expert_sessions", "外聘专家坐诊带教人次数"),
                ("investment_wan", "资金投入金额（万元）")]

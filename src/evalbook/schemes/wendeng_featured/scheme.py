@@ -21,6 +21,8 @@ from evalbook.core.errors import Problem
 from evalbook.core.exact import exact, exact_sum, maybe_exact, mean, plain
 from evalbook.core.ranking import award_for_rank, rank_within_groups
 from evalbook.core.rubric import Rubric, RubricChecker, read_rubric
+from evalbook.core.scheme import Scheme
+from evalbook.inputs.synth import Recipe
 from evalbook.schemes.wendeng_featured.items import AWARD_LABELS, AWARD_LEVELS, ITEMS, Judgment, abstain_penalty, score_items
 
 NAME = "wendeng-featured"
@@ -100,18 +102,6 @@ REQUIRED_FILES = ("institutions.csv", "facts.csv", "expert_scores.csv")
 FILE_LABELS = {"institutions.csv": "机构名单", "facts.csv": "附件3 考评事实", "judgments.csv": "视情扣分",
                "expert_scores.csv": "附件4 专家评分", "project_stats.csv": "附件6 项目指标统计",
                "ledger.csv": "附件5 工作台账"}
-
-
-def suites() -> dict[str, dict]:
-    """The suites of this scheme, as kept in ``expectations/wendeng-featured/`` (one per input file)."""
-    out = {}
-    for file, columns in FILES.items():
-        entries = [e for c in columns for e in c.text_expectations()]
-        entries += [e for c in columns for e in c.typed_expectations()]
-        entries += _cross_column_rules(file)
-        out[file.removesuffix(".csv")] = {"name": f"{NAME}.{file.removesuffix('.csv')}", "expectations": entries,
-                                          "meta": {"file": file, "label": FILE_LABELS[file]}}
-    return out
 
 
 def _when(column: str, value) -> dict:
@@ -521,7 +511,6 @@ def _award_projects(projects: pd.DataFrame, institutions: pd.DataFrame, rubric: 
     return frame[PROJECT_COLUMNS].reset_index(drop=True)
 
 
-UNIT_NOTEBOOK = "institution"
 
 
 def report_units(intake, scores: CohortScores) -> list[tuple[str, str, dict]]:
@@ -543,30 +532,7 @@ UNIT_HEADERS_ZH = {"code": "机构代码", "name": "机构名称", "group": "分
                    "rubric_score": "附件3得分", "expert_score": "专家得分", "total": "总成绩", "group_rank": "组内名次",
                    "award": "单位奖", "prize_wan": "奖金（万元）", "project": "特色项目", "experts": "专家人数",
                    "project_score": "项目得分", **{f"item_{n:02d}": f"第{n}项" for n in range(1, 17)}}
-
-
-def write_outputs(intake, scores: CohortScores, folder: Path) -> list[str]:
-    """scores.csv, project_scores.csv (the CLI contract) and results.xlsx (Chinese headers)."""
-    from evalbook.output.tables import csv_text, write_workbook
-    from evalbook.schemes.wendeng_featured.report import GROUP_TITLES
-
-    (folder / "scores.csv").write_text(csv_text(scores.units), encoding="utf-8")
-    (folder / "project_scores.csv").write_text(csv_text(scores.projects), encoding="utf-8")
-
-    def sheet(frame: pd.DataFrame):
-        shown = frame.assign(group=frame["group"].map(GROUP_TITLES))
-        return [UNIT_HEADERS_ZH[c] for c in frame.columns], shown.itertuples(index=False)
-
-    problems = [(p.severity, p.file, p.row, p.column, None if p.value is None else str(p.value), p.rule_zh, p.rule_en)
-                for p in intake.outcome.problems]
-    write_workbook(folder / "results.xlsx", [
-        ("单位排名", *sheet(scores.units)),
-        ("项目得分", *sheet(scores.projects)),
-        ("校验警告", ["级别", "文件", "行", "列", "值", "规则", "rule"], problems),
-        ("评分口径", ["项目", "口径"], policy_lines(intake.rubric)),
-    ])
-    return ["scores.csv", "project_scores.csv", "results.xlsx"]
-TEMPLATES = "evalbook.schemes.wendeng_featured.templates"  # Excel templates: evalbook template / ingest
+GROUP_TITLES = {"district": "一组 区直医院", "primary": "二组 基层医疗机构"}
 
 
 # What --only compares after a correction (see evalbook.run.stale): the published tables an institution's
@@ -578,6 +544,68 @@ MOVES = (("scores.csv", ("code",), {"group_rank": ("组内名次", "rank"), "awa
                                                       "award": ("项目奖", "project award"),
                                                       "prize_wan": ("项目奖金（万元）", "project prize (10k yuan)")}))
 GROUP_SHOWN = ("code", "name", "group_rank", "total", *ITEM_COLUMNS)  # group ranking chart, group item averages
+
+
+class WendengFeatured(Scheme):
+    """特色医疗综合考评: one report per institution, ranked and awarded within its group."""
+
+    NAME, TITLE, FILES, FILE_LABELS = NAME, TITLE, FILES, FILE_LABELS
+    REQUIRED_FILES, ROOT_FILES, OPTIONAL_COLUMNS = REQUIRED_FILES, ROOT_FILES, OPTIONAL_COLUMNS
+    UNIT_NOTEBOOK = "institution"
+    REPORT_KEY = (("code", "institution"),)
+    REPORT_TABLES, MOVES = REPORT_TABLES, MOVES
+    WARM = ("evalbook.schemes.wendeng_featured.report",)
+    TEMPLATES = "evalbook.schemes.wendeng_featured.templates"  # Excel templates: evalbook template / ingest
+
+    def load_rubric(self, path: Path) -> Rubric:
+        return load_rubric(path)
+
+    def policy_lines(self, rubric: Rubric) -> list[tuple[str, str]]:
+        return policy_lines(rubric)
+
+    def extra_expectations(self, file: str) -> list[dict]:
+        return _cross_column_rules(file)
+
+    def suite_parameters(self, rubric: Rubric, year: int, known_codes: list[str], typed: Mapping[str, pd.DataFrame]) -> dict:
+        return suite_parameters(rubric, year, known_codes, typed)
+
+    def derive(self, file: str, typed: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
+        return derive(file, typed, rubric)
+
+    def cross_checks(self, typed: Mapping[str, pd.DataFrame], rubric: Rubric, year: int) -> list[Problem]:
+        return cross_checks(typed, rubric, year)
+
+    def score(self, intake) -> CohortScores:
+        return score(intake)
+
+    def result_tables(self, scores: CohortScores) -> dict[str, pd.DataFrame]:
+        return {"units": scores.units, "projects": scores.projects}
+
+    def output_tables(self, scores: CohortScores) -> dict[str, pd.DataFrame]:
+        """scores.csv and project_scores.csv (the CLI contract)."""
+        return {"scores.csv": scores.units, "project_scores.csv": scores.projects}
+
+    def result_sheets(self, intake, scores: CohortScores) -> list:
+        def sheet(frame: pd.DataFrame):
+            shown = frame.assign(group=frame["group"].map(GROUP_TITLES))
+            return [UNIT_HEADERS_ZH[c] for c in frame.columns], shown.itertuples(index=False)
+
+        return [("单位排名", *sheet(scores.units)), ("项目得分", *sheet(scores.projects))]
+
+    def report_facts(self, tables: Mapping[str, list[dict]]) -> dict[str, dict]:
+        return report_facts(tables)
+
+    def rules_markdown(self, rubric_path: Path | None = None) -> str:
+        from evalbook.output.rubric_docs import label
+        from evalbook.schemes.wendeng_featured.rules_doc import wendeng_markdown
+
+        path = Path(rubric_path or self.rubric_path())
+        return wendeng_markdown(self.load_rubric(path), label(path))
+
+    def synth_recipe(self) -> Recipe:
+        return Recipe(2023, ("facts.csv", "judgments.csv", "expert_scores.csv", "project_stats.csv", "ledger.csv"),
+                      {"expert_scores.csv": {d: (0, 20 if d in ("advantage", "work") else 15, 0.5) for d in DIMENSIONS}},
+                      "示例机构{n}（示例）")
 
 
 def report_facts(tables: Mapping[str, list[dict]]) -> dict[str, dict]:

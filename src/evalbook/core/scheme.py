@@ -49,9 +49,11 @@ class Scheme(ABC):
     REQUIRED_FILES: ClassVar[tuple[str, ...]]  # files a year cannot do without
     ROOT_FILES: ClassVar[tuple[str, ...]] = ("institutions.csv",)  # kept once per scheme, not per year
     OPTIONAL_COLUMNS: ClassVar[dict[str, tuple[str, ...]]] = {}  # columns a file may leave out
+    # Suite parameters that are lists read from a file (its expectations are left out when the file is unreadable)
+    LIST_SOURCES: ClassVar[dict[str, str]] = {"known_codes": "institutions.csv"}
     FLAT_FALLBACK: ClassVar[bool] = False  # per-year files may also sit directly in the scheme's folder
     UNIT_NOTEBOOK: ClassVar[str] = "institution"  # notebooks/<NAME>/<UNIT_NOTEBOOK>.ipynb: one per report
-    COHORT_NOTEBOOK: ClassVar[str] = "cohort"  # notebooks/<NAME>/<COHORT_NOTEBOOK>.ipynb: the year's front page
+    # and notebooks/<NAME>/cohort.ipynb: the year's front page (index.html), run once per year
     # The columns of the scores' unit table that key a report, and the notebook parameter each becomes;
     # a report's folder is the key values joined by "-" (RMYY, NMRM-重症医学科).
     REPORT_KEY: ClassVar[tuple[tuple[str, str], ...]] = (("code", "institution"),)

@@ -177,15 +177,13 @@ def precision_problems(intake: Intake) -> list[Problem]:
     return problems
 
 
-# Suite parameters that are lists read from a file: when that file could not be read at all, every code
-# of every other file would be reported "not listed" — noise after the one error that matters.
-LIST_SOURCES = {"known_codes": "institutions.csv", "known_units": "specialties.csv"}
-
-
 def _unread_lists(scheme: Scheme, intake: Intake) -> set[str]:
-    unread = {name for name, file in LIST_SOURCES.items() if file in scheme.FILES and file not in intake.tables}
+    """The list parameters (``Scheme.LIST_SOURCES``) whose file could not be read at all: every code of every other
+    file would be reported "not listed" — noise after the one error that matters; a warning says so instead."""
+    sources = scheme.LIST_SOURCES
+    unread = {name for name, file in sources.items() if file in scheme.FILES and file not in intake.tables}
     for name in sorted(unread):
-        file = LIST_SOURCES[name]
+        file = sources[name]
         intake.outcome.problems.append(Problem(
             locate(scheme, intake.data_dir, file, intake.year)[1], f"{file} 无法读取，其他文件中的代码未与它核对（先修正它）",
             f"{file} could not be read, so codes in the other files were not checked against it (fix it first)",

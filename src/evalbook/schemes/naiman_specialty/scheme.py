@@ -592,6 +592,7 @@ class NaimanSpecialty(Scheme):
 
     NAME, TITLE, FILES, FILE_LABELS = NAME, TITLE, FILES, FILE_LABELS
     REQUIRED_FILES, ROOT_FILES, OPTIONAL_COLUMNS = REQUIRED_FILES, ROOT_FILES, OPTIONAL_COLUMNS
+    LIST_SOURCES = {"known_codes": "institutions.csv", "known_units": "specialties.csv"}
     FLAT_FALLBACK = True  # indicators carry their own period: files may sit in naiman-specialty/ or naiman-specialty/<year>/
     UNIT_NOTEBOOK = "specialty"
     REPORT_KEY = (("code", "institution"), ("specialty", "specialty"))  # folder: both parts validated, a safe name

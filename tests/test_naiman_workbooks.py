@@ -19,7 +19,7 @@ from evalbook.cli.commands import main
 from evalbook.core.registry import get_scheme
 from evalbook.excel.workbooks import FIRST_ROW, INFO_SHEET, CellError, CellRule, cell_text, ingest
 from evalbook.schemes.naiman_specialty import templates as naiman_templates
-from evalbook.schemes.naiman_specialty.scheme import catalog
+from evalbook.schemes.naiman_specialty.inputs import catalog
 
 REPO = Path(__file__).resolve().parents[1]
 SCHEME = "naiman-specialty"

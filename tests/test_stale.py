@@ -203,7 +203,7 @@ def test_published_tables_are_read_back_as_written_text(tmp_path):
 def test_what_a_report_shows_of_the_tables_by_scheme():
     from evalbook.schemes.naiman_specialty import SCHEME as naiman_specialty
     from evalbook.schemes.wendeng_featured import SCHEME as wendeng_featured
-    from evalbook.schemes.wendeng_featured.scheme import ITEM_COLUMNS
+    from evalbook.schemes.wendeng_featured.scoring import ITEM_COLUMNS
 
     def unit(code, group, rank, total):
         return {"code": code, "name": f"{code}院", "group": group, "group_rank": rank, "total": total, "award": "",

@@ -10,7 +10,8 @@ from evalbook.notebook.year import Year, unit_row
 from evalbook.output import charts
 from evalbook.output.html import Html, badge, esc, join, key_values, num, paragraph, section, signed, table
 from evalbook.schemes.naiman_specialty import SCHEME
-from evalbook.schemes.naiman_specialty.scheme import catalog, indicator_label, shortfall
+from evalbook.schemes.naiman_specialty.inputs import catalog, indicator_label
+from evalbook.schemes.naiman_specialty.scoring import shortfall
 
 DIRECTION = {"higher": "正向", "lower": "负向", "neutral": "中性"}
 

@@ -7,7 +7,7 @@ import pandas as pd
 from evalbook.core.exact import exact, exact_sum, plain
 from evalbook.core.rubric import Rubric
 from evalbook.output.rubric_docs import POLICY, header, md, rank_order
-from evalbook.schemes.naiman_specialty.scheme import ORDER_LABELS
+from evalbook.schemes.naiman_specialty.rubric import ORDER_LABELS
 
 KIND_WORDS = {"count": "计数（整数）", "number": "数值", "amount": "金额", "area": "面积", "percent": "百分比（0–100）",
               "index": "指数", "rank": "名次（未上榜留空）", "text": "文字（不计分）", "yesno": "是/否（不计分）"}

@@ -12,8 +12,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from evalbook.core.exact import exact, plain
+from evalbook.schemes.wendeng_featured.inputs import FACTS
 from evalbook.schemes.wendeng_featured.items import AWARD_LABELS, AWARD_LEVELS, ItemScore, funding_points, item_params
-from evalbook.schemes.wendeng_featured.scheme import FACTS
 
 FACT_LABELS = {c.name: c.label for c in FACTS}
 GROUP_WORDS = {"district": "区直医院", "primary": "基层医疗机构"}

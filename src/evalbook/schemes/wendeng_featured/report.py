@@ -11,8 +11,8 @@ from evalbook.notebook.sections import demo_banner, inputs_table, policy_table, 
 from evalbook.notebook.year import Year, unit_row
 from evalbook.output import charts
 from evalbook.output.html import Html, badge, bullet_list, esc, join, key_values, num, paragraph, section, signed, table
+from evalbook.schemes.wendeng_featured.inputs import DIMENSIONS, GROUP_TITLES, late_ledgers
 from evalbook.schemes.wendeng_featured.reasons import FACT_LABELS, why_lost
-from evalbook.schemes.wendeng_featured.scheme import DIMENSIONS, GROUP_TITLES, late_ledgers
 
 STAT_LABELS = [("staff", "工作人员配备（人）"), ("workload", "工作量（人次）"), ("revenue_wan", "业务收入（万元）"),
                ("training_3m", "外出进修人次数（3个月以上）"), ("expert_sessions", "外聘专家坐诊带教人次数"),

@@ -5,8 +5,9 @@ from __future__ import annotations
 from evalbook.core.exact import exact_sum, plain
 from evalbook.core.rubric import Rubric
 from evalbook.output.rubric_docs import POLICY, amount, header, md, rank_order
+from evalbook.schemes.wendeng_featured.inputs import FACTS
 from evalbook.schemes.wendeng_featured.items import ITEMS
-from evalbook.schemes.wendeng_featured.scheme import FACTS, ORDER_LABELS
+from evalbook.schemes.wendeng_featured.rubric import ORDER_LABELS
 
 # Each item's rule in words; {name} is the rubric amount items.N.params.name, {max} the item maximum.
 WENDENG_RULES: dict[int, str] = {

@@ -35,7 +35,7 @@ from evalbook.excel.workbooks import (
     Table,
 )
 from evalbook.inputs.reading import read_text_table
-from evalbook.schemes.wendeng_featured import scheme
+from evalbook.schemes.wendeng_featured import SCHEME as scheme
 from evalbook.schemes.wendeng_featured.items import ITEMS
 
 FACTS_SHEET, EXPERTS_SHEET, STATS_SHEET, LEDGER_SHEET, JUDGMENTS_SHEET = (

@@ -112,3 +112,14 @@ def test_a_broken_plugin_is_a_clear_bilingual_error(value, words):
         _load(EntryPoint(name="county-own", value=value, group=GROUP))
     (problem,) = caught.value.problems
     assert words in problem.rule_en and "考评方案 county-own 无法加载" in problem.rule_zh and problem.value == "county-own"
+
+
+def test_a_broken_plugin_on_the_command_line_is_a_message_not_a_traceback(tmp_path):
+    info = tmp_path / "broken_scheme-0.1.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: broken-scheme\nVersion: 0.1\n")
+    (info / "entry_points.txt").write_text("[evalbook.schemes]\nbroken = broken_scheme_missing:SCHEME\n")
+    done = subprocess.run([str(EVALBOOK), "validate", "broken", "--year", "2024"], cwd=tmp_path, capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(tmp_path)}, timeout=120)
+    assert done.returncode == 1 and "Traceback" not in done.stderr + done.stdout
+    assert "考评方案 broken 无法加载" in done.stdout + done.stderr and "import failed" in done.stdout + done.stderr

@@ -25,7 +25,7 @@ DATA_HELP = "数据文件夹，内有 <方案>/<年度>/ data folder holding <sc
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The command line; the schemes it names are those of the registry (``evalbook.schemes.SCHEMES``)."""
+    """The command line; the schemes it names are those of the registry (``evalbook.core.registry.SCHEMES``)."""
     schemes = ", ".join(SCHEMES)
     parser = Parser(prog="evalbook", description="可复现的医疗机构考评工作簿\nReproducible evaluation workbooks\n\n"
                     f"考评方案 schemes: {schemes}\n"

@@ -73,7 +73,8 @@ def test_item_16_judgment_is_named():
     it = items({}, judgments={16: Judgment(Fraction(2), ("总结流于形式（专家甲，扣2分）",))})[16]
     assert it.score == 3
     text = why_lost(it, "primary", RUBRIC)
-    assert text.startswith("得3分（满分5分）：实际开展年度综合评定：是；满分需开展年度综合评定（否则不得分），且不走过场（否则视情扣分）。")
+    assert text.startswith("得3分（满分5分）：实际开展年度综合评定：是；"
+                           "满分需开展年度综合评定（否则不得分），且不走过场（否则视情扣分）。")
     assert "总结流于形式（专家甲，扣2分）" in text
 
 

@@ -169,7 +169,8 @@ def naiman_cohorts(draw):
     building = specialties[specialties["status"] == "building"]
     targets, year_values, onsite, rechecks = [], {}, [], []
     for unit in building.itertuples():
-        mine = typed["targets.csv"][(typed["targets.csv"]["code"] == unit.code) & (typed["targets.csv"]["specialty"] == unit.specialty)]
+        committed = typed["targets.csv"]
+        mine = committed[(committed["code"] == unit.code) & (committed["specialty"] == unit.specialty)]
         kept = draw(st.lists(st.sampled_from(mine["indicator"].tolist()), min_size=1, unique=True))  # ≥ 1 commitment
         for indicator in kept:
             kind = KIND[indicator]

@@ -103,7 +103,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     rubric = command("rubric", "由评分规则文件生成规则说明（Markdown）", "print the scheme's rules as implemented, in Markdown")
     scheme(rubric)
-    rubric.add_argument("--out", type=Path, metavar="FILE", help="写入该文件（原子写入）write FILE (atomically) instead of printing")
+    rubric.add_argument("--out", type=Path, metavar="FILE",
+                        help="写入该文件（原子写入）write FILE (atomically) instead of printing")
     rubric.add_argument("--check", action="store_true",
                         help="只检查 docs/rules/<方案>.md（或 --out 的文件）是否最新 "
                              "only check that docs/rules/<scheme>.md (or the --out file) is current")
@@ -114,7 +115,8 @@ def build_parser() -> argparse.ArgumentParser:
     data(template)
     template.add_argument("--out", type=Path, default=Path("templates"), metavar="DIR",
                           help="模板输出文件夹 folder for the templates (默认 default: %(default)s)")
-    template.add_argument("--prefill", action="store_true", help="用该年度现有的 CSV 数据预先填好 fill in the year's current CSV data")
+    template.add_argument("--prefill", action="store_true",
+                          help="用该年度现有的 CSV 数据预先填好 fill in the year's current CSV data")
     template.add_argument("--for", dest="owner", choices=("hospital", "committee"), default="hospital",
                           help="hospital：每个机构一个工作簿（默认）one workbook per institution (default); "
                                "committee：考评组一个工作簿（全部机构）one committee workbook for all institutions")
@@ -291,7 +293,8 @@ def _run_one(scheme: str, year: int, data: Path, out: Path, only, options) -> tu
           f"notebooks {report.notebook_seconds:.1f}s).")
     _print_changes(report)
     if report.failures:
-        print(f"{len(report.failures)}份报告失败（各重试一次），其余已发布；失败的报告页说明了原因。修正后用 --resume 只重建它们。\n"
+        print(f"{len(report.failures)}份报告失败（各重试一次），其余已发布；失败的报告页说明了原因。"
+              "修正后用 --resume 只重建它们。\n"
               f"{len(report.failures)} report(s) failed after one retry; the others were published. "
               "Fix the cause and rerun with --resume to rebuild only those.", file=sys.stderr)
         for key, message in report.failures.items():

@@ -115,7 +115,8 @@ class Scheme(ABC):
         rules, then its typed rules, then ``extra_expectations``; then the derived tables' suites."""
         out: dict[str, list[dict]] = {}
         for file, columns in self.FILES.items():
-            out[file] = ([x for c in columns for x in c.text_expectations()] + [x for c in columns for x in c.typed_expectations()]
+            out[file] = ([x for c in columns for x in c.text_expectations()]
+                         + [x for c in columns for x in c.typed_expectations()]
                          + self.extra_expectations(file))
         out.update(self.extra_suites())
         return {name.removesuffix(".csv"): {"name": f"{self.NAME}.{name.removesuffix('.csv')}", "expectations": entries,

@@ -214,7 +214,8 @@ def read_inputs(scheme: Scheme, year: int, data_dir: Path, rubric: Rubric) -> In
         if _outside(path, data_dir):
             intake.outcome.problems.append(Problem(
                 label, "数据文件（或其所在文件夹）是指向数据文件夹之外的链接，拒绝读取：请把文件本身放进数据文件夹",
-                "the data file (or its folder) is a link to outside the data folder: refused; put the file itself in the data folder",
+                "the data file (or its folder) is a link to outside the data folder: refused; "
+                "put the file itself in the data folder",
                 value=str(path.resolve())))
             continue
         names = [c.name for c in columns]
@@ -255,7 +256,8 @@ def load_recorded(scheme: Scheme, year: int, data_dir: Path, record_path: Path,
     if changed or record["rubric_sha256"] != rubric.sha256:
         what = "、".join(changed) or "评分规则 rubric"
         raise InputError(Problem(str(record_path), f"校验记录之后输入已改变：{what}；请重新运行校验",
-                                 f"inputs changed since this validation record: {', '.join(changed) or 'rubric'}; validate again"))
+                                 f"inputs changed since this validation record: {', '.join(changed) or 'rubric'}; "
+                                 "validate again"))
     intake.outcome = SuiteOutcome([Problem(**p) for p in record["problems"]], record["summary"])
     intake.gx_version = record["great_expectations"]
     return intake

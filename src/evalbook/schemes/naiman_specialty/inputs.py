@@ -110,7 +110,8 @@ def file_rules(file: str) -> list[dict]:
     """The rules of ``file`` beyond its columns' own (``Scheme.suites`` puts them after those), from the catalog."""
     e = expectation
     out: dict[str, list[dict]] = {name: [] for name in FILES}
-    out["institutions.csv"] += [e("expect_column_values_to_be_unique", {"column": "code"}, "typed", "机构代码不能重复", "code must be unique")]
+    out["institutions.csv"] += [e("expect_column_values_to_be_unique", {"column": "code"}, "typed", "机构代码不能重复",
+                                  "code must be unique")]
     out["specialties.csv"] += [
         _known_code(),
         e("expect_column_values_to_be_in_set", {"column": "field", "value_set": {"$PARAMETER": "fields"}}, "typed",
@@ -137,7 +138,8 @@ def file_rules(file: str) -> list[dict]:
         precision_expectation("value", "该指标的数值"),
         e("expect_column_values_to_be_between", {"column": "value_num", "max_value": MAX_NUMBER}, "typed",
           f"该指标的数值应不大于{MAX_NUMBER}", f"this indicator's value must be ≤ {MAX_NUMBER}", reported_as="value"),
-        e("expect_column_values_to_be_between", {"column": "value_num", "max_value": 100, "row_condition": _when("kind", "percent")},
+        e("expect_column_values_to_be_between",
+          {"column": "value_num", "max_value": 100, "row_condition": _when("kind", "percent")},
           "typed", "百分比应在0至100之间", "a percent must be between 0 and 100", reported_as="value"),
         e("expect_column_values_to_be_between", {"column": "value_num", "min_value": 0, "max_value": 5, "strict_min": True,
                                                  "row_condition": _when("kind", "index")},
@@ -152,10 +154,13 @@ def file_rules(file: str) -> list[dict]:
         e("expect_column_values_to_be_between", {"column": "target", "max_value": 100, "row_condition": _when("kind", "percent")},
           "typed", "百分比指标的目标值应在0至100之间", "a percent target must be between 0 and 100"),
     ]
-    out["onsite.csv"] += [_in_unit_list(), e("expect_compound_columns_to_be_unique", {"column_list": ["code", "specialty", "expert_key"]},
-                                             "typed", "同一专家对同一专科只能评分一次（比较专家时不区分大小写、全角半角和首尾空格：E05 与 e05 是同一专家）",
-                                             "one row per code + specialty + expert (experts compared ignoring case, full/half width "
-                                             "and spaces: E05 and e05 are one expert)", reported_as="code+specialty+expert")]
+    out["onsite.csv"] += [
+        _in_unit_list(),
+        e("expect_compound_columns_to_be_unique", {"column_list": ["code", "specialty", "expert_key"]}, "typed",
+          "同一专家对同一专科只能评分一次（比较专家时不区分大小写、全角半角和首尾空格：E05 与 e05 是同一专家）",
+          "one row per code + specialty + expert (experts compared ignoring case, full/half width "
+          "and spaces: E05 and e05 are one expert)", reported_as="code+specialty+expert"),
+    ]
     out["recheck.csv"] += [
         e("expect_column_values_to_be_in_set", {"column": "indicator", "value_set": {"$PARAMETER": "numeric_ids"}},
           "typed", "复核指标应为调查表中的数值指标", "a rechecked indicator must be a numeric id of the catalog"),
@@ -299,7 +304,8 @@ def row_context(file: str, text: pd.DataFrame, row) -> str | None:
 def cross_checks(typed: Mapping[str, pd.DataFrame], rubric: Rubric, year: int) -> list[Problem]:
     """Rules across files: what a building specialty must have, and what deserves a warning."""
     problems = []
-    specialties, indicators, targets, onsite = (typed.get(f) for f in ("specialties.csv", "indicators.csv", "targets.csv", "onsite.csv"))
+    specialties, indicators, targets, onsite = (typed.get(f) for f in
+                                                ("specialties.csv", "indicators.csv", "targets.csv", "onsite.csv"))
     label = f"{year}/specialties.csv"
     periods = indicators.groupby(["code", "specialty"])["period"].agg(set) if indicators is not None else {}
     committed = set(zip(targets["code"], targets["specialty"], strict=True)) if targets is not None else set()
@@ -313,17 +319,20 @@ def cross_checks(typed: Mapping[str, pd.DataFrame], rubric: Rubric, year: int) -
                                         f"a building specialty needs its {year} survey (period {year} in indicators.csv)",
                                         row=int(line), column="specialty", value=row["specialty"]))
             if key not in committed:
-                problems.append(Problem(label, "建设专科缺少承诺书量化指标（targets.csv）", "a building specialty needs its targets",
+                problems.append(Problem(label, "建设专科缺少承诺书量化指标（targets.csv）",
+                                        "a building specialty needs its targets",
                                         row=int(line), column="specialty", value=row["specialty"]))
             if key not in scored:
-                problems.append(Problem(label, "建设专科缺少现场核查评分（onsite.csv）", "a building specialty needs on-site scores",
+                problems.append(Problem(label, "建设专科缺少现场核查评分（onsite.csv）",
+                                        "a building specialty needs on-site scores",
                                         row=int(line), column="specialty", value=row["specialty"]))
         elif not have:
             problems.append(Problem(label, "候选专科缺少基线调查表数据", "a candidate needs a baseline survey",
                                     row=int(line), column="specialty", value=row["specialty"], severity="warning"))
     candidates = int((specialties["status"] == "candidate").sum())
     if candidates < rubric["min_nominations"]:
-        problems.append(Problem(label, f"本年度候选（推荐）专科仅{candidates}个，少于方案要求的每年至少{rubric['min_nominations']:g}个",
+        problems.append(Problem(label, f"本年度候选（推荐）专科仅{candidates}个，"
+                                       f"少于方案要求的每年至少{rubric['min_nominations']:g}个",
                                 f"only {candidates} nominations this year, fewer than {rubric['min_nominations']:g}",
                                 severity="warning"))
     return problems

@@ -60,7 +60,8 @@ def policy_lines(rubric: Rubric) -> list[tuple[str, str]]:
         ("总分与合格", f"{d['weights']['objective']:g} × 客观数据得分 + {d['weights']['onsite']:g} × 现场核查得分；"
                       f"不低于{d['pass_mark']:g}分为合格"),
         ("现场复核", f"复核值替代填报值参与评分；两者相差超过填报值的{d['recheck_tolerance'] * 100:g}%标记为“数据不实”"),
-        ("推荐", "合格" + ("且未被标记“数据不实”" if d["recommend_excludes_flagged"] else "") + "的建设专科推荐为“旗级临床重点专科”"),
+        ("推荐", "合格" + ("且未被标记“数据不实”" if d["recommend_excludes_flagged"] else "")
+         + "的建设专科推荐为“旗级临床重点专科”"),
         ("排名", f"按{'、'.join(ORDER_LABELS.get(k, k) for k in d['ranking']['order'])}从高到低；"
                  "完全相同者名次并列（如1、1、3）；合格线、复核5%线与排名均按精确值比较"),
         ("基线", f"调查表基线统计期 {d['baseline_period']}；承诺书中的基线值用于计算达成度"),

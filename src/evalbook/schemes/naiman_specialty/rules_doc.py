@@ -21,7 +21,8 @@ def naiman_markdown(rubric: Rubric, catalog: pd.DataFrame,
     d = rubric.data
     w = d["weights"]
     out = header(d, f"{rubric_label}、{catalog_label}")
-    out += [f"原文规定了流程（承诺书量化指标、客观数据 + 现场核查、合格者认定为旗级临床重点专科），未规定公式：以下数字均为 {POLICY}。"
+    out += ["原文规定了流程（承诺书量化指标、客观数据 + 现场核查、合格者认定为旗级临床重点专科），"
+            f"未规定公式：以下数字均为 {POLICY}。"
             " The source sets the process, not the formula: every number below is policy.", "",
             "## 指标目录 Indicator catalog", "",
             f"调查表共 {catalog['row'].nunique()} 行，{len(catalog)} 个指标编号（复合行拆为多个编号）。"
@@ -34,7 +35,8 @@ def naiman_markdown(rubric: Rubric, catalog: pd.DataFrame,
         out.append(f"| {DIRECTION_WORDS.get(direction, direction)} | {n} |")
     out += ["", "### 全部指标 All indicators", "", "| 编号 id | 指标 | 类型 | 单位 | 方向 | 类别 |", "|---|---|---|---|---|---|"]
     for row in catalog.itertuples():
-        out.append(f"| {row.id} | {md(row.value_label)} | `{row.kind}` | {md(row.unit)} | `{row.direction}` | {md(row.category)} |")
+        out.append(f"| {row.id} | {md(row.value_label)} | `{row.kind}` | {md(row.unit)} | `{row.direction}` "
+                   f"| {md(row.category)} |")
     cats = d["category_weights"]
     out += ["", "## 达成度 Attainment", "",
             "a = (实际值 − 基线值) ÷ (目标值 − 基线值)，限定在0至1；目标值等于基线值时，正向指标实际值不低于目标、"
@@ -59,7 +61,8 @@ def naiman_markdown(rubric: Rubric, catalog: pd.DataFrame,
             + ("且未被标记“数据不实”" if d["recommend_excludes_flagged"] else "（不论是否标记“数据不实”）")
             + f"（recommend_excludes_flagged: {str(d['recommend_excludes_flagged']).lower()}）。", "",
             "## 排名 Ranking", "",
-            f"- {POLICY} 按 {rank_order(d['ranking']['order'], ORDER_LABELS)} 从高到低；完全相同者并列（`{d['ranking']['ties']}`：1、1、3）。"
+            f"- {POLICY} 按 {rank_order(d['ranking']['order'], ORDER_LABELS)} 从高到低；"
+            f"完全相同者并列（`{d['ranking']['ties']}`：1、1、3）。"
             "合格线、复核线与排名均按精确值比较。", "",
             "## 其他 Other", "",
             f"- 每年择优建设至少 {plain(d['min_nominations'])} 个：候选专科少于此数时给出警告（候选专科不计分）。",

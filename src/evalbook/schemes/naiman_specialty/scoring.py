@@ -59,7 +59,8 @@ def shortfall(actual, baseline, target, direction: str) -> str:
         return f"{kind}：本年度未填报（或未上榜），达成度按0计；目标{plain(target)}。"
     actual, baseline, target = exact(actual), exact(baseline), exact(target)
     if target == baseline:
-        need = {"higher": f"不低于{plain(target)}", "lower": f"不高于{plain(target)}", "neutral": f"等于{plain(target)}"}[direction]
+        need = {"higher": f"不低于{plain(target)}", "lower": f"不高于{plain(target)}",
+                "neutral": f"等于{plain(target)}"}[direction]
         return f"{kind}：目标值与基线值同为{plain(target)}，实际{plain(actual)}，未{need}，达成度为0。"
     moved = (actual - baseline) / (target - baseline)
     if moved <= 0:
@@ -69,7 +70,8 @@ def shortfall(actual, baseline, target, direction: str) -> str:
             f"(实际 − 基线) ÷ (目标 − 基线) = {shown(moved * 100)}%。")
 
 
-def actual_values(indicators: pd.DataFrame, recheck: pd.DataFrame | None, year: int, tolerance: float) -> tuple[pd.DataFrame, pd.DataFrame]:
+def actual_values(indicators: pd.DataFrame, recheck: pd.DataFrame | None, year: int,
+                  tolerance: float) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The year's values per (code, specialty, indicator), rechecked values replacing reported ones."""
     year_rows = indicators[indicators["period"] == str(year)]
     values = year_rows.set_index(["code", "specialty", "indicator"])["value_num"].map(maybe_exact).astype(object)
@@ -92,7 +94,8 @@ def actual_values(indicators: pd.DataFrame, recheck: pd.DataFrame | None, year: 
 
 
 def score_cohort(institutions: pd.DataFrame, specialties: pd.DataFrame, indicators: pd.DataFrame, targets: pd.DataFrame,
-                 onsite: pd.DataFrame, recheck: pd.DataFrame | None, rubric: Mapping[str, Any] | Rubric, year: int) -> SpecialtyScores:
+                 onsite: pd.DataFrame, recheck: pd.DataFrame | None, rubric: Mapping[str, Any] | Rubric,
+                 year: int) -> SpecialtyScores:
     """Score every building specialty and rank the cohort. Pure: data frames in, data frames out."""
     rubric = rubric.data if isinstance(rubric, Rubric) else rubric
     cat = catalog()
@@ -102,7 +105,8 @@ def score_cohort(institutions: pd.DataFrame, specialties: pd.DataFrame, indicato
     baseline_values = baseline_period.set_index(["code", "specialty", "indicator"])["value_num"].map(maybe_exact).astype(object)
     baseline_values = baseline_values[~baseline_values.index.duplicated()]
     building = specialties[specialties["status"] == "building"]
-    flagged_units = set(zip(rechecks.loc[rechecks["flagged"], "code"], rechecks.loc[rechecks["flagged"], "specialty"], strict=True))
+    flagged_units = set(zip(rechecks.loc[rechecks["flagged"], "code"], rechecks.loc[rechecks["flagged"], "specialty"],
+                            strict=True))
     dims = list(rubric["onsite_dimensions"])
     # each specialty's rows, found once (not by filtering whole tables per specialty: O(n²) at scale)
     pledged = _rows_by_unit(targets, ["indicator", "baseline", "target"])

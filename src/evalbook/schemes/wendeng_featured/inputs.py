@@ -68,7 +68,8 @@ FILES: dict[str, list[Column]] = {
                       Column("reason", "text", "扣分理由"), Column("evaluator", "text", "评审人")],
     "expert_scores.csv": [_code(), Column("project", "text", "特色项目"), Column("expert", "text", "专家"),
                           *[Column(d, "number", label, low=0, high=f"max_{d}") for d, label in
-                            zip(DIMENSIONS, ("特色优势", "工作开展", "经济效益", "社会效益", "技术难度", "风险意外"), strict=True)]],
+                            zip(DIMENSIONS, ("特色优势", "工作开展", "经济效益", "社会效益", "技术难度", "风险意外"),
+                                strict=True)]],
     "project_stats.csv": [_code(), Column("project", "text", "特色项目"), Column("year", "int", "年度"),
                           _count("staff", "工作人员配备（人）"), _count("workload", "工作量（人次）"),
                           Column("revenue_wan", "number", "业务收入（万元）", low=0),
@@ -247,7 +248,8 @@ def cross_checks(typed: Mapping[str, pd.DataFrame], rubric: Rubric, year: int) -
         firsts = experts[["code", "project"]].dropna().drop_duplicates()  # each project at its first row, in file order
         for line, code, project in zip(firsts.index, firsts["code"], firsts["project"], strict=True):
             if (code, project) not in known:
-                problems.append(Problem(f"{year}/expert_scores.csv", "该项目在附件6统计表中没有数据", "project has no rows in project_stats.csv",
+                problems.append(Problem(f"{year}/expert_scores.csv", "该项目在附件6统计表中没有数据",
+                                        "project has no rows in project_stats.csv",
                                         row=int(line), column="project", value=project, severity="warning"))
     return problems
 

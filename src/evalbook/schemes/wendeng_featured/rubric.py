@@ -108,9 +108,12 @@ def policy_lines(rubric: Rubric) -> list[tuple[str, str]]:
     excellence = projects["excellence"]
     return [
         ("评分规则版本", f"{d['title']} {d['version']}（{d['source']}）"),
-        ("总成绩", f"{d['weights']['rubric']:g} × 附件3得分 + {d['weights']['expert']:g} × 项目专家平均得分 − 放弃比武扣分；保留全部精度，仅显示时四舍五入"),
-        ("放弃比武扣分", f"扣{p12['abstain_penalty']:g}分，扣在" + ("总成绩" if p12["penalty_applies_to"] == "total" else "附件3得分（加权前）")),
-        ("第2项", f"少开专题会每次扣{d['items'][2]['params']['per_missing_meeting']:g}分；以普通议题代替每次扣{d['items'][2]['params']['per_replaced_meeting']:g}分"),
+        ("总成绩", f"{d['weights']['rubric']:g} × 附件3得分 + {d['weights']['expert']:g} × 项目专家平均得分 − 放弃比武扣分；"
+                   "保留全部精度，仅显示时四舍五入"),
+        ("放弃比武扣分", f"扣{p12['abstain_penalty']:g}分，扣在"
+                         + ("总成绩" if p12["penalty_applies_to"] == "total" else "附件3得分（加权前）")),
+        ("第2项", f"少开专题会每次扣{d['items'][2]['params']['per_missing_meeting']:g}分；"
+                  f"以普通议题代替每次扣{d['items'][2]['params']['per_replaced_meeting']:g}分"),
         ("第4项", f"工作方案质量视情扣分上限{d['items'][4]['params']['judgment_cap']:g}分（原文未规定上限）"),
         ("第9项", "报道得分先封顶再扣宣传形式分" if p9["order"] == "cap_then_deduct" else "先扣宣传形式分再封顶"),
         ("第10、11项 区直", bands(d["funding_bands"]["district"]) + "（原文缺100–200万元档，按4分处理）"),
@@ -118,7 +121,8 @@ def policy_lines(rubric: Rubric) -> list[tuple[str, str]]:
         ("第14项", f"{d['items'][14]['max']:g} − {p14['per_slack_finding']:g}×推进迟缓次数 − "
                   f"{p14['per_mismatch_finding']:g}×不符次数 + {p14['per_rectified']:g}×按时整改次数，"
                   f"限定在0至{d['items'][14]['max']:g}分"),
-        ("视情扣分", f"仅第{'、'.join(map(str, d['judgments']['items']))}项，每次须为{d['judgments']['step']:g}分的整数倍，须写明理由"),
+        ("视情扣分", f"仅第{'、'.join(map(str, d['judgments']['items']))}项，"
+                     f"每次须为{d['judgments']['step']:g}分的整数倍，须写明理由"),
         ("无评分项目的机构", f"专家得分按{d['unscored_unit_expert_score']:g}分计，并给出警告"),
         ("排名与并列", f"组内依次按{'、'.join(ORDER_LABELS[k] for k in d['ranking']['order'])}从高到低排序；"
                        "完全相同者名次并列（如1、1、3），奖项与奖金相同；项目按项目得分同样处理"

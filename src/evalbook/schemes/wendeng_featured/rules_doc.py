@@ -71,7 +71,8 @@ def wendeng_markdown(rubric: Rubric, rubric_label: str = "rubrics/wendeng-featur
             " A value above a band's lower bound scores that band; the first band includes its bound.", ""]
     for group in ("district", "primary"):
         out.append(f"- {md(d['groups'][group])}：" + "；".join(
-            f"{'≥' if b['inclusive'] else '>'} {plain(b['above'])} 万元得 {plain(b['points'])} 分" for b in d["funding_bands"][group]))
+            f"{'≥' if b['inclusive'] else '>'} {plain(b['above'])} 万元得 {plain(b['points'])} 分"
+            for b in d["funding_bands"][group]))
     j = d["judgments"]
     out += ["", "## 视情扣分 Discretionary deductions (judgments.csv)", "",
             f"- 仅第 {'、'.join(map(str, j['items']))} 项可视情扣分，须写明理由与评审人；每项扣分不超过上表所列上限。",
@@ -96,7 +97,8 @@ def wendeng_markdown(rubric: Rubric, rubric_label: str = "rubrics/wendeng-featur
             "## 排名与并列 Ranking and ties", "",
             f"- {POLICY} 组内依次按 {rank_order(d['ranking']['order'], ORDER_LABELS)} 从高到低排序；完全相同者并列"
             f"（`{d['ranking']['ties']}`：名次1、1、3），获同一奖项，各得全额奖金。",
-            "- 项目按项目得分在组内同样排名（并列在最后一个获奖名次时，多发一个奖）。比较一律用精确值，不受二进制浮点误差影响。", "",
+            "- 项目按项目得分在组内同样排名（并列在最后一个获奖名次时，多发一个奖）。"
+            "比较一律用精确值，不受二进制浮点误差影响。", "",
             "## 奖项与奖金 Awards and prizes (万元)", "",
             f"{POLICY} 各奖项名额原文未规定，奖金按原文。 Award counts are policy; prizes are the source's.", ""]
     for title, key in (("单位奖 Unit awards", "unit_awards"), ("项目奖 Project awards", "project_awards")):

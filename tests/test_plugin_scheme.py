@@ -102,6 +102,20 @@ def test_run_verify_and_the_excel_round_trip(cli):
     assert time.perf_counter() - started < 60
 
 
+def test_the_code_fingerprint_covers_the_plugins_own_files(cli):
+    def fingerprint(env_path: str | None) -> str:
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"} | ({"PYTHONPATH": env_path} if env_path else {})
+        return subprocess.run([str(EVALBOOK), "--version"], env=env, capture_output=True, text=True, timeout=120).stdout
+
+    site = cli.root / "site_copy"
+    shutil.copytree(cli.root / "site", site)
+    with_plugin = fingerprint(str(site))
+    assert with_plugin != fingerprint(None)  # evalbook alone
+    rubric = site / "evalbook_checklist" / "rubrics" / "checklist.yaml"
+    rubric.write_text(rubric.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert fingerprint(str(site)) != with_plugin
+
+
 @pytest.mark.parametrize("value, words", [
     ("evalbook_no_such_plugin:SCHEME", "import failed (ModuleNotFoundError"),
     ("evalbook.core.paths:REPO", "must name an instance of evalbook.core.scheme.Scheme, not PosixPath"),

@@ -404,7 +404,7 @@ def test_the_code_fingerprint_covers_every_package_file_and_the_version(tmp_path
     (package / "__pycache__").mkdir()
     (package / "__pycache__" / "x.cpython-311.pyc").write_bytes(b"compiled")
     assert fingerprint() == first  # compiled caches are not the code
-    css = package / "templates" / "evalbook" / "report.css"
+    css = package / "output" / "templates" / "evalbook" / "report.css"
     css.write_bytes(css.read_bytes() + b" ")
     changed_template = fingerprint()
     assert changed_template != first

@@ -200,7 +200,10 @@ class Scheme(ABC):
         return None
 
     def templates(self) -> ModuleType | None:
-        """The module of the scheme's Excel templates (``TEMPLATES``), or None when it has none."""
+        """The module of the scheme's Excel templates (``TEMPLATES``), or None when it has none. It gives
+        ``OWNERS`` (file → who fills it), ``ROW_KEYS``, ``layout(year)``, ``committee_layout(year, units)``,
+        ``identities(data_dir, year)``, ``workbook_name(identity)`` and ``layout_for`` (a function of the year's
+        layout and an identity when workbooks differ by whose they are, else None); see ``evalbook.excel``."""
         from importlib import import_module
 
         return import_module(self.TEMPLATES) if self.TEMPLATES else None

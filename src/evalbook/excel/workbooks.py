@@ -1514,9 +1514,8 @@ def _unit_of(record: Mapping[str, Any], layout: Layout) -> tuple:
 
 def _layout_of(templates: ModuleType, layout: Layout, identity: Identity) -> Layout:
     """The layout of ``identity``'s workbook: the templates' ``layout_for(layout, identity)`` when they
-    have one (sheets that depend on whose workbook it is), else the year's layout."""
-    hook = getattr(templates, "layout_for", None)
-    return hook(layout, identity) if hook else layout
+    declare one (sheets that depend on whose workbook it is), else (``layout_for = None``) the year's layout."""
+    return templates.layout_for(layout, identity) if templates.layout_for else layout
 
 
 def _belongs(record: Mapping[str, Any], identity: Identity, layout: Layout) -> bool:
@@ -1541,7 +1540,7 @@ def ingest(scheme: ModuleType, year: int, source: Path, data_dir: Path, dry_run:
     known = {identity.code: identity.name for identity in identities}
     listed = {identity.key(): identity for identity in identities}
     layout_for = None
-    if hasattr(templates, "layout_for"):
+    if templates.layout_for:
         def layout_for(identity: Identity) -> Layout | None:  # as listed by the templates, not as the workbook says
             return _layout_of(templates, layout, listed[identity.key()]) if identity.key() in listed else None
     paths, problems = workbooks_in(source)

@@ -44,6 +44,8 @@ FACTS_SHEET, EXPERTS_SHEET, STATS_SHEET, LEDGER_SHEET, JUDGMENTS_SHEET = (
 # Who supplies each input file (the expert panel's scores are entered by the 考评组, in its workbook).
 OWNERS = {"facts.csv": HOSPITAL, "project_stats.csv": HOSPITAL, "ledger.csv": HOSPITAL,
           "expert_scores.csv": EXPERTS, "judgments.csv": COMMITTEE}
+# Every hospital's workbook has the same sheets (no ``layout_for(layout, identity)``, unlike naiman's).
+layout_for = None
 # What makes two rows the same record, for counting rows changed (rather than one removed, one added).
 ROW_KEYS = {"facts.csv": ("code",), "project_stats.csv": ("code", "project", "year"), "ledger.csv": ("code", "project", "month"),
             "expert_scores.csv": ("code", "project", "expert"), "judgments.csv": ("code", "item")}

@@ -111,6 +111,11 @@ def test_the_code_fingerprint_covers_the_plugins_own_files(cli):
     shutil.copytree(cli.root / "site", site)
     with_plugin = fingerprint(str(site))
     assert with_plugin != fingerprint(None)  # evalbook alone
+    builtin = [sys.executable, "-c", "from evalbook.run.reuse import code_identity; print(code_identity('wendeng-featured'))"]
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    alone = subprocess.run(builtin, env=env, capture_output=True, text=True, timeout=120).stdout
+    assert alone and subprocess.run(builtin, env={**env, "PYTHONPATH": str(site)}, capture_output=True, text=True,
+                                    timeout=120).stdout == alone  # a built-in scheme's runs do not depend on plugins
     rubric = site / "evalbook_checklist" / "rubrics" / "checklist.yaml"
     rubric.write_text(rubric.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     assert fingerprint(str(site)) != with_plugin

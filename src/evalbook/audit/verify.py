@@ -122,11 +122,11 @@ def verify(path: Path, log=lambda finding: None, workers: int = 2) -> list[Findi
     return findings
 
 
-def code_difference(recorded) -> str | None:
-    """How the code that wrote a manifest differs from the running code, or None."""
+def code_difference(recorded, scheme_name: str | None = None) -> str | None:
+    """How the code that wrote a manifest (of ``scheme_name``) differs from the running code, or None."""
     from evalbook.run.reuse import code_identity
 
-    current = code_identity()
+    current = code_identity(scheme_name)
     if recorded == current:
         return None
 
@@ -234,7 +234,7 @@ def _check_records(folder: Path, record: dict, finding: Finding, inputs: _Inputs
     elif not expected.is_file() or sha256_file(expected) != notebook["sha256"]:
         finding.worse(CHANGED, f"{notebook['notebook']}: 笔记本模板已改变 the notebook template changed")
         redo = False
-    difference = code_difference(record.get("code"))
+    difference = code_difference(record.get("code"), scheme.NAME)
     if difference:
         finding.worse(CODE, difference)
     installed = _installed_version()

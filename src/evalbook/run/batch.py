@@ -193,7 +193,7 @@ def _keep_unchanged(intake: Intake, jobs: dict[str, NotebookRun], sources: list[
 
 def _key(intake: Intake, job: NotebookRun) -> str:
     return unit_key(intake.input_hashes(), intake.rubric.sha256, sha256_file(job.template), job.parameters,
-                    report_sources(intake.scheme.NAME, intake.data_dir))
+                    report_sources(intake.scheme.NAME, intake.data_dir), intake.scheme.NAME)
 
 
 def _run_jobs(jobs: dict[str, NotebookRun], intake: Intake, scheme, options: RunOptions, log, total: int,
@@ -288,7 +288,7 @@ def _manifest(intake: Intake, job: NotebookRun, folder: Path, outputs: list[str]
                   "finished_utc": now.isoformat(timespec="seconds"), "seconds": round(seconds, 3)},
         "attempts": attempts,
         "resume_key": _key(intake, job),
-        "code": code_identity(),  # evalbook's version and the fingerprint of its sources
+        "code": code_identity(intake.scheme.NAME),  # evalbook's version and the fingerprint of its (and a plugin's) sources
     }
     if facts is not None:  # a report: what it shows of the year, by hash (stale.py)
         record[FACTS_KEY] = facts

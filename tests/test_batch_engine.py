@@ -20,20 +20,21 @@ import nbformat
 import pytest
 
 from evalbook.cli.commands import main
-from evalbook.core import paths
 from evalbook.core.errors import InputError
+from evalbook.core.registry import get_scheme
 from evalbook.inputs.reading import sha256_file
 from evalbook.run.batch import RunOptions, run_year, validate_year
 from test_cli_e2e import SCHEME, build_cohort, tree_digest
 from test_kernel_forks import fork_processes
 
 YEAR = 2023
-REAL_NOTEBOOK = paths.notebook_path
+SCHEME_CLASS = type(get_scheme(SCHEME))
+REAL_NOTEBOOK = SCHEME_CLASS.notebook_path
 
 
 def failing_template(folder: Path) -> Path:
     """The institution notebook with a first cell that fails for P2 always and for P1 the first time."""
-    nb = nbformat.read(REAL_NOTEBOOK(SCHEME, "institution"), as_version=4)
+    nb = nbformat.read(get_scheme(SCHEME).notebook_path("institution"), as_version=4)
     trap = nbformat.v4.new_code_cell(
         "import os\n"
         "if institution == 'P2':\n    raise RuntimeError('故障 boom')\n"
@@ -66,7 +67,7 @@ def read_scores(year_dir: Path) -> dict[str, dict]:
 def test_a_failing_report_is_retried_once_then_recorded_while_the_others_are_published(cohort, tmp_path, monkeypatch):
     data, intake = cohort
     template = failing_template(tmp_path)
-    monkeypatch.setattr(paths, "notebook_path", lambda s, n: template if n == "institution" else REAL_NOTEBOOK(s, n))
+    monkeypatch.setattr(SCHEME_CLASS, "notebook_path", lambda s, n: template if n == "institution" else REAL_NOTEBOOK(s, n))
     out, lines = tmp_path / "out", []
     report = run(data, out, intake, lines, workers=2)
     year = out / SCHEME / str(YEAR)
@@ -97,7 +98,7 @@ def test_a_failing_report_is_retried_once_then_recorded_while_the_others_are_pub
     assert found["P2"].details == ["P2/report.html: 报告在发布时生成失败 the report failed when published"]
 
     # --resume with the notebook fixed rebuilds P2 only; the reports kept are byte-identical
-    monkeypatch.setattr(paths, "notebook_path", REAL_NOTEBOOK)
+    monkeypatch.setattr(SCHEME_CLASS, "notebook_path", REAL_NOTEBOOK)
     again = run(data, out, intake, workers=2, resume=False)  # notebook changed: without --resume all rebuilt
     assert not again.failures and sorted(again.built) == ["D1", "D2", "P1", "P2", "P3", "_cohort"]
     before = {code: tree_digest(year / code) for code in ("D1", "D2", "P3")}
@@ -112,7 +113,7 @@ def test_a_failing_report_is_retried_once_then_recorded_while_the_others_are_pub
 def test_cli_exit_code_is_1_when_a_report_failed(cohort, tmp_path, monkeypatch, capsys):
     data, _ = cohort
     template = failing_template(tmp_path)
-    monkeypatch.setattr(paths, "notebook_path", lambda s, n: template if n == "institution" else REAL_NOTEBOOK(s, n))
+    monkeypatch.setattr(SCHEME_CLASS, "notebook_path", lambda s, n: template if n == "institution" else REAL_NOTEBOOK(s, n))
     code = main(["run", SCHEME, "--year", str(YEAR), "--data", str(data), "--out", str(tmp_path / "out"), "--only", "P2"])
     err = capsys.readouterr().err
     assert code == 1

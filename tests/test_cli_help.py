@@ -8,13 +8,14 @@ import argparse
 import re
 import subprocess
 import sys
+from importlib.metadata import EntryPoint
 
 import pytest
 
 from evalbook import __version__
 from evalbook.cli.commands import build_parser, main
 from evalbook.cli.usage import did_you_mean, translate
-from evalbook.core.registry import SCHEMES
+from evalbook.core.registry import GROUP, SCHEMES
 from evalbook.run.reuse import code_fingerprint
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -95,7 +96,7 @@ def test_the_documented_defaults_are_shown(capsys):
 
 def test_the_scheme_names_come_from_the_registry(monkeypatch, capsys):
     """A scheme added to the registry is listed and accepted without touching the command line."""
-    monkeypatch.setitem(SCHEMES, "demo-scheme", "evalbook.schemes.wendeng_featured.scheme")
+    monkeypatch.setitem(SCHEMES, "demo-scheme", EntryPoint("demo-scheme", "evalbook.schemes.wendeng_featured:SCHEME", GROUP))
     with pytest.raises(SystemExit):
         main(["validate", "--help"])
     assert "demo-scheme" in capsys.readouterr().out

@@ -19,13 +19,14 @@ from evalbook.core.exact import exact, full_text, mean, plain, rounded, shown
 from evalbook.notebook.year import ExactNumber, record_json
 from evalbook.output.html import num, signed
 from evalbook.output.tables import csv_text
-from evalbook.schemes.naiman_specialty import scheme as naiman
-from evalbook.schemes.wendeng_featured.scheme import score_cohort
+from evalbook.schemes.naiman_specialty import rubric as naiman_rubric
+from evalbook.schemes.naiman_specialty import scoring as naiman_scoring
+from evalbook.schemes.wendeng_featured.scoring import score_cohort
 from wendeng_fixtures import perfect_facts
 
 ROOT = Path(__file__).resolve().parents[1]
 WENDENG = yaml.safe_load((ROOT / "rubrics" / "wendeng-featured.yaml").read_text(encoding="utf-8"))
-NAIMAN = naiman.load_rubric(ROOT / "rubrics" / "naiman-specialty.yaml")
+NAIMAN = naiman_rubric.load_rubric(ROOT / "rubrics" / "naiman-specialty.yaml")
 DIMS = ("advantage", "work", "economic", "social", "difficulty", "risk")
 
 
@@ -178,7 +179,7 @@ def _naiman(specialties, values, targets, onsite, recheck=None, read=exact):
     if recheck is not None:
         rc = pd.DataFrame([("H1", s, i, read(v), "复核") for s, i, v in recheck],
                           columns=["code", "specialty", "indicator", "checked_value", "note"])
-    return naiman.score_cohort(institutions, sp, ind, tg, on, rc, NAIMAN, 2025)
+    return naiman_scoring.score_cohort(institutions, sp, ind, tg, on, rc, NAIMAN, 2025)
 
 
 def test_naiman_full_tie_shares_the_rank():
@@ -267,7 +268,7 @@ def test_xlsx_cells_hold_the_displayed_value(tmp_path):
 
 
 def test_policy_lines_say_ties_and_exact_comparison_in_chinese():
-    lines = dict(naiman.policy_lines(NAIMAN))
+    lines = dict(naiman_rubric.policy_lines(NAIMAN))
     assert lines["排名"].startswith("按总分从高到低")  # the rubric orders by total: named in Chinese, not "total"
     assert "精确值" in lines["排名"]
 
@@ -276,8 +277,8 @@ def test_77_975_shows_77_98_on_the_ranking_page():
     # perfect facts: rubric 100; one project, experts 26.5 + 26.5 + 26.75 = 79.75 → mean 79.75/3 = 319/12
     # total = 0.7 × 100 + 0.3 × 319/12 = 70 + 7.975 = 77.975 → 77.98 (half up)
     from evalbook.notebook.year import Year
+    from evalbook.schemes.wendeng_featured import SCHEME as wendeng_featured
     from evalbook.schemes.wendeng_featured import report as wendeng_report
-    from evalbook.schemes.wendeng_featured import scheme as wendeng_featured
 
     result = _cohort([("A", "primary")], {("A", "p"): ["26.5", "26.5", "26.75"]})
     assert result.units.iloc[0]["total"] == Fraction(3119, 40)

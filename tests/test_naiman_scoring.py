@@ -7,7 +7,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from evalbook.schemes.naiman_specialty.scheme import attainment, load_rubric, score_cohort
+from evalbook.schemes.naiman_specialty.rubric import load_rubric
+from evalbook.schemes.naiman_specialty.scoring import attainment, score_cohort
 
 RUBRIC = load_rubric(Path(__file__).resolve().parents[1] / "rubrics" / "naiman-specialty.yaml")
 

@@ -21,7 +21,7 @@ from evalbook.excel.cells import CellError, CellRule, cell_text
 from evalbook.excel.layout import FIRST_ROW, INFO_SHEET
 from evalbook.excel.scheme_io import ingest
 from evalbook.schemes.naiman_specialty import templates as naiman_templates
-from evalbook.schemes.naiman_specialty.scheme import catalog
+from evalbook.schemes.naiman_specialty.inputs import catalog
 
 REPO = Path(__file__).resolve().parents[1]
 SCHEME = "naiman-specialty"

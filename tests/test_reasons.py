@@ -9,7 +9,7 @@ from pathlib import Path
 
 import yaml
 
-from evalbook.schemes.naiman_specialty.scheme import shortfall
+from evalbook.schemes.naiman_specialty.scoring import shortfall
 from evalbook.schemes.wendeng_featured.items import Judgment, score_items
 from evalbook.schemes.wendeng_featured.reasons import REASONS, why_lost
 from evalbook.schemes.wendeng_featured.report import facts_cell

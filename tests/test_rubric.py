@@ -18,7 +18,8 @@ import pytest
 import yaml
 
 from evalbook.core.errors import InputError
-from evalbook.schemes.wendeng_featured.scheme import load_rubric, policy_lines, score_cohort
+from evalbook.schemes.wendeng_featured.rubric import load_rubric, policy_lines
+from evalbook.schemes.wendeng_featured.scoring import score_cohort
 from wendeng_fixtures import perfect_facts
 
 RUBRIC_PATH = Path(__file__).resolve().parents[1] / "rubrics" / "wendeng-featured.yaml"

@@ -17,7 +17,6 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from evalbook.core import paths
 from evalbook.core.registry import get_scheme
 from evalbook.inputs.intake import read_inputs
 from evalbook.schemes.naiman_specialty import scheme as naiman
@@ -34,7 +33,7 @@ PROPERTY = settings(max_examples=80, deadline=None, database=None, derandomize=T
 def demo(scheme: str, year: int):
     """The demo year as read and typed (no suites: the demo is valid, test_validation proves it)."""
     module = get_scheme(scheme)
-    rubric = module.load_rubric(paths.rubric_path(scheme))
+    rubric = module.load_rubric(module.rubric_path())
     return read_inputs(module, year, REPO / "data", rubric)
 
 

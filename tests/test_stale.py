@@ -22,6 +22,7 @@ import pytest
 from evalbook.cli.commands import _run_one
 from evalbook.core.errors import InputError
 from evalbook.core.registry import get_scheme
+from evalbook.output.tables import write_results
 from evalbook.run.batch import RunOptions, _key, _unit_job, run_year, validate_year
 from evalbook.run.overview import run_all
 from evalbook.run.stale import facts_digests, moves, read_table
@@ -73,7 +74,7 @@ def digests(data: Path, stage: Path) -> dict[str, str | None]:
     assert not intake.errors
     scores = scheme.score(intake)
     stage.mkdir(parents=True, exist_ok=True)
-    scheme.write_outputs(intake, scores, stage)
+    write_results(scheme, intake, scores, stage)
     return facts_digests(scheme, intake, stage, scheme.report_units(intake, scores))
 
 
@@ -227,7 +228,7 @@ def test_every_naiman_report_has_its_facts(tmp_path):
     intake = validate_year(scheme.NAME, 2025, paths.REPO / "data")
     assert not intake.errors
     scores = scheme.score(intake)
-    scheme.write_outputs(intake, scores, tmp_path)
+    write_results(scheme, intake, scores, tmp_path)
     units = scheme.report_units(intake, scores)
     found = facts_digests(scheme, intake, tmp_path, units)
     assert len(units) >= 2 and all(found[folder] for folder, _, _ in units)

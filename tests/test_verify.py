@@ -383,7 +383,7 @@ def test_results_run_by_other_code_are_named_as_such(year, monkeypatch):
     from evalbook.run import reuse
 
     published = json.loads((year / "D1" / "manifest.json").read_text(encoding="utf-8"))["code"]
-    monkeypatch.setattr(reuse, "code_identity", lambda: {"evalbook": "0.1.0", "sha256": "f" * 64})
+    monkeypatch.setattr(reuse, "code_identity", lambda *_: {"evalbook": "0.1.0", "sha256": "f" * 64})
     found = by_unit(verify(year / "D1"))
     for unit in ("年度结果 year", "D1"):
         assert found[unit].status == CODE, found[unit].details  # the numbers still reproduce: only the code differs

@@ -25,7 +25,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from evalbook.schemes.wendeng_featured.scheme import score_cohort
+from evalbook.schemes.wendeng_featured.scoring import score_cohort
 from wendeng_fixtures import perfect_facts
 
 RUBRIC_PATH = Path(__file__).parents[1] / "rubrics" / "wendeng-featured.yaml"

@@ -47,6 +47,7 @@ import nbformat
 from evalbook.core import paths
 from evalbook.core.errors import InputError, Problem
 from evalbook.inputs.reading import sha256_file
+from evalbook.output.tables import write_results
 from evalbook.run import archive
 from evalbook.run.archive import ARCHIVE
 from evalbook.run.listing import MANIFEST, unlisted
@@ -122,11 +123,11 @@ def verify(path: Path, log=lambda finding: None, workers: int = 2) -> list[Findi
     return findings
 
 
-def code_difference(recorded) -> str | None:
-    """How the code that wrote a manifest differs from the running code, or None."""
+def code_difference(recorded, scheme_name: str | None = None) -> str | None:
+    """How the code that wrote a manifest (of ``scheme_name``) differs from the running code, or None."""
     from evalbook.run.reuse import code_identity
 
-    current = code_identity()
+    current = code_identity(scheme_name)
     if recorded == current:
         return None
 
@@ -217,7 +218,7 @@ def _check_records(folder: Path, record: dict, finding: Finding, inputs: _Inputs
         return False
     scheme = get_scheme(record["scheme"])
     redo = inputs.check(record, folder, finding, today)
-    rubric = paths.rubric_path(scheme.NAME)
+    rubric = scheme.rubric_path()
     if paths.REPO / record["rubric"]["path"] != rubric:
         finding.worse(TAMPERED, f"{MANIFEST}: 记录的评分规则不是本方案的 the recorded rubric is not the scheme's: "
                       f"{record['rubric']['path']!r}")
@@ -226,7 +227,7 @@ def _check_records(folder: Path, record: dict, finding: Finding, inputs: _Inputs
         finding.worse(CHANGED, f"{record['rubric']['path']}: 评分规则已改变 the rubric changed")
         redo = False
     notebook = record["notebooks"][0]
-    expected = paths.notebook_path(scheme.NAME, "cohort" if "run" in record else scheme.UNIT_NOTEBOOK)
+    expected = scheme.notebook_path("cohort" if "run" in record else scheme.UNIT_NOTEBOOK)
     if paths.REPO / notebook["notebook"] != expected or notebook["executed"] != expected.name:
         finding.worse(TAMPERED, f"{MANIFEST}: 记录的笔记本不是本方案的 the recorded notebook is not the scheme's: "
                       f"{notebook['notebook']!r} → {notebook['executed']!r}")
@@ -234,7 +235,7 @@ def _check_records(folder: Path, record: dict, finding: Finding, inputs: _Inputs
     elif not expected.is_file() or sha256_file(expected) != notebook["sha256"]:
         finding.worse(CHANGED, f"{notebook['notebook']}: 笔记本模板已改变 the notebook template changed")
         redo = False
-    difference = code_difference(record.get("code"))
+    difference = code_difference(record.get("code"), scheme.NAME)
     if difference:
         finding.worse(CODE, difference)
     installed = _installed_version()
@@ -302,7 +303,7 @@ def _check_year(year_dir: Path, record: dict, renderer: _Renderer, selected: str
         # as batch.run writes it
         (fresh / "validation.json").write_text(json.dumps(intake.validation_record(), ensure_ascii=False, indent=1),
                                                encoding="utf-8")
-        written = [*scheme.write_outputs(intake, scores, fresh), "validation.json"]
+        written = [*write_results(scheme, intake, scores, fresh), "validation.json"]
         for name in written:
             _compare_table(fresh / name, year_dir / name, name, finding)
         units = scheme.report_units(intake, scores)

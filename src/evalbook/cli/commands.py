@@ -26,7 +26,7 @@ DATA_HELP = "数据文件夹，内有 <方案>/<年度>/ data folder holding <sc
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The command line; the schemes it names are those of the registry (``evalbook.schemes.SCHEMES``)."""
+    """The command line; the schemes it names are those of the registry (``evalbook.core.registry.SCHEMES``)."""
     schemes = ", ".join(SCHEMES)
     parser = Parser(prog="evalbook", description="可复现的医疗机构考评工作簿\nReproducible evaluation workbooks\n\n"
                     f"考评方案 schemes: {schemes}\n"
@@ -221,7 +221,7 @@ def _check_year(scheme_name: str, year: int, data: Path) -> None:
     if not folder.is_dir() or (folder / str(year)).is_dir():
         return
     per_year = [file for file in scheme.FILES if file not in scheme.ROOT_FILES]
-    if getattr(scheme, "FLAT_FALLBACK", False) and any((folder / file).exists() for file in per_year):
+    if scheme.FLAT_FALLBACK and any((folder / file).exists() for file in per_year):
         return
     years = sorted(p.name for p in folder.iterdir() if p.is_dir() and p.name.isdigit())
     raise InputError(Problem(f"{folder}/{year}/", f"数据文件夹中没有该年度；现有年度：{'、'.join(years) or '无'}",

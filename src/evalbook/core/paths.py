@@ -1,4 +1,6 @@
-"""Where a scheme's rubric, suites and notebooks live: the repository's top-level folders."""
+"""Where the repository and the data are. A scheme's own rubric, suites and notebooks lie under its ``HOME``
+(``Scheme.rubric_path``, ``suites_dir``, ``notebook_path``): the repository for the built-in schemes, an
+installed plugin's own folder."""
 
 from __future__ import annotations
 
@@ -14,18 +16,6 @@ def default_data_dir() -> Path:
     else the repository's ``data/`` (absolute, so it does not depend on the working directory)."""
     setting = os.environ.get(DATA_SETTING, "")
     return Path(setting).resolve() if setting else (REPO / "data").resolve()
-
-
-def rubric_path(scheme: str) -> Path:
-    return REPO / "rubrics" / f"{scheme}.yaml"
-
-
-def suites_dir(scheme: str) -> Path:
-    return REPO / "expectations" / scheme
-
-
-def notebook_path(scheme: str, name: str) -> Path:
-    return REPO / "notebooks" / scheme / f"{name}.ipynb"
 
 
 def portable(path: Path, start: Path) -> str:

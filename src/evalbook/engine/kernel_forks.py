@@ -32,7 +32,22 @@ from contextlib import suppress
 from pathlib import Path
 
 STUB = Path(__file__).with_name("kernel_stub.py")
-WARM = ("pandas", "evalbook.notebook.year", "evalbook.schemes.wendeng_featured.report", "evalbook.schemes.naiman_specialty.report")
+WARM = ("pandas", "evalbook.notebook.year")  # and what each registered scheme declares (Scheme.WARM)
+
+
+def warm_modules() -> list[str]:
+    """What the server imports before it forks: ``WARM`` and every registered scheme's ``WARM``
+    (a plugin that cannot be loaded is skipped here: its own run reports it)."""
+    from evalbook.core.errors import InputError
+    from evalbook.core.registry import get_scheme, scheme_names
+
+    modules = list(WARM)
+    for name in scheme_names():
+        try:
+            modules += [m for m in get_scheme(name).WARM if m not in modules]
+        except InputError:
+            continue
+    return modules
 
 
 def available() -> bool:
@@ -91,7 +106,7 @@ def serve(socket_path: str) -> None:
 
     from ipykernel.kernelapp import IPKernelApp  # noqa: F401 — what every kernel needs, imported once
 
-    for module in WARM:
+    for module in warm_modules():
         importlib.import_module(module)
     run = os.getppid()
     _exit_with(run, cleanup=lambda: _remove_socket(socket_path))  # a run killed outright: no socket left behind

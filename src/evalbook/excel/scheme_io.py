@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from importlib import import_module
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -64,13 +63,13 @@ def _unreadable_current_files(existing: Mapping[str, list[dict] | None], found: 
                             "fix it first, or ingest every institution's workbook") for file in broken if file not in complete]
 
 
-def templates_of(scheme: ModuleType) -> ModuleType:
-    """The scheme's template module (named by its ``TEMPLATES``); ``InputError`` when it has none."""
-    name = getattr(scheme, "TEMPLATES", None)
-    if not name:
+def templates_of(scheme) -> ModuleType:
+    """The scheme's template module (``Scheme.templates()``); ``InputError`` when it has none."""
+    templates = scheme.templates()
+    if templates is None:
         raise InputError(Problem("命令行 command line", "该考评方案还没有 Excel 模板", "this scheme has no Excel templates yet",
                                  column="SCHEME", value=scheme.NAME))
-    return import_module(name)
+    return templates
 
 
 def write_templates(scheme: ModuleType, year: int, data_dir: Path, out_dir: Path, prefill: bool = False,
@@ -108,9 +107,8 @@ def write_templates(scheme: ModuleType, year: int, data_dir: Path, out_dir: Path
 
 def _layout_of(templates: ModuleType, layout: Layout, identity: Identity) -> Layout:
     """The layout of ``identity``'s workbook: the templates' ``layout_for(layout, identity)`` when they
-    have one (sheets that depend on whose workbook it is), else the year's layout."""
-    hook = getattr(templates, "layout_for", None)
-    return hook(layout, identity) if hook else layout
+    declare one (sheets that depend on whose workbook it is), else (``layout_for = None``) the year's layout."""
+    return templates.layout_for(layout, identity) if templates.layout_for else layout
 
 
 def _belongs(record: Mapping[str, Any], identity: Identity, layout: Layout) -> bool:
@@ -135,7 +133,7 @@ def ingest(scheme: ModuleType, year: int, source: Path, data_dir: Path, dry_run:
     known = {identity.code: identity.name for identity in identities}
     listed = {identity.key(): identity for identity in identities}
     layout_for = None
-    if hasattr(templates, "layout_for"):
+    if templates.layout_for:
         def layout_for(identity: Identity) -> Layout | None:  # as listed by the templates, not as the workbook says
             return _layout_of(templates, layout, listed[identity.key()]) if identity.key() in listed else None
     paths, problems = workbooks_in(source)

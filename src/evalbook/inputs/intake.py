@@ -13,15 +13,14 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
-from types import ModuleType
 
 import pandas as pd
 
-from evalbook.core import paths
 from evalbook.core.columns import TOO_PRECISE_REGEX, parse_table, with_rubric_bounds
 from evalbook.core.errors import InputError, Problem
 from evalbook.core.exact import exact
 from evalbook.core.rubric import Rubric
+from evalbook.core.scheme import Scheme
 from evalbook.inputs.reading import TextTable, read_text_table
 from evalbook.inputs.validation import SuiteOutcome, SuiteRunner, load_suite
 
@@ -30,7 +29,7 @@ from evalbook.inputs.validation import SuiteOutcome, SuiteRunner, load_suite
 class Intake:
     """A year's inputs as read, typed and validated, with everything found wrong."""
 
-    scheme: ModuleType
+    scheme: Scheme
     year: int
     data_dir: Path
     rubric: Rubric
@@ -97,16 +96,16 @@ def exact_numbers(text: pd.Series, typed: pd.Series) -> pd.Series:
                      index=typed.index, dtype=object, name=typed.name)
 
 
-def file_label(scheme: ModuleType, file: str, year: int) -> str:
+def file_label(scheme: Scheme, file: str, year: int) -> str:
     """How a file is named in messages: relative to the scheme's data folder (``2023/facts.csv``)."""
     return file if file in scheme.ROOT_FILES else f"{year}/{file}"
 
 
-def file_path(scheme: ModuleType, data_dir: Path, file: str, year: int) -> Path:
+def file_path(scheme: Scheme, data_dir: Path, file: str, year: int) -> Path:
     return Path(data_dir) / scheme.NAME / file_label(scheme, file, year)
 
 
-def locate(scheme: ModuleType, data_dir: Path, file: str, year: int) -> tuple[Path, str]:
+def locate(scheme: Scheme, data_dir: Path, file: str, year: int) -> tuple[Path, str]:
     """Where ``file`` is read from, and how messages name it.
 
     Per-year files live in ``<scheme>/<year>/``; a scheme whose files carry their own period
@@ -114,15 +113,15 @@ def locate(scheme: ModuleType, data_dir: Path, file: str, year: int) -> tuple[Pa
     """
     path = file_path(scheme, data_dir, file, year)
     flat = Path(data_dir) / scheme.NAME / file
-    if not path.exists() and getattr(scheme, "FLAT_FALLBACK", False) and flat.exists():
+    if not path.exists() and scheme.FLAT_FALLBACK and flat.exists():
         return flat, file
     return path, file_label(scheme, file, year)
 
 
-def take_in(scheme: ModuleType, year: int, data_dir: Path, rubric: Rubric | None = None,
+def take_in(scheme: Scheme, year: int, data_dir: Path, rubric: Rubric | None = None,
             runner: SuiteRunner | None = None) -> Intake:
     """Read, type and validate a year of ``scheme`` under ``data_dir``; never raises on bad data."""
-    rubric = rubric or scheme.load_rubric(paths.rubric_path(scheme.NAME))
+    rubric = rubric or scheme.load_rubric(scheme.rubric_path())
     intake = read_inputs(scheme, year, data_dir, rubric)
     runner = runner or SuiteRunner()
     intake.gx_version = runner.version
@@ -130,17 +129,17 @@ def take_in(scheme: ModuleType, year: int, data_dir: Path, rubric: Rubric | None
     parameters = scheme.suite_parameters(rubric, year, known, intake.typed)
     checks = [(file, {"text": table.frame, "typed": intake.typed[file]}, intake.labels[file])
               for file, table in intake.tables.items()]
-    if hasattr(scheme, "derive_tables"):  # tables built across rows (e.g. one row per survey) with suites of their own
-        checks += [(name, {"text": text, "typed": typed}, label)
-                   for name, (text, typed, label) in scheme.derive_tables(intake).items()]
+    # tables built across rows (e.g. one row per survey) with suites of their own
+    checks += [(name, {"text": text, "typed": typed}, label)
+               for name, (text, typed, label) in scheme.derive_tables(intake).items()]
     unread = _unread_lists(scheme, intake)
     for name, frames, label in checks:
-        suite = load_suite(paths.suites_dir(scheme.NAME) / f"{name.removesuffix('.csv')}.json")
+        suite = load_suite(scheme.suites_dir() / f"{name.removesuffix('.csv')}.json")
         suite = _without_lists(suite, unread)
         outcome = runner.validate(suite, frames, parameters, label)
         outcome.problems = [with_rubric_bounds(p, parameters) for p in outcome.problems]  # 不大于20, not a parameter's name
-        if hasattr(scheme, "row_context"):  # name what a row is about, not only its line number
-            outcome.problems = [replace(p, context=scheme.row_context(name, frames["text"], p.row)) for p in outcome.problems]
+        # name what a row is about, not only its line number
+        outcome.problems = [replace(p, context=scheme.row_context(name, frames["text"], p.row)) for p in outcome.problems]
         intake.outcome.extend(outcome)
     intake.outcome.problems.extend(precision_problems(intake))
     if not intake.errors:
@@ -171,22 +170,20 @@ def precision_problems(intake: Intake) -> list[Problem]:
                 if text not in digits:
                     digits[text] = len(Decimal(text.strip()).normalize().as_tuple().digits)
                 if digits[text] > MAX_DIGITS:
-                    context = intake.scheme.row_context(file, table.frame, int(line)) if hasattr(intake.scheme, "row_context") else None
+                    context = intake.scheme.row_context(file, table.frame, int(line))
                     problems.append(Problem(intake.labels[file], f"数值最多{MAX_DIGITS}位有效数字（请按实际精度填写）",
                                             f"a number may have at most {MAX_DIGITS} significant digits",
                                             row=int(line), column=column, value=text, context=context))
     return problems
 
 
-# Suite parameters that are lists read from a file: when that file could not be read at all, every code
-# of every other file would be reported "not listed" — noise after the one error that matters.
-LIST_SOURCES = {"known_codes": "institutions.csv", "known_units": "specialties.csv"}
-
-
-def _unread_lists(scheme: ModuleType, intake: Intake) -> set[str]:
-    unread = {name for name, file in LIST_SOURCES.items() if file in scheme.FILES and file not in intake.tables}
+def _unread_lists(scheme: Scheme, intake: Intake) -> set[str]:
+    """The list parameters (``Scheme.LIST_SOURCES``) whose file could not be read at all: every code of every other
+    file would be reported "not listed" — noise after the one error that matters; a warning says so instead."""
+    sources = scheme.LIST_SOURCES
+    unread = {name for name, file in sources.items() if file in scheme.FILES and file not in intake.tables}
     for name in sorted(unread):
-        file = LIST_SOURCES[name]
+        file = sources[name]
         intake.outcome.problems.append(Problem(
             locate(scheme, intake.data_dir, file, intake.year)[1], f"{file} 无法读取，其他文件中的代码未与它核对（先修正它）",
             f"{file} could not be read, so codes in the other files were not checked against it (fix it first)",
@@ -204,7 +201,7 @@ def _without_lists(suite: dict, unread: set[str]) -> dict:
     return {**suite, "expectations": kept}
 
 
-def read_inputs(scheme: ModuleType, year: int, data_dir: Path, rubric: Rubric) -> Intake:
+def read_inputs(scheme: Scheme, year: int, data_dir: Path, rubric: Rubric) -> Intake:
     """Read every file of the contract as text and type it (no suites yet)."""
     intake = Intake(scheme, year, Path(data_dir), rubric)
     for file, columns in scheme.FILES.items():
@@ -217,7 +214,8 @@ def read_inputs(scheme: ModuleType, year: int, data_dir: Path, rubric: Rubric) -
         if _outside(path, data_dir):
             intake.outcome.problems.append(Problem(
                 label, "数据文件（或其所在文件夹）是指向数据文件夹之外的链接，拒绝读取：请把文件本身放进数据文件夹",
-                "the data file (or its folder) is a link to outside the data folder: refused; put the file itself in the data folder",
+                "the data file (or its folder) is a link to outside the data folder: refused; "
+                "put the file itself in the data folder",
                 value=str(path.resolve())))
             continue
         names = [c.name for c in columns]
@@ -225,8 +223,7 @@ def read_inputs(scheme: ModuleType, year: int, data_dir: Path, rubric: Rubric) -
         intake.outcome.problems.extend(problems)
         if table is None:
             continue
-        if hasattr(scheme, "derive_text"):  # helper columns the text stage needs (e.g. each row's value kind)
-            table.frame = scheme.derive_text(file, table.frame, rubric)
+        table.frame = scheme.derive_text(file, table.frame, rubric)  # helper columns the text stage needs (e.g. value kinds)
         intake.tables[file] = table
         intake.typed[file] = scheme.derive(file, parse_table(table.frame, columns), rubric)
         intake.labels[file] = label
@@ -244,14 +241,14 @@ def _outside(path: Path, data_dir: Path) -> bool:
     return not path.resolve().is_relative_to(Path(data_dir).resolve())
 
 
-def load_recorded(scheme: ModuleType, year: int, data_dir: Path, record_path: Path,
+def load_recorded(scheme: Scheme, year: int, data_dir: Path, record_path: Path,
                   rubric: Rubric | None = None) -> Intake:
     """Read the inputs and take the suites' verdict from a run's ``validation.json``.
 
     Used by notebooks inside a batch run. Refuses when any input or the rubric changed since
     the record was made: then the record says nothing about these inputs.
     """
-    rubric = rubric or scheme.load_rubric(paths.rubric_path(scheme.NAME))
+    rubric = rubric or scheme.load_rubric(scheme.rubric_path())
     record = json.loads(Path(record_path).read_text(encoding="utf-8"))
     intake = read_inputs(scheme, year, data_dir, rubric)
     current = intake.input_hashes()
@@ -259,7 +256,8 @@ def load_recorded(scheme: ModuleType, year: int, data_dir: Path, record_path: Pa
     if changed or record["rubric_sha256"] != rubric.sha256:
         what = "、".join(changed) or "评分规则 rubric"
         raise InputError(Problem(str(record_path), f"校验记录之后输入已改变：{what}；请重新运行校验",
-                                 f"inputs changed since this validation record: {', '.join(changed) or 'rubric'}; validate again"))
+                                 f"inputs changed since this validation record: {', '.join(changed) or 'rubric'}; "
+                                 "validate again"))
     intake.outcome = SuiteOutcome([Problem(**p) for p in record["problems"]], record["summary"])
     intake.gx_version = record["great_expectations"]
     return intake

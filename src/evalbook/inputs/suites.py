@@ -9,17 +9,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from types import ModuleType
 
-from evalbook.core import paths
+from evalbook.core.scheme import Scheme
 
 
 def render_suite(suite: dict) -> str:
     return json.dumps(suite, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
 
 
-def write_suites(scheme: ModuleType, folder: Path | None = None) -> list[Path]:
-    folder = Path(folder or paths.suites_dir(scheme.NAME))
+def write_suites(scheme: Scheme, folder: Path | None = None) -> list[Path]:
+    folder = Path(folder or scheme.suites_dir())
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for name, suite in scheme.suites().items():
@@ -29,9 +28,9 @@ def write_suites(scheme: ModuleType, folder: Path | None = None) -> list[Path]:
     return written
 
 
-def stale_suites(scheme: ModuleType, folder: Path | None = None) -> list[str]:
+def stale_suites(scheme: Scheme, folder: Path | None = None) -> list[str]:
     """Names of suites whose file differs from what the declarations give (or is missing)."""
-    folder = Path(folder or paths.suites_dir(scheme.NAME))
+    folder = Path(folder or scheme.suites_dir())
     stale = []
     for name, suite in scheme.suites().items():
         path = folder / f"{name}.json"

@@ -19,40 +19,34 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from evalbook.core import paths
 from evalbook.core.errors import InputError, Problem
 from evalbook.core.files import follow_umask
 
 
 @dataclass(frozen=True)
 class Recipe:
+    """How ``synthesize`` grows a scheme's demo data (``Scheme.synth_recipe``)."""
+
     template_year: int
     files: tuple[str, ...]  # per-year files with a ``code`` column
     varied: dict[str, dict[str, tuple[float, float, float]]]  # file → column → (low, high, step)
     name: str  # name pattern for the synthetic institutions
 
 
-RECIPES = {
-    "wendeng-featured": Recipe(
-        2023, ("facts.csv", "judgments.csv", "expert_scores.csv", "project_stats.csv", "ledger.csv"),
-        {"expert_scores.csv": {"advantage": (0, 20, 0.5), "work": (0, 20, 0.5), "economic": (0, 15, 0.5),
-                               "social": (0, 15, 0.5), "difficulty": (0, 15, 0.5), "risk": (0, 15, 0.5)}},
-        "示例机构{n}（示例）"),
-    "naiman-specialty": Recipe(
-        2025, ("specialties.csv", "indicators.csv", "targets.csv", "onsite.csv", "recheck.csv"),
-        {"onsite.csv": {"management": (0, 100, 1), "construction": (0, 100, 1), "talent": (0, 100, 1)}},
-        "示例医院{n}（示例）"),
-}
-
-
 def synthesize(scheme: str, institutions: int, year: int, out: Path, seed: int = 20261124,
                source: Path | None = None) -> Path:
     """Write ``out/<scheme>/institutions.csv`` and ``out/<scheme>/<year>/*.csv``; return the scheme folder."""
-    recipe = RECIPES.get(scheme)
+    from evalbook.core.registry import get_scheme, scheme_names
+
+    known = scheme_names()
+    recipe = get_scheme(scheme).synth_recipe() if scheme in known else None
     problems = []
-    if recipe is None:
-        problems.append(Problem("命令行 command line", f"未知的考评方案，可用：{'、'.join(RECIPES)}",
-                                f"unknown scheme; available: {', '.join(RECIPES)}", column="SCHEME", value=scheme))
+    if scheme not in known:
+        problems.append(Problem("命令行 command line", f"未知的考评方案，可用：{'、'.join(known)}",
+                                f"unknown scheme; available: {', '.join(known)}", column="SCHEME", value=scheme))
+    elif recipe is None:
+        problems.append(Problem("命令行 command line", "该考评方案没有生成示例数据的方法（Scheme.synth_recipe）",
+                                "this scheme has no synth recipe (Scheme.synth_recipe)", column="SCHEME", value=scheme))
     if institutions < 1 or institutions > 1_000_000:
         problems.append(Problem("命令行 command line", "机构数应在 1 到 1,000,000 之间",
                                 "--institutions must be 1 to 1,000,000", column="--institutions", value=institutions))
@@ -66,7 +60,7 @@ def synthesize(scheme: str, institutions: int, year: int, out: Path, seed: int =
                                 column="--out", value=str(out)))
     if problems:
         raise InputError(problems)
-    source = Path(source or paths.REPO / "data") / scheme
+    source = Path(source or get_scheme(scheme).HOME / "data") / scheme
     rng = np.random.default_rng(seed)
     registry = _read(source / "institutions.csv")
     width = max(5, len(str(institutions)))

@@ -27,7 +27,8 @@ def validation_summary(book: Year, code: str | None = None) -> Html:
     if not summary.empty:
         for file, group in summary.groupby("file", sort=False):
             failed = int((~group["success"]).sum())
-            rows.append((file, book.scheme.FILE_LABELS.get(file.split("/")[-1].split("（")[0], ""), len(group), len(group) - failed, failed))
+            label = book.scheme.FILE_LABELS.get(file.split("/")[-1].split("（")[0], "")
+            rows.append((file, label, len(group), len(group) - failed, failed))
     warnings = [p for p in book.intake.warnings if code is None or _concerns(book, p, code)]
     parts = [table(rows, ["文件", "内容", "校验规则数", "通过", "未通过（警告）"], numeric=(2, 3, 4), classes="validation")]
     if warnings:

@@ -11,13 +11,13 @@ import difflib
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 from evalbook.core import paths
 from evalbook.core.errors import InputError, Problem
 from evalbook.core.exact import full_text
 from evalbook.core.registry import get_scheme
+from evalbook.core.scheme import Scheme
 from evalbook.inputs.intake import Intake, load_recorded, take_in
 
 DEMO_MARKER = "DEMO.md"  # a data folder holding this file is synthetic demo data (示例数据)
@@ -25,7 +25,7 @@ DEMO_MARKER = "DEMO.md"  # a data folder holding this file is synthetic demo dat
 
 @dataclass
 class Year:
-    scheme: ModuleType
+    scheme: Scheme
     intake: Intake
     scores: Any
 
@@ -58,43 +58,51 @@ def open_year(scheme: str, year: int, data_dir: str | Path = "", validation: str
     return Year(module, intake, module.score(intake))
 
 
-def unit_row(book: Year, code: str, specialty: str | None = None):
-    """The scored unit (an institution, or an institution's specialty) a notebook reports on.
+def unit_row(book: Year, code: str, *rest: str):
+    """The scored unit a notebook reports on, by the scheme's ``REPORT_KEY``: an institution's code, then
+    the finer key values if any (e.g. the specialty).
 
-    A code or specialty that is not scored this year is the user's mistake: an ``InputError``
-    naming the file, the value and the close matches (difflib), in Chinese and English."""
-    units = book.scores.units
-    mine = units[units["code"] == code]
-    if specialty is not None and not mine.empty:
-        mine = mine[mine["specialty"] == specialty]
-    if not mine.empty:
-        return mine.iloc[0]
-    if specialty is None or (units["code"] != code).all():
-        column, value, known = "institution", code, units["code"].astype(str)
-        what_zh, what_en, file = "机构代码", "institution code", "institutions.csv"
+    A key that is not scored this year is the user's mistake: an ``InputError`` naming the file, the
+    value and the close matches (difflib), in Chinese and English."""
+    units = mine = book.scores.units
+    for depth, ((column, _), value) in enumerate(zip(book.scheme.REPORT_KEY, (code, *rest), strict=False)):
+        narrower = mine[mine[column] == value]
+        if narrower.empty:
+            _not_scored(book, mine[column] if depth else units["code"], column, value, code, depth)
+        mine = narrower
+    return mine.iloc[0]
+
+
+def _not_scored(book: Year, known, column: str, value, code: str, depth: int):
+    if depth == 0:
+        parameter, what_zh, what_en, file = "institution", "机构代码", "institution code", "institutions.csv"
     else:
-        column, value, known = "specialty", specialty, units.loc[units["code"] == code, "specialty"].astype(str)
-        what_zh, what_en, file = f"机构 {code} 的建设专科", f"building specialty of {code}", "specialties.csv"
-    known = sorted(set(known))
+        declared = [(file, c) for file, columns in book.scheme.FILES.items() for c in columns if c.name == column]
+        file, label = declared[0][0], declared[0][1].label
+        parameter = dict(book.scheme.REPORT_KEY)[column]
+        what_zh, what_en = f"机构 {code} 的{label}", f"{column} of {code}"
+    known = sorted(set(known.astype(str)))
     close = difflib.get_close_matches(str(value), known, n=3, cutoff=0.5)
     hint_zh = f"相近的：{'、'.join(close)}" if close else f"本年度的{what_zh}：{'、'.join(known[:20])}"
     hint_en = f"close matches: {', '.join(close)}" if close else f"this year's {what_en}s: {', '.join(known[:20])}"
     raise InputError(Problem(file, f"{what_zh}不在{book.year}年度的评分名单中；{hint_zh}",
-                             f"not a scored {what_en} in {book.year}; {hint_en}", column=column, value=value))
+                             f"not a scored {what_en} in {book.year}; {hint_en}", column=parameter, value=value))
 
 
-def result_record(book: Year, unit: str | tuple[str, str] | None) -> dict:
-    """The numbers a notebook produced, for machines: one unit (a code, or code and specialty) or the year."""
+def result_record(book: Year, unit: str | tuple[str, ...] | None) -> dict:
+    """The numbers a notebook produced, for machines: one report unit (its ``REPORT_KEY`` values: a code,
+    or a code and e.g. a specialty) or the whole year (None)."""
     record = {"scheme": book.scheme.NAME, "year": book.year, "rubric_sha256": book.rubric.sha256}
-    code, specialty = (unit if isinstance(unit, tuple) else (unit, None))
+    key = unit if isinstance(unit, tuple) else (unit,)
     for name, frame in book.scheme.result_tables(book.scores).items():
-        if code is not None:
-            frame = frame[frame["code"] == code]
-            if specialty is not None and "specialty" in frame:
-                frame = frame[frame["specialty"] == specialty]
+        if unit is not None:
+            for (column, _), value in zip(book.scheme.REPORT_KEY, key, strict=False):
+                if column in frame:
+                    frame = frame[frame[column] == value]
             if name == "units" and frame.empty:
-                raise InputError(Problem("institutions.csv", "该机构（专科）不在名单中或不参与评分",
-                                         "the institution (specialty) is not listed or not scored", column="code", value=unit))
+                raise InputError(Problem("institutions.csv", "该报告单位（机构或其下的单位）不在名单中或不参与评分",
+                                         "the report's unit (institution, or a unit of it) is not listed or not scored",
+                                         column="code", value=unit))
         record[name] = _records(frame)
     return record
 

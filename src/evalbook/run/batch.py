@@ -38,6 +38,7 @@ from evalbook.inputs.intake import Intake, codes_of, file_label, take_in
 from evalbook.inputs.reading import sha256_file
 from evalbook.output.pages import failure_page
 from evalbook.output.render import HtmlRenderer, page_footer, page_title
+from evalbook.output.tables import write_results
 from evalbook.run import archive
 from evalbook.run.listing import year_files
 from evalbook.run.progress import Progress
@@ -90,7 +91,7 @@ def check_codes(codes: list[str] | None) -> None:
 
 def validate_year(scheme_name: str, year: int, data_dir: Path) -> Intake:
     scheme = get_scheme(scheme_name)
-    rubric = scheme.load_rubric(paths.rubric_path(scheme.NAME))
+    rubric = scheme.load_rubric(scheme.rubric_path())
     return take_in(scheme, year, Path(data_dir), rubric)
 
 
@@ -134,7 +135,7 @@ def _build(scheme, intake: Intake, report: RunReport, only, options: RunOptions,
     try:
         stage = staging.path
         _write(stage / "validation.json", json.dumps(intake.validation_record(), ensure_ascii=False, indent=1))
-        scheme.write_outputs(intake, scores, stage)
+        write_results(scheme, intake, scores, stage)
         facts = facts_digests(scheme, intake, stage, units)
         selected = [u for u in units if not only or u[1] in only]
         archive.store(stage, [*intake.inputs(), *archive.data_files(scheme.NAME, intake.data_dir)])
@@ -196,7 +197,7 @@ def _keep_unchanged(intake: Intake, jobs: dict[str, NotebookRun], sources: list[
 
 def _key(intake: Intake, job: NotebookRun) -> str:
     return unit_key(intake.input_hashes(), intake.rubric.sha256, sha256_file(job.template), job.parameters,
-                    report_sources(intake.scheme.NAME, intake.data_dir))
+                    report_sources(intake.scheme.NAME, intake.data_dir), intake.scheme.NAME)
 
 
 def _run_jobs(jobs: dict[str, NotebookRun], intake: Intake, scheme, options: RunOptions, log, total: int,
@@ -257,14 +258,14 @@ def _unit_job(scheme, intake: Intake, final_year_dir: Path, stage: Path, name: s
     params = {"scheme": scheme.NAME, "year": intake.year, **unit_params,
               "data_dir": paths.portable(intake.data_dir, final_year_dir / name),
               "output_dir": ".", "validation": "../validation.json"}
-    notebook = paths.notebook_path(scheme.NAME, scheme.UNIT_NOTEBOOK)
+    notebook = scheme.notebook_path(scheme.UNIT_NOTEBOOK)
     return NotebookRun(notebook, folder / notebook.name, params, folder)
 
 
 def _cohort_job(scheme, intake: Intake, final_year_dir: Path, stage: Path) -> NotebookRun:
     params = {"scheme": scheme.NAME, "year": intake.year, "data_dir": paths.portable(intake.data_dir, final_year_dir),
               "output_dir": ".", "validation": "validation.json"}
-    return NotebookRun(paths.notebook_path(scheme.NAME, "cohort"), stage / "cohort.ipynb", params, stage)
+    return NotebookRun(scheme.notebook_path("cohort"), stage / "cohort.ipynb", params, stage)
 
 
 def _manifest(intake: Intake, job: NotebookRun, folder: Path, outputs: list[str], seconds: float,
@@ -291,7 +292,7 @@ def _manifest(intake: Intake, job: NotebookRun, folder: Path, outputs: list[str]
                   "finished_utc": now.isoformat(timespec="seconds"), "seconds": round(seconds, 3)},
         "attempts": attempts,
         "resume_key": _key(intake, job),
-        "code": code_identity(),  # evalbook's version and the fingerprint of its sources
+        "code": code_identity(intake.scheme.NAME),  # evalbook's version and the fingerprint of its (and a plugin's) sources
     }
     if facts is not None:  # a report: what it shows of the year, by hash (stale.py)
         record[FACTS_KEY] = facts

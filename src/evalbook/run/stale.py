@@ -74,8 +74,8 @@ def facts_digests(scheme, intake: Intake, tables_dir: Path, units: list[tuple[st
         if folder not in cohort:
             out[folder] = None
             continue
-        specialty = params.get("specialty")
-        own = {file: [r for r in by_code.get(code, []) if specialty is None or r.get("specialty", specialty) == specialty]
+        finer = [(column, params[parameter]) for column, parameter in scheme.REPORT_KEY[1:]]  # e.g. the specialty
+        own = {file: [r for r in by_code.get(code, []) if all(r.get(column, value) == value for column, value in finer)]
                for file, by_code in rows.items()}
         warnings = [p.as_dict() for p in every_warning if _concerns(intake, p, code)]
         record = {"cohort": cohort[folder], "own": own, "warnings": warnings, **shared}

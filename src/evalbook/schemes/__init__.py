@@ -1,1 +1,1 @@
-"""The evaluation schemes shipped with evalbook, one sub-package each (see ``evalbook.core.registry``)."""
+"""The evaluation schemes shipped with evalbook, one sub-package each exposing ``SCHEME`` (see ``evalbook.core.registry``)."""

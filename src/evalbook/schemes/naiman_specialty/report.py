@@ -9,7 +9,9 @@ from evalbook.notebook.sections import demo_banner, inputs_table, policy_table, 
 from evalbook.notebook.year import Year, unit_row
 from evalbook.output import charts
 from evalbook.output.html import Html, badge, esc, join, key_values, num, paragraph, section, signed, table
-from evalbook.schemes.naiman_specialty.scheme import catalog, folder_name, indicator_label, shortfall
+from evalbook.schemes.naiman_specialty import SCHEME
+from evalbook.schemes.naiman_specialty.inputs import catalog, indicator_label
+from evalbook.schemes.naiman_specialty.scoring import shortfall
 
 DIRECTION = {"higher": "正向", "lower": "负向", "neutral": "中性"}
 
@@ -69,7 +71,8 @@ def commitments_table(book: Year, code: str, specialty: str) -> Html:
     return section("承诺书量化指标：基线 → 目标 → 实际",
                    table(rows, ["指标", "类别", "方向", "基线值", "目标值", "实际值", "达成度", "权重", "得分", "未达成原因"],
                          numeric=(3, 4, 5, 6, 7, 8), classes="commitments", row_classes=classes),
-                   note="达成度 = (实际 − 基线) ÷ (目标 − 基线)，限定在0至100%；权重为类别权重在该类别承诺指标间平均分配后折算为100。")
+                   note="达成度 = (实际 − 基线) ÷ (目标 − 基线)，限定在0至100%；"
+                        "权重为类别权重在该类别承诺指标间平均分配后折算为100。")
 
 
 def attainment_chart(book: Year, code: str, specialty: str) -> Html:
@@ -155,7 +158,8 @@ def onsite_table(book: Year, code: str, specialty: str) -> Html:
 def cohort_header(book: Year) -> Html:
     units = book.scores.units
     return join(demo_banner(book), Html(f"<h1>{book.year}年度旗级临床重点专科建设评估结果通报</h1>"),
-                key_values([("建设专科", f"{len(units)}个（合格{int(units['passed'].sum())}个，推荐{int(units['recommended'].sum())}个）"),
+                key_values([("建设专科", f"{len(units)}个（合格{int(units['passed'].sum())}个，"
+                                         f"推荐{int(units['recommended'].sum())}个）"),
                             ("候选专科（待复核）", f"{len(book.scores.candidates)}个"),
                             ("评分规则", f"{book.rubric['title']} {book.rubric['version']}"), ("来源", book.rubric["source"])],
                            classes="kv summary"))
@@ -163,7 +167,7 @@ def cohort_header(book: Year) -> Html:
 
 def ranking(book: Year) -> Html:
     units = book.scores.units.sort_values("rank", kind="mergesort")
-    rows = [(r.rank, r.name, Html(f'<a href="{esc(folder_name(r.code, r.specialty))}/report.html">{esc(r.specialty)}</a>'),
+    rows = [(r.rank, r.name, Html(f'<a href="{esc(SCHEME.report_folder(r._asdict()))}/report.html">{esc(r.specialty)}</a>'),
              r.field, num(r.objective_score), num(r.onsite_score), num(r.total), _verdict(r._asdict()))
             for r in units.itertuples()]
     chart = charts.bars([(f"{r.rank}. {r.name[:10]} {r.specialty}", r.total, not r.passed) for r in units.itertuples()],
@@ -186,7 +190,8 @@ def candidates_table(book: Year) -> Html:
     minimum = book.rubric["min_nominations"]
     note = (f"本年度候选专科{nominated}个。" + (f"少于方案要求的每年至少{minimum:g}个。" if nominated < minimum else ""))
     return section("候选专科（遴选推荐，待专家复核，不计分）",
-                   table(rows, ["机构", "专科", "建设方向", "承诺指标数", "承诺（基线 → 目标）"], numeric=(3,), classes="candidates")
+                   table(rows, ["机构", "专科", "建设方向", "承诺指标数", "承诺（基线 → 目标）"], numeric=(3,),
+                         classes="candidates")
                    if rows else paragraph("本年度无候选专科。", "warn"), note=note)
 
 

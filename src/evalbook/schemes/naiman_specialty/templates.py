@@ -24,7 +24,6 @@ import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from evalbook.core import paths
 from evalbook.core.columns import CODE_REGEX, KIND_RULES, NAME_REGEX, Column
 from evalbook.core.errors import InputError, Problem
 from evalbook.excel.layout import (
@@ -42,7 +41,7 @@ from evalbook.excel.layout import (
 )
 from evalbook.inputs.intake import locate
 from evalbook.inputs.reading import read_text_table
-from evalbook.schemes.naiman_specialty import scheme
+from evalbook.schemes.naiman_specialty import SCHEME, inputs
 
 SURVEY_SHEET, PLEDGE_SHEET, ONSITE_SHEET, RECHECK_SHEET = "调查表", "承诺书", "现场核查", "现场复核"
 # Who supplies each input file: the survey and the commitments are the hospital's; the on-site scores
@@ -89,7 +88,7 @@ def indicator_column(line) -> Column:
 def survey_sheet(periods: tuple[Period, ...]) -> Checklist:
     lines = [{**line, "row": str(line["row"]),
               "label": line["level3"] if not line["part"] else f"└ {line['value_label']}"}
-             for line in scheme.catalog().to_dict("records")]
+             for line in inputs.catalog().to_dict("records")]
     return Checklist(SURVEY_SHEET, "indicators.csv", catalog_fields(lines, indicator_column, ("level1", "level2", "label")),
                      periods, level_headers=("一级指标", "二级指标", "三级指标"), heading="重点专科基本情况调查表",
                      description="原表69行；每个统计期一列，每格填一个数值（“└”行为同一序号下的其余数值）",
@@ -97,18 +96,18 @@ def survey_sheet(periods: tuple[Period, ...]) -> Checklist:
 
 
 def numeric_ids() -> tuple[str, ...]:
-    cat = scheme.catalog()
-    return tuple(cat.loc[cat["kind"].isin(scheme.NUMERIC_KINDS), "id"])
+    cat = inputs.catalog()
+    return tuple(cat.loc[cat["kind"].isin(inputs.NUMERIC_KINDS), "id"])
 
 
 def _indicator_legend() -> dict[str, str]:
-    cat = scheme.catalog()
+    cat = inputs.catalog()
     return {i: cat.at[i, "value_label"] + (f"（{cat.at[i, 'unit']}）" if cat.at[i, "unit"] else "") for i in numeric_ids()}
 
 
 def pledge_sheet() -> Table:
     legend = _indicator_legend()
-    columns = tuple(c for c in scheme.FILES["targets.csv"] if c.name not in ("code", "specialty"))
+    columns = tuple(c for c in inputs.FILES["targets.csv"] if c.name not in ("code", "specialty"))
     return Table(PLEDGE_SHEET, "targets.csv", columns, rows=30, allowed={"indicator": numeric_ids()},
                  legends={"indicator": legend}, row_rules=(_percent_target_at_most_100,),
                  heading="承诺书 量化指标（基线值与目标值）",
@@ -117,7 +116,7 @@ def pledge_sheet() -> Table:
 
 def _percent_target_at_most_100(record) -> list[tuple[str, str, str]]:
     """The suite's rule for targets.csv, caught already in the workbook: a percent target is at most 100."""
-    cat = scheme.catalog()
+    cat = inputs.catalog()
     indicator, target = record.get("indicator"), record.get("target")
     if indicator not in cat.index or cat.at[indicator, "kind"] != "percent" or target is None:
         return []
@@ -130,13 +129,13 @@ def _percent_target_at_most_100(record) -> list[tuple[str, str, str]]:
 
 def layout(year: int) -> Layout:
     """A building specialty's workbook of ``year``; raises ``InputError`` when the rubric is invalid."""
-    rubric = scheme.load_rubric(paths.rubric_path(scheme.NAME))
+    rubric = SCHEME.load_rubric(SCHEME.rubric_path())
     baseline = str(rubric.data["baseline_period"])
     tokens = tuple(dict.fromkeys((baseline, str(year))))
     periods = tuple(Period(period_header(token), token) for token in tokens)
     first, *rest = (p.header for p in periods)
     return Layout(
-        scheme=scheme.NAME, title=scheme.TITLE, year=year, sheets=(survey_sheet(periods), pledge_sheet()),
+        scheme=inputs.NAME, title=inputs.TITLE, year=year, sheets=(survey_sheet(periods), pledge_sheet()),
         identity_columns=((SPECIALTY, "specialty"),), identity_file="specialties.csv",
         foreign_sheets={ONSITE_SHEET: EXPERTS, RECHECK_SHEET: COMMITTEE},  # the 考评组's, if copied in: never read
         notes=(
@@ -158,20 +157,20 @@ def layout(year: int) -> Layout:
 def committee_layout(year: int, units: list[Identity]) -> Layout:
     """The 考评组's workbook of ``year`` for ``units`` (every specialty of specialties.csv): the experts'
     on-site scores and the 现场复核 values, 机构代码 and 专科 chosen from lists (names beside the table)."""
-    scheme.load_rubric(paths.rubric_path(scheme.NAME))  # a broken rubric stops here, as for the hospital's workbook
+    SCHEME.load_rubric(SCHEME.rubric_path())  # a broken rubric stops here, as for the hospital's workbook
     names = {unit.code: unit.name for unit in units}
     specialties = tuple(dict.fromkeys(dict(unit.extra)[SPECIALTY] for unit in units))
     allowed = {"code": tuple(names), "specialty": specialties}
     common = {"legends": {"code": names}, "max_rows": max(MAX_TABLE_ROWS, 60 * len(units))}
-    onsite = Table(ONSITE_SHEET, "onsite.csv", tuple(scheme.FILES["onsite.csv"]), rows=max(30, 5 * len(units)),
+    onsite = Table(ONSITE_SHEET, "onsite.csv", tuple(inputs.FILES["onsite.csv"]), rows=max(30, 5 * len(units)),
                    allowed=allowed, heading="现场核查评分（专家评分，考评组录入）",
                    description="每个建设专科每位专家一行：机构代码、专科从下拉列表选择，三项得分0–100", **common)
-    recheck = Table(RECHECK_SHEET, "recheck.csv", tuple(scheme.FILES["recheck.csv"]), rows=max(20, 3 * len(units)),
+    recheck = Table(RECHECK_SHEET, "recheck.csv", tuple(inputs.FILES["recheck.csv"]), rows=max(20, 3 * len(units)),
                     allowed={**allowed, "indicator": numeric_ids()}, heading="现场复核数据（考评组填写）",
                     description="每个复核的指标一行：复核值取代该专科本年度的上报值；没有则留空",
                     **{**common, "legends": {**common["legends"], "indicator": _indicator_legend()}})
     return Layout(
-        scheme=scheme.NAME, title=scheme.TITLE, year=year, sheets=(onsite, recheck), identity_columns=((SPECIALTY, "specialty"),),
+        scheme=inputs.NAME, title=inputs.TITLE, year=year, sheets=(onsite, recheck), identity_columns=((SPECIALTY, "specialty"),),
         identity_file="specialties.csv", owner=COMMITTEE, units=tuple(units),
         notes=("现场核查：医院管理、建设管理、人才队伍建设三项各0–100分，每位专家一行。",
                "现场复核：指标编号从下拉列表选择（可选指标及其名称列在表格右侧），复核值填数值，说明可留空。"),
@@ -199,8 +198,8 @@ def identities(data_dir: Path, year: int) -> list[Specialty]:
     tables = {}
     problems: list[Problem] = []
     for file in ("specialties.csv", "institutions.csv"):
-        path, label = locate(scheme, data_dir, file, year)
-        table, found = read_text_table(path, [c.name for c in scheme.FILES[file]], label=label)
+        path, label = locate(SCHEME, data_dir, file, year)
+        table, found = read_text_table(path, [c.name for c in inputs.FILES[file]], label=label)
         problems += found
         tables[file] = (table, label)
     if any(p.is_error for p in problems):
@@ -213,12 +212,12 @@ def identities(data_dir: Path, year: int) -> list[Specialty]:
             if not re.fullmatch(regex, row[column] or ""):
                 zh, en = KIND_RULES[kind]
                 bad.append(Problem(label, zh, en, row=int(line), column=column, value=row[column]))
-        if row["status"] not in scheme.STATUS:
+        if row["status"] not in inputs.STATUS:
             bad.append(Problem(label, "状态应为 building（建设）或 candidate（候选）", "status must be building or candidate",
                                row=int(line), column="status", value=row["status"]))
     if bad:
         raise InputError(bad)
-    return [Specialty(row.code, names.get(row.code) or "", ((SPECIALTY, row.specialty),), scheme.STATUS[row.status])
+    return [Specialty(row.code, names.get(row.code) or "", ((SPECIALTY, row.specialty),), inputs.STATUS[row.status])
             for row in specialties.frame.itertuples(index=False)]
 
 

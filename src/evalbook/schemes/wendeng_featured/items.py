@@ -134,8 +134,10 @@ def _party_meetings(f, p, t, j):
     missing = max(0, p["required_halves"] - halves)
     replaced = min(agenda, missing)
     t.base(t.maximum, f"每半年应召开专题会，共{p['required_halves']}次；实际{halves}次")
-    t.minus(p["per_missing_meeting"] * (missing - replaced), f"少开专题会{missing - replaced}次，每次扣{plain(p['per_missing_meeting'])}分")
-    t.minus(p["per_replaced_meeting"] * replaced, f"以普通议题代替专题会{replaced}次，每次扣{plain(p['per_replaced_meeting'])}分")
+    t.minus(p["per_missing_meeting"] * (missing - replaced),
+            f"少开专题会{missing - replaced}次，每次扣{plain(p['per_missing_meeting'])}分")
+    t.minus(p["per_replaced_meeting"] * replaced,
+            f"以普通议题代替专题会{replaced}次，每次扣{plain(p['per_replaced_meeting'])}分")
     return t.result()
 
 
@@ -150,7 +152,8 @@ def _group_meetings(f, p, t, j):
     missing = max(0, p["required_quarters"] - quarters)
     t.minus(p["per_missing_quarter"] * missing, f"少开{missing}次，每次扣{plain(p['per_missing_quarter'])}分")
     bad = f["meetings_without_decisions"]
-    t.minus(p["per_meeting_without_decisions"] * bad, f"{bad}次会议无明确议定事项，每次扣{plain(p['per_meeting_without_decisions'])}分")
+    t.minus(p["per_meeting_without_decisions"] * bad,
+            f"{bad}次会议无明确议定事项，每次扣{plain(p['per_meeting_without_decisions'])}分")
     return t.result()
 
 
@@ -311,10 +314,12 @@ def _superior_contests(f, p, t, j):
 def _supervision(f, p, t, j):
     # 14.2 推进迟缓每发现1次扣1分；14.3 督导与调度明显不符每次扣1分；14.4 按时整改且成效明显每次得1分
     t.base(t.maximum, "配合日常督导")
-    t.minus(p["per_slack_finding"] * f["slack_findings"], f"工作推进迟缓{f['slack_findings']}次，每次扣{plain(p['per_slack_finding'])}分")
+    t.minus(p["per_slack_finding"] * f["slack_findings"],
+            f"工作推进迟缓{f['slack_findings']}次，每次扣{plain(p['per_slack_finding'])}分")
     t.minus(p["per_mismatch_finding"] * f["mismatch_findings"],
             f"现场督导与日常调度明显不符{f['mismatch_findings']}次，每次扣{plain(p['per_mismatch_finding'])}分")
-    t.plus(p["per_rectified"] * f["rectified_on_time"], f"按时整改且成效明显{f['rectified_on_time']}次，每次得{plain(p['per_rectified'])}分")
+    t.plus(p["per_rectified"] * f["rectified_on_time"],
+           f"按时整改且成效明显{f['rectified_on_time']}次，每次得{plain(p['per_rectified'])}分")
     return t.result()
 
 

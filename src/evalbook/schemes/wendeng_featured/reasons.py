@@ -12,8 +12,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from evalbook.core.exact import exact, plain
+from evalbook.schemes.wendeng_featured.inputs import FACTS
 from evalbook.schemes.wendeng_featured.items import AWARD_LABELS, AWARD_LEVELS, ItemScore, funding_points, item_params
-from evalbook.schemes.wendeng_featured.scheme import FACTS
 
 FACT_LABELS = {c.name: c.label for c in FACTS}
 GROUP_WORDS = {"district": "区直医院", "primary": "基层医疗机构"}
@@ -72,7 +72,8 @@ def _r5(f, p, group):
 @reason(6)
 def _r6(f, p, group):
     found = f"外聘专家坐诊带教{f['expert_sessions']}次，其中非高级职称专家{f['sessions_non_senior']}次"
-    return found, (f"外聘市级及以上专家坐诊带教不少于{plain(p['required_sessions'])}次（每少1次扣{plain(p['per_missing_session'])}分），"
+    return found, (f"外聘市级及以上专家坐诊带教不少于{plain(p['required_sessions'])}次"
+                   f"（每少1次扣{plain(p['per_missing_session'])}分），"
                    f"均由高级职称专家带教（否则每次扣{plain(p['per_non_senior_session'])}分）")
 
 
@@ -95,7 +96,8 @@ def _r8(f, p, group):
 def _r9(f, p, group):
     found = (f"区级报道{f['reports_district']}次、市级{f['reports_city']}次、省级{f['reports_province']}次、"
              f"国家级{f['reports_national']}次；社会面宣传形式{f['media_forms']}种")
-    return found, (f"报道累计得分达到本项最高分（区级每次{plain(p['per_report_district'])}分、市级{plain(p['per_report_city'])}分、"
+    return found, (f"报道累计得分达到本项最高分（区级每次{plain(p['per_report_district'])}分、"
+                   f"市级{plain(p['per_report_city'])}分、"
                    f"省级{plain(p['per_report_province'])}分、国家级{plain(p['per_report_national'])}分），"
                    f"宣传形式不少于{plain(p['required_media_forms'])}种（每少1种扣{plain(p['per_missing_media_form'])}分）")
 
@@ -142,7 +144,8 @@ def _r13(f, p, group):
 def _r14(f, p, group):
     found = (f"推进迟缓{f['slack_findings']}次，现场督导与日常调度不符{f['mismatch_findings']}次，"
              f"按时整改且成效明显{f['rectified_on_time']}次")
-    return found, (f"督导中未发现推进迟缓（每次扣{plain(p['per_slack_finding'])}分）或与调度不符（每次扣{plain(p['per_mismatch_finding'])}分）；"
+    return found, (f"督导中未发现推进迟缓（每次扣{plain(p['per_slack_finding'])}分）"
+                   f"或与调度不符（每次扣{plain(p['per_mismatch_finding'])}分）；"
                    f"按时整改且成效明显的每次加回{plain(p['per_rectified'])}分")
 
 

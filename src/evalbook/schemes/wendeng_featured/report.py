@@ -11,10 +11,9 @@ from evalbook.notebook.sections import demo_banner, inputs_table, policy_table, 
 from evalbook.notebook.year import Year, unit_row
 from evalbook.output import charts
 from evalbook.output.html import Html, badge, bullet_list, esc, join, key_values, num, paragraph, section, signed, table
+from evalbook.schemes.wendeng_featured.inputs import DIMENSIONS, GROUP_TITLES, late_ledgers
 from evalbook.schemes.wendeng_featured.reasons import FACT_LABELS, why_lost
-from evalbook.schemes.wendeng_featured.scheme import DIMENSIONS, late_ledgers
 
-GROUP_TITLES = {"district": "一组 区直医院", "primary": "二组 基层医疗机构"}
 STAT_LABELS = [("staff", "工作人员配备（人）"), ("workload", "工作量（人次）"), ("revenue_wan", "业务收入（万元）"),
                ("training_3m", "外出进修人次数（3个月以上）"), ("expert_sessions", "外聘专家坐诊带教人次数"),
                ("investment_wan", "资金投入金额（万元）")]
@@ -72,8 +71,8 @@ def items_table(book: Year, code: str) -> Html:
     rows.append(("", "合计", num(sum(i.maximum for i in items)), num(total), num(sum(i.lost for i in items)), "", "", ""))
     classes.append("total")
     return section("附件3 综合考评指标：16项得分与失分原因",
-                   table(rows, ["序号", "指标", "满分", "得分", "失分", "失分原因（实际情况与满分要求）", "计分过程（每一分的来由）",
-                                "所用事实（facts.csv）"],
+                   table(rows, ["序号", "指标", "满分", "得分", "失分", "失分原因（实际情况与满分要求）",
+                                "计分过程（每一分的来由）", "所用事实（facts.csv）"],
                          numeric=(2, 3, 4), classes="items", row_classes=classes),
                    note="每项最低0分、最高为该项满分；“视情扣分”注明评审人及理由；事实后的小字为 facts.csv 的列名，供审核。")
 
@@ -137,7 +136,8 @@ def expert_tables(book: Year, code: str) -> Html:
         parts.append(table(body, headers, numeric=tuple(range(1, 8)), classes="experts",
                            row_classes=[""] * (len(body) - 1) + ["total"]))
     return section("附件4 专家考评", *parts,
-                   note=f"项目得分为各专家六项合计的平均；单位专家得分为所有项目的平均：{num(_unit(book, code)['expert_score'])}分。")
+                   note="项目得分为各专家六项合计的平均；"
+                        f"单位专家得分为所有项目的平均：{num(_unit(book, code)['expert_score'])}分。")
 
 
 def stats_table(book: Year, code: str) -> Html:
@@ -189,7 +189,8 @@ def cohort_header(book: Year) -> Html:
     units = book.scores.units
     return join(demo_banner(book),
                 Html(f"<h1>{book.year}年度特色医疗综合考评结果</h1>"),
-                key_values([("参评机构", f"{len(units)}家（一组{_group_size(book, 'district')}家，二组{_group_size(book, 'primary')}家）"),
+                key_values([("参评机构", f"{len(units)}家（一组{_group_size(book, 'district')}家，"
+                                         f"二组{_group_size(book, 'primary')}家）"),
                             ("特色项目", f"{len(book.scores.projects)}个"),
                             ("评分规则", f"{book.rubric['title']} {book.rubric['version']}"),
                             ("来源", book.rubric["source"])], classes="kv summary"))
@@ -198,8 +199,9 @@ def cohort_header(book: Year) -> Html:
 def group_ranking(book: Year, group: str) -> Html:
     units = book.scores.units
     peers = units[units["group"] == group].sort_values("group_rank", kind="mergesort")
-    rows = [(r.group_rank, r.code, _report_link(r.code, r.name), num(r.rubric_score), num(r.expert_score), num(r.penalty) if r.penalty else "",
-             num(r.total), r.award, num(r.prize_wan) if r.prize_wan else "") for r in peers.itertuples()]
+    rows = [(r.group_rank, r.code, _report_link(r.code, r.name), num(r.rubric_score), num(r.expert_score),
+             num(r.penalty) if r.penalty else "", num(r.total), r.award, num(r.prize_wan) if r.prize_wan else "")
+            for r in peers.itertuples()]
     chart = charts.bars([(f"{r.group_rank}. {r.name}", r.total, bool(r.award)) for r in peers.itertuples()],
                         maximum=100, title="总成绩（红色为获奖单位）")
     return section(f"单位排名：{GROUP_TITLES[group]}",
@@ -231,7 +233,8 @@ def prize_totals(book: Year) -> Html:
     for group in ("district", "primary"):
         u = sum(map(exact, units.loc[units["group"] == group, "prize_wan"]), exact(0))
         p = sum(map(exact, projects.loc[projects["group"] == group, "prize_wan"]), exact(0))
-        rows.append((GROUP_TITLES[group], int((units["group"] == group).sum() and (units.loc[units["group"] == group, "award"] != "").sum()),
+        members = units["group"] == group
+        rows.append((GROUP_TITLES[group], int(members.sum() and (units.loc[members, "award"] != "").sum()),
                      num(u), int((projects.loc[projects["group"] == group, "award"] != "").sum()), num(p), num(u + p)))
     total_u, total_p = sum(map(exact, units["prize_wan"]), exact(0)), sum(map(exact, projects["prize_wan"]), exact(0))
     rows.append(("合计", int((units["award"] != "").sum()), num(total_u), int((projects["award"] != "").sum()), num(total_p),

@@ -19,7 +19,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from evalbook.core import paths
 from evalbook.core.columns import CODE_REGEX, KIND_RULES
 from evalbook.core.errors import InputError, Problem
 from evalbook.excel.layout import (
@@ -35,7 +34,7 @@ from evalbook.excel.layout import (
     Table,
 )
 from evalbook.inputs.reading import read_text_table
-from evalbook.schemes.wendeng_featured import scheme
+from evalbook.schemes.wendeng_featured import SCHEME as scheme
 from evalbook.schemes.wendeng_featured.items import ITEMS
 
 FACTS_SHEET, EXPERTS_SHEET, STATS_SHEET, LEDGER_SHEET, JUDGMENTS_SHEET = (
@@ -44,13 +43,15 @@ FACTS_SHEET, EXPERTS_SHEET, STATS_SHEET, LEDGER_SHEET, JUDGMENTS_SHEET = (
 # Who supplies each input file (the expert panel's scores are entered by the 考评组, in its workbook).
 OWNERS = {"facts.csv": HOSPITAL, "project_stats.csv": HOSPITAL, "ledger.csv": HOSPITAL,
           "expert_scores.csv": EXPERTS, "judgments.csv": COMMITTEE}
+# Every hospital's workbook has the same sheets (no ``layout_for(layout, identity)``, unlike naiman's).
+layout_for = None
 # What makes two rows the same record, for counting rows changed (rather than one removed, one added).
 ROW_KEYS = {"facts.csv": ("code",), "project_stats.csv": ("code", "project", "year"), "ledger.csv": ("code", "project", "month"),
             "expert_scores.csv": ("code", "project", "expert"), "judgments.csv": ("code", "item")}
 
 
 def _rubric(year: int):
-    loaded = scheme.load_rubric(paths.rubric_path(scheme.NAME))
+    loaded = scheme.load_rubric(scheme.rubric_path())
     return loaded.data, scheme.suite_parameters(loaded, year, [], {})  # the suites' own amounts (max_advantage …)
 
 

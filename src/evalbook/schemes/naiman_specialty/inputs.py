@@ -1,0 +1,338 @@
+"""naiman-specialty: the input contract (files and columns), the 69-row survey catalog
+(``rubrics/naiman-specialty-catalog.csv``) that drives the suites, the rules across rows and files, and the
+derived columns and per-survey table the suites check."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Mapping
+from fractions import Fraction
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from evalbook.core import paths
+from evalbook.core.columns import (
+    INT_REGEX,
+    MAX_NUMBER,
+    NUMBER_REGEX,
+    Column,
+    expectation,
+    identity_key,
+    per_distinct,
+    precision_expectation,
+)
+from evalbook.core.errors import Problem
+from evalbook.core.exact import exact
+from evalbook.core.rubric import Rubric
+
+NAME = "naiman-specialty"
+TITLE = "临床重点专科建设评估"
+STATUS = {"building": "building", "candidate": "candidate", "建设": "building", "候选": "candidate"}
+NUMERIC_KINDS = ("count", "number", "amount", "area", "percent", "index", "rank")
+KIND_TEXT_RULES = {  # what a value must look like as typed, by the indicator's kind
+    "count": (INT_REGEX, "应为不小于0的整数", "must be a whole number ≥ 0"),
+    "rank": (r"^[1-9][0-9]*$", "应为名次（正整数），未上榜留空", "must be a place ≥ 1 (blank when not ranked)"),
+    **{k: (NUMBER_REGEX, "应为不小于0的数（不带单位）", "must be a number ≥ 0 (no units)")
+       for k in ("number", "amount", "area", "percent", "index")},
+}
+
+
+def _unit(label="专科"):
+    return [Column("code", "code", "机构代码"), Column("specialty", "name", label)]
+
+
+FILES: dict[str, list[Column]] = {
+    "institutions.csv": [Column("code", "code", "机构代码"), Column("name", "text", "机构名称"),
+                         Column("level", "choice", "医院级别", choices={"一级": "一级", "二级": "二级", "三级": "三级"})],
+    "specialties.csv": [*_unit(), Column("field", "text", "建设方向"),
+                        Column("status", "choice", "状态", choices=STATUS)],
+    "indicators.csv": [*_unit(), Column("period", "period", "统计期"), Column("indicator", "text", "指标编号"),
+                       Column("value", "text", "数值", required=False)],
+    "targets.csv": [*_unit(), Column("indicator", "text", "指标编号"), Column("baseline", "number", "基线值", low=0),
+                    Column("target", "number", "目标值", low=0)],
+    "onsite.csv": [*_unit(), Column("expert", "text", "专家"),
+                   *[Column(d, "number", label, low=0, high=100) for d, label in
+                     (("management", "医院管理"), ("construction", "建设管理"), ("talent", "人才队伍建设"))]],
+    "recheck.csv": [*_unit(), Column("indicator", "text", "指标编号"), Column("checked_value", "number", "复核值", low=0),
+                    Column("note", "text", "复核说明", required=False)],
+}
+ROOT_FILES = ("institutions.csv",)
+REQUIRED_FILES = ("institutions.csv", "specialties.csv", "indicators.csv", "targets.csv", "onsite.csv")
+OPTIONAL_COLUMNS: dict[str, tuple[str, ...]] = {"recheck.csv": ("note",)}
+FILE_LABELS = {"institutions.csv": "机构名单", "specialties.csv": "建设与候选专科", "indicators.csv": "调查表数据",
+               "targets.csv": "承诺书量化指标", "onsite.csv": "现场核查评分", "recheck.csv": "现场复核数据",
+               "surveys": "调查表（按专科与统计期）"}
+
+
+# --------------------------------------------------------------------------- catalog
+
+@lru_cache(maxsize=4)
+def load_catalog(path: Path | None = None) -> pd.DataFrame:
+    """The 69-row survey as one line per indicator id (compound rows give several ids)."""
+    path = Path(path or paths.REPO / "rubrics" / f"{NAME}-catalog.csv")
+    with open(path, encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    frame = pd.DataFrame(rows)
+    frame["row"] = frame["row"].astype(int)
+    frame["required"] = frame["required"] == "1"
+    return frame.set_index("id", drop=False)
+
+
+def catalog() -> pd.DataFrame:
+    return load_catalog()
+
+
+def indicator_label(indicator: str) -> str:
+    cat = catalog()
+    return f"{indicator} {cat.at[indicator, 'value_label']}" if indicator in cat.index else str(indicator)
+
+
+# --------------------------------------------------------------------------- suites
+
+def _in_unit_list(column="unit"):
+    return expectation("expect_column_values_to_be_in_set", {"column": column, "value_set": {"$PARAMETER": "known_units"}},
+                       "typed", "该专科不在建设与候选专科名单（specialties.csv）中",
+                       "code + specialty must be listed in specialties.csv")
+
+
+def _known_code():
+    return expectation("expect_column_values_to_be_in_set", {"column": "code", "value_set": {"$PARAMETER": "known_codes"}},
+                       "typed", "机构代码应在机构名单（institutions.csv）中", "code must be listed in institutions.csv")
+
+
+def _when(column: str, value) -> dict:
+    return {"column": {"name": column}, "operator": "==", "parameter": value, "type": "comparison"}
+
+
+def file_rules(file: str) -> list[dict]:
+    """The rules of ``file`` beyond its columns' own (``Scheme.suites`` puts them after those), from the catalog."""
+    e = expectation
+    out: dict[str, list[dict]] = {name: [] for name in FILES}
+    out["institutions.csv"] += [e("expect_column_values_to_be_unique", {"column": "code"}, "typed", "机构代码不能重复",
+                                  "code must be unique")]
+    out["specialties.csv"] += [
+        _known_code(),
+        e("expect_column_values_to_be_in_set", {"column": "field", "value_set": {"$PARAMETER": "fields"}}, "typed",
+          "建设方向应为心内科、神经内科、神经外科、重症医学、肿瘤科、妇产科、骨科、康复科或其他",
+          "field must be one of the source's eight fields or 其他 (other)"),
+        e("expect_compound_columns_to_be_unique", {"column_list": ["code", "specialty"]}, "typed",
+          "同一机构的专科不能重复", "one row per code + specialty"),
+        e("expect_column_values_to_be_in_set", {"column": "institution_level", "value_set": {"$PARAMETER": "eligible_levels"}},
+          "typed", "只有一级及以上医疗机构的专科可以参评", "only institutions of level 一级 or above are eligible",
+          reported_as="code"),
+    ]
+    kinds = catalog()["kind"]
+    for kind, (regex, zh, en) in KIND_TEXT_RULES.items():
+        if (kinds == kind).any():
+            out["indicators.csv"].append(e("expect_column_values_to_match_regex",
+                                           {"column": "value", "regex": regex, "row_condition": _when("kind", kind)},
+                                           "text", f"该指标的数值{zh}", f"this indicator's value {en}"))
+    out["indicators.csv"] += [
+        e("expect_column_values_to_be_in_set", {"column": "indicator", "value_set": {"$PARAMETER": "indicator_ids"}},
+          "typed", "未知的指标编号（见调查表目录）", "unknown indicator id (see the catalog)"),
+        _in_unit_list(),
+        e("expect_compound_columns_to_be_unique", {"column_list": ["code", "specialty", "period", "indicator"]}, "typed",
+          "同一专科同一统计期的同一指标只能填一个值", "one value per code + specialty + period + indicator"),
+        precision_expectation("value", "该指标的数值"),
+        e("expect_column_values_to_be_between", {"column": "value_num", "max_value": MAX_NUMBER}, "typed",
+          f"该指标的数值应不大于{MAX_NUMBER}", f"this indicator's value must be ≤ {MAX_NUMBER}", reported_as="value"),
+        e("expect_column_values_to_be_between",
+          {"column": "value_num", "max_value": 100, "row_condition": _when("kind", "percent")},
+          "typed", "百分比应在0至100之间", "a percent must be between 0 and 100", reported_as="value"),
+        e("expect_column_values_to_be_between", {"column": "value_num", "min_value": 0, "max_value": 5, "strict_min": True,
+                                                 "row_condition": _when("kind", "index")},
+          "typed", "CMI 应大于0且不大于5", "the CMI must be > 0 and ≤ 5", reported_as="value"),
+    ]
+    out["targets.csv"] += [
+        e("expect_column_values_to_be_in_set", {"column": "indicator", "value_set": {"$PARAMETER": "numeric_ids"}},
+          "typed", "承诺指标应为调查表中的数值指标", "a committed indicator must be a numeric id of the catalog"),
+        _in_unit_list(),
+        e("expect_compound_columns_to_be_unique", {"column_list": ["code", "specialty", "indicator"]}, "typed",
+          "同一专科的同一指标只能承诺一次", "one target per code + specialty + indicator"),
+        e("expect_column_values_to_be_between", {"column": "target", "max_value": 100, "row_condition": _when("kind", "percent")},
+          "typed", "百分比指标的目标值应在0至100之间", "a percent target must be between 0 and 100"),
+    ]
+    out["onsite.csv"] += [
+        _in_unit_list(),
+        e("expect_compound_columns_to_be_unique", {"column_list": ["code", "specialty", "expert_key"]}, "typed",
+          "同一专家对同一专科只能评分一次（比较专家时不区分大小写、全角半角和首尾空格：E05 与 e05 是同一专家）",
+          "one row per code + specialty + expert (experts compared ignoring case, full/half width "
+          "and spaces: E05 and e05 are one expert)", reported_as="code+specialty+expert"),
+    ]
+    out["recheck.csv"] += [
+        e("expect_column_values_to_be_in_set", {"column": "indicator", "value_set": {"$PARAMETER": "numeric_ids"}},
+          "typed", "复核指标应为调查表中的数值指标", "a rechecked indicator must be a numeric id of the catalog"),
+        _in_unit_list(),
+        e("expect_compound_columns_to_be_unique", {"column_list": ["code", "specialty", "indicator"]}, "typed",
+          "同一专科的同一指标只能复核一次", "one recheck per code + specialty + indicator"),
+    ]
+    return out[file]
+
+
+def survey_rules() -> list[dict]:
+    """The scheme's cross-field rules (docs/rules/naiman-specialty.md), on one row per survey (code + specialty + period)."""
+    e = expectation
+    zero = {"min_value": 0, "max_value": 0}
+    return [
+        e("expect_column_values_to_be_in_set", {"column": "missing_required", "value_set": [""]}, "typed",
+          "调查表缺少必填指标", "the survey lacks required indicators"),
+        e("expect_column_values_to_be_between", {"column": "icu_over_open", "max_value": 0}, "typed",
+          "ICU床位数（1.1.4）不能多于开放床位数（1.1.3）", "ICU beds (1.1.4) must not exceed open beds (1.1.3)"),
+        e("expect_column_values_to_be_between", {"column": "icu_share_error", "max_value": 0.5}, "typed",
+          "ICU床位占比（1.1.4.share）应等于 ICU床位数 ÷ 开放床位数 × 100（允许±0.5）",
+          "1.1.4.share must equal ICU beds / open beds × 100 (± 0.5)"),
+        e("expect_column_values_to_be_between", {"column": "education_minus_staff", **zero}, "typed",
+          "按学历（1.4.1–1.4.5）合计应等于医师、护士、其他（1.3.1+1.3.2+1.3.3）合计",
+          "staff by education (1.4.1–1.4.5) must sum to 1.3.1 + 1.3.2 + 1.3.3"),
+        e("expect_column_values_to_be_between", {"column": "age_minus_staff", **zero}, "typed",
+          "按年龄（1.6.1–1.6.4）合计应等于医师、护士、其他合计", "staff by age (1.6.1–1.6.4) must sum to the same total"),
+        e("expect_column_values_to_be_between", {"column": "titles_over_staff", "max_value": 0}, "typed",
+          "按职称（1.5.1–1.5.3）合计不能多于医师、护士、其他合计", "staff by title (1.5.1–1.5.3) must not exceed the total"),
+        e("expect_column_values_to_be_between", {"column": "grade34_over_surgery", "max_value": 0}, "typed",
+          "四（三）级手术人次（2.3.4）不能多于手术人次（2.3.3）", "2.3.4 must not exceed 2.3.3"),
+        e("expect_column_values_to_be_between", {"column": "minimal_over_surgery", "max_value": 0}, "typed",
+          "微创手术人次（2.3.5）不能多于手术人次（2.3.3）", "2.3.5 must not exceed 2.3.3"),
+        e("expect_column_values_to_be_between", {"column": "open_per_planned", "max_value": 1.5}, "typed",
+          "开放床位数超过编制床位数的1.5倍", "open beds exceed 1.5 × planned beds", severity="warning"),
+    ]
+
+
+def suite_parameters(rubric: Rubric, year: int, known_codes: list[str], typed: Mapping[str, pd.DataFrame]) -> dict:
+    cat = catalog()
+    specialties = typed.get("specialties.csv")
+    units = [] if specialties is None else (specialties["code"].astype(str) + "/" + specialties["specialty"].astype(str)).tolist()
+    return {"known_codes": known_codes, "known_units": units, "indicator_ids": cat["id"].tolist(),
+            "numeric_ids": cat.loc[cat["kind"].isin(NUMERIC_KINDS), "id"].tolist(),
+            "fields": list(rubric["fields"]), "eligible_levels": list(rubric["eligible_levels"])}
+
+
+def derive_text(file: str, text: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
+    if file in ("indicators.csv", "targets.csv"):
+        text = text.copy()
+        text["kind"] = text["indicator"].map(catalog()["kind"].to_dict())
+    return text
+
+
+def derive(file: str, typed: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
+    typed = typed.copy()
+    if "specialty" in typed and "code" in typed:
+        typed["unit"] = typed["code"].astype(str) + "/" + typed["specialty"].astype(str)
+    if file in ("indicators.csv", "targets.csv"):
+        typed["kind"] = typed["indicator"].map(catalog()["kind"].to_dict())
+    if file == "onsite.csv":
+        typed["expert_key"] = per_distinct(typed["expert"], lambda names: names.map(identity_key).astype(object))
+    if file == "indicators.csv":
+        numeric = typed["kind"].isin(NUMERIC_KINDS)
+        typed["value_num"] = pd.to_numeric(typed["value"].where(numeric), errors="coerce").astype("float64")
+    return typed
+
+
+def derive_tables(intake) -> dict[str, tuple[pd.DataFrame, pd.DataFrame, str]]:
+    """The ``surveys`` table: one row per code + specialty + period, with the cross-field quantities."""
+    indicators = intake.typed.get("indicators.csv")
+    specialties = intake.typed.get("specialties.csv")
+    institutions = intake.typed.get("institutions.csv")
+    out = {}
+    if specialties is not None:  # the level of each specialty's institution, for the eligibility rule
+        levels = {} if institutions is None else institutions.set_index("code")["level"].to_dict()
+        specialties["institution_level"] = specialties["code"].map(levels).astype(object)
+    if indicators is not None:
+        surveys = survey_checks(indicators)
+        out["surveys"] = (surveys, surveys, intake.labels["indicators.csv"] + "（按专科与统计期）")
+    return out
+
+
+def wide(indicators: pd.DataFrame) -> pd.DataFrame:
+    """Numeric values, one row per (code, specialty, period), one column per indicator id."""
+    numeric = indicators.dropna(subset=["value_num"]).drop_duplicates(["code", "specialty", "period", "indicator"])
+    return numeric.pivot(index=["code", "specialty", "period"], columns="indicator", values="value_num")
+
+
+def survey_checks(indicators: pd.DataFrame) -> pd.DataFrame:
+    cat = catalog()
+    table = wide(indicators)
+    present = indicators.groupby(["code", "specialty", "period"])["indicator"].agg(set)
+    required = cat.loc[cat["required"], "id"].tolist()
+    frame = pd.DataFrame(index=present.index)
+
+    def col(i):
+        return table[i].reindex(frame.index) if i in table else pd.Series(float("nan"), index=frame.index)
+
+    filled = indicators.dropna(subset=["value"]).groupby(["code", "specialty", "period"])["indicator"].agg(set)
+    filled = filled.to_dict()  # a dict lookup per survey, not a MultiIndex one
+    frame["missing_required"] = ["、".join(i for i in required if i not in filled.get(key, ())) for key in frame.index]
+    staff = col("1.3.1") + col("1.3.2") + col("1.3.3")
+    frame["icu_over_open"] = col("1.1.4") - col("1.1.3")
+    frame["icu_share_error"] = [_share_error(stated, icu, beds)
+                                for stated, icu, beds in zip(col("1.1.4.share"), col("1.1.4"), col("1.1.3"), strict=True)]
+    frame["education_minus_staff"] = sum(col(f"1.4.{i}") for i in range(1, 6)) - staff
+    frame["age_minus_staff"] = sum(col(f"1.6.{i}") for i in range(1, 5)) - staff
+    frame["titles_over_staff"] = sum(col(f"1.5.{i}") for i in range(1, 4)) - staff
+    frame["grade34_over_surgery"] = col("2.3.4") - col("2.3.3")
+    frame["minimal_over_surgery"] = col("2.3.5") - col("2.3.3")
+    frame["open_per_planned"] = (col("1.1.3") / col("1.1.2")).where(col("1.1.2") > 0)
+    frame.index = [f"{c}·{s}·{p}" for c, s, p in frame.index]  # rows are named institution·specialty·period
+    return frame.astype({c: "float64" for c in frame.columns if c != "missing_required"})
+
+
+def _share_error(stated, icu, beds) -> float:
+    """|stated share − ICU ÷ open beds × 100|, computed exactly, then as the nearest float for the suite's
+    "≤ 0.5": rounding is monotone and 0.5 is a float, so the float is ≤ 0.5 exactly when the exact error is
+    (with at most 6 decimals and beds ≤ 10^9, an error above 0.5 exceeds it by ≥ 10^-15, far above a float's
+    step there). Subtracting floats put 11 of 40 beds stated as 27 % (exactly 0.5 off) at 0.5000000000000036."""
+    if any(pd.isna(v) for v in (stated, icu, beds)):
+        return float("nan")
+    share = exact(icu) * 100 / exact(beds) if beds > 0 else Fraction(0)
+    return float(abs(exact(stated) - share))
+
+
+def row_context(file: str, text: pd.DataFrame, row) -> str | None:
+    """For messages: institution, specialty, period and indicator (id and label) of a row."""
+    if not isinstance(row, int) or row not in text.index or "specialty" not in text:
+        return None
+    r = text.loc[row]
+    parts = [f"机构 {r['code']}", f"专科 {r['specialty']}"]
+    if "period" in text:
+        parts.append(f"统计期 {r['period']}")
+    if "indicator" in text and isinstance(r["indicator"], str):
+        parts.append(f"指标 {indicator_label(r['indicator'])}")
+    return "，".join(str(p) for p in parts)
+
+
+def cross_checks(typed: Mapping[str, pd.DataFrame], rubric: Rubric, year: int) -> list[Problem]:
+    """Rules across files: what a building specialty must have, and what deserves a warning."""
+    problems = []
+    specialties, indicators, targets, onsite = (typed.get(f) for f in
+                                                ("specialties.csv", "indicators.csv", "targets.csv", "onsite.csv"))
+    label = f"{year}/specialties.csv"
+    periods = indicators.groupby(["code", "specialty"])["period"].agg(set) if indicators is not None else {}
+    committed = set(zip(targets["code"], targets["specialty"], strict=True)) if targets is not None else set()
+    scored = set(zip(onsite["code"], onsite["specialty"], strict=True)) if onsite is not None else set()
+    for line, row in specialties.iterrows():
+        key = (row["code"], row["specialty"])
+        have = periods.get(key, set()) if len(periods) else set()
+        if row["status"] == "building":
+            if str(year) not in have:
+                problems.append(Problem(label, f"建设专科缺少{year}年度调查表数据（indicators.csv 中统计期 {year}）",
+                                        f"a building specialty needs its {year} survey (period {year} in indicators.csv)",
+                                        row=int(line), column="specialty", value=row["specialty"]))
+            if key not in committed:
+                problems.append(Problem(label, "建设专科缺少承诺书量化指标（targets.csv）",
+                                        "a building specialty needs its targets",
+                                        row=int(line), column="specialty", value=row["specialty"]))
+            if key not in scored:
+                problems.append(Problem(label, "建设专科缺少现场核查评分（onsite.csv）",
+                                        "a building specialty needs on-site scores",
+                                        row=int(line), column="specialty", value=row["specialty"]))
+        elif not have:
+            problems.append(Problem(label, "候选专科缺少基线调查表数据", "a candidate needs a baseline survey",
+                                    row=int(line), column="specialty", value=row["specialty"], severity="warning"))
+    candidates = int((specialties["status"] == "candidate").sum())
+    if candidates < rubric["min_nominations"]:
+        problems.append(Problem(label, f"本年度候选（推荐）专科仅{candidates}个，"
+                                       f"少于方案要求的每年至少{rubric['min_nominations']:g}个",
+                                f"only {candidates} nominations this year, fewer than {rubric['min_nominations']:g}",
+                                severity="warning"))
+    return problems

@@ -23,8 +23,9 @@ MAY_IMPORT = {  # layer → the lower layers it may use
     "schemes": {"core", "inputs", "output", "notebook", "excel"},
     "engine": {"core", "output"},
     "run": {"core", "inputs", "output", "notebook", "engine", "excel"},
-    "audit": {"core", "inputs", "output", "notebook", "engine", "run"},
-    "cli": {"core", "inputs", "output", "notebook", "engine", "run", "audit", "excel"},
+    "round": {"core", "inputs", "output", "notebook", "engine", "run", "excel"},
+    "audit": {"core", "inputs", "output", "notebook", "engine", "run", "round"},
+    "cli": {"core", "inputs", "output", "notebook", "engine", "run", "round", "audit", "excel"},
 }
 
 

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from evalbook.audit.verify import IDENTICAL, UNCHECKED, Finding, _Printer
+from evalbook.audit.printing import Printer
+from evalbook.audit.verify import IDENTICAL, UNCHECKED, Finding
 from evalbook.core.extras import MissingExtra, require
 from evalbook.output.browser import Browser
 from evalbook.run.batch import RunOptions, run_year
@@ -98,7 +99,7 @@ def test_verify_without_playwright_leaves_a_printed_copy_unchecked_saying_why(tm
     monkeypatch.setitem(sys.modules, "playwright", None)
     finding = Finding("D1", printed=[("D1/report.pdf", tmp_path / "report.pdf", tmp_path / "report.html")])
     assert finding.status == IDENTICAL
-    printer = _Printer(tmp_path)
+    printer = Printer(tmp_path)
     try:
         printer.check(finding)
     finally:

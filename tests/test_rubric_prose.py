@@ -134,3 +134,16 @@ def test_notebook_comments_name_no_rubric_weight():
                     for line in "".join(c["source"]).splitlines() if line.lstrip().startswith("#")]
         for line in comments:
             assert not re.search(r"\d+(\.\d+)?\s*×", line), f"{notebook.name}: {line}"
+
+
+def test_naiman_fields_and_levels_in_messages_are_the_rubrics(tmp_path):
+    """The suite names ``fields``/``eligible_levels``; the message lists the edited rubric's values."""
+    rubric = edited(NAIMAN, tmp_path, ("fields: [心内科, 神经内科,", "fields: [神经内科,"),
+                    ("eligible_levels: [一级, 二级, 三级]", "eligible_levels: [三级]"))
+    shutil.copytree(ROOT / "data" / "naiman-specialty", tmp_path / "data" / "naiman-specialty")
+    intake = take_in(NAIMAN, 2025, tmp_path / "data", rubric=rubric)
+    rules = "\n".join(f"{p.rule_zh} | {p.rule_en}" for p in intake.errors)
+    field = next(line for line in rules.splitlines() if line.startswith("建设方向"))
+    assert "神经内科、神经外科" in field and "心内科、" not in field and "eight" not in field, field
+    level = next(line for line in rules.splitlines() if line.startswith("只有医院级别"))
+    assert "为三级（评分规则中的 eligible_levels）" in level and "level 三级 (rubric: eligible_levels)" in level, level

@@ -57,7 +57,7 @@ def closing(validation_args: str, unit: str):
 INSTITUTION = [
     parameters("wendeng-featured", 2023, institution="RMYY"),
     opening("wendeng_featured", "institution_header(book, institution)"),
-    cell('''# 成绩构成：0.7 × 附件3 + 0.3 × 附件4 − 扣分
+    cell('''# 成绩构成：附件3与附件4按评分规则的权重加权，减去扣分
 report.score_buildup(book, institution)'''),
     cell('''# 附件3：16项得分，每一分的来由
 report.items_table(book, institution)'''),
@@ -95,7 +95,7 @@ report.item_averages(book)'''),
 SPECIALTY = [
     parameters("naiman-specialty", 2025, institution="NMRM", specialty="心血管内科"),
     opening("naiman_specialty", "specialty_header(book, institution, specialty)"),
-    cell('''# 得分构成：0.7 × 客观数据 + 0.3 × 现场核查
+    cell('''# 得分构成：客观数据与现场核查按评分规则的权重加权
 report.score_buildup(book, institution, specialty)'''),
     cell('''# 承诺书量化指标的达成度
 report.commitments_table(book, institution, specialty)'''),

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from evalbook.core.cell_text import INVISIBLE
+from evalbook.core.exact import plain
 
 if TYPE_CHECKING:
     from evalbook.core.errors import Problem
@@ -189,18 +191,38 @@ def _shown(value: float | str) -> str:
 RUBRIC_BOUND = re.compile(r"（评分规则中的 (\w+)）")  # how ``_shown`` names a bound taken from the rubric
 
 
+def rubric_amount(value: Any, language: str = "zh") -> str:
+    """A suite parameter as a sentence shows it: a number exactly (0.5, 20), a list joined (4、7、8),
+    a mapping as ``key：value`` pairs (4：5、7：2), text as it is."""
+    sep, pair = ("、", "{}：{}") if language == "zh" else (", ", "{}: {}")
+    if isinstance(value, Mapping):
+        return sep.join(pair.format(k, rubric_amount(v, language)) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return sep.join(rubric_amount(v, language) for v in value)
+    if isinstance(value, str):
+        return value
+    return plain(value)
+
+
 def with_rubric_bounds(problem: Problem, parameters: dict[str, Any]) -> Problem:
     """``problem`` with the rubric's amounts in its rule: the suites (kept in git) can only name a bound
     (``max_advantage``), but the evaluator needs the number (不大于20) to correct the cell."""
-    def zh(match):
-        return f"{parameters[match[1]]:g}（评分规则中的 {match[1]}）" if match[1] in parameters else match[0]
-
-    def en(match):
-        return f"{parameters[match[1]]:g} (rubric: {match[1]})" if match[1] in parameters else match[0]
-
     if not RUBRIC_BOUND.search(problem.rule_zh + problem.rule_en):
         return problem
-    return replace(problem, rule_zh=RUBRIC_BOUND.sub(zh, problem.rule_zh), rule_en=RUBRIC_BOUND.sub(en, problem.rule_en))
+    return replace(problem, rule_zh=rubric_text(problem.rule_zh, parameters),
+                   rule_en=rubric_text(problem.rule_en, parameters, "en"))
+
+
+def rubric_text(rule: str, parameters: Mapping[str, Any], language: str = "zh") -> str:
+    """A suite's rule text with every rubric parameter it names shown with its value (不大于20（评分规则中的
+    max_advantage）): the numbers come from the rubric loaded for the run, never from the suite."""
+    def sub(match):
+        if match[1] not in parameters:
+            return match[0]
+        value = rubric_amount(parameters[match[1]], language)
+        return f"{value}（评分规则中的 {match[1]}）" if language == "zh" else f"{value} (rubric: {match[1]})"
+
+    return RUBRIC_BOUND.sub(sub, rule)
 
 
 def expectation(kind: str, kwargs: dict, stage: str, rule_zh: str, rule_en: str, severity: str = "critical",

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from evalbook.core.columns import TOO_PRECISE_REGEX, parse_table, with_rubric_bounds
+from evalbook.core.columns import TOO_PRECISE_REGEX, parse_table, rubric_text, with_rubric_bounds
 from evalbook.core.errors import InputError, Problem
 from evalbook.core.exact import exact
 from evalbook.core.rubric import Rubric
@@ -138,6 +138,7 @@ def take_in(scheme: Scheme, year: int, data_dir: Path, rubric: Rubric | None = N
         suite = _without_lists(suite, unread)
         outcome = runner.validate(suite, frames, parameters, label)
         outcome.problems = [with_rubric_bounds(p, parameters) for p in outcome.problems]  # 不大于20, not a parameter's name
+        outcome.summary = [{**row, "rule_zh": rubric_text(row["rule_zh"], parameters)} for row in outcome.summary]
         # name what a row is about, not only its line number
         outcome.problems = [replace(p, context=scheme.row_context(name, frames["text"], p.row)) for p in outcome.problems]
         intake.outcome.extend(outcome)

@@ -115,12 +115,12 @@ def file_rules(file: str) -> list[dict]:
     out["specialties.csv"] += [
         _known_code(),
         e("expect_column_values_to_be_in_set", {"column": "field", "value_set": {"$PARAMETER": "fields"}}, "typed",
-          "建设方向应为心内科、神经内科、神经外科、重症医学、肿瘤科、妇产科、骨科、康复科或其他",
-          "field must be one of the source's eight fields or 其他 (other)"),
+          "建设方向应为以下之一：（评分规则中的 fields）", "field must be one of （评分规则中的 fields）"),
         e("expect_compound_columns_to_be_unique", {"column_list": ["code", "specialty"]}, "typed",
           "同一机构的专科不能重复", "one row per code + specialty"),
         e("expect_column_values_to_be_in_set", {"column": "institution_level", "value_set": {"$PARAMETER": "eligible_levels"}},
-          "typed", "只有一级及以上医疗机构的专科可以参评", "only institutions of level 一级 or above are eligible",
+          "typed", "只有医院级别为（评分规则中的 eligible_levels）的医疗机构的专科可以参评",
+          "only institutions of level （评分规则中的 eligible_levels） are eligible",
           reported_as="code"),
     ]
     kinds = catalog()["kind"]

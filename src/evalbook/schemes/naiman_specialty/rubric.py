@@ -63,7 +63,7 @@ def policy_lines(rubric: Rubric) -> list[tuple[str, str]]:
         ("推荐", "合格" + ("且未被标记“数据不实”" if d["recommend_excludes_flagged"] else "")
          + "的建设专科推荐为“旗级临床重点专科”"),
         ("排名", f"按{'、'.join(ORDER_LABELS.get(k, k) for k in d['ranking']['order'])}从高到低；"
-                 "完全相同者名次并列（如1、1、3）；合格线、复核5%线与排名均按精确值比较"),
+                 f"完全相同者名次并列（如1、1、3）；合格线、复核{d['recheck_tolerance'] * 100:g}%线与排名均按精确值比较"),
         ("基线", f"调查表基线统计期 {d['baseline_period']}；承诺书中的基线值用于计算达成度"),
         ("提示（不计分）", "负向指标（如死亡率、感染率）本年度较基线变差时给出警告"),
         ("候选专科", f"只校验并展示基线与承诺，供专家复核，不计分；候选少于{d['min_nominations']:g}个时给出警告"),

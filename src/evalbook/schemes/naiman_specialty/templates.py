@@ -157,7 +157,8 @@ def layout(year: int) -> Layout:
 def committee_layout(year: int, units: list[Identity]) -> Layout:
     """The 考评组's workbook of ``year`` for ``units`` (every specialty of specialties.csv): the experts'
     on-site scores and the 现场复核 values, 机构代码 and 专科 chosen from lists (names beside the table)."""
-    SCHEME.load_rubric(SCHEME.rubric_path())  # a broken rubric stops here, as for the hospital's workbook
+    rubric = SCHEME.load_rubric(SCHEME.rubric_path())  # a broken rubric stops here, as for the hospital's workbook
+    dimensions = "、".join(rubric["onsite_dimensions"].values())  # the rubric's labels, as the reports name them
     names = {unit.code: unit.name for unit in units}
     specialties = tuple(dict.fromkeys(dict(unit.extra)[SPECIALTY] for unit in units))
     allowed = {"code": tuple(names), "specialty": specialties}
@@ -172,7 +173,7 @@ def committee_layout(year: int, units: list[Identity]) -> Layout:
     return Layout(
         scheme=inputs.NAME, title=inputs.TITLE, year=year, sheets=(onsite, recheck), identity_columns=((SPECIALTY, "specialty"),),
         identity_file="specialties.csv", owner=COMMITTEE, units=tuple(units),
-        notes=("现场核查：医院管理、建设管理、人才队伍建设三项各0–100分，每位专家一行。",
+        notes=(f"现场核查：{dimensions}三项各0–100分，每位专家一行。",
                "现场复核：指标编号从下拉列表选择（可选指标及其名称列在表格右侧），复核值填数值，说明可留空。"),
     )
 

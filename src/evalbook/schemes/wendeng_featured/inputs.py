@@ -129,13 +129,16 @@ def file_rules(file: str) -> list[dict]:
         return [
             _known_code(),
             e("expect_column_values_to_be_in_set", {"column": "item", "value_set": {"$PARAMETER": "judgment_items"}}, "typed",
-              "视情扣分只适用于第4、7、8、15、16项", "discretionary deductions are allowed only on items 4, 7, 8, 15, 16"),
+              "视情扣分只适用于第（评分规则中的 judgment_items）项",
+              "discretionary deductions are allowed only on items （评分规则中的 judgment_items）"),
             e("expect_column_values_to_be_in_set", {"column": "points_on_step", "value_set": [True]}, "typed",
-              "扣分应为0.5分的整数倍", "points must be a multiple of the rubric's step (0.5)", reported_as="points"),
+              "扣分应为（评分规则中的 judgment_step）分的整数倍",
+              "points must be a multiple of the rubric's step （评分规则中的 judgment_step）", reported_as="points"),
             e("expect_column_pair_values_a_to_be_greater_than_b",
               {"column_A": "item_cap", "column_B": "item_total", "or_equal": True}, "typed",
-              "同一机构同一项目的视情扣分合计不能超过该项上限（第4项5分、第7项2分、第8项2分、第15项5分、第16项5分）",
-              "the sum of deductions per institution and item must not exceed the item's cap (4: 5, 7: 2, 8: 2, 15: 5, 16: 5)",
+              "同一机构同一项目的视情扣分合计不能超过该项上限，各项上限（项：分）为（评分规则中的 judgment_caps）",
+              "the sum of deductions per institution and item must not exceed the item's cap (item: points) "
+              "（评分规则中的 judgment_caps）",
               reported_as="points"),
         ]
     if file == "expert_scores.csv":
@@ -146,7 +149,8 @@ def file_rules(file: str) -> list[dict]:
               "one row per code + project + expert (experts compared ignoring case, full/half width and spaces: "
               "E05 and e05 are one expert)", reported_as="code+project+expert"),
             e("expect_column_distinct_values_to_contain_set", {"column": "code", "value_set": {"$PARAMETER": "known_codes"}},
-              "typed", "该机构没有专家评分的项目，专家得分按0分计", "institution has no scored project: its expert score is 0",
+              "typed", "该机构没有专家评分的项目，专家得分按（评分规则中的 unscored_unit_expert_score）分计",
+              "institution has no scored project: its expert score is （评分规则中的 unscored_unit_expert_score）",
               severity="warning"),
         ]
     if file == "project_stats.csv":
@@ -179,6 +183,11 @@ def suite_parameters(rubric: Rubric, year: int, known_codes: list[str], typed: M
                               "stats_years": [year - 1, year], "years": [year]}
     for dim in DIMENSIONS:
         params[f"max_{dim}"] = d["expert_dimensions"][dim]["max"]
+    # amounts the rule texts show (not used by any expectation): the rubric's, so an edited rubric is what they say
+    params["judgment_step"] = d["judgments"]["step"]
+    params["judgment_caps"] = {str(n): d["items"][n]["params"]["judgment_cap"] for n in d["judgments"]["items"]
+                               if "judgment_cap" in d["items"][n]["params"]}
+    params["unscored_unit_expert_score"] = d["unscored_unit_expert_score"]
     return params
 
 
@@ -255,7 +264,7 @@ def cross_checks(typed: Mapping[str, pd.DataFrame], rubric: Rubric, year: int) -
 
 
 def late_ledgers(ledger: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
-    """Ledger rows submitted after day N of the next month (source 五(三): 每月5日前报送上个月台账)."""
+    """Ledger rows submitted after day N of the next month (N: the rubric's ``deadlines.ledger_day_of_next_month``)."""
     day = int(rubric.data["deadlines"]["ledger_day_of_next_month"])
     rows = ledger.dropna(subset=["month", "submitted_on"])
     if rows.empty:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from fractions import Fraction
 from pathlib import Path
 
+from evalbook.core.exact import exact, plain
 from evalbook.core.rubric import Rubric, RubricChecker, read_rubric
 from evalbook.schemes.wendeng_featured.inputs import DIMENSIONS, NAME
-from evalbook.schemes.wendeng_featured.items import ITEMS
+from evalbook.schemes.wendeng_featured.items import ITEMS, funding_points
 
 
 def load_rubric(path: Path) -> Rubric:
@@ -92,6 +94,19 @@ def _check_params(check: RubricChecker, number: int, params: Mapping, where: str
 ORDER_LABELS = {"total": "总成绩", "rubric_score": "附件3得分", "expert_score": "专家得分"}
 
 
+SOURCE_GAP = (100, 200)  # 万元: the district range the source's bands skip (a fact of the source)
+
+
+def gap_rule(bands: list[Mapping]) -> str:
+    """How the rubric's district bands score the source's missing 100–200万元 range: "按4分处理" when one
+    score covers it, else a pointer to the bands (the score is the rubric's, never typed here)."""
+    low, high = (Fraction(v) for v in SOURCE_GAP)
+    edges = [exact(b["above"]) for b in bands if low < exact(b["above"]) <= high]  # the range is (100, 200]
+    tiny = Fraction(1, 10**9)
+    scores = {funding_points(v, bands) for v in [low + tiny, high, *edges, *(e + tiny for e in edges if e < high)]}
+    return f"按{plain(scores.pop())}分处理" if len(scores) == 1 else "按所列档次处理"
+
+
 def policy_lines(rubric: Rubric) -> list[tuple[str, str]]:
     """The 评分口径: every [policy] choice of the rubric, in Chinese, for the reports."""
     d = rubric.data
@@ -116,7 +131,8 @@ def policy_lines(rubric: Rubric) -> list[tuple[str, str]]:
                   f"以普通议题代替每次扣{d['items'][2]['params']['per_replaced_meeting']:g}分"),
         ("第4项", f"工作方案质量视情扣分上限{d['items'][4]['params']['judgment_cap']:g}分（原文未规定上限）"),
         ("第9项", "报道得分先封顶再扣宣传形式分" if p9["order"] == "cap_then_deduct" else "先扣宣传形式分再封顶"),
-        ("第10、11项 区直", bands(d["funding_bands"]["district"]) + "（原文缺100–200万元档，按4分处理）"),
+        ("第10、11项 区直", bands(d["funding_bands"]["district"])
+         + f"（原文缺{SOURCE_GAP[0]}–{SOURCE_GAP[1]}万元档，{gap_rule(d['funding_bands']['district'])}）"),
         ("第10、11项 基层", bands(d["funding_bands"]["primary"]) + "（各档含上限；首档含下限）"),
         ("第14项", f"{d['items'][14]['max']:g} − {p14['per_slack_finding']:g}×推进迟缓次数 − "
                   f"{p14['per_mismatch_finding']:g}×不符次数 + {p14['per_rectified']:g}×按时整改次数，"

@@ -7,7 +7,7 @@ from evalbook.core.rubric import Rubric
 from evalbook.output.rubric_docs import POLICY, amount, header, md, rank_order
 from evalbook.schemes.wendeng_featured.inputs import FACTS
 from evalbook.schemes.wendeng_featured.items import ITEMS
-from evalbook.schemes.wendeng_featured.rubric import ORDER_LABELS
+from evalbook.schemes.wendeng_featured.rubric import ORDER_LABELS, SOURCE_GAP, gap_rule
 
 # Each item's rule in words; {name} is the rubric amount items.N.params.name, {max} the item maximum.
 WENDENG_RULES: dict[int, str] = {
@@ -67,7 +67,8 @@ def wendeng_markdown(rubric: Rubric, rubric_label: str = "rubrics/wendeng-featur
         facts = "<br>".join(f"`{name}` {labels.get(name, '')}" for name in ITEMS[number][0])
         out.append(f"| {number} | {md(spec['category'])} | {md(spec['title'])} | {plain(spec['max'])} | {facts} | {md(rule)} |")
     out += ["", "## 资金档次 Funding bands (items 10, 11, 万元)", "",
-            f"{POLICY} 超过某档下限即得该档分；首档含下限（原文只标上限“含”）。区直原文缺100–200万元档，按4分处理。"
+            f"{POLICY} 超过某档下限即得该档分；首档含下限（原文只标上限“含”）。"
+            f"区直原文缺{SOURCE_GAP[0]}–{SOURCE_GAP[1]}万元档，{gap_rule(d['funding_bands']['district'])}。"
             " A value above a band's lower bound scores that band; the first band includes its bound.", ""]
     for group in ("district", "primary"):
         out.append(f"- {md(d['groups'][group])}：" + "；".join(

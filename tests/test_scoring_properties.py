@@ -19,9 +19,9 @@ from hypothesis import strategies as st
 
 from evalbook.core.registry import get_scheme
 from evalbook.inputs.intake import read_inputs
-from evalbook.schemes.naiman_specialty import scheme as naiman
-from evalbook.schemes.naiman_specialty.scheme import catalog
-from evalbook.schemes.wendeng_featured import scheme as wendeng
+from evalbook.schemes.naiman_specialty import scoring as naiman
+from evalbook.schemes.naiman_specialty.inputs import catalog
+from evalbook.schemes.wendeng_featured import inputs, scoring
 
 REPO = Path(__file__).resolve().parents[1]
 EPS = 1e-9
@@ -69,7 +69,7 @@ def fact(column) -> st.SearchStrategy:
 
 @st.composite
 def facts_row(draw, code: str) -> dict:
-    row = {"code": code, **{c.name: draw(fact(c)) for c in wendeng.FACTS[1:]}}
+    row = {"code": code, **{c.name: draw(fact(c)) for c in inputs.FACTS[1:]}}
     if row["contest_abstained"]:      # the suite: an abstainer has no award and 0 entries
         row.update(contest_best_award="none", contest_entries=0.0)
     else:                             # … and anyone else entered at least one project
@@ -97,7 +97,7 @@ def expert_rows(draw, code: str) -> list[tuple]:
     rows = []
     for project in range(draw(st.integers(0, 2))):
         for expert in range(draw(st.integers(1, 3))):
-            rows.append((code, f"项目{project}", f"E{expert}", *(draw(amounts(dims[d]["max"])) for d in wendeng.DIMENSIONS)))
+            rows.append((code, f"项目{project}", f"E{expert}", *(draw(amounts(dims[d]["max"])) for d in inputs.DIMENSIONS)))
     return rows
 
 
@@ -108,7 +108,7 @@ def wendeng_cohorts(draw):
     cohort = institutions.loc[chosen].reset_index(drop=True)
     codes = cohort["code"].tolist()
     facts = pd.DataFrame([draw(facts_row(code)) for code in codes])
-    for column in wendeng.FACTS:  # typed as parse_table types them
+    for column in inputs.FACTS:  # typed as parse_table types them
         if column.kind in ("int", "number"):
             facts[column.name] = facts[column.name].astype("float64")
         elif column.kind in ("bool", "ranks", "choice"):
@@ -116,7 +116,7 @@ def wendeng_cohorts(draw):
     judgments = pd.DataFrame([r for code in codes for r in draw(judgments_of(code))],
                              columns=["code", "item", "points", "reason", "evaluator"])
     experts = pd.DataFrame([r for code in codes for r in draw(expert_rows(code))],
-                           columns=["code", "project", "expert", *wendeng.DIMENSIONS])
+                           columns=["code", "project", "expert", *inputs.DIMENSIONS])
     return cohort, facts, judgments.astype({"item": "float64", "points": "float64"}), experts
 
 
@@ -124,7 +124,7 @@ def wendeng_cohorts(draw):
 @given(wendeng_cohorts())
 def test_wendeng_items_and_totals_stay_in_range(cohort):
     institutions, facts, judgments, experts = cohort
-    scores = wendeng.score_cohort(institutions, facts, judgments, experts, WENDENG.rubric)
+    scores = scoring.score_cohort(institutions, facts, judgments, experts, WENDENG.rubric)
     units = scores.units.set_index("code")
     penalty = W_RUBRIC["items"][12]["params"]["abstain_penalty"]
     assert list(units.index) == institutions["code"].tolist()
@@ -168,8 +168,8 @@ def naiman_cohorts(draw):
     building = specialties[specialties["status"] == "building"]
     targets, year_values, onsite, rechecks = [], {}, [], []
     for unit in building.itertuples():
-        all_targets = typed["targets.csv"]
-        mine = all_targets[(all_targets["code"] == unit.code) & (all_targets["specialty"] == unit.specialty)]
+        committed = typed["targets.csv"]
+        mine = committed[(committed["code"] == unit.code) & (committed["specialty"] == unit.specialty)]
         kept = draw(st.lists(st.sampled_from(mine["indicator"].tolist()), min_size=1, unique=True))  # ≥ 1 commitment
         for indicator in kept:
             kind = KIND[indicator]

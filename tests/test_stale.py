@@ -103,7 +103,7 @@ def test_the_summary_names_who_moved_with_before_and_after(cohort, tmp_path):
 
     # units: D2 98.9 overtakes D1 95.5 → D2 1st 一等奖 20 (was 2nd 二等奖 10), D1 2nd 二等奖 10 (was 1st 一等奖 20)
     # projects, district: C 100 1st 特等奖 8; B 95 now 2nd 一等奖 6 (was 70, 3rd 二等奖 4);
-    #                     A 85 now 3rd 二等奖 4 (was 2nd 一等奖 6)
+    # A 85 now 3rd 二等奖 4 (was 2nd 一等奖 6)
     assert set(found) == {"D1", "D2", "D1 项目A", "D2 项目B"}
     assert as_numbers(found["D2"]) == {("rank", 2, 1), ("award", "二等奖", "一等奖"), ("prize (10k yuan)", 10, 20)}
     assert as_numbers(found["D1"]) == {("rank", 1, 2), ("award", "一等奖", "二等奖"), ("prize (10k yuan)", 20, 10)}
@@ -203,12 +203,13 @@ def test_published_tables_are_read_back_as_written_text(tmp_path):
 
 
 def test_what_a_report_shows_of_the_tables_by_scheme():
-    from evalbook.schemes.naiman_specialty import scheme as naiman_specialty
-    from evalbook.schemes.wendeng_featured import scheme as wendeng_featured
+    from evalbook.schemes.naiman_specialty import SCHEME as naiman_specialty
+    from evalbook.schemes.wendeng_featured import SCHEME as wendeng_featured
+    from evalbook.schemes.wendeng_featured.scoring import ITEM_COLUMNS
 
     def unit(code, group, rank, total):
         return {"code": code, "name": f"{code}院", "group": group, "group_rank": rank, "total": total, "award": "",
-                "prize_wan": "0", **{c: "5" for c in wendeng_featured.ITEM_COLUMNS}}
+                "prize_wan": "0", **{c: "5" for c in ITEM_COLUMNS}}
 
     units = [unit("A", "district", "1", "90"), unit("B", "primary", "1", "80"), unit("C", "district", "2", "70")]
     project = {"code": "A", "project": "项目", "group_rank": "1", "award": "特等奖", "prize_wan": "8"}

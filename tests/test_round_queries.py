@@ -120,3 +120,135 @@ def test_a_value_changed_in_the_csv_since_ingest_is_named_by_file_row_and_column
     [late] = [r for r in found if r["rule_zh"].startswith("迟报次数") and r["code"] == "WDZG"]
     assert late["location"] == f"{YEAR}/facts.csv:{line}:late_submissions" and late["value"] == "9"
     assert not any("WDZG.xlsx!" in r["location"] for r in found)
+
+
+# --------------------------------------------------------------------------- submissions on record
+
+def lower_first_expert_score(book):
+    """The 考评组 lowers the first expert row's 优势 score (附件4专家评分!E3: B code, C project, D expert, E advantage)."""
+    cell = book["附件4专家评分"]["E3"]
+    cell.value = float(cell.value) - 1
+
+
+def drop_last_ledger_row(book):
+    sheet = book["附件5工作台账"]
+    last = max(row for row in range(FIRST_ROW, sheet.max_row + 1) if sheet.cell(row=row, column=2).value is not None)
+    for column in range(2, sheet.max_column + 1):
+        sheet.cell(row=last, column=column).value = None
+
+
+def test_each_ingest_is_on_record_with_its_workbook_and_counts(year, capsys):
+    folder = year["dir"]
+    before_log = (folder / records.LOG).read_text(encoding="utf-8")  # the module's first ingest: 22 + 2 × 22 units
+    first = len(records.read_log(folder))
+    experts_line = rows(folder / "expert_scores.csv")[0]  # WDZG,中医正骨手法复位,E07,17,…
+    assert experts_line["code"] == "WDZG"
+    ledger_before = [r for r in rows(folder / "ledger.csv") if r["code"] == "WDZG"]
+
+    # 1: the committee lowers one expert score
+    committee = send(year, COMMITTEE_WORKBOOK, lower_first_expert_score)
+    assert evalbook(capsys, "ingest", SCHEME, "--year", YEAR, "--from", committee, "--data", year["data"])[0] == 0
+    log = records.read_log(folder)
+    mine = log[first:]
+    assert (folder / records.LOG).read_text(encoding="utf-8").startswith(before_log)  # earlier lines kept, byte for byte
+    committee_sha = sha(committee / COMMITTEE_WORKBOOK)
+    assert {r["sha256"] for r in mine} == {committee_sha} and {r["owner"] for r in mine} == {"experts", "committee"}
+    assert len(mine) == 22 * 2  # every unit it lists × its two files
+    changed = [(r["code"], r["file"], r["rows_added"], r["rows_changed"], r["rows_removed"]) for r in mine
+               if (r["rows_added"], r["rows_changed"], r["rows_removed"]) != ("0", "0", "0")]
+    assert changed == [("WDZG", "expert_scores.csv", "0", "1", "0")]
+    kept = folder / records.FOLDER / f"{committee_sha}.xlsx"
+    assert kept.read_bytes() == (committee / COMMITTEE_WORKBOOK).read_bytes()
+    assert float(rows(folder / "expert_scores.csv")[0]["advantage"]) == float(experts_line["advantage"]) - 1
+    addresses = records.read_csv(folder / records.ADDRESSES)
+    committee_addresses = [a for a in addresses if a["file"] in ("expert_scores.csv", "judgments.csv")]
+    assert {"file": "expert_scores.csv", "row": "2", "column": "advantage", "address": "考评组.xlsx!附件4专家评分!E3",
+            "sha256": committee_sha, "file_sha256": sha(folder / "expert_scores.csv")} in committee_addresses
+    committee_files = {f: sha(folder / f) for f in ("expert_scores.csv", "judgments.csv")}
+    log_after_committee = (folder / records.LOG).read_text(encoding="utf-8")
+
+    # 2: WDZG changes its 迟报次数 and withdraws its last ledger row
+    def hospital_change(book):
+        set_late(9)(book)
+        drop_last_ledger_row(book)
+    hospital = send(year, "WDZG.xlsx", hospital_change)
+    assert evalbook(capsys, "ingest", SCHEME, "--year", YEAR, "--from", hospital, "--data", year["data"])[0] == 0
+    hospital_sha = sha(hospital / "WDZG.xlsx")
+    assert (folder / records.LOG).read_text(encoding="utf-8").startswith(log_after_committee)
+    mine = records.read_log(folder)[first + 44:]
+    assert [(r["code"], r["file"], r["sha256"], r["owner"], r["rows_added"], r["rows_changed"], r["rows_removed"])
+            for r in mine] == [("WDZG", "facts.csv", hospital_sha, "hospital", "0", "1", "0"),
+                               ("WDZG", "project_stats.csv", hospital_sha, "hospital", "0", "0", "0"),
+                               ("WDZG", "ledger.csv", hospital_sha, "hospital", "0", "0", "1")]
+    assert all(r["received_at"].endswith("Z") and len(r["received_at"]) == 20 for r in mine)
+    assert (folder / records.FOLDER / f"{hospital_sha}.xlsx").is_file() and kept.is_file()  # both versions kept
+    assert len([r for r in rows(folder / "ledger.csv") if r["code"] == "WDZG"]) == len(ledger_before) - 1
+    # the committee's files and its addresses: untouched by the hospital's ingest
+    assert {f: sha(folder / f) for f in committee_files} == committee_files
+    after = records.read_csv(folder / records.ADDRESSES)
+    assert [a for a in after if a["file"] in ("expert_scores.csv", "judgments.csv")] == committee_addresses
+    # the other institutions' facts rows keep the cells of the first ingest; WDZG's point into the new workbook
+    facts = [a for a in after if a["file"] == "facts.csv" and a["column"] == "late_submissions"]
+    assert len(facts) == 22 and [a["sha256"] for a in facts].count(hospital_sha) == 1
+    [own] = [a for a in facts if a["sha256"] == hospital_sha]
+    assert own["address"] == f"WDZG.xlsx!附件3考评事实!{LATE_CELL}"
+
+
+def test_a_dry_run_or_a_refused_ingest_puts_nothing_on_record(year, capsys):
+    folder = year["dir"]
+    before = {p: sha(p) for p in sorted(folder.rglob("*")) if p.is_file()}
+    sent = send(year, "WDZG.xlsx", set_late(9))
+    assert evalbook(capsys, "ingest", SCHEME, "--year", YEAR, "--from", sent, "--data", year["data"], "--dry-run")[0] == 0
+    bad = send(year, "WDZG.xlsx", set_late("九"))
+    assert evalbook(capsys, "ingest", SCHEME, "--year", YEAR, "--from", bad, "--data", year["data"])[0] == 1
+    assert {p: sha(p) for p in sorted(folder.rglob("*")) if p.is_file()} == before
+
+
+def test_the_records_are_no_input(year, capsys):
+    """submissions.csv and submissions/ beside the data files: validate reads only the scheme's files."""
+    assert (year["dir"] / records.LOG).is_file() and (year["dir"] / records.ADDRESSES).is_file()
+    code, out = evalbook(capsys, "validate", SCHEME, "--year", YEAR, "--data", year["data"])
+    assert code == 0 and "submissions.csv" not in out and "addresses.csv" not in out
+
+
+# --------------------------------------------------------------------------- hostile text, exit codes
+
+def test_hostile_text_is_escaped_in_the_letter_and_neutralised_in_the_csv(year, capsys):
+    institutions = year["data"] / SCHEME / "institutions.csv"
+    text = institutions.read_text(encoding="utf-8")
+    institutions.write_text(text.replace("文登整骨医院", '"<script>alert(1)</script>=整骨"'), encoding="utf-8")
+    experts = year["dir"] / "expert_scores.csv"
+    hostile = "=HYPERLINK(\"\"http://x.invalid\"\")<img src=x onerror=alert(1)>"
+    experts.write_text(experts.read_text(encoding="utf-8").replace("WDZG,中医正骨手法复位,", f'WDZG,"{hostile}",'),
+                       encoding="utf-8")
+    code, out = evalbook(capsys, "queries", SCHEME, "--year", YEAR, "--data", year["data"], "--out", year["root"] / "q")
+    assert code == 0, out
+    folder = year["root"] / "q" / SCHEME / str(YEAR)
+    letter = (folder / "WDZG.html").read_text(encoding="utf-8")
+    assert "<script>" not in letter and "<img" not in letter
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;=整骨" in letter and "&lt;img src=x onerror=alert(1)&gt;" in letter
+    raw = (folder / "queries.csv").read_text(encoding="utf-8")
+    values = [r["value"] for r in rows(folder / "queries.csv") if r["code"] == "WDZG"]
+    assert "'=HYPERLINK" in raw and any(v.startswith("'=HYPERLINK") for v in values)
+    assert not any(v.startswith("=") for r in rows(folder / "queries.csv") for v in r.values())
+
+
+def test_exit_codes(year, capsys, tmp_path):
+    with pytest.raises(SystemExit) as stop:
+        main(["queries", "wendeng", "--year", "2023"])
+    assert stop.value.code == 2  # a scheme that does not exist: usage, nothing written
+    code, out = evalbook(capsys, "queries", SCHEME, "--year", YEAR, "--data", tmp_path / "nowhere", "--out", tmp_path / "q")
+    assert code == 1 and "找不到该方案的数据文件夹" in out and "does not exist" in out and "Traceback" not in out
+    code, out = evalbook(capsys, "queries", SCHEME, "--year", 1999, "--data", year["data"], "--out", tmp_path / "q")
+    assert code == 1 and "现有年度：2023" in out
+    assert not (tmp_path / "q").exists()
+    # invalid data (a required file missing as a whole): the letters are still written, exit 0; the file's
+    # problem is of no one institution: empty code, no letter
+    (year["dir"] / "facts.csv").unlink()
+    code, out = evalbook(capsys, "queries", SCHEME, "--year", YEAR, "--data", year["data"], "--out", tmp_path / "q")
+    assert code == 0, out
+    found = rows(tmp_path / "q" / SCHEME / str(YEAR) / "queries.csv")
+    missing = [r for r in found if r["file"] == f"{YEAR}/facts.csv"]
+    assert missing and all(r["code"] == "" and r["name"] == "" and r["severity"] == "error" for r in missing)
+    assert missing[0]["location"] == f"{YEAR}/facts.csv::"
+    assert not (tmp_path / "q" / SCHEME / str(YEAR) / ".html").exists()

@@ -17,10 +17,10 @@ from typing import Any
 
 from evalbook.core.errors import InputError, Problem
 from evalbook.core.files import replace_files
-from evalbook.excel import on_record
 from evalbook.excel.folder import read_submissions, workbooks_in
 from evalbook.excel.layout import COMMITTEE, COMMITTEE_WORKBOOK, HOSPITAL, Identity, Layout, committee_identity
 from evalbook.excel.merge import csv_text, emptied_units, merge_rows, read_existing, unit_of, year_folder
+from evalbook.excel.on_record import address_rows, current_addresses, log_lines, received_at, store_workbooks, workbook_sha
 from evalbook.excel.submission import Submission
 from evalbook.excel.writing import build_workbook, save_atomically
 from evalbook.inputs import records
@@ -157,9 +157,9 @@ def ingest(scheme: ModuleType, year: int, source: Path, data_dir: Path, dry_run:
         return report
     report.folder = year_folder(scheme, year, data_dir)
     texts = {}
-    shas = {id(s): on_record.workbook_sha(s) for s in submissions}
+    shas = {id(s): workbook_sha(s) for s in submissions}
     row_shas = {id(row): shas[id(s)] for s in submissions for rows in s.rows.values() for row in rows}
-    others, recorded = on_record.current_addresses(report.folder, {file: report.folder / file for file in files})
+    others, recorded = current_addresses(report.folder, {file: report.folder / file for file in files})
     addresses = list(others)
     for file in files:
         columns = [c.name for c in scheme.FILES[file]]
@@ -168,16 +168,16 @@ def ingest(scheme: ModuleType, year: int, source: Path, data_dir: Path, dry_run:
         report.changes[file] = count_changes(existing[file] or [], rows, columns, templates.ROW_KEYS[file])
         text = csv_text(columns, rows)
         target = report.folder / file
-        addresses += on_record.address_rows(file, rows, existing[file] or [], recorded[file], row_shas,
+        addresses += address_rows(file, rows, existing[file] or [], recorded[file], row_shas,
                                             hashlib.sha256(text.encode("utf-8")).hexdigest())
         if not target.is_file() or target.read_bytes() != text.encode("utf-8"):
             texts[file] = text
             report.written[file] = len(rows)
-    report.received = on_record.log_lines(submissions, shas, existing, files, layout, templates.OWNERS,
+    report.received = log_lines(submissions, shas, existing, files, layout, templates.OWNERS,
                                           {f: [c.name for c in scheme.FILES[f]] for f in files}, templates.ROW_KEYS,
-                                          on_record.received_at())
+                                          received_at())
     if not dry_run:
-        on_record.store_workbooks(report.folder, submissions, shas)
+        store_workbooks(report.folder, submissions, shas)
         log = report.folder / records.LOG
         before = log.read_text(encoding="utf-8") if log.is_file() else records.csv_lines(records.LOG_COLUMNS, [])
         texts[records.LOG] = before + records.csv_lines(records.LOG_COLUMNS, report.received, header=False)

@@ -251,3 +251,30 @@ def test_exit_codes(year, capsys, tmp_path):
     assert missing and all(r["code"] == "" and r["name"] == "" and r["severity"] == "error" for r in missing)
     assert missing[0]["location"] == f"{YEAR}/facts.csv::"
     assert not (tmp_path / "q" / SCHEME / str(YEAR) / ".html").exists()
+
+
+def test_the_report_section_lists_the_versions_and_where_each_row_came_from(year, capsys):
+    from evalbook.notebook.sections import submissions_section
+    from evalbook.notebook.year import open_year
+    from evalbook.output.plaintext import text_of
+
+    sent = send(year, "WDZG.xlsx", set_late(3))
+    assert evalbook(capsys, "ingest", SCHEME, "--year", YEAR, "--from", sent, "--data", year["data"])[0] == 0
+    second = sha(sent / "WDZG.xlsx")
+    book = open_year(SCHEME, YEAR, year["data"])
+    page = str(submissions_section(book, "WDZG"))
+    shown = text_of(submissions_section(book, "WDZG"))
+    # WDZG's versions: its prefilled workbook, the 考评组's (covering every unit), then its second workbook
+    versions = list(dict.fromkeys(line["sha256"] for line in records.read_log(year["dir"]) if line["code"] == "WDZG"))
+    assert len(versions) == 3 and versions[2] == second
+    assert all(v[:12] in page for v in versions) and "版本3" in shown
+    # facts.csv's WDZG row came from the second workbook (版本3), the expert scores from the 考评组's (版本2)
+    assert "WDZG.xlsx!附件3考评事实!F" in page and "考评组.xlsx!附件4专家评分!" in page
+    facts_row = [r for r in shown.splitlines() if "2023/facts.csv" in r]
+    experts_row = [r for r in shown.splitlines() if "2023/expert_scores.csv" in r]
+    assert facts_row and all("版本3" in r for r in facts_row), shown
+    assert experts_row and all("版本2" in r for r in experts_row), shown
+    assert "institutions.csv" not in shown
+    other = year["root"] / "plain"
+    shutil.copytree(REPO / "data" / SCHEME, other / SCHEME, ignore=shutil.ignore_patterns("2022"))
+    assert "没有工作簿报送记录" in str(submissions_section(open_year(SCHEME, YEAR, other), "WDZG"))

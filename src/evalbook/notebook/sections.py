@@ -88,7 +88,7 @@ def submissions_section(book: Year, code: str, **identity: str) -> Html:
     sources = []
     for file, table_ in book.intake.tables.items():
         frame = table_.frame
-        if "code" not in frame or file not in scheme.FILES:
+        if "code" not in frame or file not in {line["file"] for line in log}:  # the files its workbooks carry
             continue
         own = frame["code"] == code
         for column, value in identity.items():

@@ -278,3 +278,14 @@ def test_the_report_section_lists_the_versions_and_where_each_row_came_from(year
     other = year["root"] / "plain"
     shutil.copytree(REPO / "data" / SCHEME, other / SCHEME, ignore=shutil.ignore_patterns("2022"))
     assert "没有工作簿报送记录" in str(submissions_section(open_year(SCHEME, YEAR, other), "WDZG"))
+
+
+def test_an_unreadable_rubric_is_exit_1_with_a_message_and_nothing_written(year, capsys, tmp_path, monkeypatch):
+    from evalbook.core.registry import get_scheme
+
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("version: [unclosed\n", encoding="utf-8")
+    monkeypatch.setattr(get_scheme(SCHEME), "rubric_path", lambda: broken)
+    code, out = evalbook(capsys, "queries", SCHEME, "--year", YEAR, "--data", year["data"], "--out", tmp_path / "q")
+    assert code == 1 and "broken.yaml" in out and "Traceback" not in out
+    assert not (tmp_path / "q").exists()

@@ -477,6 +477,8 @@ def _ingest(args) -> int:
     if args.dry_run:
         print("试读 --dry-run：以上为将要做的改动，未写入任何文件。Dry run: nothing was written.")
     else:
+        print(f"已记录报送 on record: {report.folder}/submissions.csv（+{len(report.received)} 行 lines），"
+              f"工作簿原样保存于 workbooks kept in {report.folder}/submissions/")
         print(f"Ingested {len(report.submissions)} workbooks; other institutions' rows and other owners' files were kept.\n"
               f"下一步 next: evalbook validate {scheme.NAME} --year {args.year} --data {args.data}")
     return 0

@@ -82,7 +82,8 @@ def write_queries(intake: Intake, out_dir: Path) -> QueriesReport:
     report = QueriesReport(folder, queries)
     texts = {CSV_NAME: _csv(queries)}
     for code in dict.fromkeys(q.code for q in queries if q.code):
-        texts[f"{code}.html"] = letter(scheme.TITLE, year, code, names[code], [q for q in queries if q.code == code])
+        texts[f"{code}.html"] = letter(scheme.TITLE, year, code, names[code], [q for q in queries if q.code == code],
+                                       {c.name: c.label for columns in scheme.FILES.values() for c in columns})
         report.letters.append(code)
     replace_files(folder, texts)
     return report
@@ -136,11 +137,14 @@ def _csv(queries: list[Query]) -> str:
     return out.getvalue()
 
 
-def letter(title: str, year: int, code: str, name: str, queries: list[Query]) -> str:
-    """The letter to one institution: Chinese, printable, every piece of data escaped."""
+def letter(title: str, year: int, code: str, name: str, queries: list[Query], labels: Mapping[str, str] | None = None) -> str:
+    """The letter to one institution: Chinese, printable, every piece of data escaped; ``labels`` name the
+    columns in Chinese (column → label)."""
+    labels = labels or {}
     counts = {s: sum(q.problem.severity == s for q in queries) for s in SEVERITY_ORDER}
     summary = "，".join(f"{SEVERITY_ZH[s]} {n} 项" for s, n in counts.items() if n)
     rows = [(index, SEVERITY_ZH.get(q.problem.severity, q.problem.severity), q.location,
+             " ".join(part for part in (labels.get(q.problem.column or ""), q.problem.column) if part),
              "" if q.problem.value is None else str(q.problem.value),
              Html(f"{esc(q.problem.rule_zh)}<br><small>{esc(q.problem.rule_en)}</small>"
                   + (f"<br><small>（{esc(q.problem.context)}）</small>" if q.problem.context else "")),
@@ -151,7 +155,7 @@ def letter(title: str, year: int, code: str, name: str, queries: list[Query]) ->
             "请逐项核实：“位置”为工作簿中的单元格（工作簿!工作表!单元格）或数据文件中的位置（文件:行:列），"
             "“值”为所报数值，“问题”为所依据的规则。请按“处理方式”在原工作簿中更正后重新提交，"
             "或对无需更正的项目书面说明理由；不要改动未列出的单元格。</p>\n"
-            + table(rows, ["序号", "类别", "位置", "值", "问题（规则）", "处理方式"], classes="queries", numeric=(0,))
+            + table(rows, ["序号", "类别", "位置", "字段", "值", "问题（规则）", "处理方式"], classes="queries", numeric=(0,))
             + "\n<p>类别说明：错误——不改正将无法评分；存疑——数值明显不合常理，须核实；警告——请核实确认。</p>\n"
               "<p class=\"sign\">回复日期：__________　　经办人：__________　　联系电话：__________　　单位（盖章）</p>\n")
     return page(f"数据质疑函 · {name}（{code}）· {year}年度", body, footer=f"{title} · {year}")

@@ -289,3 +289,16 @@ def test_an_unreadable_rubric_is_exit_1_with_a_message_and_nothing_written(year,
     code, out = evalbook(capsys, "queries", SCHEME, "--year", YEAR, "--data", year["data"], "--out", tmp_path / "q")
     assert code == 1 and "broken.yaml" in out and "Traceback" not in out
     assert not (tmp_path / "q").exists()
+
+
+def test_a_report_shows_its_versions_and_verify_reproduces_it_from_the_archived_records(year, capsys):
+    out = year["root"] / "reports"
+    code, text = evalbook(capsys, "run", SCHEME, "--year", YEAR, "--data", year["data"], "--out", out, "--only", "WDZG",
+                          "--workers", 1)
+    assert code == 0, text
+    report = (out / SCHEME / str(YEAR) / "WDZG" / "report.html").read_text(encoding="utf-8")
+    assert "数据来源" in report and "版本2" in report and "WDZG.xlsx!附件3考评事实!F" in report
+    manifest = (out / SCHEME / str(YEAR) / "WDZG" / "manifest.json").read_text(encoding="utf-8")
+    assert f'"{YEAR}/submissions.csv"' in manifest and f'"{YEAR}/submissions/addresses.csv"' in manifest
+    code, text = evalbook(capsys, "verify", out / SCHEME / str(YEAR) / "WDZG", "--workers", 1)
+    assert code == 0, text

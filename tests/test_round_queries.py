@@ -302,3 +302,17 @@ def test_a_report_shows_its_versions_and_verify_reproduces_it_from_the_archived_
     assert f'"{YEAR}/submissions.csv"' in manifest and f'"{YEAR}/submissions/addresses.csv"' in manifest
     code, text = evalbook(capsys, "verify", out / SCHEME / str(YEAR) / "WDZG", "--workers", 1)
     assert code == 0, text
+
+
+def test_resume_keys_follow_the_records_and_stay_as_they_were_without_them(year, capsys):
+    from evalbook.run.reuse import report_sources
+
+    plain = report_sources(SCHEME, REPO / "data", YEAR)
+    assert plain == report_sources(SCHEME, REPO / "data")  # no records: the keys of existing publications unchanged
+    before = report_sources(SCHEME, year["data"], YEAR)
+    assert before[f"data/{YEAR}/submissions.csv"] == sha(year["dir"] / records.LOG)
+    sent = send(year, "WDZG.xlsx", lambda book: None)  # the same workbook again: same rows, one more submission
+    assert evalbook(capsys, "ingest", SCHEME, "--year", YEAR, "--from", sent, "--data", year["data"])[0] == 0
+    after = report_sources(SCHEME, year["data"], YEAR)
+    assert after != before and {k for k in after if after[k] != before[k]} == {f"data/{YEAR}/submissions.csv",
+                                                                              f"data/{YEAR}/submissions/addresses.csv"}

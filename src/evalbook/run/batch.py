@@ -197,7 +197,7 @@ def _keep_unchanged(intake: Intake, jobs: dict[str, NotebookRun], sources: list[
 
 def _key(intake: Intake, job: NotebookRun) -> str:
     return unit_key(intake.input_hashes(), intake.rubric.sha256, sha256_file(job.template), job.parameters,
-                    report_sources(intake.scheme.NAME, intake.data_dir), intake.scheme.NAME)
+                    report_sources(intake.scheme.NAME, intake.data_dir, intake.year), intake.scheme.NAME)
 
 
 def _run_jobs(jobs: dict[str, NotebookRun], intake: Intake, scheme, options: RunOptions, log, total: int,

@@ -71,6 +71,10 @@ report.stats_table(book, institution)'''),
 report.ledger_table(book, institution)'''),
     cell('''# 组内排名
 report.group_chart(book, institution)'''),
+    cell('''# 数据来源：本单位报送的工作簿版本，每行数据来自哪个版本
+from evalbook.notebook.sections import submissions_section
+
+submissions_section(book, institution)'''),
     *closing("book, institution", "institution"),
 ]
 
@@ -107,6 +111,10 @@ report.warnings_section(book, institution, specialty)'''),
 report.onsite_table(book, institution, specialty)'''),
     cell('''# 调查表：本年度与基线
 report.survey_table(book, institution, specialty)'''),
+    cell('''# 数据来源：本专科报送的工作簿版本，每行数据来自哪个版本
+from evalbook.notebook.sections import submissions_section
+
+submissions_section(book, institution, specialty=specialty)'''),
     *closing("book, institution", "(institution, specialty)"),
 ]
 

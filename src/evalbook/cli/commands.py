@@ -131,6 +131,15 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--dry-run", action="store_true",
                         help="只显示各文件将新增、修改、删除的行数，不写入任何文件 show the rows each file would gain, "
                              "change and lose; write nothing")
+
+    queries = command("queries", "为每个数据有问题的机构生成数据质疑函",
+                      "write a letter of queries to each institution whose data have problems")
+    scheme(queries)
+    year(queries)
+    data(queries)
+    queries.add_argument("--out", type=Path, default=Path("queries"), metavar="DIR",
+                         help="写入 DIR/<方案>/<年度>/<机构代码>.html 与 queries.csv writes DIR/<scheme>/<year>/<code>.html and "
+                              "queries.csv (默认 default: %(default)s)")
     return parser
 
 
@@ -154,7 +163,8 @@ def main(argv: list[str] | None = None) -> int:
 def _dispatch(args, terminated: list[int]) -> int:
     try:
         return {"validate": _validate, "run": _run, "suites": _suites, "rubric": _rubric, "template": _template,
-                "ingest": _ingest, "synth": _synth, "verify": _verify, "pdf": _pdf}[args.command](args)
+                "ingest": _ingest, "synth": _synth, "verify": _verify, "pdf": _pdf,
+                "queries": _queries}[args.command](args)
     except InputError as exc:
         print_problems(exc.problems)
         return 1
@@ -467,8 +477,29 @@ def _ingest(args) -> int:
     if args.dry_run:
         print("试读 --dry-run：以上为将要做的改动，未写入任何文件。Dry run: nothing was written.")
     else:
+        print(f"已记录报送 on record: {report.folder}/submissions.csv（+{len(report.received)} 行 lines），"
+              f"工作簿原样保存于 workbooks kept in {report.folder}/submissions/")
         print(f"Ingested {len(report.submissions)} workbooks; other institutions' rows and other owners' files were kept.\n"
               f"下一步 next: evalbook validate {scheme.NAME} --year {args.year} --data {args.data}")
+    return 0
+
+
+def _queries(args) -> int:
+    """Letters for every institution with a problem; exit 0 once written, invalid data or not (the letters are
+    the point); 1 only when the rubric or the data folder cannot be read, or the letters cannot be written."""
+    from evalbook.round.queries import write_queries
+    from evalbook.run.batch import validate_year
+
+    folder = Path(args.data) / args.scheme
+    if not folder.is_dir():  # no letters to write from nothing: the folder itself is wrong
+        raise InputError(Problem(str(folder), "找不到该方案的数据文件夹", "the scheme's data folder does not exist",
+                                 column="--data", value=str(args.data)))
+    _check_year(args.scheme, args.year, args.data)
+    report = write_queries(validate_year(args.scheme, args.year, args.data), args.out)
+    loose = len(report.unattributed)
+    print(f"已生成{len(report.letters)}封数据质疑函（共{len(report.queries)}个问题，其中{loose}个不属于单个机构，只列在 "
+          f"queries.csv 中）：{report.folder}\nWrote {len(report.letters)} letters of queries ({len(report.queries)} problems, "
+          f"{loose} not of one institution, listed in queries.csv only) to {report.folder}")
     return 0
 
 

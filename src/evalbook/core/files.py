@@ -208,7 +208,9 @@ def replace_files(folder: Path, texts: Mapping[str, str]) -> None:
     temporaries: dict[str, str] = {}
     try:
         for name, text in texts.items():
-            handle, temporary = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
+            target = folder / name  # a name may be in a sub-folder (``submissions/addresses.csv``)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
             temporaries[name] = temporary
             plain_mode(temporary)  # the umask's mode, not mkstemp's 0600
             with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:

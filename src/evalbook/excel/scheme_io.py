@@ -8,6 +8,7 @@ the units those workbooks cover; it counts the rows it adds, changes and removes
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -19,8 +20,10 @@ from evalbook.core.files import replace_files
 from evalbook.excel.folder import read_submissions, workbooks_in
 from evalbook.excel.layout import COMMITTEE, COMMITTEE_WORKBOOK, HOSPITAL, Identity, Layout, committee_identity
 from evalbook.excel.merge import csv_text, emptied_units, merge_rows, read_existing, unit_of, year_folder
+from evalbook.excel.on_record import address_rows, current_addresses, log_lines, received_at, store_workbooks, workbook_sha
 from evalbook.excel.submission import Submission
 from evalbook.excel.writing import build_workbook, save_atomically
+from evalbook.inputs import records
 from evalbook.inputs.row_changes import Changes, count_changes
 
 
@@ -38,6 +41,7 @@ class IngestReport:
     owners: dict[str, str] = field(default_factory=dict)  # file → who supplies it
     kept: list[str] = field(default_factory=list)
     dry_run: bool = False
+    received: list[dict] = field(default_factory=list)  # the lines this ingest adds (or would add) to submissions.csv
 
     @property
     def errors(self) -> list[Problem]:
@@ -153,6 +157,10 @@ def ingest(scheme: ModuleType, year: int, source: Path, data_dir: Path, dry_run:
         return report
     report.folder = year_folder(scheme, year, data_dir)
     texts = {}
+    shas = {id(s): workbook_sha(s) for s in submissions}
+    row_shas = {id(row): shas[id(s)] for s in submissions for rows in s.rows.values() for row in rows}
+    others, recorded = current_addresses(report.folder, {file: report.folder / file for file in files})
+    addresses = list(others)
     for file in files:
         columns = [c.name for c in scheme.FILES[file]]
         rows = merge_rows(existing[file] or [], submissions, file, layout, list(listed))
@@ -160,9 +168,19 @@ def ingest(scheme: ModuleType, year: int, source: Path, data_dir: Path, dry_run:
         report.changes[file] = count_changes(existing[file] or [], rows, columns, templates.ROW_KEYS[file])
         text = csv_text(columns, rows)
         target = report.folder / file
+        addresses += address_rows(file, rows, existing[file] or [], recorded[file], row_shas,
+                                            hashlib.sha256(text.encode("utf-8")).hexdigest())
         if not target.is_file() or target.read_bytes() != text.encode("utf-8"):
             texts[file] = text
             report.written[file] = len(rows)
-    if texts and not dry_run:
+    report.received = log_lines(submissions, shas, existing, files, layout, templates.OWNERS,
+                                          {f: [c.name for c in scheme.FILES[f]] for f in files}, templates.ROW_KEYS,
+                                          received_at())
+    if not dry_run:
+        store_workbooks(report.folder, submissions, shas)
+        log = report.folder / records.LOG
+        before = log.read_text(encoding="utf-8") if log.is_file() else records.csv_lines(records.LOG_COLUMNS, [])
+        texts[records.LOG] = before + records.csv_lines(records.LOG_COLUMNS, report.received, header=False)
+        texts[records.ADDRESSES] = records.csv_lines(records.ADDRESS_COLUMNS, addresses)
         replace_files(report.folder, texts)
     return report

@@ -19,6 +19,7 @@ from evalbook.excel.layout import (
     Table,
 )
 from evalbook.excel.problems import Found
+from evalbook.excel.record import Record, address
 
 
 def has_sheet(book: Workbook, title: str, found: Found) -> bool:
@@ -35,7 +36,7 @@ def read_checklist(sheet: Worksheet, checklist: Checklist, layout: Layout, found
         return []
     _refuse_merged_inputs(sheet, (FIRST_ROW, FIRST_ROW + len(checklist.fields) - 1,
                                   checklist.value_column(0), checklist.value_column(len(checklist.periods) - 1)), found)
-    records: list[dict] = [{} for _ in checklist.periods]
+    records: list[dict] = [Record() for _ in checklist.periods]
     long_rows: list[tuple[int, int, dict]] = []  # (period index, field offset, record)
     for offset, item in enumerate(checklist.fields):
         row = FIRST_ROW + offset
@@ -48,14 +49,18 @@ def read_checklist(sheet: Worksheet, checklist: Checklist, layout: Layout, found
         rule = CellRule.of(item.column, layout.parameters)
         for index, period in enumerate(checklist.periods):
             cell = sheet.cell(row=row, column=checklist.value_column(index))
+            where = address(found.name, sheet.title, cell.coordinate)
             if checklist.long_form is None:
                 records[index][item.column.name] = _read_cell(cell, rule, sheet.title, found, required=True)
+                records[index].cells[item.column.name] = where
                 continue
             context = f"统计期 {period.token}，指标 {item.column.name} {item.column.label}"  # what the cell is about
             text = _read_cell(cell, rule, sheet.title, found, required=True, context=context)
             if text is not None:
                 form = checklist.long_form
-                long_rows.append((index, offset, {form.period: period.token, form.indicator: item.column.name, form.value: text}))
+                record = Record({form.period: period.token, form.indicator: item.column.name, form.value: text},
+                                cells=dict.fromkeys((form.period, form.indicator, form.value), where))
+                long_rows.append((index, offset, record))
     if checklist.long_form is not None:
         if checklist.long_form.period_major:
             long_rows.sort(key=lambda entry: entry[:2])
@@ -81,8 +86,10 @@ def read_table(sheet: Worksheet, table: Table, layout: Layout, found: Found) -> 
         if all(is_blank(cell) for cell in cells):
             continue
         context = _row_context(table, cells)
-        record = {rule.column.name: _read_cell(cell, rule, sheet.title, found, required=True, context=context)
-                  for cell, rule in zip(cells, rules, strict=True)}
+        record = Record({rule.column.name: _read_cell(cell, rule, sheet.title, found, required=True, context=context)
+                         for cell, rule in zip(cells, rules, strict=True)},
+                        cells={rule.column.name: address(found.name, sheet.title, cell.coordinate)
+                               for cell, rule in zip(cells, rules, strict=True)})
         at = {column.name: cell for cell, column in zip(cells, table.columns, strict=True)}
         for check in table.row_rules:
             for column, rule_zh, rule_en in check(record):

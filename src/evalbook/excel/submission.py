@@ -31,6 +31,7 @@ from evalbook.excel.layout import (
     committee_identity,
 )
 from evalbook.excel.problems import Found
+from evalbook.excel.record import stamped
 from evalbook.excel.sheet_reading import has_sheet, read_checklist, read_table, warn_extra_sheets
 from evalbook.excel.zip_limits import check_size
 
@@ -102,7 +103,7 @@ def read_workbook(path: Path, layout: Layout, layout_for: Callable[[Identity], L
     if identity is None:
         return None, found.problems
     stamp = identity.record(layout)
-    rows = {file: [{**stamp, **record} for record in records] for file, records in rows.items()}
+    rows = {file: [stamped(record, stamp) for record in records] for file, records in rows.items()}
     return Submission(path, identity, rows, code_cell, identity_cells, own), found.problems
 
 

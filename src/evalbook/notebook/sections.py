@@ -1,6 +1,8 @@
-"""Report sections every scheme shares: demo banner, validation result, 评分口径, input files."""
+"""Report sections every scheme shares: demo banner, validation result, 评分口径, input files, 数据来源."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pandas as pd
 
@@ -56,3 +58,69 @@ def _concerns(book: Year, problem, code: str) -> bool:
 def inputs_table(book: Year) -> Html:
     rows = [(label, str(path), sha) for label, path, sha in book.intake.inputs()]
     return section("输入文件", table(rows, ["文件", "路径", "sha256"], classes="inputs"))
+
+
+def submissions_section(book: Year, code: str, **identity: str) -> Html:
+    """数据来源: the unit's submissions (版本) as ``submissions.csv`` logs them, and for each of its rows of the
+    data files the version it came from (``submissions/addresses.csv``). ``identity`` narrows the unit within the
+    institution (``specialty=…``); the unit is named as the log names it (``NMRM-心血管内科``)."""
+    from evalbook.inputs import records
+    from evalbook.inputs.intake import locate
+
+    scheme, year = book.scheme, book.year
+    year_dir = Path(book.intake.data_dir) / scheme.NAME / str(year)
+    unit = "-".join([code, *identity.values()])
+    log = [line for line in records.read_log(year_dir) if line["code"] == unit]
+    if not log:
+        return section("数据来源",
+                       paragraph("本单位本年度的数据没有工作簿报送记录（未经 evalbook ingest 读入，数据直接录入 CSV）。"))
+    numbers: dict[str, int] = {}
+    for line in log:
+        numbers.setdefault(line["sha256"], len(numbers) + 1)
+    rows = [(f"版本{numbers[line['sha256']]}", line["received_at"].replace("T", " ").replace("Z", " UTC"), line["file"],
+             line["sha256"][:12], _OWNER_ZH.get(line["owner"], line["owner"]), line["rows_added"], line["rows_changed"],
+             line["rows_removed"]) for line in log]
+    paths = {file: locate(scheme, book.intake.data_dir, file, year)[0] for file in scheme.FILES}
+    origins = records.read_addresses(year_dir, paths)
+    by_row: dict[tuple[str, int], tuple[str, str]] = {}
+    for (file, line, _), origin in sorted(origins.items()):
+        by_row.setdefault((file, line), (origin.sha256, origin.address))
+    sources = []
+    for file, table_ in book.intake.tables.items():
+        frame = table_.frame
+        if "code" not in frame or file not in {line["file"] for line in log}:  # the files its workbooks carry
+            continue
+        own = frame["code"] == code
+        for column, value in identity.items():
+            if column in frame:
+                own &= frame[column] == value
+        groups: dict[str, list[int]] = {}
+        first: dict[str, str] = {}
+        for line in frame.index[own]:
+            sha, where = by_row.get((file, int(line)), ("", ""))
+            version = f"版本{numbers[sha]}" if sha in numbers else _NO_RECORD
+            groups.setdefault(version, []).append(int(line))
+            first.setdefault(version, where)
+        label = book.intake.labels.get(file, file)
+        sources += [(label, version, _lines(lines), first[version]) for version, lines in groups.items()]
+    headers = ["版本", "收到时间", "数据文件", "工作簿 sha256", "填报方", "新增行", "修改行", "删除行"]
+    return section("数据来源", table(rows, headers, numeric=(5, 6, 7), classes="submissions"),
+                   Html("<h3>本报告所用数据来自哪个版本</h3>"),
+                   table(sources, ["数据文件", "来自", "行", "首个单元格"], classes="sources"),
+                   note="版本按收到的工作簿（sha256）编号；每次读入的工作簿原样保存在数据文件夹的 "
+                        f"{scheme.NAME}/{year}/{records.FOLDER}/ 中。")
+
+
+_NO_RECORD = "无工作簿记录（直接录入或读入后改动）"
+_OWNER_ZH = {"hospital": "医疗机构", "committee": "考评组", "experts": "专家组"}
+
+
+def _lines(lines: list[int]) -> str:
+    """Line numbers as ranges: 2–5、8."""
+    spans: list[list[int]] = []
+    for line in sorted(lines):
+        if spans and line == spans[-1][1] + 1:
+            spans[-1][1] = line
+        else:
+            spans.append([line, line])
+    return "、".join(str(a) if a == b else f"{a}–{b}" for a, b in spans)

@@ -32,10 +32,18 @@ def archive_name(label: str, sha: str) -> str:
     return f"{ARCHIVE}/{sha}"
 
 
-def data_files(scheme_name: str, data_dir: Path) -> list[tuple[str, Path, str]]:
-    """(label, path, sha256) of the files of the data folder a report shows besides its inputs: ``DEMO.md``."""
+def data_files(scheme_name: str, data_dir: Path, year: int | None = None) -> list[tuple[str, Path, str]]:
+    """(label, path, sha256) of the files of the data folder a report shows besides its inputs: ``DEMO.md`` and,
+    with ``year``, that year's submissions log and addresses where ingest wrote them (the 数据来源 section)."""
+    from evalbook.inputs import records
+
     demo = Path(data_dir) / scheme_name / DEMO_MARKER
-    return [(DEMO_MARKER, demo, sha256_file(demo))] if demo.is_file() else []
+    found = [(DEMO_MARKER, demo, sha256_file(demo))] if demo.is_file() else []
+    for name in (records.LOG, records.ADDRESSES) if year is not None else ():
+        path = Path(data_dir) / scheme_name / str(year) / name
+        if path.is_file():
+            found.append((f"{year}/{name}", path, sha256_file(path)))
+    return found
 
 
 def recorded(record: dict) -> list[dict]:

@@ -138,7 +138,7 @@ def _build(scheme, intake: Intake, report: RunReport, only, options: RunOptions,
         write_results(scheme, intake, scores, stage)
         facts = facts_digests(scheme, intake, stage, units)
         selected = [u for u in units if not only or u[1] in only]
-        archive.store(stage, [*intake.inputs(), *archive.data_files(scheme.NAME, intake.data_dir)])
+        archive.store(stage, [*intake.inputs(), *archive.data_files(scheme.NAME, intake.data_dir, intake.year)])
         if only:  # the others are kept, except those whose page would now show something else (see stale.py)
             others = [folder for folder, code, _ in units if code not in only]
             report.stale = stale_reports(report.target, facts, others)
@@ -197,7 +197,7 @@ def _keep_unchanged(intake: Intake, jobs: dict[str, NotebookRun], sources: list[
 
 def _key(intake: Intake, job: NotebookRun) -> str:
     return unit_key(intake.input_hashes(), intake.rubric.sha256, sha256_file(job.template), job.parameters,
-                    report_sources(intake.scheme.NAME, intake.data_dir), intake.scheme.NAME)
+                    report_sources(intake.scheme.NAME, intake.data_dir, intake.year), intake.scheme.NAME)
 
 
 def _run_jobs(jobs: dict[str, NotebookRun], intake: Intake, scheme, options: RunOptions, log, total: int,
@@ -279,7 +279,7 @@ def _manifest(intake: Intake, job: NotebookRun, folder: Path, outputs: list[str]
         "institution": job.parameters.get("institution"),
         "inputs": [{"file": label, "path": paths.portable(path, folder), "sha256": sha} for label, path, sha in intake.inputs()],
         archive.DATA_FILES: [{"file": label, "path": paths.portable(path, folder), "sha256": sha}
-                             for label, path, sha in archive.data_files(intake.scheme.NAME, intake.data_dir)],
+                             for label, path, sha in archive.data_files(intake.scheme.NAME, intake.data_dir, intake.year)],
         "rubric": {"path": paths.portable(intake.rubric.path, paths.REPO), "sha256": intake.rubric.sha256,
                    "version": intake.rubric["version"]},
         "notebooks": [{"notebook": paths.portable(job.template, paths.REPO), "sha256": sha256_file(job.template),

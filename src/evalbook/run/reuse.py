@@ -80,11 +80,13 @@ def environment() -> dict[str, str]:
     return found
 
 
-def report_sources(scheme_name: str, data_dir: Path) -> dict[str, str]:
+def report_sources(scheme_name: str, data_dir: Path, year: int | None = None) -> dict[str, str]:
     """Files besides the inputs, rubric and notebook that change what a report shows, by sha256 (or ``absent``):
     the data's ``DEMO.md`` (the 示例数据 banner), the scheme's suites (the validation section) and every file of the
-    scheme in ``rubrics/`` (e.g. naiman's indicator catalog: labels, categories, directions)."""
+    scheme in ``rubrics/`` (e.g. naiman's indicator catalog: labels, categories, directions); with ``year``, that
+    year's records of what ingest received, where there are any (the 数据来源 section)."""
     from evalbook.core.registry import get_scheme
+    from evalbook.inputs import records
     from evalbook.notebook.year import DEMO_MARKER
 
     scheme = get_scheme(scheme_name)
@@ -95,6 +97,10 @@ def report_sources(scheme_name: str, data_dir: Path) -> dict[str, str]:
     for path in [*sorted(suites.glob("*.json")), *sorted(rubrics.glob(f"{scheme_name}*"))]:
         if path.is_file():
             found[path.relative_to(scheme.HOME).as_posix()] = sha256_file(path)
+    for name in (records.LOG, records.ADDRESSES) if year is not None else ():
+        path = Path(data_dir) / scheme_name / str(year) / name
+        if path.is_file():  # absent: no entry, so the keys of years without records stay as they were
+            found[f"data/{year}/{name}"] = sha256_file(path)
     return found
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-
 IMPLAUSIBLE = "implausible"  # a value to look at again (Scheme.plausibility): not an error, never stops a run
 LEVELS = {"error": "错误 ERROR", "warning": "警告 WARNING", IMPLAUSIBLE: "存疑 IMPLAUSIBLE"}  # how each severity reads
 

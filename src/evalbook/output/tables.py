@@ -97,8 +97,8 @@ def write_results(scheme, intake, scores, folder: Path) -> list[str]:
     tables = scheme.output_tables(scores)
     for name, frame in tables.items():
         (folder / name).write_text(csv_text(frame), encoding="utf-8")
-    problems = [(SEVERITY_LABELS.get(p.severity, p.severity), p.file, p.row, p.column, None if p.value is None else str(p.value), p.rule_zh, p.rule_en)
-                for p in intake.outcome.problems]
+    problems = [(SEVERITY_LABELS.get(p.severity, p.severity), p.file, p.row, p.column,
+                 None if p.value is None else str(p.value), p.rule_zh, p.rule_en) for p in intake.outcome.problems]
     write_workbook(folder / "results.xlsx", [
         *scheme.result_sheets(intake, scores),
         ("校验警告", ["级别", "文件", "行", "列", "值", "规则", "rule"], problems),

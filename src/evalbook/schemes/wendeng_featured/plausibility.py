@@ -125,7 +125,8 @@ def inconsistencies(stats: pd.DataFrame, year: int, file: str, t: dict) -> list[
             per = f"每人次{plain(revenue * 10000 / workload)}元" if workload else "工作量为0"
             problems.append(Problem(
                 file, f"业务收入{plain(revenue)}万元而工作量{plain(workload)}人次（{per}），超过每人次{revenue_max}元"
-                      f"（评分规则 plausibility.max_revenue_per_visit_yuan = {revenue_max}）：收入与工作量不符，请核实，不影响评分",
+                      f"（评分规则 plausibility.max_revenue_per_visit_yuan = {revenue_max}）：收入与工作量不符，"
+                      "请核实，不影响评分",
                 f"revenue {plain(revenue)} 万元 against a workload of {plain(workload)} visits is more than {revenue_max} 元 "
                 f"per visit (rubric plausibility.max_revenue_per_visit_yuan = {revenue_max}): please check; scores unchanged",
                 row=int(line), column="revenue_wan", value=plain(revenue), severity=IMPLAUSIBLE, context=context))
@@ -133,9 +134,11 @@ def inconsistencies(stats: pd.DataFrame, year: int, file: str, t: dict) -> list[
             per = f"每人{plain(workload / staff)}人次" if staff else "工作人员为0"
             problems.append(Problem(
                 file, f"工作量{plain(workload)}人次而工作人员{plain(staff)}人（{per}），超过每人每年{workload_max}人次"
-                      f"（评分规则 plausibility.max_workload_per_staff = {workload_max}）：工作量与人员不符，请核实，不影响评分",
+                      f"（评分规则 plausibility.max_workload_per_staff = {workload_max}）：工作量与人员不符，"
+                      "请核实，不影响评分",
                 f"a workload of {plain(workload)} visits with {plain(staff)} staff is more than {workload_max} visits per "
-                f"staff member a year (rubric plausibility.max_workload_per_staff = {workload_max}): please check; scores unchanged",
+                f"staff member a year (rubric plausibility.max_workload_per_staff = {workload_max}): "
+                "please check; scores unchanged",
                 row=int(line), column="workload", value=plain(workload), severity=IMPLAUSIBLE, context=context))
     return problems
 

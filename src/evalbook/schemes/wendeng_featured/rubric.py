@@ -148,11 +148,13 @@ def policy_lines(rubric: Rubric) -> list[tuple[str, str]]:
         ("项目奖名额（二组）", tiers(projects["primary"])),
         ("优秀奖", f"其余项目得分不低于{excellence['min_score']:g}分者获{excellence['award']}"
                    f"（一组{excellence['prize_wan']['district']:g}万元，二组{excellence['prize_wan']['primary']:g}万元）"),
-        ("存疑：同比跳变", f"本年值与上一年值中较大者超过较小者的{plausible['jump_factor']:g}倍（恰好{plausible['jump_factor']:g}倍不算），"
-                          f"两年都不超过{plausible['jump_floor']:g}时不比较；附件3考评事实（{columns('jump_facts')}）"
-                          f"与上一年度 facts.csv 比较（无上一年度数据则不比较），附件6（{columns('jump_stats')}）与项目上一年行比较"),
+        ("存疑：同比跳变", f"本年值与上一年值中较大者超过较小者的{plausible['jump_factor']:g}倍"
+                          f"（恰好{plausible['jump_factor']:g}倍不算），两年都不超过{plausible['jump_floor']:g}时不比较；"
+                          f"附件3考评事实（{columns('jump_facts')}）与上一年度 facts.csv 比较（无上一年度数据则不比较），"
+                          f"附件6（{columns('jump_stats')}）与项目上一年行比较"),
         ("存疑：收入与工作量", f"附件6业务收入×10000÷工作量超过{plausible['max_revenue_per_visit_yuan']:g}元/人次"
                               "（有收入而工作量为0亦然）"),
-        ("存疑：工作量与人员", f"附件6工作量÷工作人员超过{plausible['max_workload_per_staff']:g}人次/人·年（有工作量而无人员亦然）"),
+        ("存疑：工作量与人员", f"附件6工作量÷工作人员超过{plausible['max_workload_per_staff']:g}人次/人·年"
+                              "（有工作量而无人员亦然）"),
         ("存疑值的处理", "仅作提示，请与机构核实；不终止运行，不影响评分"),
     ]

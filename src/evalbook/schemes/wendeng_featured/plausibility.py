@@ -57,11 +57,13 @@ def is_jump(current: Fraction, previous: Fraction, factor: Fraction, floor: Frac
     return high > floor and high > factor * low
 
 
-def _jump_rule(label: str, where: str, previous: Fraction, current: Fraction, t: dict) -> tuple[str, str]:
+def _jump_rule(label: str, file: str, line: int, year: int, previous: Fraction, current: Fraction,
+               t: dict) -> tuple[str, str]:
     factor, floor = plain(t["factor"]), plain(t["floor"])
-    return (f"{label}与上一年度（{where}：{plain(previous)}）相比变化超过{factor}倍（较大值 > {factor} × 较小值，"
+    return (f"{label}与上一年度（{file} 第{line}行，{year}年：{plain(previous)}）相比变化超过{factor}倍（较大值 > {factor} × 较小值，"
             f"且两年不都 ≤ {floor}；评分规则 plausibility.jump_factor = {factor}，jump_floor = {floor}）：请核实，不影响评分",
-            f"changed more than {factor}-fold from the previous year ({where}: {plain(previous)} → {plain(current)}; "
+            f"changed more than {factor}-fold from the previous year ({file} row {line}, {year}: {plain(previous)} → "
+            f"{plain(current)}; "
             f"rule: larger > {factor} × smaller unless both ≤ {floor}, rubric plausibility.jump_factor = {factor}, "
             f"jump_floor = {floor}): please check; scores unchanged")
 
@@ -80,7 +82,8 @@ def fact_jumps(facts: pd.DataFrame, previous: pd.DataFrame | None, file: str, pr
             current, past = _number(row[column]), _number(old[column])
             if current is None or past is None or not is_jump(current, past, t["factor"], t["floor"]):
                 continue
-            zh, en = _jump_rule(LABELS.get(column, column), f"{previous_file} 第{old_line}行", past, current, t)
+            zh, en = _jump_rule(LABELS.get(column, column), previous_file, old_line, int(old["year"]) if "year" in old
+                                else int(previous_file.split("/")[0]), past, current, t)
             problems.append(Problem(file, zh, en, row=int(line), column=column, value=plain(current), severity=IMPLAUSIBLE,
                                     context=str(row["code"])))
     return problems
@@ -108,7 +111,7 @@ def stat_jumps(stats: pd.DataFrame, year: int, file: str, previous_file: str | N
             current, past = _number(row[column]), _number(old[column])
             if current is None or past is None or not is_jump(current, past, t["factor"], t["floor"]):
                 continue
-            zh, en = _jump_rule(LABELS.get(column, column), f"{where_file} 第{old_line}行（{year - 1}年）", past, current, t)
+            zh, en = _jump_rule(LABELS.get(column, column), where_file, old_line, year - 1, past, current, t)
             problems.append(Problem(file, zh, en, row=int(line), column=column, value=plain(current), severity=IMPLAUSIBLE,
                                     context=f"{row['code']} {row['project']} {year}"))
     return problems

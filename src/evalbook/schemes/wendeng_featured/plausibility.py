@@ -61,7 +61,8 @@ def _jump_rule(label: str, file: str, line: int, year: int, previous: Fraction, 
                t: dict) -> tuple[str, str]:
     factor, floor = plain(t["factor"]), plain(t["floor"])
     return (f"{label}与上一年度（{file} 第{line}行，{year}年：{plain(previous)}）相比变化超过{factor}倍"
-            f"（较大值 > {factor} × 较小值，且两年不都 ≤ {floor}；评分规则 plausibility.jump_factor = {factor}，jump_floor = {floor}）：请核实，不影响评分",
+            f"（较大值 > {factor} × 较小值，且两年不都 ≤ {floor}；"
+            f"评分规则 plausibility.jump_factor = {factor}，jump_floor = {floor}）：请核实，不影响评分",
             f"changed more than {factor}-fold from the previous year ({file} row {line}, {year}: {plain(previous)} → "
             f"{plain(current)}; "
             f"rule: larger > {factor} × smaller unless both ≤ {floor}, rubric plausibility.jump_factor = {factor}, "

@@ -73,7 +73,7 @@ def fact_jumps(facts: pd.DataFrame, previous: pd.DataFrame | None, file: str, pr
     """Facts that jumped from the same institution's row of the previous year's facts.csv."""
     if previous is None or previous.empty:
         return []
-    before = {code: (line, row) for line, (code, row) in zip(previous.index, previous.iterrows(), strict=True)}
+    before = {row["code"]: (line, row) for line, row in previous.iterrows()}
     problems = []
     for line, row in facts.iterrows():
         if row["code"] not in before:

@@ -374,3 +374,34 @@ def test_demo_data_implausible_values(runner):
                      ("2023/facts.csv", 20, "external_funds_wan", "11.3")]  # TFS 0 → 11.3 (11.3 > 10 and > 0)
     assert take_in(WENDENG, 2022, REPO / "data", runner=runner).implausible == []  # no 2021: Annex 6 rows only
     assert take_in(NAIMAN, 2025, REPO / "data", runner=runner).implausible == []
+
+
+# ------------------------------------------------------------------ the year compared with is evidence, like the inputs
+
+
+def test_the_year_compared_with_is_archived_shown_and_verified(tmp_path):
+    from evalbook.cli.commands import main
+    from evalbook.inputs.reading import sha256_file
+    from evalbook.run.batch import RunOptions, run_year, validate_year
+    from test_cli_e2e import build_cohort
+
+    data = tmp_path / "data"
+    build_cohort(data)  # five institutions, every internal_funds_wan 300.0 in 2023/facts.csv (D1 on row 2)
+    base = data / WENDENG.NAME
+    (base / "2022").mkdir()
+    shutil.copy(base / "2023" / "facts.csv", base / "2022" / "facts.csv")
+    edit(data, WENDENG.NAME, "2022/facts.csv", {"code": "D1"}, {"internal_funds_wan": "99.9"})  # 300 > 3 × 99.9 = 299.7
+    report = run_year(WENDENG.NAME, 2023, data, tmp_path / "out", intake=validate_year(WENDENG.NAME, 2023, data),
+                      log=lambda _: None, options=RunOptions(bar=False))
+    assert not report.failures
+    year = tmp_path / "out" / WENDENG.NAME / "2023"
+    problems = json.loads((year / "validation.json").read_text(encoding="utf-8"))["problems"]
+    assert [(p["file"], p["row"], p["column"], p["value"]) for p in problems if p["severity"] == "implausible"] == [
+        ("2023/facts.csv", 2, "internal_funds_wan", "300")]
+    assert (year / "inputs" / sha256_file(base / "2022" / "facts.csv")).is_file()
+    recorded = json.loads((year / "D1" / "manifest.json").read_text(encoding="utf-8"))["inputs"]
+    assert "2022/facts.csv" in [entry["file"] for entry in recorded]
+    assert "存疑（请核实）" in (year / "D1" / "report.html").read_text(encoding="utf-8")
+    assert "存疑（请核实）" not in (year / "P1" / "report.html").read_text(encoding="utf-8")  # D1's, not P1's
+    shutil.rmtree(base / "2022")  # verify re-executes from the archive, not from today's data folder
+    assert main(["verify", str(year)]) == 0

@@ -102,6 +102,13 @@ def test_jump_rule_edges(current, previous, flagged):
     assert is_jump(current, previous, F(3), F(10)) is flagged
 
 
+def test_jump_floor_from_the_rubric(data, runner, tmp_path):
+    # the demo's TFS external funds 0 → 11.3 (row 20) is above the floor 10; with jump_floor 11.3 both are at most it
+    assert implausible(take_in(WENDENG, 2023, data, runner=runner), "external_funds_wan", row=20)
+    floor = rubric_with(WENDENG, tmp_path, jump_floor=11.3)
+    assert implausible(take_in(WENDENG, 2023, data, rubric=floor, runner=runner), "external_funds_wan", row=20) == []
+
+
 def test_exact_median():
     assert median([F(10), F(30), F(20)]) == 20
     assert median([F(1), F(2), F(4), F(8)]) == 3  # (2 + 4) / 2
@@ -211,6 +218,9 @@ def test_revenue_without_the_workload(data, runner, revenue, workload, flagged):
     if flagged:
         assert (hits[0].file, hits[0].row, hits[0].value) == ("2023/project_stats.csv", 3, revenue)
         assert "max_revenue_per_visit_yuan = 10000" in hits[0].rule_zh
+    if revenue == "34611.01":  # a changed threshold changes the verdict: 10001 元 × 34611 = 34614.4611 万元 > 34611.01
+        lax = rubric_with(WENDENG, data, max_revenue_per_visit_yuan=10001)
+        assert implausible(take_in(WENDENG, 2023, data, rubric=lax, runner=runner), "revenue_wan", "max_revenue") == []
 
 
 @pytest.mark.parametrize(("workload", "staff", "flagged"), [
@@ -301,6 +311,11 @@ def test_naiman_value_against_its_own_baseline(data, runner, value, flagged):
     if value == "36366":  # a changed threshold changes the verdict: 6 × 7273 = 43638 > 36366
         six = rubric_with(NAIMAN, data, baseline_factor=6)
         assert implausible(take_in(NAIMAN, 2025, data, rubric=six, runner=runner), "value", "baseline") == []
+        counts_not_compared = rubric_with(NAIMAN, data, kinds="[amount]")  # 2.1.1 is a count
+        assert implausible(take_in(NAIMAN, 2025, data, rubric=counts_not_compared, runner=runner), "value", "baseline") == []
+    if value == "1454":  # floor 7273: both values at most the floor, not compared
+        high_floor = rubric_with(NAIMAN, data, floor=7273)
+        assert implausible(take_in(NAIMAN, 2025, data, rubric=high_floor, runner=runner), "value", "baseline") == []
 
 
 # ------------------------------------------------------------------ naiman: against its peers

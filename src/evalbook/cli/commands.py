@@ -246,12 +246,13 @@ def _validate(args) -> int:
     intake = validate_year(args.scheme, args.year, args.data)
     print_problems(intake.outcome.problems)
     checked = len(intake.outcome.summary)
+    warned, implausible = len(intake.warnings) - len(intake.implausible), len(intake.implausible)
     if intake.errors:
-        print(f"校验未通过：{len(intake.errors)}个错误，{len(intake.warnings)}个警告（{checked}条规则）。"
-              f"Validation failed: {len(intake.errors)} errors, {len(intake.warnings)} warnings.")
+        print(f"校验未通过：{len(intake.errors)}个错误，{warned}个警告（{checked}条规则）。"
+              f"Validation failed: {len(intake.errors)} errors, {warned} warnings.")
         return 1
-    print(f"校验通过：{checked}条规则，{len(intake.warnings)}个警告。Validation passed: {checked} rules, "
-          f"{len(intake.warnings)} warnings.")
+    print(f"校验通过：{checked}条规则，{warned}个警告，{implausible}个存疑值（请核实，不影响评分）。"
+          f"Validation passed: {checked} rules, {warned} warnings, {implausible} implausible values (to check; not scored).")
     return 0
 
 

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+IMPLAUSIBLE = "implausible"  # a value to look at again (Scheme.plausibility): not an error, never stops a run
+LEVELS = {"error": "错误 ERROR", "warning": "警告 WARNING", IMPLAUSIBLE: "存疑 IMPLAUSIBLE"}  # how each severity reads
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -24,12 +27,17 @@ class Problem:
     row: int | str | None = None
     column: str | None = None
     value: object = None
-    severity: str = "error"  # "error" stops the run; "warning" is reported and shown
+    severity: str = "error"  # "error" stops the run; "warning" and "implausible" are reported and shown
     context: str | None = None  # what the row is about, e.g. "NMRM 心内科 2025 2.3.6 再住院率"
 
     @property
     def is_error(self) -> bool:
         return self.severity == "error"
+
+    @property
+    def is_implausible(self) -> bool:
+        """A value that passes every rule but is hard to believe (a jump, an inconsistency): shown, never refused."""
+        return self.severity == IMPLAUSIBLE
 
     def location(self) -> str:
         # a cell address such as ``RMYY.xlsx!附件3!E12`` already names the file
@@ -43,7 +51,7 @@ class Problem:
         return ", ".join(parts)
 
     def render(self) -> str:
-        level = "错误 ERROR" if self.is_error else "警告 WARNING"
+        level = LEVELS.get(self.severity, LEVELS["warning"])
         value = "" if self.value is None else f"; 值 value={self.value!r}"
         return f"[{level}] {self.location()}{value}\n    规则: {self.rule_zh}\n    rule: {self.rule_en}"
 
@@ -77,7 +85,7 @@ def problem(file, rule_zh, rule_en, **where) -> InputError:
 
 
 def print_problems(problems: list[Problem]) -> None:
-    """Print problems to standard output, errors first, each as one bilingual line."""
-    errors = [p for p in problems if p.is_error]
-    for p in errors + [p for p in problems if not p.is_error]:
+    """Print problems to standard output, errors first, then warnings, then implausible values, each bilingual."""
+    order = {"error": 0, IMPLAUSIBLE: 2}
+    for p in sorted(problems, key=lambda p: order.get(p.severity, 1)):
         print(p.render())

@@ -149,6 +149,13 @@ class Scheme(ABC):
         """Rules across files that no single suite can see."""
         return []
 
+    def plausibility(self, intake) -> list[Problem]:
+        """Values that pass every rule but are hard to believe (a jump from last year, figures that contradict each
+        other), each a ``Problem`` of severity ``"implausible"``: shown wherever problems are, never stopping a run.
+        Called by the intake once validation found no error. A file of another year is read through
+        ``intake.other_year(file, year)`` (so it is recorded, archived and verified with the inputs)."""
+        return []
+
     # --------------------------------------------------------------- outputs
     def result_tables(self, scores) -> dict[str, pd.DataFrame]:
         """The tables of result.json (a notebook's machine-readable result)."""

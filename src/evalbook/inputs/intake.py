@@ -38,6 +38,8 @@ class Intake:
     labels: dict[str, str] = field(default_factory=dict)  # file → how messages name it (e.g. 2023/facts.csv)
     outcome: SuiteOutcome = field(default_factory=SuiteOutcome)
     gx_version: str = ""
+    # files of other years read by the scheme's plausibility checks (label → table): inputs like the others
+    references: dict[str, TextTable] = field(default_factory=dict)
 
     @property
     def errors(self) -> list[Problem]:
@@ -45,7 +47,37 @@ class Intake:
 
     @property
     def warnings(self) -> list[Problem]:
+        """Every problem that is not an error: warnings and implausible values (``Problem.is_implausible``)."""
         return [p for p in self.outcome.problems if not p.is_error]
+
+    @property
+    def implausible(self) -> list[Problem]:
+        return [p for p in self.outcome.problems if p.is_implausible]
+
+    def other_year(self, file: str, year: int) -> pd.DataFrame | None:
+        """``file`` of another ``year`` of the data folder, typed with exact numbers as ``exact`` gives them, for a
+        comparison (``Scheme.plausibility``); None when it is not there or cannot be read cleanly (nothing to compare
+        with). A file read is recorded among the inputs (hashed, archived with the year, checked by ``verify``)."""
+        path, label = locate(self.scheme, self.data_dir, file, year)
+        if label in self.references:
+            table = self.references[label]
+        else:
+            own = self.tables.get(file)
+            if (label == self.labels.get(file) or not path.is_file() or _outside(path, self.data_dir)
+                    or (own is not None and path.resolve() == Path(own.path).resolve())):
+                return None
+            columns = self.scheme.FILES[file]
+            table, problems = read_text_table(path, [c.name for c in columns], self.scheme.OPTIONAL_COLUMNS.get(file, ()),
+                                              label)
+            if table is None or any(p.is_error for p in problems):
+                return None
+            table.frame = self.scheme.derive_text(file, table.frame, self.rubric)
+            self.references[label] = table
+        typed = self.scheme.derive(file, parse_table(table.frame, self.scheme.FILES[file]), self.rubric)
+        for column in self.scheme.FILES[file]:
+            if column.kind == "number" and column.name in typed and column.name in table.frame:
+                typed[column.name] = exact_numbers(table.frame[column.name], typed[column.name])
+        return typed
 
     def frame(self, file: str) -> pd.DataFrame:
         """The typed table of ``file``, or an empty one with its columns when the file is absent."""
@@ -69,7 +101,7 @@ class Intake:
 
     def inputs(self) -> list[tuple[str, Path, str]]:
         """(label, path, sha256) of every input file read, sorted by label."""
-        labelled = {self.labels[f]: t for f, t in self.tables.items()}
+        labelled = {**{self.labels[f]: t for f, t in self.tables.items()}, **self.references}
         return [(label, t.path, t.sha256) for label, t in sorted(labelled.items())]
 
     def input_hashes(self) -> dict[str, str]:
@@ -145,6 +177,8 @@ def take_in(scheme: Scheme, year: int, data_dir: Path, rubric: Rubric | None = N
     intake.outcome.problems.extend(precision_problems(intake))
     if not intake.errors:
         intake.outcome.problems.extend(scheme.cross_checks(intake.typed, rubric, year))
+    if not intake.errors:  # values that pass every rule but are hard to believe: shown, never refused
+        intake.outcome.problems.extend(scheme.plausibility(intake))
     return intake
 
 
@@ -252,6 +286,10 @@ def load_recorded(scheme: Scheme, year: int, data_dir: Path, record_path: Path,
     rubric = rubric or scheme.load_rubric(scheme.rubric_path())
     record = json.loads(Path(record_path).read_text(encoding="utf-8"))
     intake = read_inputs(scheme, year, data_dir, rubric)
+    for label in record["inputs"]:  # files of other years the plausibility checks compared with
+        folder, _, file = label.partition("/")
+        if label not in intake.input_hashes() and folder.isdigit() and file in scheme.FILES:
+            intake.other_year(file, int(folder))
     current = intake.input_hashes()
     changed = sorted(k for k in set(current) | set(record["inputs"]) if current.get(k) != record["inputs"].get(k))
     if changed or record["rubric_sha256"] != rubric.sha256:

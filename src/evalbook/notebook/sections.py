@@ -33,10 +33,11 @@ def validation_summary(book: Year, code: str | None = None) -> Html:
             rows.append((file, label, len(group), len(group) - failed, failed))
     warnings = [p for p in book.intake.warnings if code is None or _concerns(book, p, code)]
     parts = [table(rows, ["文件", "内容", "校验规则数", "通过", "未通过（警告）"], numeric=(2, 3, 4), classes="validation")]
-    if warnings:
-        parts.append(Html("<h3>警告</h3>"))
-        parts.append(table([(p.file, p.row, p.column, p.value, p.rule_zh) for p in warnings],
-                           ["文件", "行", "列", "值", "说明"], classes="warnings"))
+    if warnings:  # warnings first, then the values to check again (存疑: passed every rule, hard to believe)
+        warnings = sorted(warnings, key=lambda p: p.is_implausible)
+        parts.append(Html("<h3>警告与存疑值</h3>"))
+        parts.append(table([("存疑（请核实）" if p.is_implausible else "警告", p.file, p.row, p.column, p.value, p.rule_zh)
+                            for p in warnings], ["级别", "文件", "行", "列", "值", "说明"], classes="warnings"))
     else:
         parts.append(paragraph("所有数据通过校验，无警告。", "ok"))
     return section("数据校验（Great Expectations）", *parts,

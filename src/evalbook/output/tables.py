@@ -88,14 +88,17 @@ def write_workbook(path: Path, sheets: Iterable[tuple[str, Sequence[str], Iterab
     book.save(path)
 
 
+SEVERITY_LABELS = {"error": "错误 error", "warning": "警告 warning", "implausible": "存疑 implausible"}  # 校验警告's 级别
+
+
 def write_results(scheme, intake, scores, folder: Path) -> list[str]:
     """A scored year's published tables in ``folder``: the scheme's CSV tables (``Scheme.output_tables``, the CLI
     contract) and results.xlsx (the scheme's own sheets, then 校验警告 and 评分口径). Returns the file names."""
     tables = scheme.output_tables(scores)
     for name, frame in tables.items():
         (folder / name).write_text(csv_text(frame), encoding="utf-8")
-    problems = [(p.severity, p.file, p.row, p.column, None if p.value is None else str(p.value), p.rule_zh, p.rule_en)
-                for p in intake.outcome.problems]
+    problems = [(SEVERITY_LABELS.get(p.severity, p.severity), p.file, p.row, p.column,
+                 None if p.value is None else str(p.value), p.rule_zh, p.rule_en) for p in intake.outcome.problems]
     write_workbook(folder / "results.xlsx", [
         *scheme.result_sheets(intake, scores),
         ("校验警告", ["级别", "文件", "行", "列", "值", "规则", "rule"], problems),

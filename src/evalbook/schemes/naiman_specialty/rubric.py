@@ -8,6 +8,7 @@ import pandas as pd
 
 from evalbook.core.rubric import Rubric, RubricChecker, read_rubric
 from evalbook.schemes.naiman_specialty.inputs import NAME
+from evalbook.schemes.naiman_specialty.plausibility import KEYS, KINDS
 
 
 def load_rubric(path: Path) -> Rubric:
@@ -16,7 +17,7 @@ def load_rubric(path: Path) -> Rubric:
     d = rubric.data
     top = {"scheme", "version", "title", "source", "baseline_period", "category_weights", "weights", "pass_mark",
            "onsite_dimensions", "recheck_tolerance", "recommend_excludes_flagged", "min_nominations", "fields",
-           "eligible_levels", "ranking"}
+           "eligible_levels", "ranking", "plausibility"}
     if not check.keys(d, "rubric", top):
         check.raise_if_any()
     check.choice(d["scheme"], "scheme", (NAME,))
@@ -40,6 +41,16 @@ def load_rubric(path: Path) -> Rubric:
         check.choice(d["ranking"]["ties"], "ranking.ties", ("shared",))
         for key in check.items(d["ranking"]["order"], "ranking.order"):
             check.choice(key, "ranking.order", ("total", "objective_score", "onsite_score"))
+    plausible = d["plausibility"]
+    if check.keys(plausible, "plausibility", KEYS):
+        for key in ("baseline_factor", "peer_factor"):
+            check.number(plausible[key], f"plausibility.{key}", minimum=1)
+        check.number(plausible["floor"], "plausibility.floor")
+        if not (isinstance(plausible["min_peers"], int) and not isinstance(plausible["min_peers"], bool)
+                and plausible["min_peers"] >= 1):
+            check.fail("plausibility.min_peers", "应为不小于1的整数", "must be a whole number ≥ 1", plausible["min_peers"])
+        for kind in check.items(plausible["kinds"], "plausibility.kinds"):
+            check.choice(kind, "plausibility.kinds", KINDS)
     check.raise_if_any()
     return rubric
 
@@ -47,8 +58,12 @@ def load_rubric(path: Path) -> Rubric:
 ORDER_LABELS = {"total": "总分", "objective_score": "客观数据得分", "onsite_score": "现场核查得分"}
 
 
+KIND_LABELS = {"count": "计数", "number": "数值", "amount": "金额", "area": "面积", "percent": "百分比", "index": "指数"}
+
+
 def policy_lines(rubric: Rubric) -> list[tuple[str, str]]:
     d = rubric.data
+    p = d["plausibility"]
     cats = "、".join(f"{k}{v:g}" for k, v in d["category_weights"].items())
     return [
         ("评分规则版本", f"{d['title']} {d['version']}（{d['source']}）"),
@@ -68,4 +83,10 @@ def policy_lines(rubric: Rubric) -> list[tuple[str, str]]:
         ("提示（不计分）", "负向指标（如死亡率、感染率）本年度较基线变差时给出警告"),
         ("候选专科", f"只校验并展示基线与承诺，供专家复核，不计分；候选少于{d['min_nominations']:g}个时给出警告"),
         ("指标方向", "正向、负向、中性见调查表目录 rubrics/naiman-specialty-catalog.csv（原文未规定）"),
+        ("存疑：与基线相比", f"本年调查值与本专科基线统计期（{d['baseline_period']}）的值相比，较大者超过较小者的"
+                            f"{p['baseline_factor']:g}倍（恰好{p['baseline_factor']:g}倍不算）"),
+        ("存疑：与同领域相比", f"与同领域其他专科同一指标同一统计期的中位数相比，较大者超过较小者的{p['peer_factor']:g}倍；"
+                              f"同领域至少{p['min_peers']}个其他专科填报时才比较"),
+        ("存疑：范围", f"只比较{'、'.join(KIND_LABELS.get(k, k) for k in p['kinds'])}类指标；两值都不超过{p['floor']:g}时不比较；"
+                       "存疑值仅作提示，供专家复核，不终止运行，不影响评分"),
     ]

@@ -69,4 +69,18 @@ def naiman_markdown(rubric: Rubric, catalog: pd.DataFrame,
             f"- 建设方向：{'、'.join(map(md, d['fields']))}。",
             f"- 可参评医院级别：{'、'.join(map(md, d['eligible_levels']))}。",
             "- 提示（不计分）：负向指标本年度较基线变差时给出警告。", ""]
+    p = d["plausibility"]
+    out += ["## 存疑值 Implausible values (plausibility)", "",
+            "通过全部校验规则、但难以置信的调查值（indicators.csv 的行）标为“存疑”，在 validate、报告、validation.json 与"
+            "results.xlsx 中单列显示，供专家复核；不终止运行，不影响评分。比较用精确值；“相差超过 k 倍”指较大值 > k × 较小值"
+            "（恰好 k 倍不算）。 Values that pass every rule but are hard to believe are shown as implausible (存疑); "
+            "they never stop a run nor change a score.", "",
+            f"- {POLICY} 与本专科基线相比：本年（统计期 = 年度）值与同一专科同一指标基线统计期（{md(d['baseline_period'])}）的值"
+            f"相差超过 {plain(p['baseline_factor'])} 倍（`baseline_factor`）。基线为半年、本年为全年，倍数为此留有余地。",
+            f"- {POLICY} 与同领域专科相比：与同领域（specialties.csv 的 field）其他专科同一指标同一统计期的中位数相差超过 "
+            f"{plain(p['peer_factor'])} 倍（`peer_factor`）；同领域至少 {plain(p['min_peers'])} 个其他专科填报该指标时才比较"
+            "（`min_peers`；偶数个时中位数取中间两值的平均）。",
+            f"- {POLICY} 两值都不超过 {plain(p['floor'])} 时不比较（`floor`：小数目不足为据）；"
+            f"从0到 {plain(p['floor'])} 以上算存疑。",
+            f"- {POLICY} 只比较这些类型的指标（`kinds`）：{'、'.join(KIND_WORDS.get(k, k) for k in p['kinds'])}。", ""]
     return "\n".join(out)

@@ -15,7 +15,7 @@ import pandas as pd
 from evalbook.core.scheme import Scheme
 from evalbook.inputs.synth import Recipe
 from evalbook.output.rubric_docs import label
-from evalbook.schemes.naiman_specialty import inputs, scoring
+from evalbook.schemes.naiman_specialty import inputs, plausibility, scoring
 from evalbook.schemes.naiman_specialty import rubric as rubric_file
 from evalbook.schemes.naiman_specialty.inputs import catalog
 from evalbook.schemes.naiman_specialty.rules_doc import naiman_markdown
@@ -52,6 +52,7 @@ class NaimanSpecialty(Scheme):
     derive_tables = staticmethod(inputs.derive_tables)
     row_context = staticmethod(inputs.row_context)
     cross_checks = staticmethod(inputs.cross_checks)
+    plausibility = staticmethod(plausibility.plausibility)
     score = staticmethod(scoring.score)
 
     def extra_suites(self) -> dict[str, list[dict]]:

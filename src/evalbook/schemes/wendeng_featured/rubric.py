@@ -10,6 +10,7 @@ from evalbook.core.exact import exact, plain
 from evalbook.core.rubric import Rubric, RubricChecker, read_rubric
 from evalbook.schemes.wendeng_featured.inputs import DIMENSIONS, NAME
 from evalbook.schemes.wendeng_featured.items import ITEMS, funding_points
+from evalbook.schemes.wendeng_featured.plausibility import JUMP_FACTS, JUMP_STATS, KEYS, LABELS
 
 
 def load_rubric(path: Path) -> Rubric:
@@ -18,7 +19,8 @@ def load_rubric(path: Path) -> Rubric:
     check = RubricChecker(rubric)
     data = rubric.data
     top = {"scheme", "version", "title", "source", "groups", "weights", "items", "funding_bands", "judgments",
-           "expert_dimensions", "unscored_unit_expert_score", "ranking", "unit_awards", "project_awards", "deadlines"}
+           "expert_dimensions", "unscored_unit_expert_score", "ranking", "unit_awards", "project_awards", "deadlines",
+           "plausibility"}
     if not check.keys(data, "rubric", top):
         check.raise_if_any()
     check.choice(data["scheme"], "scheme", (NAME,))
@@ -75,6 +77,14 @@ def load_rubric(path: Path) -> Rubric:
         if not (isinstance(stats_day, str) and len(stats_day) == 5 and stats_day[2] == "-"
                 and stats_day.replace("-", "").isdigit()):
             check.fail("deadlines.stats_month_day", "应为 MM-DD 格式，如 12-31", "must be MM-DD, e.g. 12-31", stats_day)
+    plausible = data["plausibility"]
+    if check.keys(plausible, "plausibility", KEYS):
+        check.number(plausible["jump_factor"], "plausibility.jump_factor", minimum=1)
+        for key in ("jump_floor", "max_revenue_per_visit_yuan", "max_workload_per_staff"):
+            check.number(plausible[key], f"plausibility.{key}")
+        for key, allowed in (("jump_facts", JUMP_FACTS), ("jump_stats", JUMP_STATS)):
+            for column in check.items(plausible[key], f"plausibility.{key}"):
+                check.choice(column, f"plausibility.{key}", allowed)
     check.raise_if_any()
     return rubric
 
@@ -121,6 +131,11 @@ def policy_lines(rubric: Rubric) -> list[tuple[str, str]]:
         return "；".join(f"{'≥' if b['inclusive'] else '>'}{b['above']:g}万元得{b['points']:g}分" for b in rows)
 
     excellence = projects["excellence"]
+    plausible = d["plausibility"]
+
+    def columns(key):
+        return "、".join(LABELS[c] for c in plausible[key])
+
     return [
         ("评分规则版本", f"{d['title']} {d['version']}（{d['source']}）"),
         ("总成绩", f"{d['weights']['rubric']:g} × 附件3得分 + {d['weights']['expert']:g} × 项目专家平均得分 − 放弃比武扣分；"
@@ -149,4 +164,13 @@ def policy_lines(rubric: Rubric) -> list[tuple[str, str]]:
         ("项目奖名额（二组）", tiers(projects["primary"])),
         ("优秀奖", f"其余项目得分不低于{excellence['min_score']:g}分者获{excellence['award']}"
                    f"（一组{excellence['prize_wan']['district']:g}万元，二组{excellence['prize_wan']['primary']:g}万元）"),
+        ("存疑：同比跳变", f"本年值与上一年值中较大者超过较小者的{plausible['jump_factor']:g}倍"
+                          f"（恰好{plausible['jump_factor']:g}倍不算），两年都不超过{plausible['jump_floor']:g}时不比较；"
+                          f"附件3考评事实（{columns('jump_facts')}）与上一年度 facts.csv 比较（无上一年度数据则不比较），"
+                          f"附件6（{columns('jump_stats')}）与项目上一年行比较"),
+        ("存疑：收入与工作量", f"附件6业务收入×10000÷工作量超过{plausible['max_revenue_per_visit_yuan']:g}元/人次"
+                              "（有收入而工作量为0亦然）"),
+        ("存疑：工作量与人员", f"附件6工作量÷工作人员超过{plausible['max_workload_per_staff']:g}人次/人·年"
+                              "（有工作量而无人员亦然）"),
+        ("存疑值的处理", "仅作提示，请与机构核实；不终止运行，不影响评分"),
     ]

@@ -7,6 +7,7 @@ from evalbook.core.rubric import Rubric
 from evalbook.output.rubric_docs import POLICY, amount, header, md, rank_order
 from evalbook.schemes.wendeng_featured.inputs import FACTS
 from evalbook.schemes.wendeng_featured.items import ITEMS
+from evalbook.schemes.wendeng_featured.plausibility import LABELS
 from evalbook.schemes.wendeng_featured.rubric import ORDER_LABELS, SOURCE_GAP, gap_rule
 
 # Each item's rule in words; {name} is the rubric amount items.N.params.name, {max} the item maximum.
@@ -114,4 +115,23 @@ def wendeng_markdown(rubric: Rubric, rubric_label: str = "rubrics/wendeng-featur
             "## 报送期限 Deadlines", "",
             f"- 工作台账：每月台账于次月 {d['deadlines']['ledger_day_of_next_month']} 日前报送。",
             f"- 附件6 项目指标统计：{d['deadlines']['stats_month_day']} 前报送。", ""]
+    p = d["plausibility"]
+    stats_labels = {c: LABELS[c] for c in p["jump_stats"]}
+    out += ["## 存疑值 Implausible values (plausibility)", "",
+            "通过全部校验规则、但难以置信的数值标为“存疑”，在 validate、报告、validation.json 与 results.xlsx 中单列显示，"
+            "请与机构核实；不终止运行，不影响评分。比较用精确值。 Values that pass every rule but are hard to believe are "
+            "shown as implausible (存疑); they never stop a run nor change a score.", "",
+            f"- {POLICY} 同比跳变：本年值与上一年值中较大者超过较小者的 {plain(p['jump_factor'])} 倍（`jump_factor`；"
+            f"恰好 {plain(p['jump_factor'])} 倍不算），两年的值都不超过 {plain(p['jump_floor'])} 时不比较（`jump_floor`）；"
+            f"从0到 {plain(p['jump_floor'])} 以上算跳变。",
+            "  - 附件3 考评事实（`jump_facts`）："
+            + "、".join(f"{md(labels[c])}（`{c}`）" for c in p["jump_facts"])
+            + "，与上一年度数据文件夹中的 facts.csv（`<年度-1>/facts.csv`）同一机构的行比较；没有上一年度数据则不比较。"
+            "上一年度文件被读取时，与本年度输入一同记录、存档（inputs/）并由 verify 核对。",
+            "  - 附件6 项目指标（`jump_stats`）：" + "、".join(f"{md(v)}（`{c}`）" for c, v in stats_labels.items())
+            + "，本年行与同一项目上一年的行比较（附件6本身填报两年；本文件缺上一年行时，取上一年度文件夹的 project_stats.csv）。",
+            f"- {POLICY} 收入与工作量不符：附件6本年行业务收入×10000÷工作量超过 {plain(p['max_revenue_per_visit_yuan'])} 元/人次"
+            "（`max_revenue_per_visit_yuan`）；有收入而工作量为0亦为存疑。",
+            f"- {POLICY} 工作量与人员不符：附件6本年行工作量÷工作人员超过 {plain(p['max_workload_per_staff'])} 人次/人·年"
+            "（`max_workload_per_staff`）；有工作量而工作人员为0亦为存疑。", ""]
     return "\n".join(out)

@@ -15,7 +15,7 @@ import pandas as pd
 from evalbook.core.scheme import Scheme
 from evalbook.inputs.synth import Recipe
 from evalbook.output.rubric_docs import label
-from evalbook.schemes.wendeng_featured import inputs, scoring
+from evalbook.schemes.wendeng_featured import inputs, plausibility, scoring
 from evalbook.schemes.wendeng_featured import rubric as rubric_file
 from evalbook.schemes.wendeng_featured.inputs import DIMENSIONS, GROUP_TITLES
 from evalbook.schemes.wendeng_featured.rules_doc import wendeng_markdown
@@ -56,6 +56,7 @@ class WendengFeatured(Scheme):
     suite_parameters = staticmethod(inputs.suite_parameters)
     derive = staticmethod(inputs.derive)
     cross_checks = staticmethod(inputs.cross_checks)
+    plausibility = staticmethod(plausibility.plausibility)
     score = staticmethod(scoring.score)
 
     def result_tables(self, scores: CohortScores) -> dict[str, pd.DataFrame]:

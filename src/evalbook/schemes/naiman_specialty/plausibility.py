@@ -1,0 +1,116 @@
+"""naiman-specialty: survey values that pass every rule but are hard to believe (``Scheme.plausibility``).
+
+Each finding is a ``Problem`` of severity ``implausible`` (存疑) on the row of ``indicators.csv``: shown, never stopping
+a run, never changing a score. Every threshold is a [policy] key of the rubric's ``plausibility`` section; values are
+compared exactly (Fractions from the cells' text), only for the indicator kinds it lists (``kinds``). "Far from" means
+the larger of the two values is more than the factor times the smaller (exactly the factor is not flagged), unless
+both are at most ``floor`` (small numbers are no evidence); from zero to above the floor is flagged.
+
+- **与本专科基线相比 (against its own baseline)**: a value of the year's survey (period = the year) against the same
+  specialty's value of the same indicator in the baseline survey (``baseline_period``), factor ``baseline_factor``.
+  The baseline may be a half year (2024H1) and the year a whole one: the factor allows for that.
+- **与同领域专科相比 (against its peers)**: a value against the median of the same indicator and period among the
+  other specialties of the same field (``specialties.csv``), when at least ``min_peers`` of them gave it; factor
+  ``peer_factor``.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import pandas as pd
+
+from evalbook.core.errors import IMPLAUSIBLE, Problem
+from evalbook.core.exact import exact, plain
+from evalbook.core.rubric import Rubric
+
+KEYS = {"baseline_factor", "peer_factor", "min_peers", "floor", "kinds"}
+KINDS = ("count", "number", "amount", "area", "percent", "index")  # the numeric kinds a comparison may use (not rank)
+
+
+def thresholds(rubric: Rubric) -> dict:
+    p = rubric.data["plausibility"]
+    return {"baseline": exact(str(p["baseline_factor"])), "peer": exact(str(p["peer_factor"])),
+            "min_peers": int(p["min_peers"]), "floor": exact(str(p["floor"])), "kinds": tuple(p["kinds"])}
+
+
+def far(value: Fraction, other: Fraction, factor: Fraction, floor: Fraction) -> bool:
+    """The larger of the two more than ``factor`` × the smaller, unless both are at most ``floor``."""
+    high, low = max(value, other), min(value, other)
+    return high > floor and high > factor * low
+
+
+def median(values: list[Fraction]) -> Fraction:
+    """The exact median (the mean of the two middle values of an even count)."""
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def values_of(indicators: pd.DataFrame, text: pd.DataFrame, kinds: tuple[str, ...]) -> pd.DataFrame:
+    """The rows of a compared kind with a number, their value as an exact Fraction from the cell's text."""
+    rows = indicators[indicators["kind"].isin(kinds) & indicators["value_num"].notna()]
+    return rows.assign(exact=[exact(str(text.loc[line, "value"]).strip()) for line in rows.index])
+
+
+def baseline_jumps(values: pd.DataFrame, year: int, baseline_period: str, file: str, t: dict, context) -> list[Problem]:
+    base = {(r.code, r.specialty, r.indicator): (line, r.exact)
+            for line, r in values[values["period"] == baseline_period].iterrows()}
+    factor, floor = plain(t["baseline"]), plain(t["floor"])
+    problems = []
+    for line, r in values[values["period"] == str(year)].iterrows():
+        found = base.get((r.code, r.specialty, r.indicator))
+        if found is None or not far(r.exact, found[1], t["baseline"], t["floor"]):
+            continue
+        problems.append(Problem(
+            file, f"与本专科基线（统计期 {baseline_period}，第{found[0]}行：{plain(found[1])}）相差超过{factor}倍"
+                  f"（较大值 > {factor} × 较小值，且两值不都 ≤ {floor}；评分规则 plausibility.baseline_factor = {factor}，"
+                  f"floor = {floor}）：请核实，不影响评分",
+            f"more than {factor}-fold from the specialty's own baseline (period {baseline_period}, row {found[0]}: "
+            f"{plain(found[1])}; rule: larger > {factor} × smaller unless both ≤ {floor}, rubric "
+            f"plausibility.baseline_factor = {factor}, floor = {floor}): please check; scores unchanged",
+            row=int(line), column="value", value=plain(r.exact), severity=IMPLAUSIBLE, context=context(int(line))))
+    return problems
+
+
+def peer_outliers(values: pd.DataFrame, fields: dict, file: str, t: dict, context) -> list[Problem]:
+    factor, floor, least = plain(t["peer"]), plain(t["floor"]), t["min_peers"]
+    values = values.assign(field=[fields.get((c, s)) for c, s in zip(values["code"], values["specialty"], strict=True)])
+    problems = []
+    for (field, _, _), group in values.dropna(subset=["field"]).groupby(["field", "period", "indicator"], sort=False):
+        for line, r in group.iterrows():
+            peers = [v for c, s, v in zip(group["code"], group["specialty"], group["exact"], strict=True)
+                     if (c, s) != (r.code, r.specialty)]
+            if len(peers) < least:
+                continue
+            middle = median(peers)
+            if not far(r.exact, middle, t["peer"], t["floor"]):
+                continue
+            problems.append(Problem(
+                file, f"与同领域（{field}）其他{len(peers)}个专科同一指标同一统计期的中位数（{plain(middle)}）相差超过{factor}倍"
+                      f"（较大值 > {factor} × 较小值，且两值不都 ≤ {floor}，同领域至少{least}个专科时比较；"
+                      f"评分规则 plausibility.peer_factor = {factor}，min_peers = {least}）：请核实，不影响评分",
+                f"more than {factor}-fold from the median ({plain(middle)}) of the {len(peers)} other specialties of the "
+                f"field {field} (same indicator and period; rule: larger > {factor} × smaller unless both ≤ {floor}, "
+                f"with at least {least} peers; rubric plausibility.peer_factor = {factor}, min_peers = {least}): "
+                "please check; scores unchanged",
+                row=int(line), column="value", value=plain(r.exact), severity=IMPLAUSIBLE, context=context(int(line))))
+    return problems
+
+
+def plausibility(intake) -> list[Problem]:
+    """Every implausible survey value of the year: against its own baseline, then against its peers."""
+    if "indicators.csv" not in intake.typed or "specialties.csv" not in intake.typed:
+        return []
+    t = thresholds(intake.rubric)
+    text = intake.tables["indicators.csv"].frame
+    values = values_of(intake.typed["indicators.csv"], text, t["kinds"])
+    specialties = intake.typed["specialties.csv"]
+    fields = dict(zip(zip(specialties["code"], specialties["specialty"], strict=True), specialties["field"], strict=True))
+    file = intake.labels["indicators.csv"]
+
+    def context(line: int) -> str | None:
+        return intake.scheme.row_context("indicators.csv", text, line)
+
+    return [*baseline_jumps(values, intake.year, intake.rubric.data["baseline_period"], file, t, context),
+            *peer_outliers(values, fields, file, t, context)]

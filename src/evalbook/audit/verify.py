@@ -50,7 +50,7 @@ from evalbook.inputs.reading import sha256_file
 from evalbook.output.tables import write_results
 from evalbook.run import archive
 from evalbook.run.archive import ARCHIVE
-from evalbook.run.listing import MANIFEST, unlisted
+from evalbook.run.listing import HISTORY, MANIFEST, NOT_LISTED, unlisted
 
 IDENTICAL, CODE, UNCHECKED, DIFFERS, FAILED, CHANGED, TAMPERED = (
     "identical", "code differs", "not checked", "differs", "failed", "inputs changed", "tampered")
@@ -94,7 +94,8 @@ def verify(path: Path, log=lambda finding: None, workers: int = 2) -> list[Findi
     path = Path(path).resolve()
     year_dir, selected = _locate(path)
     record = _manifest(year_dir)
-    names = [selected] if selected else sorted(p.name for p in year_dir.iterdir() if p.is_dir() and p.name != ARCHIVE)
+    names = [selected] if selected else sorted(p.name for p in year_dir.iterdir()
+                                               if p.is_dir() and p.name not in (ARCHIVE, HISTORY))
     renderer = _Renderer()
     with tempfile.TemporaryDirectory(prefix="evalbook-verify-inputs-") as scratch, \
             ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
@@ -104,6 +105,7 @@ def verify(path: Path, log=lambda finding: None, workers: int = 2) -> list[Findi
         units = {name: pool.submit(_check_unit, year_dir, name, record, renderer, inputs) for name in names}
         try:
             year_finding, expected = year.result()
+            _check_revisions(year_dir, record, year_finding)  # i12: history/, changes.*, signatures (audit/revisions.py)
             printer.check(year_finding)
             findings = [year_finding]
             log(year_finding)
@@ -120,7 +122,28 @@ def verify(path: Path, log=lambda finding: None, workers: int = 2) -> list[Findi
                 log(finding)
         finally:
             printer.close()
+    if selected is None:  # i12: every earlier publication kept in history/ is proven as it was published
+        from evalbook.audit.revisions import earlier
+
+        for number, folder in earlier(year_dir):
+            def logged(finding, number=number):
+                finding.unit = f"{HISTORY}/{number} {finding.unit}"
+                log(finding)
+            findings += verify(folder, log=logged, workers=workers)
     return findings
+
+
+def _check_revisions(year_dir: Path, record: dict, finding: Finding) -> None:
+    """i12: the year's revision record, history/, changes.* and signatures (audit/revisions.py)."""
+    from evalbook.audit.revisions import check
+
+    if _malformed(record):
+        return
+    problems, notes = check(year_dir, record)
+    for note in notes:
+        finding.note(note)
+    for status, detail in problems:
+        finding.worse(status, detail)
 
 
 def code_difference(recorded, scheme_name: str | None = None) -> str | None:
@@ -273,6 +296,7 @@ def _check_year(year_dir: Path, record: dict, renderer: _Renderer, selected: str
 
     redo = _check_records(year_dir, record, finding, inputs, in_scope, today=True)
     covered = {p.name for p in year_dir.iterdir() if p.is_dir() and f"{p.name}/{MANIFEST}" in record["outputs"]}
+    covered |= set(NOT_LISTED)  # i12: history/ and the sign-off are on no manifest (audit/revisions.py checks them)
     for name in unlisted(year_dir, set(record["outputs"]), covered):
         if in_scope(name):
             _unlisted_file(finding, year_dir, name, set(record["outputs"]))
@@ -599,13 +623,13 @@ class _Renderer:
         self._lock = threading.Lock()
         self._renderer = None
 
-    def views(self, notebook: Path, cohort: bool, title: str, footer: str) -> dict[str, str]:
+    def views(self, notebook: Path, cohort: bool, title: str, footer: str, revision: int | None = None) -> dict[str, str]:
         from evalbook.output.render import HtmlRenderer
 
         with self._lock:
             if self._renderer is None:
                 self._renderer = HtmlRenderer()
-            return self._renderer.views(notebook, cohort=cohort, title=title, footer=footer)
+            return self._renderer.views(notebook, cohort=cohort, title=title, footer=footer, revision=revision)
 
 
 def _check_views(folder: Path, record: dict, finding: Finding, renderer: _Renderer) -> None:
@@ -620,7 +644,8 @@ def _check_views(folder: Path, record: dict, finding: Finding, renderer: _Render
                          record["rubric"]["sha256"], str(record["versions"].get("python")))
     title = page_title(record.get("year"), get_scheme(record["scheme"]).TITLE)
     try:
-        views = renderer.views(executed, cohort="run" in record, title=title, footer=footer)
+        views = renderer.views(executed, cohort="run" in record, title=title, footer=footer,
+                               revision=_revision_number(record))  # i12
     except Exception as exc:  # a hostile or broken notebook file: say so, do not crash  # noqa: BLE001
         finding.worse(DIFFERS, f"{executed.name}: 无法读取或生成页面 cannot be read or rendered ({type(exc).__name__})")
         return
@@ -633,6 +658,13 @@ def _check_views(folder: Path, record: dict, finding: Finding, renderer: _Render
         if published != html:
             finding.worse(DIFFERS, f"{name}: 与 {executed.name} 重新生成的页面不同 differs from a fresh render of "
                           f"{executed.name}{_text_difference(published, html)}")
+
+
+def _revision_number(record: dict) -> int | None:
+    """i12: the revision a page was built for, as its manifest records it (None before revisions)."""
+    revision = record.get("revision")
+    number = revision.get("number") if isinstance(revision, dict) else None
+    return number if isinstance(number, int) and not isinstance(number, bool) and number > 0 else None
 
 
 def _text_difference(published: str, fresh: str) -> str:

@@ -59,8 +59,12 @@ def table_changes(scheme, old_dir: Path, new_dir: Path) -> list[Change]:
     """Every declared value that differs between the tables of ``old_dir`` and ``new_dir``, in table order,
     then unit order (the new table's, then units it no longer has), then column order."""
     found: list[Change] = []
+    tables = {table: (read_table(Path(old_dir) / table) or [], read_table(Path(new_dir) / table) or [])
+              for table, _, _ in scheme.change_fields()}
+    names = {r.get(key[0], ""): r["name"] for table, key, _ in scheme.change_fields()
+             for r in [*tables[table][0], *tables[table][1]] if r.get("name")}  # a table without names: the code's
     for table, key, columns in scheme.change_fields():
-        before, after = read_table(Path(old_dir) / table) or [], read_table(Path(new_dir) / table) or []
+        before, after = tables[table]
         old = {tuple(r.get(k, "") for k in key): r for r in before}
         new = {tuple(r.get(k, "") for k in key): r for r in after}
         for unit in [*new, *(k for k in old if k not in new)]:
@@ -74,7 +78,8 @@ def table_changes(scheme, old_dir: Path, new_dir: Path) -> list[Change]:
                     continue
                 if a is None and b is None:
                     continue
-                found.append(Change(unit[0], row.get("name", "") or "", f"{column}{suffix}", was, now, column))
+                found.append(Change(unit[0], row.get("name") or names.get(unit[0], ""), f"{column}{suffix}", was, now,
+                                    column))
     return found
 
 

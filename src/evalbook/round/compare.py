@@ -46,7 +46,9 @@ def diff(old: Path, new: Path, out: Path | None = None, stdout=None, stderr=None
         raise InputError(Problem(str(new), "两次发布属于不同的考评方案，无法比较", "the publications are of different schemes",
                                  column="NEW_YEAR_DIR", value=f"{old_record['scheme']} ≠ {new_record['scheme']}"))
     scheme = get_scheme(new_record["scheme"])
-    against = f"{old_record.get('year')} 第 {number_of(old)} 版 revision {number_of(old)}"
+    against = f"第 {number_of(old)} 版 revision {number_of(old)}"  # as the republication's own page says it
+    if old_record.get("year") != new_record.get("year"):
+        against = f"{old_record.get('year')} {against}"
     texts = changes.make(scheme, new_record.get("year"), old, new, changes.recorded_inputs(new_record), number_of(new),
                          against)
     rows = texts[changes.CHANGES_CSV].count("\n") - 1

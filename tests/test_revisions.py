@@ -269,3 +269,35 @@ def test_verify_refuses_altered_history_and_forged_signature(republished, tmp_pa
     shutil.rmtree(copy / "history" / "1" / "NMFY-产科")
     result = evalbook("verify", copy / "history" / "1")
     assert result.returncode == 1 and "changes.html" in result.stdout and "NMFY-产科" in result.stdout
+
+
+def test_only_republication_is_a_revision_and_keeps_what_it_keeps(republished, tmp_path):
+    """--only NMRM after a second correction: revision 3; revision 2 kept byte for byte as history/2; the reports
+    of the other hospitals kept as built for revision 2 (their pages say so); verify proves all three revisions."""
+    year, _, data = republished
+    out = tmp_path / "out"
+    shutil.copytree(year, out / SCHEME / "2025", symlinks=True)
+    shutil.copytree(data, tmp_path / "data")
+    current = out / SCHEME / "2025"
+    second = digests(current)
+    onsite = tmp_path / "data" / SCHEME / "2025" / "onsite.csv"
+    onsite.write_text(onsite.read_text(encoding="utf-8").replace("专家B（示例）,20,30,40\n", "专家B（示例）,20,30,41\n"),
+                      encoding="utf-8")
+    result = evalbook("run", SCHEME, "--year", "2025", "--data", tmp_path / "data", "--out", out, "--only", "NMRM")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert digests(current / "history" / "2") == {k: v for k, v in second.items() if not k.startswith("history/")}
+    assert digests(current / "history" / "1") == {k[len("history/1/"):]: v for k, v in second.items()
+                                                   if k.startswith("history/1/")}
+    record = json.loads((current / "manifest.json").read_text(encoding="utf-8"))
+    assert record["revision"]["number"] == 3 and sorted(record["revision"]["history"]) == ["1", "2"]
+    assert "NMFY-产科" in record["run"]["kept"]
+    kept = json.loads((current / "NMFY-产科" / "manifest.json").read_text(encoding="utf-8"))
+    assert kept["revision"] == {"number": 2}
+    assert "第 2 版" in (current / "NMFY-产科" / "report.html").read_text(encoding="utf-8")
+    # 心血管内科: one on-site mark 40 → 41: on-site 608/9 → 609/9, total + 0.3/9 = 1/30
+    assert rows(current / "changes.csv")[1:] == [
+        ["NMRM", "奈曼旗示例人民医院（示例）", "onsite_score[心血管内科]", "67.555555555555555556", "67.666666666666666667"],
+        ["NMRM", "奈曼旗示例人民医院（示例）", "total[心血管内科]", "73.438699378771149106", "73.472032712104482439"]]
+    proven = evalbook("verify", current)
+    assert proven.returncode == 0, proven.stdout + proven.stderr
+    assert "history/2 年度结果 year: 一致 identical" in proven.stdout and "history/1 年度结果 year" in proven.stdout

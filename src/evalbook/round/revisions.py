@@ -50,6 +50,15 @@ def history(year_dir: Path) -> list[tuple[int, Path]]:
     return sorted((int(p.name), p) for p in folder.iterdir() if p.is_dir() and p.name.isdigit() and p.name[0] != "0")
 
 
+def _link_or_copy(source: str, destination: str) -> None:
+    """A file kept in history: a hard link to the published one (which the swap then removes from the year
+    folder; nothing ever writes either again), a copy where links are not possible."""
+    try:
+        os.link(source, destination, follow_symlinks=False)
+    except OSError:
+        shutil.copy2(source, destination, follow_symlinks=False)
+
+
 class Revisions:
     """What ``evalbook run`` gives the batch (``RunOptions.revisions``) so that a publication is a revision."""
 
@@ -65,9 +74,9 @@ class Revisions:
         kept: dict[str, str] = {}
         if current is not None:
             for k, folder in history(target):
-                shutil.copytree(folder, stage / HISTORY / str(k), copy_function=shutil.copy2, symlinks=True)
+                shutil.copytree(folder, stage / HISTORY / str(k), copy_function=_link_or_copy, symlinks=True)
             into = stage / HISTORY / str(current)
-            shutil.copytree(target, into, copy_function=shutil.copy2, symlinks=True,
+            shutil.copytree(target, into, copy_function=_link_or_copy, symlinks=True,
                             ignore=lambda folder, names: [HISTORY] if Path(folder) == target else [])
             kept = {str(k): sha256_file(folder / MANIFEST) for k, folder in history(stage)}
         number = 1 if current is None else current + 1

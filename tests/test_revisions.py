@@ -271,19 +271,17 @@ def test_verify_refuses_altered_history_and_forged_signature(republished, tmp_pa
     assert result.returncode == 1 and "changes.html" in result.stdout and "NMFY-产科" in result.stdout
 
 
-def test_only_republication_is_a_revision_and_keeps_what_it_keeps(republished, tmp_path):
+def test_only_republication_is_a_revision_and_keeps_what_it_keeps(republished):
     """--only NMRM after a second correction: revision 3; revision 2 kept byte for byte as history/2; the reports
     of the other hospitals kept as built for revision 2 (their pages say so); verify proves all three revisions."""
+    # in place (the last test of the module): a kept report records its data folder, so the run must use the same
     year, _, data = republished
-    out = tmp_path / "out"
-    shutil.copytree(year, out / SCHEME / "2025", symlinks=True)
-    shutil.copytree(data, tmp_path / "data")
-    current = out / SCHEME / "2025"
+    current = year
     second = digests(current)
-    onsite = tmp_path / "data" / SCHEME / "2025" / "onsite.csv"
+    onsite = data / SCHEME / "2025" / "onsite.csv"
     onsite.write_text(onsite.read_text(encoding="utf-8").replace("专家B（示例）,20,30,40\n", "专家B（示例）,20,30,41\n"),
                       encoding="utf-8")
-    result = evalbook("run", SCHEME, "--year", "2025", "--data", tmp_path / "data", "--out", out, "--only", "NMRM")
+    result = evalbook("run", SCHEME, "--year", "2025", "--data", data, "--out", year.parent.parent, "--only", "NMRM")
     assert result.returncode == 0, result.stdout + result.stderr
     assert digests(current / "history" / "2") == {k: v for k, v in second.items() if not k.startswith("history/")}
     assert digests(current / "history" / "1") == {k[len("history/1/"):]: v for k, v in second.items()

@@ -59,7 +59,8 @@ def check(year_dir: Path, record: dict) -> tuple[list[tuple[str, str]], list[str
 
 def _check_history(year_dir: Path, root: Path, revision: dict, problems: list) -> None:
     number, recorded = revision.get("number"), revision.get("history")
-    if not isinstance(number, int) or number < 1 or not isinstance(recorded, dict):
+    if not isinstance(number, int) or isinstance(number, bool) or not 1 <= number <= 100_000 \
+            or not isinstance(recorded, dict):
         problems.append((TAMPERED, f"{MANIFEST} {REVISION}: 格式不对 malformed {revision!r}"))
         return
     wanted = {str(k) for k in range(1, number)}
@@ -68,6 +69,9 @@ def _check_history(year_dir: Path, root: Path, revision: dict, problems: list) -
                                    f"1–{number - 1}: {sorted(recorded)!r}"))
     if root == year_dir:
         folder = year_dir / HISTORY
+        if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+            problems.append((TAMPERED, f"{HISTORY}: 不是文件夹或是符号链接 not a folder, or a symbolic link"))
+            return
         present = sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
         for name in present:
             if name not in wanted:
@@ -75,7 +79,9 @@ def _check_history(year_dir: Path, root: Path, revision: dict, problems: list) -
                                            "manifest records"))
     for k in sorted(wanted, key=int):
         manifest = root / HISTORY / k / MANIFEST
-        if not manifest.is_file():
+        if (root / HISTORY / k).is_symlink():
+            problems.append((TAMPERED, f"{HISTORY}/{k}: 是符号链接 is a symbolic link"))
+        elif not manifest.is_file():
             problems.append((TAMPERED, f"{HISTORY}/{k}/{MANIFEST}: 缺失 missing"))
         elif sha256_file(manifest) != recorded.get(k):
             problems.append((TAMPERED, f"{HISTORY}/{k}/{MANIFEST}: sha256 与本版清单记录的不符 does not match the "
@@ -121,7 +127,7 @@ def _check_signatures(year_dir: Path, record: dict, problems: list, notes: list)
                                        "signed another manifest than this publication's: 签署 signed "
                                        f"{e['manifest_sha256'][:16]}… → 现在 now {current[:16]}…"))
     page = year_dir / SIGNATURES_HTML
-    if REVISION in record or entries:
+    if REVISION in record or entries or page.exists():
         if not page.is_file():
             problems.append((TAMPERED, f"{SIGNATURES_HTML}: 缺失 missing"))
         elif page.read_bytes() != signatures.page_of(year_dir, entries).encode("utf-8"):

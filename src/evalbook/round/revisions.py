@@ -45,9 +45,10 @@ def number_of(year_dir: Path) -> int | None:
 def history(year_dir: Path) -> list[tuple[int, Path]]:
     """The earlier publications kept in ``year_dir/history/``, by number."""
     folder = Path(year_dir) / HISTORY
-    if not folder.is_dir():
+    if not folder.is_dir() or folder.is_symlink():
         return []
-    return sorted((int(p.name), p) for p in folder.iterdir() if p.is_dir() and p.name.isdigit() and p.name[0] != "0")
+    return sorted((int(p.name), p) for p in folder.iterdir()
+                  if p.is_dir() and not p.is_symlink() and p.name.isdigit() and p.name[0] != "0")
 
 
 def _link_or_copy(source: str, destination: str) -> None:

@@ -299,3 +299,26 @@ def test_only_republication_is_a_revision_and_keeps_what_it_keeps(republished):
     proven = evalbook("verify", current)
     assert proven.returncode == 0, proven.stdout + proven.stderr
     assert "history/2 年度结果 year: 一致 identical" in proven.stdout and "history/1 年度结果 year" in proven.stdout
+
+
+def test_a_republication_that_fails_while_keeping_history_leaves_everything_as_it_was(republished):
+    """The disk fills up while the current publication is copied into history/: nothing is published, the year
+    folder (its history/ included) is byte for byte as before, and no staging folder is left."""
+    import errno
+
+    from evalbook.round.revisions import Revisions
+    from evalbook.run.batch import RunOptions, run_year
+
+    year, _, data = republished
+    before = digests(year)
+
+    class DiskFull(Revisions):
+        def before_manifest(self, scheme, year_number, target, stage, inputs):
+            super().before_manifest(scheme, year_number, target, stage, inputs)  # history copied, changes written
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    with pytest.raises(OSError):
+        run_year(SCHEME, 2025, data, year.parent.parent, log=lambda _: None,
+                 options=RunOptions(bar=False, revisions=DiskFull()))
+    assert digests(year) == before
+    assert not [p.name for p in year.parent.iterdir() if p.name.startswith(".2025.")]

@@ -322,3 +322,12 @@ def test_a_republication_that_fails_while_keeping_history_leaves_everything_as_i
                  options=RunOptions(bar=False, revisions=DiskFull()))
     assert digests(year) == before
     assert not [p.name for p in year.parent.iterdir() if p.name.startswith(".2025.")]
+
+
+def test_sign_waits_for_no_run_it_refuses_while_one_holds_the_year(republished):
+    from evalbook.core.files import RunLock, YearBusy
+
+    year, _, _ = republished
+    with RunLock(year), pytest.raises(YearBusy):
+        signatures.sign(year, "赵六", "审计")
+    assert not (year / "signatures.json").exists()

@@ -507,8 +507,9 @@ def test_every_free_text_field_of_the_cohort_is_hostile(published, scheme):
 
 def test_every_html_page_shows_hostile_text_as_text(published):
     pages = sorted(published.out.rglob("*.html"))
-    # the overview; per scheme-year index.html and audit.html; report.html and audit.html per unit (5 + 2)
-    assert len(pages) == 1 + 2 * 2 + 2 * 5 + 2 * 2, pages
+    # the overview; per scheme-year index.html, audit.html, changes.html and signatures.html; report.html and
+    # audit.html per unit (5 + 2)
+    assert len(pages) == 1 + 4 * 2 + 2 * 5 + 2 * 2, pages
     texts = []
     for page in pages:
         bad, text = markup_problems(page.read_text(encoding="utf-8"))

@@ -20,7 +20,8 @@ from evalbook.run.reuse import code_fingerprint
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 LATIN = re.compile(r"[A-Za-z]{3,}")
-COMMANDS = ["validate", "run", "verify", "pdf", "synth", "suites", "rubric", "template", "ingest", "queries"]
+COMMANDS = ["validate", "run", "verify", "diff", "sign", "pdf", "synth", "suites", "rubric", "template", "ingest",
+            "queries"]
 SCHEME_COMMANDS = {  # each command that takes a scheme, with the rest of a command line it accepts
     "validate": ["--year", "2023"], "run": ["--year", "2023"], "suites": [], "rubric": [], "template": ["--year", "2023"],
     "synth": ["--institutions", "3", "--year", "2023", "--out", "x"],

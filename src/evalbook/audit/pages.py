@@ -17,13 +17,13 @@ class Renderer:
         self._lock = threading.Lock()
         self._renderer = None
 
-    def views(self, notebook: Path, cohort: bool, title: str, footer: str) -> dict[str, str]:
+    def views(self, notebook: Path, cohort: bool, title: str, footer: str, revision: int | None = None) -> dict[str, str]:
         from evalbook.output.render import HtmlRenderer
 
         with self._lock:
             if self._renderer is None:
                 self._renderer = HtmlRenderer()
-            return self._renderer.views(notebook, cohort=cohort, title=title, footer=footer)
+            return self._renderer.views(notebook, cohort=cohort, title=title, footer=footer, revision=revision)
 
 
 def check_views(folder: Path, record: dict, finding: Finding, renderer: Renderer) -> None:
@@ -38,7 +38,8 @@ def check_views(folder: Path, record: dict, finding: Finding, renderer: Renderer
                          record["rubric"]["sha256"], str(record["versions"].get("python")))
     title = page_title(record.get("year"), get_scheme(record["scheme"]).TITLE)
     try:
-        views = renderer.views(executed, cohort="run" in record, title=title, footer=footer)
+        views = renderer.views(executed, cohort="run" in record, title=title, footer=footer,
+                               revision=revision_number(record))
     except Exception as exc:  # a hostile or broken notebook file: say so, do not crash  # noqa: BLE001
         finding.worse(DIFFERS, f"{executed.name}: 无法读取或生成页面 cannot be read or rendered ({type(exc).__name__})")
         return
@@ -51,3 +52,10 @@ def check_views(folder: Path, record: dict, finding: Finding, renderer: Renderer
         if published != html:
             finding.worse(DIFFERS, f"{name}: 与 {executed.name} 重新生成的页面不同 differs from a fresh render of "
                           f"{executed.name}{text_difference(published, html)}")
+
+
+def revision_number(record: dict) -> int | None:
+    """The revision a page was built for, as its manifest records it (None before revisions)."""
+    revision = record.get("revision")
+    number = revision.get("number") if isinstance(revision, dict) else None
+    return number if isinstance(number, int) and not isinstance(number, bool) and number > 0 else None

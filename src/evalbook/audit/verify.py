@@ -48,14 +48,14 @@ from evalbook.audit.findings import (
     YEAR_UNIT,
     Finding,
 )
-from evalbook.audit.manifests import locate, read_manifest
+from evalbook.audit.manifests import locate, malformed, read_manifest
 from evalbook.audit.pages import Renderer
 from evalbook.audit.printing import Printer
 from evalbook.audit.records import code_difference
 from evalbook.audit.report_folder import check_unit
 from evalbook.audit.year import check_expected, check_year
 from evalbook.run.archive import ARCHIVE
-from evalbook.run.listing import MANIFEST
+from evalbook.run.listing import HISTORY, MANIFEST
 
 __all__ = ["CHANGED", "CODE", "DIFFERS", "FAILED", "IDENTICAL", "LABELS", "ORDER", "TAMPERED", "UNCHECKED", "YEAR_UNIT",
            "Finding", "code_difference", "verify"]
@@ -72,7 +72,8 @@ def verify(path: Path, log=lambda finding: None, workers: int = 2) -> list[Findi
     path = Path(path).resolve()
     year_dir, selected = locate(path)
     record = read_manifest(year_dir)
-    names = [selected] if selected else sorted(p.name for p in year_dir.iterdir() if p.is_dir() and p.name != ARCHIVE)
+    names = [selected] if selected else sorted(p.name for p in year_dir.iterdir()
+                                               if p.is_dir() and p.name not in (ARCHIVE, HISTORY))
     renderer = Renderer()
     with tempfile.TemporaryDirectory(prefix="evalbook-verify-inputs-") as scratch, \
             ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
@@ -82,6 +83,7 @@ def verify(path: Path, log=lambda finding: None, workers: int = 2) -> list[Findi
         units = {name: pool.submit(check_unit, year_dir, name, record, renderer, inputs) for name in names}
         try:
             year_finding, expected = year.result()
+            _check_revisions(year_dir, record, year_finding)  # history/, changes.*, signatures (audit/revisions.py)
             printer.check(year_finding)
             findings = [year_finding]
             log(year_finding)
@@ -98,4 +100,25 @@ def verify(path: Path, log=lambda finding: None, workers: int = 2) -> list[Findi
                 log(finding)
         finally:
             printer.close()
+    if selected is None:  # every earlier publication kept in history/ is proven as it was published
+        from evalbook.audit.revisions import earlier
+
+        for number, folder in earlier(year_dir):
+            def logged(finding, number=number):
+                finding.unit = f"{HISTORY}/{number} {finding.unit}"
+                log(finding)
+            findings += verify(folder, log=logged, workers=workers)
     return findings
+
+
+def _check_revisions(year_dir: Path, record: dict, finding: Finding) -> None:
+    """The year's revision record, history/, changes.* and signatures (audit/revisions.py)."""
+    from evalbook.audit.revisions import check
+
+    if malformed(record):
+        return
+    problems, notes = check(year_dir, record)
+    for note in notes:
+        finding.note(note)
+    for status, detail in problems:
+        finding.worse(status, detail)

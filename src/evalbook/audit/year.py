@@ -16,7 +16,7 @@ from evalbook.audit.records import check_records
 from evalbook.audit.rerun import reproduce_notebook
 from evalbook.output.tables import write_results
 from evalbook.run.archive import ARCHIVE
-from evalbook.run.listing import MANIFEST, unlisted
+from evalbook.run.listing import MANIFEST, NOT_LISTED, unlisted
 
 
 def check_year(year_dir: Path, record: dict, renderer: Renderer, selected: str | None,
@@ -38,6 +38,7 @@ def check_year(year_dir: Path, record: dict, renderer: Renderer, selected: str |
 
     redo = check_records(year_dir, record, finding, inputs, in_scope, today=True)
     covered = {p.name for p in year_dir.iterdir() if p.is_dir() and f"{p.name}/{MANIFEST}" in record["outputs"]}
+    covered |= set(NOT_LISTED)  # history/ and the sign-off are on no manifest (audit/revisions.py checks them)
     for name in unlisted(year_dir, set(record["outputs"]), covered):
         if in_scope(name):
             unlisted_file(finding, year_dir, name, set(record["outputs"]))

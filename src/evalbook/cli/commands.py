@@ -83,6 +83,23 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument("--workers", type=_positive, default=2, metavar="N",
                         help="同时重新执行的笔记本数 notebooks re-executed at once (默认 default: %(default)s)")
 
+    # --- i12: revisions and sign-off (round/) ---
+    diff = command("diff", "比较两次发布：每个变动的数值（changes.csv）与更正说明（changes.html）",
+                   "what changed between two publications: changes.csv and changes.html")
+    diff.add_argument("old", type=Path, metavar="OLD_YEAR_DIR", help="较早的发布（年度文件夹或 history/N）the earlier one")
+    diff.add_argument("new", type=Path, metavar="NEW_YEAR_DIR", help="较新的发布 the later publication")
+    diff.add_argument("--out", type=Path, metavar="DIR",
+                      help="把 changes.csv 与 changes.html 写入 DIR（原子写入；不能在发布的年度文件夹内）；"
+                           "省略时把 changes.csv 打印到标准输出 write changes.csv and changes.html into DIR "
+                           "(atomically; never inside a published year); without it changes.csv is printed")
+    sign = command("sign", "签署一次发布：签署人、身份、时间与清单 sha256 追加到 signatures.json",
+                   "sign a publication off: name, role, time and the manifest's sha256 appended to signatures.json")
+    sign.add_argument("path", type=Path, metavar="OUT/SCHEME/YEAR", help="已发布的年度文件夹 a published year folder")
+    sign.add_argument("--by", required=True, metavar="NAME", help="签署人姓名（必需）who signs (required)")
+    sign.add_argument("--role", required=True, metavar="ROLE", help="签署人身份，如 医政科科长（必需）as what (required)")
+    sign.add_argument("--note", metavar="TEXT", help="说明（可选）a note (optional)")
+    # --- end i12 ---
+
     pdf = command("pdf", "用 Chromium 把报告打印为 PDF（report.pdf 与 report.html 同目录）", "print reports to PDF")
     pdf.add_argument("path", type=Path, metavar="OUT/SCHEME/YEAR | REPORT_FOLDER | FILE.html",
                      help="已发布的年度文件夹、报告文件夹或 .html 文件 a published year folder, a report folder or an .html file")
@@ -164,7 +181,7 @@ def _dispatch(args, terminated: list[int]) -> int:
     try:
         return {"validate": _validate, "run": _run, "suites": _suites, "rubric": _rubric, "template": _template,
                 "ingest": _ingest, "synth": _synth, "verify": _verify, "pdf": _pdf,
-                "queries": _queries}[args.command](args)
+                "queries": _queries, "diff": _diff, "sign": _sign}[args.command](args)
     except InputError as exc:
         print_problems(exc.problems)
         return 1
@@ -268,6 +285,9 @@ def _run(args) -> int:
         require("dask")
     options = RunOptions(workers=args.workers, scheduler=args.scheduler, resume=args.resume, timeout=args.timeout,
                          prestart=args.prestart, kernels=args.kernels)
+    from evalbook.round.revisions import Revisions  # i12: each publication a revision, earlier ones in history/
+
+    options.revisions = Revisions()
     if args.kernels == "fork" and not args.scheduler:
         from evalbook.engine import kernel_forks
 
@@ -377,6 +397,20 @@ def _verify(args) -> int:
               f"Not verified: {len(bad)} of {len(findings)} do not reproduce.", file=sys.stderr)
         return 1
     print(f"核验通过：{len(findings)}项全部一致（{seconds:.1f}秒）。Verified: all {len(findings)} reproduce identically.")
+    return 0
+
+
+def _diff(args) -> int:  # i12
+    from evalbook.round.compare import diff
+
+    return diff(args.old, args.new, args.out)
+
+
+def _sign(args) -> int:  # i12
+    from evalbook.round.signatures import sign
+
+    entry = sign(args.path, args.by, args.role, args.note)
+    print(f"已签署 signed: {entry['name']}（{entry['role']}）{entry['time']} manifest.json sha256 {entry['manifest_sha256']}")
     return 0
 
 

@@ -60,6 +60,9 @@ class Scheme(ABC):
     REPORT_KEY: ClassVar[tuple[tuple[str, str], ...]] = (("code", "institution"),)
     REPORT_TABLES: ClassVar[tuple[str, ...]] = ("scores.csv",)  # published tables a report shows (run/stale.py)
     MOVES: ClassVar[tuple] = ()  # (table, key columns, {column: (zh, en)}): whose change --only names
+    # (table, key columns, (columns a correction lists)): what changes.csv compares between two publications
+    # (round/changes.py); empty: the tables and columns of MOVES
+    CHANGES: ClassVar[tuple] = ()
     WARM: ClassVar[tuple[str, ...]] = ()  # modules a forked kernel imports before it forks (engine/kernel_forks.py)
     TEMPLATES: ClassVar[str | None] = None  # the module of its Excel templates (evalbook template / ingest)
     HOME: ClassVar[Path] = _Repository()  # holds rubrics/, notebooks/, expectations/ (and docs/rules/, data/)
@@ -167,6 +170,13 @@ class Scheme(ABC):
         return [("-".join(str(v) for v in values), str(values[0]),
                  {parameter: value for (_, parameter), value in zip(self.REPORT_KEY, values, strict=True)})
                 for values in zip(*(scores.units[c] for c in columns), strict=True)]
+
+    def change_fields(self) -> tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...]:
+        """(table, key columns, compared columns) of every published value a 更正说明 lists (``CHANGES``, else
+        the tables and columns of ``MOVES``)."""
+        if self.CHANGES:
+            return tuple((table, tuple(key), tuple(columns)) for table, key, columns in self.CHANGES)
+        return tuple((table, tuple(key), tuple(columns)) for table, key, columns in self.MOVES)
 
     def report_folder(self, row: Mapping[str, Any]) -> str:
         """The report folder of a unit's row (of a table read back as text)."""

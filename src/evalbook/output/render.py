@@ -27,19 +27,26 @@ class HtmlRenderer:
         self.audit = HTMLExporter(exclude_input=False, **common)
         self.audit.exclude_input_prompt = False
 
-    def convert(self, notebook: Path | nbformat.NotebookNode, audit: bool, title: str, footer: str = "") -> str:
+    def convert(self, notebook: Path | nbformat.NotebookNode, audit: bool, title: str, footer: str = "",
+                revision: dict | None = None) -> str:
         nb = nbformat.read(str(notebook), as_version=4) if isinstance(notebook, (str, Path)) else notebook
         exporter = self.audit if audit else self.report
-        body, _ = exporter.from_notebook_node(nb, resources={"evalbook_title": title, "evalbook_footer": footer})
+        resources = {"evalbook_title": title, "evalbook_footer": footer}
+        if revision:  # which revision the page is, links to the year's 更正说明 and sign-off (round/revisions.py)
+            resources["evalbook_revision"] = revision
+        body, _ = exporter.from_notebook_node(nb, resources=resources)
         return body
 
-    def views(self, notebook: Path | nbformat.NotebookNode, cohort: bool, title: str, footer: str) -> dict[str, str]:
+    def views(self, notebook: Path | nbformat.NotebookNode, cohort: bool, title: str, footer: str,
+              revision: int | None = None) -> dict[str, str]:
         """Both published pages of one executed notebook, by file name (``run`` writes them, ``verify``
-        renders them again and compares: the conversion is deterministic, nothing is stripped)."""
+        renders them again and compares: the conversion is deterministic, nothing is stripped). ``revision``:
+        the publication's revision number (its manifest's ``revision.number``; None for a page made before)."""
         nb = nbformat.read(str(notebook), as_version=4) if isinstance(notebook, (str, Path)) else notebook
         names = ("index.html", "audit.html") if cohort else ("report.html", "audit.html")
-        return {names[0]: self.convert(nb, audit=False, title=title, footer=footer),
-                names[1]: self.convert(nb, audit=True, title=f"{title}（审计视图）", footer=footer)}
+        where = {"number": int(revision), "prefix": "" if cohort else "../"} if revision else None
+        return {names[0]: self.convert(nb, audit=False, title=title, footer=footer, revision=where),
+                names[1]: self.convert(nb, audit=True, title=f"{title}（审计视图）", footer=footer, revision=where)}
 
 
 def page_title(year: int, scheme_title: str) -> str:

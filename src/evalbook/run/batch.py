@@ -40,7 +40,7 @@ from evalbook.output.pages import failure_page
 from evalbook.output.render import HtmlRenderer, page_footer, page_title
 from evalbook.output.tables import write_results
 from evalbook.run import archive
-from evalbook.run.listing import year_files
+from evalbook.run.listing import HISTORY, year_files
 from evalbook.run.progress import Progress
 from evalbook.run.reuse import code_identity, find_reusable, keep, report_sources, unit_key
 from evalbook.run.stale import FACTS_KEY, Move, facts_digests, moves, stale_reports
@@ -76,6 +76,9 @@ class RunOptions:
     kernels: str = "fork"  # "fork": forked from a warm process (kernel_forks.py); "spawn": ordinary kernels
     forks: object | None = None  # a kernel_forks.ForkServer started early by the caller (warms while we validate)
     bar: bool | None = None  # None: a bar on a terminal, lines otherwise
+    # i12: what makes a publication a revision (round.revisions.Revisions, given by the CLI: run/ cannot import
+    # round/): the revision number pages show, history/<N>/ kept and changes.* written before the manifest
+    revisions: object | None = None
 
 
 def check_codes(codes: list[str] | None) -> None:
@@ -125,13 +128,14 @@ def _build(scheme, intake: Intake, report: RunReport, only, options: RunOptions,
     """Everything of a run after validation, under the output folder's lock."""
     scores = scheme.score(intake)
     units = scheme.report_units(intake, scores)  # [(folder, institution code, notebook parameters)]
-    clash = [code for folder, code, _ in units if folder == archive.ARCHIVE]
+    clash = [code for folder, code, _ in units if folder in (archive.ARCHIVE, HISTORY)]
     if clash:
         raise InputError(Problem(file_label(scheme, "institutions.csv", intake.year),
-                                 f"机构代码不能是 {archive.ARCHIVE}：年度文件夹中的这个名字存放输入文件",
-                                 f"a code cannot be {archive.ARCHIVE!r}: the year folder keeps its input files under "
-                                 "that name", column="code", value=clash[0]))
+                                 f"机构代码不能是 {archive.ARCHIVE} 或 {HISTORY}：年度文件夹中的这两个名字存放输入文件和历次发布",
+                                 f"a code cannot be {archive.ARCHIVE!r} or {HISTORY!r}: the year folder keeps its input "
+                                 "files and earlier publications under those names", column="code", value=clash[0]))
     staging = Staging(report.target, keep_leftovers=options.resume)
+    revision = options.revisions.number(report.target) if options.revisions else None  # i12: the revision published
     try:
         stage = staging.path
         _write(stage / "validation.json", json.dumps(intake.validation_record(), ensure_ascii=False, indent=1))
@@ -156,7 +160,7 @@ def _build(scheme, intake: Intake, report: RunReport, only, options: RunOptions,
         report.seconds["score+tables"] = time.perf_counter() - started - report.seconds["validate"]
         todo = {key: job for key, job in jobs.items() if key not in report.resumed}
         started = time.perf_counter()
-        outcomes = _run_jobs(todo, intake, scheme, options, log, len(jobs), len(report.resumed), facts)
+        outcomes = _run_jobs(todo, intake, scheme, options, log, len(jobs), len(report.resumed), facts, revision)
         report.notebook_seconds = time.perf_counter() - started
         for outcome in outcomes:
             report.seconds[outcome.key] = outcome.seconds
@@ -164,11 +168,16 @@ def _build(scheme, intake: Intake, report: RunReport, only, options: RunOptions,
                 report.failures[outcome.key] = outcome.error
         if any(o.error == INTERRUPTED for o in outcomes):
             raise KeyboardInterrupt
+        if options.revisions:  # i12: keep the current publication in history/, write changes.* (round/revisions.py)
+            revision = options.revisions.before_manifest(scheme, intake.year, report.target, stage,
+                                                         {label: sha for label, _, sha in intake.inputs()})
         _write(stage / "manifest.json", _manifest(intake, jobs["_cohort"], stage, year_files(stage),
                                                   report.seconds.get("_cohort", 0.0), failures=report.failures,
                                                   resumed=report.resumed, options=options, stale=report.stale,
-                                                  kept=report.kept, unarchived=report.unarchived))
+                                                  kept=report.kept, unarchived=report.unarchived, revision=revision))
         staging.publish()
+        if options.revisions:
+            options.revisions.after_publish(report.target)
     except KeyboardInterrupt:
         staging.abandon()  # the finished reports stay for --resume; nothing is published
         raise
@@ -201,7 +210,7 @@ def _key(intake: Intake, job: NotebookRun) -> str:
 
 
 def _run_jobs(jobs: dict[str, NotebookRun], intake: Intake, scheme, options: RunOptions, log, total: int,
-              resumed: int, facts: dict[str, str | None]) -> list[Outcome]:
+              resumed: int, facts: dict[str, str | None], revision: int | None = None) -> list[Outcome]:
     renderer = HtmlRenderer()
     lock = threading.Lock()
     title = page_title(intake.year, scheme.TITLE)
@@ -210,14 +219,14 @@ def _run_jobs(jobs: dict[str, NotebookRun], intake: Intake, scheme, options: Run
     def finisher(key: str, job: NotebookRun):
         def finish(seconds: float, attempts: int) -> None:
             with lock:  # the exporters are shared; converting takes milliseconds
-                views = renderer.views(job.output, cohort=key == "_cohort", title=title, footer=footer)
+                views = renderer.views(job.output, cohort=key == "_cohort", title=title, footer=footer, revision=revision)
             for name, html in views.items():
                 _write(job.cwd / name, html)
             (job.cwd / "failed.json").unlink(missing_ok=True)
             if key != "_cohort":
                 outputs = sorted(p.name for p in job.cwd.iterdir() if p.is_file() and p.name != "manifest.json")
                 _write(job.cwd / "manifest.json", _manifest(intake, job, job.cwd, outputs, seconds, attempts=attempts,
-                                                            facts=facts.get(key)))
+                                                            facts=facts.get(key), revision=revision))
         return finish
 
     progress = Progress(total, f"{intake.year} {scheme.NAME}", log=log, bar=options.bar)
@@ -271,7 +280,7 @@ def _cohort_job(scheme, intake: Intake, final_year_dir: Path, stage: Path) -> No
 def _manifest(intake: Intake, job: NotebookRun, folder: Path, outputs: list[str], seconds: float,
               attempts: int = 1, failures: dict | None = None, resumed: list | None = None,
               options: RunOptions | None = None, facts: str | None = None, stale: list | None = None,
-              kept: list | None = None, unarchived: list | None = None) -> str:
+              kept: list | None = None, unarchived: list | None = None, revision: int | dict | None = None) -> str:
     now = datetime.now(UTC)
     record = {
         "scheme": intake.scheme.NAME,
@@ -294,6 +303,8 @@ def _manifest(intake: Intake, job: NotebookRun, folder: Path, outputs: list[str]
         "resume_key": _key(intake, job),
         "code": code_identity(intake.scheme.NAME),  # evalbook's version and the fingerprint of its (and a plugin's) sources
     }
+    if revision is not None:  # i12: the year's {"number", "history"}, a report's {"number"} (round/revisions.py)
+        record["revision"] = revision if isinstance(revision, dict) else {"number": revision}
     if facts is not None:  # a report: what it shows of the year, by hash (stale.py)
         record[FACTS_KEY] = facts
     if options is not None:  # the year's manifest: how the run went

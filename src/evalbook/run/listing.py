@@ -13,6 +13,11 @@ from pathlib import Path
 
 MANIFEST = "manifest.json"
 STAGING_MARKER = ".pid"  # the staging folder's "in use" mark; removed as the folder is published
+HISTORY = "history"  # earlier publications of the year, history/1, history/2, … (round/revisions.py)
+SIGNATURES_JSON, SIGNATURES_HTML = "signatures.json", "signatures.html"  # sign-off, written after publication
+# in a year folder but on no manifest: the earlier publications (each proven by its own manifest, which the
+# year's manifest names by sha256 under ``revision``) and the sign-off, which comes after publication
+NOT_LISTED = (HISTORY, SIGNATURES_JSON, SIGNATURES_HTML)
 
 
 def year_files(year_dir: Path) -> list[str]:
@@ -20,6 +25,8 @@ def year_files(year_dir: Path) -> list[str]:
     year_dir = Path(year_dir)
     listed = []
     for entry in sorted(year_dir.iterdir()):
+        if entry.name in NOT_LISTED:
+            continue
         if entry.is_dir():
             if (entry / MANIFEST).is_file():
                 listed.append(f"{entry.name}/{MANIFEST}")

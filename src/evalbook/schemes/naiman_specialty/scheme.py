@@ -27,6 +27,8 @@ from evalbook.schemes.naiman_specialty.scoring import SCORE_COLUMNS, SpecialtySc
 REPORT_TABLES = ("scores.csv",)
 MOVES = (("scores.csv", ("code", "specialty"), {"rank": ("名次", "rank"), "passed": ("合格", "passed"),
                                                "recommended": ("推荐", "recommended")}),)
+CHANGES = (("scores.csv", ("code", "specialty"), ("objective_score", "onsite_score", "total", "passed", "rank",
+                                                  "recommended")),)  # every value a correction can change (changes.csv)
 
 
 class NaimanSpecialty(Scheme):
@@ -38,7 +40,7 @@ class NaimanSpecialty(Scheme):
     FLAT_FALLBACK = True  # indicators carry their own period: files may sit in naiman-specialty/ or naiman-specialty/<year>/
     UNIT_NOTEBOOK = "specialty"
     REPORT_KEY = (("code", "institution"), ("specialty", "specialty"))  # folder: both parts validated, a safe name
-    REPORT_TABLES, MOVES = REPORT_TABLES, MOVES
+    REPORT_TABLES, MOVES, CHANGES = REPORT_TABLES, MOVES, CHANGES
     WARM = ("evalbook.schemes.naiman_specialty.report",)
     TEMPLATES = "evalbook.schemes.naiman_specialty.templates"
 

@@ -35,6 +35,10 @@ MOVES = (("scores.csv", ("code",), {"group_rank": ("组内名次", "rank"), "awa
          ("project_scores.csv", ("code", "project"), {"group_rank": ("项目名次", "project rank"),
                                                       "award": ("项目奖", "project award"),
                                                       "prize_wan": ("项目奖金（万元）", "project prize (10k yuan)")}))
+# every published value a correction can change, per unit (changes.csv): items, totals, expert score, ranks, awards, prizes
+CHANGES = (("scores.csv", ("code",), (*ITEM_COLUMNS, "penalty", "rubric_score", "expert_score", "total", "group_rank",
+                                      "award", "prize_wan")),
+           ("project_scores.csv", ("code", "project"), ("experts", "project_score", "group_rank", "award", "prize_wan")))
 GROUP_SHOWN = ("code", "name", "group_rank", "total", *ITEM_COLUMNS)  # group ranking chart, group item averages
 
 
@@ -45,7 +49,7 @@ class WendengFeatured(Scheme):
     REQUIRED_FILES, ROOT_FILES, OPTIONAL_COLUMNS = inputs.REQUIRED_FILES, inputs.ROOT_FILES, inputs.OPTIONAL_COLUMNS
     UNIT_NOTEBOOK = "institution"
     REPORT_KEY = (("code", "institution"),)
-    REPORT_TABLES, MOVES = REPORT_TABLES, MOVES
+    REPORT_TABLES, MOVES, CHANGES = REPORT_TABLES, MOVES, CHANGES
     WARM = ("evalbook.schemes.wendeng_featured.report",)
     TEMPLATES = "evalbook.schemes.wendeng_featured.templates"  # Excel templates: evalbook template / ingest
 

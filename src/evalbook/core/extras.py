@@ -39,6 +39,7 @@ def require(extra: str, module: str | None = None) -> ModuleType:
     ``MissingExtra`` when it is not installed or something it needs is missing."""
     package = EXTRAS[extra][0]
     try:
+        importlib.import_module(package)  # first the package itself: a submodule imported earlier does not prove it is there
         return importlib.import_module(module or package)
     except ImportError as exc:
         # the package itself is missing, or something it needs (a half-installed extra): install the extra

@@ -281,6 +281,12 @@ def only_d2(copy: Path, out: Path):
                     log=lambda _: None, options=RunOptions(bar=False))
 
 
+def as_from_a_terminal() -> None:
+    """The run gets Ctrl-C as it would typed in a terminal, however the tests were started: a shell that starts
+    them in the background (``make test &``) ignores SIGINT, and a child keeps that, so Ctrl-C would do nothing."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def interrupt(cohort, tmp_path, correction: str, staged: int, signum: int, env: dict | None = None) -> Interrupted:
     copy, out, year = published_copy(cohort, tmp_path)
     good = tree_digest(year)
@@ -288,7 +294,8 @@ def interrupt(cohort, tmp_path, correction: str, staged: int, signum: int, env: 
     ledger.write_text(ledger.read_text(encoding="utf-8").replace("开展义诊", correction), encoding="utf-8")
     batch = subprocess.Popen([sys.executable, "-m", "evalbook", "run", SCHEME, "--year", str(YEAR), "--data", str(copy),
                               "--out", str(out), "--workers", "1"], start_new_session=True,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                             preexec_fn=as_from_a_terminal)
     stopped = Interrupted(copy, year, good, batch, set())
     before, deadline = fork_processes(), time.time() + 120
     while time.time() < deadline and stopped.staged() < staged:

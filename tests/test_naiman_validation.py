@@ -4,12 +4,12 @@ planned 40, ICU 5 → 12.5 %, surgery 721 of which grade 3/4 354 and minimally i
 
 from __future__ import annotations
 
-import csv
 import shutil
 from pathlib import Path
 
 import pytest
 
+from csv_rows import edit_rows
 from evalbook.core.registry import get_scheme
 from evalbook.inputs.intake import take_in
 from evalbook.inputs.validation import SuiteRunner
@@ -32,21 +32,7 @@ def data(tmp_path):
 
 def edit(data: Path, file: str, match: dict, changes: dict | None = None, delete: bool = False, append: list | None = None):
     path = data / "naiman-specialty" / ("2025/" + file if file != "institutions.csv" else file)
-    with open(path, encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
-    header = list(rows[0].keys())
-    hits = [r for r in rows if all(r[k] == v for k, v in match.items())]
-    assert hits, (file, match)
-    if delete:
-        rows = [r for r in rows if r not in hits]
-    for r in hits if changes else []:
-        r.update(changes)
-    if append:
-        rows.append(dict(zip(header, append, strict=True)))
-    with open(path, "w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, header, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
+    edit_rows(path, match, changes, delete, append)
 
 
 def value(data, indicator, new, specialty="心血管内科", period="2025"):

@@ -21,6 +21,7 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
+from csv_rows import edit_rows
 from evalbook.core.errors import InputError, Problem
 from evalbook.core.registry import get_scheme
 from evalbook.inputs.intake import load_recorded, take_in
@@ -48,19 +49,7 @@ def data(tmp_path):
 
 def edit(data: Path, scheme: str, file: str, match: dict, changes: dict | None = None, delete: bool = False):
     path = data / scheme / file
-    with open(path, encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
-    header = list(rows[0].keys())
-    hits = [r for r in rows if all(r[k] == v for k, v in match.items())]
-    assert hits, (file, match)
-    if delete:
-        rows = [r for r in rows if r not in hits]
-    for r in hits if changes else []:
-        r.update(changes)
-    with open(path, "w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, header, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
+    edit_rows(path, match, changes, delete)
 
 
 def rubric_with(scheme, tmp_path: Path, **changes):

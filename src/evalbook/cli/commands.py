@@ -83,7 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument("--workers", type=_positive, default=2, metavar="N",
                         help="同时重新执行的笔记本数 notebooks re-executed at once (默认 default: %(default)s)")
 
-    # --- i12: revisions and sign-off (round/) ---
+    # revisions and sign-off (round/)
     diff = command("diff", "比较两次发布：每个变动的数值（changes.csv）与更正说明（changes.html）",
                    "what changed between two publications: changes.csv and changes.html")
     diff.add_argument("old", type=Path, metavar="OLD_YEAR_DIR", help="较早的发布（年度文件夹或 history/N）the earlier one")
@@ -98,7 +98,6 @@ def build_parser() -> argparse.ArgumentParser:
     sign.add_argument("--by", required=True, metavar="NAME", help="签署人姓名（必需）who signs (required)")
     sign.add_argument("--role", required=True, metavar="ROLE", help="签署人身份，如 医政科科长（必需）as what (required)")
     sign.add_argument("--note", metavar="TEXT", help="说明（可选）a note (optional)")
-    # --- end i12 ---
 
     pdf = command("pdf", "用 Chromium 把报告打印为 PDF（report.pdf 与 report.html 同目录）", "print reports to PDF")
     pdf.add_argument("path", type=Path, metavar="OUT/SCHEME/YEAR | REPORT_FOLDER | FILE.html",
@@ -285,7 +284,7 @@ def _run(args) -> int:
         require("dask")
     options = RunOptions(workers=args.workers, scheduler=args.scheduler, resume=args.resume, timeout=args.timeout,
                          prestart=args.prestart, kernels=args.kernels)
-    from evalbook.round.revisions import Revisions  # i12: each publication a revision, earlier ones in history/
+    from evalbook.round.revisions import Revisions  # each publication a revision, earlier ones in history/
 
     options.revisions = Revisions()
     if args.kernels == "fork" and not args.scheduler:
@@ -400,13 +399,13 @@ def _verify(args) -> int:
     return 0
 
 
-def _diff(args) -> int:  # i12
+def _diff(args) -> int:
     from evalbook.round.compare import diff
 
     return diff(args.old, args.new, args.out)
 
 
-def _sign(args) -> int:  # i12
+def _sign(args) -> int:
     from evalbook.round.signatures import sign
 
     entry = sign(args.path, args.by, args.role, args.note)

@@ -76,7 +76,7 @@ class RunOptions:
     kernels: str = "fork"  # "fork": forked from a warm process (kernel_forks.py); "spawn": ordinary kernels
     forks: object | None = None  # a kernel_forks.ForkServer started early by the caller (warms while we validate)
     bar: bool | None = None  # None: a bar on a terminal, lines otherwise
-    # i12: what makes a publication a revision (round.revisions.Revisions, given by the CLI: run/ cannot import
+    # What makes a publication a revision (round.revisions.Revisions, given by the CLI: run/ cannot import
     # round/): the revision number pages show, history/<N>/ kept and changes.* written before the manifest
     revisions: object | None = None
 
@@ -135,7 +135,7 @@ def _build(scheme, intake: Intake, report: RunReport, only, options: RunOptions,
                                  f"a code cannot be {archive.ARCHIVE!r} or {HISTORY!r}: the year folder keeps its input "
                                  "files and earlier publications under those names", column="code", value=clash[0]))
     staging = Staging(report.target, keep_leftovers=options.resume)
-    revision = options.revisions.number(report.target) if options.revisions else None  # i12: the revision published
+    revision = options.revisions.number(report.target) if options.revisions else None  # the revision published
     try:
         stage = staging.path
         _write(stage / "validation.json", json.dumps(intake.validation_record(), ensure_ascii=False, indent=1))
@@ -168,7 +168,7 @@ def _build(scheme, intake: Intake, report: RunReport, only, options: RunOptions,
                 report.failures[outcome.key] = outcome.error
         if any(o.error == INTERRUPTED for o in outcomes):
             raise KeyboardInterrupt
-        if options.revisions:  # i12: keep the current publication in history/, write changes.* (round/revisions.py)
+        if options.revisions:  # keep the current publication in history/, write changes.* (round/revisions.py)
             revision = options.revisions.before_manifest(scheme, intake.year, report.target, stage,
                                                          {label: sha for label, _, sha in intake.inputs()})
         _write(stage / "manifest.json", _manifest(intake, jobs["_cohort"], stage, year_files(stage),
@@ -303,7 +303,7 @@ def _manifest(intake: Intake, job: NotebookRun, folder: Path, outputs: list[str]
         "resume_key": _key(intake, job),
         "code": code_identity(intake.scheme.NAME),  # evalbook's version and the fingerprint of its (and a plugin's) sources
     }
-    if revision is not None:  # i12: the year's {"number", "history"}, a report's {"number"} (round/revisions.py)
+    if revision is not None:  # the year's {"number", "history"}, a report's {"number"} (round/revisions.py)
         record["revision"] = revision if isinstance(revision, dict) else {"number": revision}
     if facts is not None:  # a report: what it shows of the year, by hash (stale.py)
         record[FACTS_KEY] = facts

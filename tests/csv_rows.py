@@ -24,3 +24,9 @@ def edit_rows(path: Path, match: dict, changes: dict | None = None, delete: bool
         writer = csv.DictWriter(handle, header, lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
+
+
+def read_rows(path: Path) -> list[dict]:
+    """The rows of a CSV file as dictionaries by header, every cell as its text."""
+    with open(path, encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))

@@ -7,7 +7,6 @@ Expected verdicts were computed independently of the package when the demo data 
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import shutil
@@ -16,6 +15,8 @@ import sys
 from pathlib import Path
 
 import pytest
+
+from csv_rows import read_rows as rows
 
 REPO = Path(__file__).resolve().parents[1]
 SCHEME = "naiman-specialty"
@@ -30,11 +31,6 @@ def evalbook(*args: str) -> subprocess.CompletedProcess:
 def built(tmp_path_factory):
     out = tmp_path_factory.mktemp("naiman") / "out"
     return out, evalbook("run", SCHEME, "--year", "2025", "--out", str(out))
-
-
-def rows(path: Path) -> list[dict]:
-    with open(path, encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
 
 
 def test_run_writes_the_contract(built):

@@ -11,7 +11,6 @@ findings take WDZG's item 14 from 8 to 6, its 附件3 score down by 2 and its to
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 import shutil
@@ -21,6 +20,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
+from csv_rows import read_rows as rows
 from evalbook.cli.commands import main
 from evalbook.excel.layout import FIRST_ROW
 from evalbook.schemes.wendeng_featured import templates
@@ -34,11 +34,6 @@ SHEET = "附件3考评事实"
 
 def cell(name: str) -> str:
     return f"F{ROW[name]}"  # 序号 | 一级 | 二级 | 三级指标 | 说明/单位 | 2023年
-
-
-def rows(path: Path) -> list[dict]:
-    with open(path, encoding="utf-8", newline="") as stream:
-        return list(csv.DictReader(stream))
 
 
 @pytest.fixture(scope="module")

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
+from csv_rows import read_rows as rows
 from evalbook.cli.commands import main
 from evalbook.excel.layout import COMMITTEE_WORKBOOK, FIRST_ROW
 from evalbook.inputs import records
@@ -36,11 +37,6 @@ def evalbook(capsys, *args) -> tuple[int, str]:
 
 def sha(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-
-
-def rows(path: Path) -> list[dict]:
-    with open(path, encoding="utf-8", newline="") as stream:
-        return list(csv.DictReader(stream))
 
 
 @pytest.fixture(scope="module")

@@ -3,12 +3,12 @@
 
 from __future__ import annotations
 
-import csv
 import hashlib
 from pathlib import Path
 
 import pytest
 
+from csv_rows import read_rows as rows
 from evalbook.cli.commands import main
 from evalbook.core.errors import InputError
 from evalbook.core.registry import get_scheme
@@ -22,11 +22,6 @@ YEARS = {"wendeng-featured": 2024, "naiman-specialty": 2025}
 def digest(folder: Path) -> dict[str, str]:
     return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*"))
             if p.is_file()}
-
-
-def rows(path: Path) -> list[dict]:
-    with open(path, encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
 
 
 @pytest.fixture(scope="module")

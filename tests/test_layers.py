@@ -18,14 +18,15 @@ MAY_IMPORT = {  # layer → the lower layers it may use
     "core": set(),
     "inputs": {"core"},
     "output": {"core"},
-    "notebook": {"core", "inputs", "output"},
+    "committee": {"core", "inputs", "output"},
+    "notebook": {"core", "inputs", "output", "committee"},
     "excel": {"core", "inputs", "output"},
-    "schemes": {"core", "inputs", "output", "notebook", "excel"},
+    "schemes": {"core", "inputs", "output", "committee", "notebook", "excel"},
     "engine": {"core", "output"},
-    "run": {"core", "inputs", "output", "notebook", "engine", "excel"},
-    "round": {"core", "inputs", "output", "notebook", "engine", "run", "excel"},
-    "audit": {"core", "inputs", "output", "notebook", "engine", "run", "round"},
-    "cli": {"core", "inputs", "output", "notebook", "engine", "run", "round", "audit", "excel"},
+    "run": {"core", "inputs", "output", "committee", "notebook", "engine", "excel"},
+    "round": {"core", "inputs", "output", "committee", "notebook", "engine", "run", "excel"},
+    "audit": {"core", "inputs", "output", "committee", "notebook", "engine", "run", "round"},
+    "cli": {"core", "inputs", "output", "committee", "notebook", "engine", "run", "round", "audit", "excel"},
 }
 
 

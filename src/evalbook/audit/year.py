@@ -14,7 +14,7 @@ from evalbook.audit.pages import Renderer, check_views
 from evalbook.audit.printing import unlisted_file
 from evalbook.audit.records import check_records
 from evalbook.audit.rerun import reproduce_notebook
-from evalbook.output.tables import write_results
+from evalbook.committee.tables import write_year_tables
 from evalbook.run.archive import ARCHIVE
 from evalbook.run.listing import MANIFEST, NOT_LISTED, unlisted
 
@@ -69,7 +69,7 @@ def check_year(year_dir: Path, record: dict, renderer: Renderer, selected: str |
         # as batch.run writes it
         (fresh / "validation.json").write_text(json.dumps(intake.validation_record(), ensure_ascii=False, indent=1),
                                                encoding="utf-8")
-        written = [*write_results(scheme, intake, scores, fresh), "validation.json"]
+        written = [*write_year_tables(scheme, intake, scores, fresh), "validation.json"]
         for name in written:
             compare_table(fresh / name, year_dir / name, name, finding)
         units = scheme.report_units(intake, scores)

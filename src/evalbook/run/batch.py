@@ -26,6 +26,7 @@ from datetime import UTC, datetime, timedelta
 from importlib import metadata
 from pathlib import Path
 
+from evalbook.committee.tables import write_year_tables
 from evalbook.core import paths
 from evalbook.core.columns import CODE_REGEX
 from evalbook.core.errors import InputError, Problem
@@ -38,7 +39,6 @@ from evalbook.inputs.intake import Intake, codes_of, file_label, take_in
 from evalbook.inputs.reading import sha256_file
 from evalbook.output.pages import failure_page
 from evalbook.output.render import HtmlRenderer, page_footer, page_title
-from evalbook.output.tables import write_results
 from evalbook.run import archive
 from evalbook.run.listing import HISTORY, year_files
 from evalbook.run.progress import Progress
@@ -139,7 +139,7 @@ def _build(scheme, intake: Intake, report: RunReport, only, options: RunOptions,
     try:
         stage = staging.path
         _write(stage / "validation.json", json.dumps(intake.validation_record(), ensure_ascii=False, indent=1))
-        write_results(scheme, intake, scores, stage)
+        write_year_tables(scheme, intake, scores, stage)
         facts = facts_digests(scheme, intake, stage, units)
         selected = [u for u in units if not only or u[1] in only]
         archive.store(stage, [*intake.inputs(), *archive.data_files(scheme.NAME, intake.data_dir, intake.year)])

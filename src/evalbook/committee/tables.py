@@ -1,0 +1,16 @@
+"""A scored year's published tables: the scheme's own (``output.tables.write_results``) and the committee's.
+
+``run`` (run/batch.py) writes them into the staging folder and ``verify`` (audit/year.py) writes them again
+into a scratch folder to compare: one function, so both make the same files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from evalbook.output.tables import write_results
+
+
+def write_year_tables(scheme, intake, scores, folder: Path) -> list[str]:
+    """Write every table of a scored year into ``folder``; return the file names written."""
+    written = write_results(scheme, intake, scores, folder)
+    return written

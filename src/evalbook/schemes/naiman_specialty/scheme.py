@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from evalbook.core.scheme import Scheme
+from evalbook.core.scheme import DECISION_COLUMNS, Scheme
 from evalbook.inputs.synth import Recipe
 from evalbook.output.rubric_docs import label
 from evalbook.schemes.naiman_specialty import inputs, plausibility, scoring
@@ -66,6 +66,15 @@ class NaimanSpecialty(Scheme):
     def output_tables(self, scores: SpecialtyScores) -> dict[str, pd.DataFrame]:
         """scores.csv and indicator_scores.csv (the CLI contract)."""
         return {"scores.csv": scores.units[SCORE_COLUMNS], "indicator_scores.csv": scores.indicators}
+
+    def decisions(self, scores: SpecialtyScores) -> pd.DataFrame:
+        """Each building specialty: its total, rank and pass; its award is the recommendation for the title
+        旗级临床重点专科 (推荐), the only distinction the scheme confers; no prize money."""
+        u = scores.units
+        return pd.DataFrame({"level": "unit", "unit": [f"{c}-{s}" for c, s in zip(u["code"], u["specialty"], strict=True)],
+                             "code": u["code"], "name": u["name"], "subject": u["specialty"], "total": u["total"],
+                             "rank": u["rank"], "award": ["推荐" if r else "" for r in u["recommended"]], "prize_wan": None,
+                             "passed": u["passed"]}, columns=DECISION_COLUMNS)
 
     def result_sheets(self, intake, scores: SpecialtyScores) -> list:
         labels = catalog()["value_label"].to_dict()

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from evalbook.core.scheme import Scheme
+from evalbook.core.scheme import DECISION_COLUMNS, Scheme
 from evalbook.inputs.synth import Recipe
 from evalbook.output.rubric_docs import label
 from evalbook.schemes.wendeng_featured import inputs, plausibility, scoring
@@ -69,6 +69,17 @@ class WendengFeatured(Scheme):
     def output_tables(self, scores: CohortScores) -> dict[str, pd.DataFrame]:
         """scores.csv and project_scores.csv (the CLI contract)."""
         return {"scores.csv": scores.units, "project_scores.csv": scores.projects}
+
+    def decisions(self, scores: CohortScores) -> pd.DataFrame:
+        """Each institution's unit award (rank within its group) and each project's project award; no pass line."""
+        u, p = scores.units, scores.projects
+        units = pd.DataFrame({"level": "unit", "unit": u["code"], "code": u["code"], "name": u["name"], "subject": "",
+                              "total": u["total"], "rank": u["group_rank"], "award": u["award"], "prize_wan": u["prize_wan"],
+                              "passed": None})
+        projects = pd.DataFrame({"level": "project", "unit": p["code"], "code": p["code"], "name": p["name"],
+                                 "subject": p["project"], "total": p["project_score"], "rank": p["group_rank"],
+                                 "award": p["award"], "prize_wan": p["prize_wan"], "passed": None})
+        return pd.concat([units, projects], ignore_index=True)[DECISION_COLUMNS]
 
     def result_sheets(self, intake, scores: CohortScores) -> list:
         def sheet(frame: pd.DataFrame):

@@ -7,10 +7,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from evalbook.output.tables import write_results
+from evalbook.committee import sensitivity
+from evalbook.output.tables import csv_text, write_results
 
 
 def write_year_tables(scheme, intake, scores, folder: Path) -> list[str]:
     """Write every table of a scored year into ``folder``; return the file names written."""
     written = write_results(scheme, intake, scores, folder)
-    return written
+    table = sensitivity.stability(scheme, intake, scores).table()
+    (Path(folder) / sensitivity.FILE).write_text(csv_text(table), encoding="utf-8")
+    return [*written, sensitivity.FILE]

@@ -30,7 +30,7 @@ from evalbook.core.rubric import Rubric
 
 Sheet = tuple[str, Sequence[str], Iterable[Sequence]]  # a results.xlsx sheet: name, headers, rows
 # Scheme.decisions: one row per decided thing (a report unit, or e.g. a project awarded apart)
-DECISION_COLUMNS = ["level", "unit", "code", "name", "subject", "total", "rank", "award", "prize_wan", "passed"]
+DECISION_COLUMNS = ["level", "unit", "code", "name", "subject", "group", "total", "rank", "award", "prize_wan", "passed"]
 
 
 class _Repository:
@@ -169,14 +169,15 @@ class Scheme(ABC):
     def decisions(self, scores) -> pd.DataFrame:
         """What the committee decides, one row per decided thing, in ``DECISION_COLUMNS``: ``level`` "unit" for
         each report unit (its row of sensitivity.csv), other levels (e.g. "project") for things awarded apart;
-        ``unit`` its report folder, ``subject`` what a level below the unit is (a project; "" for units);
+        ``unit`` its report folder, ``subject`` what a level below the unit is (a project; "" for units), or what
+        a unit is within its institution (a specialty); ``group`` the title of the group it is ranked in ("": one);
         ``total`` and ``rank`` exact; ``award`` ("" none), ``prize_wan`` (None where the scheme gives no
         prizes), ``passed`` (None where there is no pass line). The committee's tools (stability under other
         readings, leave-one-expert-out) compare these rows between two scorings. Default: the unit table's
         ``total`` and ``rank`` columns, no award, prize or pass."""
         units = scores.units
         return pd.DataFrame({"level": "unit", "unit": [self.report_folder(r) for r in units.to_dict("records")],
-                             "code": units["code"], "name": units.get("name", units["code"]), "subject": "",
+                             "code": units["code"], "name": units.get("name", units["code"]), "subject": "", "group": "",
                              "total": units.get("total"), "rank": units.get("rank"), "award": "",
                              "prize_wan": None, "passed": None}, columns=DECISION_COLUMNS)
 

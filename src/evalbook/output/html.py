@@ -116,7 +116,7 @@ _STYLES = {
                        "background-color:#1e7b45;color:#fff;margin-left:4px",
 }
 _ROWS = {"total": "font-weight:bold;background-color:#f6f8fa", "awarded": "background-color:#fdf6e9",
-         "late": "background-color:#fdeeee"}
+         "late": "background-color:#fdeeee", "depends": "background-color:#fdeeee"}
 _TAG = re.compile(r"<(h1|h2|h3|p|div|table|tr|th|td|span|svg|/svg)((?: [a-z-]+=\"[^\"]*\")*)>")
 
 

@@ -7,18 +7,26 @@ from pathlib import Path
 import pandas as pd
 
 from evalbook.core.rubric import Rubric, RubricChecker, read_rubric
+from evalbook.core.scenarios import check_scenarios, check_variants, policy_line
 from evalbook.schemes.naiman_specialty.inputs import NAME
 from evalbook.schemes.naiman_specialty.plausibility import KEYS, KINDS
 
 
 def load_rubric(path: Path) -> Rubric:
-    rubric = read_rubric(path)
+    """Read and strictly check the rubric file, and every scenario's variant of it (``evalbook.core.scenarios``)."""
+    rubric = check_rubric(read_rubric(path))
+    check_variants(rubric, check_rubric)
+    return rubric
+
+
+def check_rubric(rubric: Rubric) -> Rubric:
+    """The strict check of a rubric's content (the file's, or a scenario's variant of it)."""
     check = RubricChecker(rubric)
     d = rubric.data
     top = {"scheme", "version", "title", "source", "baseline_period", "category_weights", "weights", "pass_mark",
            "onsite_dimensions", "recheck_tolerance", "recommend_excludes_flagged", "min_nominations", "fields",
            "eligible_levels", "ranking", "plausibility"}
-    if not check.keys(d, "rubric", top):
+    if not check.keys(d, "rubric", top, {"scenarios"}):
         check.raise_if_any()
     check.choice(d["scheme"], "scheme", (NAME,))
     if check.keys(d["category_weights"], "category_weights", {"基本情况", "质量与安全", "人才队伍", "服务满意"}):
@@ -51,6 +59,8 @@ def load_rubric(path: Path) -> Rubric:
             check.fail("plausibility.min_peers", "应为不小于1的整数", "must be a whole number ≥ 1", plausible["min_peers"])
         for kind in check.items(plausible["kinds"], "plausibility.kinds"):
             check.choice(kind, "plausibility.kinds", KINDS)
+    if "scenarios" in d:
+        check_scenarios(check, d)
     check.raise_if_any()
     return rubric
 
@@ -89,4 +99,4 @@ def policy_lines(rubric: Rubric) -> list[tuple[str, str]]:
                               f"同领域至少{p['min_peers']}个其他专科填报时才比较"),
         ("存疑：范围", f"只比较{'、'.join(KIND_LABELS.get(k, k) for k in p['kinds'])}类指标；两值都不超过{p['floor']:g}时不比较；"
                        "存疑值仅作提示，供专家复核，不终止运行，不影响评分"),
-    ]
+    ] + policy_line(rubric)

@@ -72,7 +72,7 @@ class NaimanSpecialty(Scheme):
         旗级临床重点专科 (推荐), the only distinction the scheme confers; no prize money."""
         u = scores.units
         return pd.DataFrame({"level": "unit", "unit": [f"{c}-{s}" for c, s in zip(u["code"], u["specialty"], strict=True)],
-                             "code": u["code"], "name": u["name"], "subject": u["specialty"], "total": u["total"],
+                             "code": u["code"], "name": u["name"], "subject": u["specialty"], "group": "", "total": u["total"],
                              "rank": u["rank"], "award": ["推荐" if r else "" for r in u["recommended"]], "prize_wan": None,
                              "passed": u["passed"]}, columns=DECISION_COLUMNS)
 

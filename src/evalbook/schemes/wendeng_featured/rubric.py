@@ -8,20 +8,28 @@ from pathlib import Path
 
 from evalbook.core.exact import exact, plain
 from evalbook.core.rubric import Rubric, RubricChecker, read_rubric
+from evalbook.core.scenarios import check_scenarios, check_variants, policy_line
 from evalbook.schemes.wendeng_featured.inputs import DIMENSIONS, NAME
 from evalbook.schemes.wendeng_featured.items import ITEMS, funding_points
 from evalbook.schemes.wendeng_featured.plausibility import JUMP_FACTS, JUMP_STATS, KEYS, LABELS
 
 
 def load_rubric(path: Path) -> Rubric:
-    """Read and strictly check the rubric file: unknown or missing keys are errors."""
-    rubric = read_rubric(path)
+    """Read and strictly check the rubric file: unknown or missing keys are errors; so is a scenario whose
+    variant of the rules this check would refuse (``evalbook.core.scenarios``)."""
+    rubric = check_rubric(read_rubric(path))
+    check_variants(rubric, check_rubric)
+    return rubric
+
+
+def check_rubric(rubric: Rubric) -> Rubric:
+    """The strict check of a rubric's content (the file's, or a scenario's variant of it)."""
     check = RubricChecker(rubric)
     data = rubric.data
     top = {"scheme", "version", "title", "source", "groups", "weights", "items", "funding_bands", "judgments",
            "expert_dimensions", "unscored_unit_expert_score", "ranking", "unit_awards", "project_awards", "deadlines",
            "plausibility"}
-    if not check.keys(data, "rubric", top):
+    if not check.keys(data, "rubric", top, {"scenarios"}):
         check.raise_if_any()
     check.choice(data["scheme"], "scheme", (NAME,))
     check.keys(data["groups"], "groups", {"district", "primary"})
@@ -85,6 +93,8 @@ def load_rubric(path: Path) -> Rubric:
         for key, allowed in (("jump_facts", JUMP_FACTS), ("jump_stats", JUMP_STATS)):
             for column in check.items(plausible[key], f"plausibility.{key}"):
                 check.choice(column, f"plausibility.{key}", allowed)
+    if "scenarios" in data:
+        check_scenarios(check, data)
     check.raise_if_any()
     return rubric
 
@@ -173,4 +183,4 @@ def policy_lines(rubric: Rubric) -> list[tuple[str, str]]:
         ("存疑：工作量与人员", f"附件6工作量÷工作人员超过{plausible['max_workload_per_staff']:g}人次/人·年"
                               "（有工作量而无人员亦然）"),
         ("存疑值的处理", "仅作提示，请与机构核实；不终止运行，不影响评分"),
-    ]
+    ] + policy_line(rubric)

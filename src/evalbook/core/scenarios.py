@@ -86,7 +86,7 @@ def check_scenarios(check: RubricChecker, data: dict) -> None:
             continue
         name = entry["name"]
         if not (isinstance(name, str) and NAME.fullmatch(name)) or name == DEFAULT:
-            check.fail(f"{where}.name", f"应为小写英文字母开头、由小写字母数字和 _ 组成的名称（不超过40字符），且不能是 {DEFAULT}",
+            check.fail(f"{where}.name", f"应为小写英文字母开头、由小写字母、数字和 _ 组成（不超过40字符），且不能是 {DEFAULT}",
                        f"must start with a lowercase letter, use a-z, 0-9 and _ (at most 40), and not be {DEFAULT!r}", name)
         elif name in seen:
             check.fail(f"{where}.name", "情景名称重复", "a scenario name appears twice", name)
@@ -134,8 +134,8 @@ def check_variants(rubric: Rubric, check: Callable[[Rubric], Any]) -> None:
         try:
             check(scenario.rubric)
         except InputError as exc:
-            problems += [Problem(p.file, f"情景 {scenario.name} 改动后：{p.rule_zh}", f"under scenario {scenario.name}: {p.rule_en}",
-                                 row=f"{KEY}（{scenario.name}）→ {p.row}", column=p.column, value=p.value)
+            problems += [Problem(p.file, f"情景 {scenario.name} 改动后：{p.rule_zh}",
+                                 f"under scenario {scenario.name}: {p.rule_en}", row=f"{KEY}（{scenario.name}）→ {p.row}", column=p.column, value=p.value)
                          for p in exc.problems]
     if problems:
         raise InputError(problems)

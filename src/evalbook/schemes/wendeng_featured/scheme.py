@@ -73,11 +73,13 @@ class WendengFeatured(Scheme):
     def decisions(self, scores: CohortScores) -> pd.DataFrame:
         """Each institution's unit award (rank within its group) and each project's project award; no pass line."""
         u, p = scores.units, scores.projects
-        units = pd.DataFrame({"level": "unit", "unit": u["code"], "code": u["code"], "name": u["name"], "subject": "", "group": u["group"].map(GROUP_TITLES),
+        units = pd.DataFrame({"level": "unit", "unit": u["code"], "code": u["code"], "name": u["name"], "subject": "",
+                              "group": u["group"].map(GROUP_TITLES),
                               "total": u["total"], "rank": u["group_rank"], "award": u["award"], "prize_wan": u["prize_wan"],
                               "passed": None})
         projects = pd.DataFrame({"level": "project", "unit": p["code"], "code": p["code"], "name": p["name"],
-                                 "subject": p["project"], "group": p["group"].map(GROUP_TITLES), "total": p["project_score"], "rank": p["group_rank"],
+                                 "subject": p["project"], "group": p["group"].map(GROUP_TITLES), "total": p["project_score"],
+                                 "rank": p["group_rank"],
                                  "award": p["award"], "prize_wan": p["prize_wan"], "passed": None})
         return pd.concat([units, projects], ignore_index=True)[DECISION_COLUMNS]
 

@@ -135,7 +135,8 @@ def check_variants(rubric: Rubric, check: Callable[[Rubric], Any]) -> None:
             check(scenario.rubric)
         except InputError as exc:
             problems += [Problem(p.file, f"情景 {scenario.name} 改动后：{p.rule_zh}",
-                                 f"under scenario {scenario.name}: {p.rule_en}", row=f"{KEY}（{scenario.name}）→ {p.row}", column=p.column, value=p.value)
+                                 f"under scenario {scenario.name}: {p.rule_en}",
+                                 row=f"{KEY}（{scenario.name}）→ {p.row}", column=p.column, value=p.value)
                          for p in exc.problems]
     if problems:
         raise InputError(problems)

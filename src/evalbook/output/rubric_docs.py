@@ -14,6 +14,7 @@ from pathlib import Path
 from evalbook.core import paths
 from evalbook.core.exact import plain
 from evalbook.core.rubric import Rubric
+from evalbook.core.scenarios import scenarios
 
 POLICY = "**[policy]**"
 
@@ -47,6 +48,22 @@ def amount(value) -> str:
 def rank_order(order: list, labels: Mapping[str, str]) -> str:
     """The ranking keys in the words the scheme's reports use, each with its rubric key."""
     return " → ".join(f"{labels.get(k, k)} `{k}`" for k in order)
+
+
+def scenarios_markdown(rubric: Rubric) -> list[str]:
+    """The rubric's other readings (``scenarios``): each scenario's name, label and the keys it changes."""
+    listed = scenarios(rubric)[1:]
+    if not listed:
+        return []
+    out = ["## 奖项稳定性分析 Other readings of the rules (`scenarios`)", "",
+           "每次运行另按下列读法用同一批已校验数据重新评分，写入 sensitivity.csv（scenario 列为名称），年度页列出奖项或合格"
+           "与否随读法而变的单位；正式结果始终按上文的默认口径。 Each run also scores the year under each reading below "
+           "(sensitivity.csv); the official result is always the default reading.", "",
+           "| 名称 scenario | 读法 | 改动的键 |", "|---|---|---|"]
+    for s in listed:
+        keys = "；".join(f"`{path}`: {str(value).lower() if isinstance(value, bool) else md(value)}" for path, value in s.overrides)
+        out.append(f"| `{s.name}` | {md(s.label)} | {keys} |")
+    return [*out, ""]
 
 
 def label(path: Path) -> str:

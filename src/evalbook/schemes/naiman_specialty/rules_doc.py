@@ -6,7 +6,7 @@ import pandas as pd
 
 from evalbook.core.exact import exact, exact_sum, plain
 from evalbook.core.rubric import Rubric
-from evalbook.output.rubric_docs import POLICY, header, md, rank_order
+from evalbook.output.rubric_docs import POLICY, header, md, rank_order, scenarios_markdown
 from evalbook.schemes.naiman_specialty.rubric import ORDER_LABELS
 
 KIND_WORDS = {"count": "计数（整数）", "number": "数值", "amount": "金额", "area": "面积", "percent": "百分比（0–100）",
@@ -83,4 +83,5 @@ def naiman_markdown(rubric: Rubric, catalog: pd.DataFrame,
             f"- {POLICY} 两值都不超过 {plain(p['floor'])} 时不比较（`floor`：小数目不足为据）；"
             f"从0到 {plain(p['floor'])} 以上算存疑。",
             f"- {POLICY} 只比较这些类型的指标（`kinds`）：{'、'.join(KIND_WORDS.get(k, k) for k in p['kinds'])}。", ""]
+    out += scenarios_markdown(rubric)
     return "\n".join(out)

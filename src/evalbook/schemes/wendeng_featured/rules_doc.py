@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from evalbook.core.exact import exact_sum, plain
 from evalbook.core.rubric import Rubric
-from evalbook.output.rubric_docs import POLICY, amount, header, md, rank_order
+from evalbook.output.rubric_docs import POLICY, amount, header, md, rank_order, scenarios_markdown
 from evalbook.schemes.wendeng_featured.inputs import FACTS
 from evalbook.schemes.wendeng_featured.items import ITEMS
 from evalbook.schemes.wendeng_featured.plausibility import LABELS
@@ -134,4 +134,5 @@ def wendeng_markdown(rubric: Rubric, rubric_label: str = "rubrics/wendeng-featur
             "（`max_revenue_per_visit_yuan`）；有收入而工作量为0亦为存疑。",
             f"- {POLICY} 工作量与人员不符：附件6本年行工作量÷工作人员超过 {plain(p['max_workload_per_staff'])} 人次/人·年"
             "（`max_workload_per_staff`）；有工作量而工作人员为0亦为存疑。", ""]
+    out += scenarios_markdown(rubric)
     return "\n".join(out)

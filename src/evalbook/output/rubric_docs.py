@@ -61,7 +61,7 @@ def scenarios_markdown(rubric: Rubric) -> list[str]:
            "(sensitivity.csv); the official result is always the default reading.", "",
            "| 名称 scenario | 读法 | 改动的键 |", "|---|---|---|"]
     for s in listed:
-        keys = "；".join(f"`{path}`: {str(value).lower() if isinstance(value, bool) else md(value)}" for path, value in s.overrides)
+        keys = "；".join(f"`{path}`: {str(v).lower() if isinstance(v, bool) else md(v)}" for path, v in s.overrides)
         out.append(f"| `{s.name}` | {md(s.label)} | {keys} |")
     return [*out, ""]
 

@@ -25,7 +25,7 @@ from evalbook.core.registry import get_scheme
 from evalbook.output.bulletin import BULLETIN_FOOTER, BULLETIN_HEADER, Bulletin, bulletin_html
 from evalbook.round import signatures
 
-BULLETIN_PDF = "通报.pdf"
+BULLETIN_PDF = "通报.pdf"  # the name verify knows it by (audit/printing.py)
 RESULTS_XLSX, POLICY_SHEET = "results.xlsx", "评分口径"
 SENSITIVITY = "sensitivity.csv"
 SENSITIVITY_COLUMNS = ["scenario", "code", "name", "total", "rank", "award", "prize_wan", "passed"]

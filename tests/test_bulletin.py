@@ -175,9 +175,9 @@ def test_refusals(published, printed, tmp_path):
         done = cli("pdf", str(wrong), "--bulletin")
         assert done.returncode == 2 and "--bulletin" in done.stderr and "OUT/SCHEME/YEAR" in done.stderr
     copy = tmp_path / "out" / "2023"
-    shutil.copytree(published, copy, ignore=shutil.ignore_patterns("inputs", "[A-Z]*"))
+    shutil.copytree(published, copy)
     old = copy / "history" / "1"   # an earlier revision: read-only
-    shutil.copytree(copy, old, ignore=shutil.ignore_patterns("history"))
+    shutil.copytree(copy, old, ignore=shutil.ignore_patterns("history", "inputs", "[A-Z]*"))
     done = cli("pdf", str(old), "--bulletin")
     assert done.returncode == 1 and "历史版本只读" in done.stderr + done.stdout and "read-only" in done.stderr + done.stdout
     (copy / "scores.csv").write_text((copy / "scores.csv").read_text(encoding="utf-8").replace("90.5", "99.5"),

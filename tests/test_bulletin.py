@@ -8,6 +8,7 @@ Chromium is required (as in test_browser): without it these tests fail and say t
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -76,6 +77,50 @@ def printed(published) -> dict[str, list[str]]:
     return texts
 
 
+# another reading of the rules (a realistic sensitivity.csv of the demo year): under 第4项上限10分 DSP drops from
+# 二等奖 to 三等奖, HJ from 三等奖 to none and WDY rises to 三等奖; under 放弃比武不扣分 nothing changes
+MOVED = {"DSP": ("三等奖", "4.0"), "HJ": ("", "0.0"), "WDY": ("三等奖", "4.0")}
+
+
+def sensitivity_rows(scores: list[dict]) -> list[str]:
+    rows = []
+    for scenario in ("default", "第4项上限10分", "放弃比武不扣分"):
+        for r in scores:
+            award, prize = MOVED.get(r["code"], (r["award"], r["prize_wan"])) if scenario == "第4项上限10分" else \
+                (r["award"], r["prize_wan"])
+            name = '"' + r["name"].replace('"', '""') + '"'
+            rows.append(f"{scenario},{r['code']},{name},{r['total']},{r['group_rank']},{award},{prize},")
+    return rows
+
+
+@pytest.fixture(scope="module")
+def stable(published, printed, tmp_path_factory) -> tuple[Path, list[str]]:
+    """A copy of the publication with a sensitivity.csv on its manifest, signed again (the copy's manifest is
+    another, so the first signature no longer counts), printed: (year folder, the PDF's text per page)."""
+    year = tmp_path_factory.mktemp("stable") / SCHEME / "2023"
+    shutil.copytree(published, year)
+    write_sensitivity(year / "sensitivity.csv", sensitivity_rows(read_rows(published / "scores.csv")))
+    record = json.loads((year / "manifest.json").read_text(encoding="utf-8"))
+    record["outputs"]["sensitivity.csv"] = hashlib.sha256((year / "sensitivity.csv").read_bytes()).hexdigest()
+    (year / "manifest.json").write_text(json.dumps(record, ensure_ascii=False, indent=1), encoding="utf-8")
+    done = cli("sign", str(year), "--by", "赵六", "--role", "考评委员会主任")
+    assert done.returncode == 0, done.stderr
+    done = cli("pdf", str(year), "--bulletin")
+    assert done.returncode == 0, done.stdout + done.stderr
+    return year, Pdf(year / BULLETIN_PDF).text()
+
+
+def test_the_stability_summary_and_signatures_on_another_manifest(stable):
+    text = flat("".join(stable[1]))
+    assert flat("第4项上限10分、放弃比武不扣分") in text and flat(UNCHANGED) not in text
+    assert flat("DSP大水泊中心卫生院二等奖第4项上限10分：三等奖") in text
+    assert flat(f"HJ{HOSTILE}三等奖第4项上限10分：无奖项") in text
+    assert flat("WDY文登营镇卫生院无奖项第4项上限10分：三等奖") in text
+    assert "放弃比武不扣分：" not in text and flat("GC高村中心卫生院二等奖第4项") not in text   # unchanged units not listed
+    assert flat("赵六考评委员会主任") in text and "本版有效签署1个" in text
+    assert flat(f"{SIGNER}{ROLE}") in text and "非本版清单，不计入" in text
+
+
 def test_every_award_is_listed_with_its_prize(published, printed):
     text = flat("".join(printed["signed"]))
     units = [r for r in read_rows(published / "scores.csv") if r["award"]]
@@ -115,7 +160,8 @@ def test_title_source_policy_and_page_numbers(published, printed):
     assert "单位奖名额（二组）" in text and "一等奖1名（10万元）" in text   # a line of the 评分口径
     for n, page in enumerate(pages, start=1):  # every page carries 第 N 页 共 M 页
         assert flat(f"第 {n} 页 共 {len(pages)} 页") in flat(page), n
-    assert NOT_ANALYSED in "".join(pages)   # no sensitivity.csv in this publication
+    if "sensitivity.csv" not in record["outputs"]:
+        assert flat(NOT_ANALYSED) in text   # no sensitivity.csv in this publication
 
 
 def test_signature_and_hostile_names(printed):
@@ -180,9 +226,13 @@ def test_refusals(published, printed, tmp_path):
     shutil.copytree(copy, old, ignore=shutil.ignore_patterns("history", "inputs", "[A-Z]*"))
     done = cli("pdf", str(old), "--bulletin")
     assert done.returncode == 1 and "历史版本只读" in done.stderr + done.stdout and "read-only" in done.stderr + done.stdout
+    before = (copy / BULLETIN_PDF).read_bytes()
+    (copy / "sensitivity.csv").write_text(SENSITIVITY[0] + "\n", encoding="utf-8")   # on no manifest: not published
+    done = cli("pdf", str(copy), "--bulletin")
+    assert done.returncode == 1 and "不在本次发布的清单中" in done.stderr + done.stdout
+    (copy / "sensitivity.csv").unlink()
     (copy / "scores.csv").write_text((copy / "scores.csv").read_text(encoding="utf-8").replace("90.5", "99.5"),
                                      encoding="utf-8")
-    before = (copy / BULLETIN_PDF).read_bytes()
     done = cli("pdf", str(copy), "--bulletin")
     out = done.stderr + done.stdout
     assert done.returncode == 1 and "文件与清单不符，拒绝打印通报" in out and "does not match its manifest" in out
@@ -196,7 +246,7 @@ def write_sensitivity(path: Path, rows: list[str]) -> None:
     path.write_text("\n".join([*SENSITIVITY, *rows]) + "\n", encoding="utf-8")
 
 
-def test_stability_lists_what_another_reading_changes(published, tmp_path):
+def test_stability_lists_what_another_reading_changes(tmp_path):
     # three readings of the wendeng year: under "第4项上限10分" GC and DSP (tied 二等奖) split, DSP drops to 三等奖
     # and HJ to none; under "放弃比武不扣分" nothing changes
     write_sensitivity(tmp_path / "sensitivity.csv", [
@@ -211,12 +261,18 @@ def test_stability_lists_what_another_reading_changes(published, tmp_path):
     assert changed == [("DSP", "大水泊中心卫生院", "二等奖", "第4项上限10分：三等奖"),
                        ("HJ", HOSTILE, "三等奖", "第4项上限10分：无奖项"),
                        ("WDY", "文登营镇卫生院", "无奖项", "第4项上限10分：三等奖")]
-    # in the page: listed, escaped
-    shutil.copytree(published, tmp_path / "year", ignore=shutil.ignore_patterns("inputs", "[A-Z]*"))
-    shutil.copy(tmp_path / "sensitivity.csv", tmp_path / "year" / "sensitivity.csv")
-    html = bulletin_html(read_bulletin(tmp_path / "year"))
-    assert "第4项上限10分：三等奖" in html and "<script>alert" not in html and "&lt;script&gt;alert(1)" in html
-    assert UNCHANGED not in html and NOT_ANALYSED not in html
+    write_sensitivity(tmp_path / "same.csv", ["default,GC,高村中心卫生院,77.46,2,二等奖,8.0,",
+                                              "其他,GC,高村中心卫生院,78.46,1,二等奖,8.0,"])
+    assert stability(tmp_path / "same.csv") == (["其他"], [])   # a total or rank that moves is not a changed award
+
+
+def test_the_page_says_when_nothing_changes(stable, tmp_path):
+    year = tmp_path / "year"
+    shutil.copytree(stable[0], year, ignore=shutil.ignore_patterns("inputs", "[A-Z]*"))
+    write_sensitivity(year / "sensitivity.csv", ["default,GC,高村中心卫生院,77.46,2,二等奖,8.0,",
+                                                 "其他,GC,高村中心卫生院,77.46,2,二等奖,8.0,"])
+    html = bulletin_html(read_bulletin(year))
+    assert UNCHANGED in html and NOT_ANALYSED not in html and "其他" in html
 
 
 def test_stability_of_passes_and_recommendations(tmp_path):

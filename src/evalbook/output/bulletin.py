@@ -55,7 +55,7 @@ def bulletin_html(bulletin: Bulletin) -> str:
     tables = join(*(table(rows, headers, caption=title) if rows else Html(f'<p><b>{esc(title)}</b>：无。</p>')
                     for title, headers, rows in bulletin.tables))
     parts.append(section("二、排名与奖项", tables,
-                         note="以下数据均取自已发布的结果文件，未重新评分；分数四舍五入保留2位小数显示，合计按表中金额精确相加。"))
+                         note="以下数据均取自已发布的结果文件，未重新评分；分数四舍五入保留2位小数显示。"))
     parts.append(section("三、评分口径", table(bulletin.policy, ["项目", "口径"], classes="policy"),
                          note="本次发布实际采用的口径（results.xlsx 的“评分口径”工作表）。"))
     parts.append(section("四、口径稳定性", _stability(bulletin)))

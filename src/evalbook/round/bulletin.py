@@ -4,7 +4,8 @@ Built only from the published files of the year folder, never by scoring again: 
 revision, date), the scheme's published tables (``REPORT_TABLES``, read as text and laid out by the scheme's
 ``bulletin_tables``), the ``评分口径`` sheet of ``results.xlsx`` (exactly what was in force), ``sensitivity.csv``
 when the publication has one (which awards or passes another reading of the rules would change) and
-``signatures.json`` (only signatures on the current manifest count). Refused for a folder that is not a current
+``signatures.json`` (only signatures on the current manifest count). A ``sensitivity.csv`` on no manifest is not
+published: refused. Refused for a folder that is not a current
 publication, an earlier revision in ``history/``, or a publication whose files no longer match its manifests.
 
 The page is built in a scratch folder and printed by Chromium (``output.browser``); only the PDF is kept. It is
@@ -79,7 +80,12 @@ def read_bulletin(year_dir: Path) -> Bulletin:
     current = signatures.manifest_sha256(year_dir)
     about = [("考评方案", f"{scheme.TITLE}（{scheme.NAME}）"), ("考评年度", str(year)), ("评分规则与依据", source),
              ("发布版本", f"第 {revision} 版，发布于 {published}（UTC）"), ("本版清单 manifest.json sha256", current)]
-    scenarios, changed = stability(year_dir / SENSITIVITY)
+    sensitivity = year_dir / SENSITIVITY
+    if sensitivity.exists() and SENSITIVITY not in (record.get("outputs") or {}):
+        raise InputError(Problem(str(sensitivity), "不在本次发布的清单中，不是发布的文件，通报不采用（请先运行 evalbook verify）",
+                                 "not on the publication's manifest, so not a published file: the 通报 does not use it "
+                                 "(run evalbook verify)", column="outputs", value=SENSITIVITY))
+    scenarios, changed = stability(sensitivity)
     signed = [(entry, entry["manifest_sha256"] == current) for entry in signatures.read(year_dir)]
     title = f"{year}年度{_rubric_title(source, rubric.get('version'), scheme.TITLE)}结果通报"
     return Bulletin(title=title, about=about, tables=scheme.bulletin_tables(tables),

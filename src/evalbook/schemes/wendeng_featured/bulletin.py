@@ -51,7 +51,7 @@ def bulletin_tables(tables: Mapping[str, list[dict]]) -> list[BulletinTable]:
                     [[r["award"], r["group_rank"], r["code"], r["name"], r["project"], shown(r["project_score"]),
                       plain(r["prize_wan"])] for r in project_awards]))
         totals.append((title, unit_awards, project_awards))
-    out.append(("奖金合计", TOTAL_HEADERS, [*(_total_row(t, u, p) for t, u, p in totals),
+    out.append(("奖金合计（由上表金额精确相加）", TOTAL_HEADERS, [*(_total_row(t, u, p) for t, u, p in totals),
                                          _total_row("合计", [r for _, u, _ in totals for r in u],
                                                     [r for _, _, p in totals for r in p])]))
     return out

@@ -347,3 +347,27 @@ def test_the_default_hook_shows_the_first_report_table():
     rows = [{"code": "A", "total": "1.5"}, {"code": "B", "total": "2"}]
     assert Plain().bulletin_tables({"scores.csv": rows}) == [("scores.csv", ["code", "total"], [["A", "1.5"], ["B", "2"]])]
     assert Plain().bulletin_tables({"scores.csv": []}) == [("scores.csv", [], [])]
+
+
+def test_naiman_bulletin_from_its_published_year(tmp_path):
+    """The other built-in scheme end to end: one ranking of specialties with 合格 and 推荐, no prize money."""
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.fail(f"Chromium is not installed at {CHROMIUM}: run `make browser`. 未安装 Chromium：请运行 make browser。")
+    done = cli("run", "naiman-specialty", "--year", "2025", "--out", str(tmp_path))
+    assert done.returncode == 0, done.stderr[-3000:]
+    year = tmp_path / "naiman-specialty" / "2025"
+    done = cli("pdf", str(year), "--bulletin")
+    assert done.returncode == 0, done.stdout + done.stderr
+    pages = Pdf(year / BULLETIN_PDF).text()
+    text = flat("".join(pages))
+    assert flat("2025年度奈曼旗临床重点专科建设评估结果通报") in flat(pages[0]) and "奈卫健字〔2024〕84号" in text
+    rows = read_rows(year / "scores.csv")
+    for r in rows:   # every specialty: rank, code, name, specialty, scores shown to 2 decimals, 合格/不合格, 推荐/—
+        row = flat(f"{r['rank']}{r['code']}{r['name']}{r['specialty']}{shown(r['objective_score'])}"
+                   f"{shown(r['onsite_score'])}{shown(r['total'])}{'合格' if r['passed'] == '1' else '不合格'}"
+                   f"{'推荐' if r['recommended'] == '1' else '—'}")
+        assert row in text, row
+    passed, recommended = sum(r["passed"] == "1" for r in rows), sum(r["recommended"] == "1" for r in rows)
+    assert flat(f"参评专科合格不合格推荐{len(rows)}{passed}{len(rows) - passed}{recommended}") in text
+    assert "奖金" not in text and flat(NOT_SIGNED) in text
+    assert flat(f"第 1 页 共 {len(pages)} 页") in flat(pages[0])

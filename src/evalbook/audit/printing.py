@@ -1,4 +1,5 @@
-"""The copies ``evalbook pdf`` printed of a page: on no manifest, proven by printing the page again."""
+"""The copies ``evalbook pdf`` printed of a page, and the year's 通报 (``evalbook pdf --bulletin``): on no manifest,
+proven by printing again."""
 
 from __future__ import annotations
 
@@ -6,14 +7,19 @@ import re
 from pathlib import Path, PurePosixPath
 
 from evalbook.audit.findings import CODE, DIFFERS, IDENTICAL, TAMPERED, UNCHECKED, Finding
+from evalbook.round.bulletin import BULLETIN_PDF
 
 
-def unlisted_file(finding: Finding, folder: Path, name: str, listed: set[str], prefix: str = "") -> None:
+def unlisted_file(finding: Finding, folder: Path, name: str, listed: set[str], prefix: str = "",
+                  year: bool = False) -> None:
     """A file on no list is *tampered*, except the copy ``evalbook pdf`` printed of a listed page (``report.pdf``
-    beside ``report.html``, ``index.pdf`` beside ``index.html``): that one is proven by printing the page again
-    (``Printer``), since it is printed after publication and so on no manifest."""
+    beside ``report.html``, ``index.pdf`` beside ``index.html``) and, in the ``year`` folder itself, its 通报
+    (``通报.pdf``): those are proven by printing again (``Printer``; the 通报 from the year's published files),
+    since they are printed after publication and so on no manifest."""
     page = name[: -len(".pdf")] + ".html"
-    if PurePosixPath(name).name in PRINTED_COPIES and page in listed:
+    if year and name == BULLETIN_PDF:
+        finding.printed.append((prefix + name, folder / name, None))  # no page: the 通报 is built again
+    elif PurePosixPath(name).name in PRINTED_COPIES and page in listed:
         finding.printed.append((prefix + name, folder / name, folder / page))
     else:
         finding.worse(TAMPERED, f"{prefix}{name}: 不在清单中 present but not in the manifest")
@@ -48,14 +54,35 @@ class Printer:
                 continue
             self._printed += 1
             fresh = self.scratch / f"printed-{self._printed}.pdf"
-            problems = browser.print_pdf(page, fresh).problems
+            problems = self._print(browser, pdf, page, fresh)
             if problems or not fresh.is_file():
                 finding.worse(UNCHECKED, f"{name}: 页面无法重新打印 the page cannot be printed again: {'; '.join(problems)}")
                 continue
             published, again = pdf.read_bytes(), fresh.read_bytes()
-            if _PDF_DATES.sub(b"", published) != _PDF_DATES.sub(b"", again):
+            if _PDF_DATES.sub(b"", published) == _PDF_DATES.sub(b"", again):
+                continue
+            if page is None:
+                finding.worse(DIFFERS, f"{name}: 与由本年度已发布文件重新生成的通报不同（打印后若有新的签署，请用 evalbook pdf "
+                                       f"--bulletin 重新打印）differs from the 通报 printed again from the year's published "
+                                       f"files (signed since? print it again){_producers(published, again)}")
+            else:
                 finding.worse(DIFFERS, f"{name}: 与其页面 {PurePosixPath(name).with_suffix('.html').name} 重新打印的结果不同 "
                                        f"differs from a fresh print of its page{_producers(published, again)}")
+
+    def _print(self, browser, pdf: Path, page: Path | None, fresh: Path) -> list[str]:
+        """Print ``page`` again to ``fresh``; with no page, the 通报 of the year folder holding ``pdf``, built again
+        from its published files as ``evalbook pdf --bulletin`` builds it. The page's problems (none: printed)."""
+        if page is not None:
+            return browser.print_pdf(page, fresh).problems
+        from evalbook.core.errors import InputError
+        from evalbook.round.bulletin import print_to
+
+        folder = self.scratch / f"bulletin-{self._printed}"
+        folder.mkdir()
+        try:
+            return print_to(browser, pdf.parent, fresh, folder)
+        except InputError as exc:  # a published file the 通报 is built from cannot be read
+            return [str(exc)]
 
     def _open(self):
         if self._browser is None and self._missing is None:

@@ -41,7 +41,7 @@ def check_year(year_dir: Path, record: dict, renderer: Renderer, selected: str |
     covered |= set(NOT_LISTED)  # history/ and the sign-off are on no manifest (audit/revisions.py checks them)
     for name in unlisted(year_dir, set(record["outputs"]), covered):
         if in_scope(name):
-            unlisted_file(finding, year_dir, name, set(record["outputs"]))
+            unlisted_file(finding, year_dir, name, set(record["outputs"]), year=True)
     failed = "_cohort" in ((record.get("run") or {}).get("failures") or {})
     if failed:
         finding.worse(FAILED, "index.html: 年度报告在发布时生成失败 the cohort report failed when published")

@@ -102,6 +102,10 @@ def build_parser() -> argparse.ArgumentParser:
     pdf = command("pdf", "用 Chromium 把报告打印为 PDF（report.pdf 与 report.html 同目录）", "print reports to PDF")
     pdf.add_argument("path", type=Path, metavar="OUT/SCHEME/YEAR | REPORT_FOLDER | FILE.html",
                      help="已发布的年度文件夹、报告文件夹或 .html 文件 a published year folder, a report folder or an .html file")
+    pdf.add_argument("--bulletin", action="store_true",
+                     help="打印该年度的结果通报（通报.pdf：排名、奖项与奖金、评分口径、口径稳定性、签署），仅由已发布的文件生成 "
+                          "print the year's 通报 (通报.pdf: rankings, awards and prizes, policy, stability, signatures) "
+                          "from its published files only")
 
     synth = command("synth", "生成任意规模的合成示例队列", "write a valid synthetic cohort of any size")
     scheme(synth)
@@ -369,8 +373,8 @@ def _positive(text: str) -> int:
     return value
 
 
-def _usage(message: str) -> int:
-    print(f"evalbook run: 错误 error: {message}\n    详见 see: evalbook run --help", file=sys.stderr)
+def _usage(message: str, command: str = "run") -> int:
+    print(f"evalbook {command}: 错误 error: {message}\n    详见 see: evalbook {command} --help", file=sys.stderr)
     return 2
 
 
@@ -417,6 +421,8 @@ def _pdf(args) -> int:
     from evalbook.output.browser import BrowserMissing, pages_to_print, print_pdfs
 
     started = time.perf_counter()
+    if args.bulletin:
+        return _bulletin(args.path, started)
     pages = pages_to_print(args.path)
     print(f"打印 printing {len(pages)} 份报告 page(s) to PDF with Chromium …", flush=True)
     try:
@@ -430,6 +436,26 @@ def _pdf(args) -> int:
               f"{len(failures)} of {len(pages)} not printed (reasons above); the others were written.", file=sys.stderr)
         return 1
     print(f"完成：{len(pages)}份 PDF，与各 HTML 同目录（{seconds:.1f}秒）。Done: {len(pages)} PDF(s) beside their HTML.")
+    return 0
+
+
+def _bulletin(path: Path, started: float) -> int:
+    """``evalbook pdf OUT/SCHEME/YEAR --bulletin``: the year's 通报.pdf (round/bulletin.py)."""
+    from evalbook.output.browser import BrowserMissing
+
+    if path.suffix == ".html" or (path / "report.html").is_file():
+        return _usage("--bulletin 需要已发布的年度文件夹 OUT/方案/年度，不是报告文件夹或 .html 文件 "
+                      "--bulletin takes a published year folder (OUT/SCHEME/YEAR), not a report folder or an .html file",
+                      command="pdf")
+    from evalbook.round.bulletin import print_bulletin
+
+    print(f"打印通报 printing the 通报 of {path} with Chromium …", flush=True)
+    try:
+        target = print_bulletin(path)
+    except BrowserMissing as exc:
+        print(f"[错误 ERROR] {exc}", file=sys.stderr)
+        return 1
+    print(f"完成：{target}（{time.perf_counter() - started:.1f}秒）。Done: the 通报 is {target}.")
     return 0
 
 

@@ -30,6 +30,8 @@ from evalbook.core.rubric import Rubric
 
 Sheet = tuple[str, Sequence[str], Iterable[Sequence]]  # a results.xlsx sheet: name, headers, rows
 # Scheme.decisions: one row per decided thing (a report unit, or e.g. a project awarded apart)
+# Scheme.bulletin_tables: a table of the 通报, its title, headers and rows of cell text
+BulletinTable = tuple[str, Sequence[str], Sequence[Sequence[str]]]
 DECISION_COLUMNS = ["level", "unit", "code", "name", "subject", "group", "total", "rank", "award", "prize_wan", "passed"]
 
 
@@ -204,6 +206,15 @@ class Scheme(ABC):
         its own row of the first ``REPORT_TABLES`` table and how many units it is ranked among."""
         rows = tables[self.REPORT_TABLES[0]]
         return {self.report_folder(r): {"unit": r, "ranked": len(rows)} for r in rows}
+
+    def bulletin_tables(self, tables: Mapping[str, list[dict]]) -> list[BulletinTable]:
+        """The scheme's part of the year's 通报 (``evalbook pdf --bulletin``): (title, headers, rows) tables of its
+        rankings and awards, from the published tables (``REPORT_TABLES``, rows read back as text), every cell text.
+        Default: the first ``REPORT_TABLES`` table as it is."""
+        name = self.REPORT_TABLES[0]
+        rows = tables[name]
+        headers = list(rows[0]) if rows else []
+        return [(self.FILE_LABELS.get(name, name), headers, [[row[h] for h in headers] for row in rows])]
 
     # --------------------------------------------------------------- documents, demo data, workbooks
     def rules_markdown(self, rubric_path: Path | None = None) -> str | None:

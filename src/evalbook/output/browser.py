@@ -129,8 +129,9 @@ class Browser:
             _check_cjk_fonts(page, check)
         return check
 
-    def print_pdf(self, html: Path, target: Path) -> PageCheck:
-        """Print ``html`` to an A4 PDF at ``target`` if it passes ``check``; written whole or not at all."""
+    def print_pdf(self, html: Path, target: Path, header: str = "<span></span>", footer: str = PDF_FOOTER) -> PageCheck:
+        """Print ``html`` to an A4 PDF at ``target`` if it passes ``check``; written whole or not at all. ``header`` and
+        ``footer`` are Chromium's templates for each page's margins (default: the page number, N / M)."""
         target = Path(target)
         with self._open(html) as (page, check):
             _check_cjk_fonts(page, check)
@@ -139,7 +140,7 @@ class Browser:
             temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
             try:
                 page.pdf(path=str(temporary), format="A4", print_background=True, prefer_css_page_size=True,
-                         display_header_footer=True, header_template="<span></span>", footer_template=PDF_FOOTER)
+                         display_header_footer=True, header_template=header, footer_template=footer)
                 if not check.problems:  # print-only CSS could still have asked for something outside
                     os.replace(temporary, target)
             finally:

@@ -80,6 +80,11 @@ def page_of(year_dir: Path, entries: list[dict]) -> str:
     return signatures_page(_record(year_dir).get("year", ""), entries, current)
 
 
+def manifest_record(year_dir: Path) -> dict:
+    """The year's ``manifest.json`` as a dict ({} when it cannot be read)."""
+    return _record(year_dir)
+
+
 def _record(year_dir: Path) -> dict:
     try:
         record = json.loads((Path(year_dir) / MANIFEST).read_text(encoding="utf-8"))
@@ -125,26 +130,42 @@ def tampered_files(year_dir: Path) -> list[str]:
     return bad
 
 
+# what is refused, in both languages: (history/ is read-only: zh, en; a file does not match: zh, en)
+SIGNING = (("历史版本只读，不能再签署；签署的是当前版本 OUT/方案/年度",
+            "an earlier revision in history/ is read-only and never signed again; sign the current one"),
+           ("文件与清单不符，拒绝签署；请先运行 evalbook verify",
+            "the file does not match its manifest: not signed; run evalbook verify"))
+
+
+def current_publication(year_dir: Path, refusing: tuple = SIGNING) -> dict:
+    """The manifest of the current publication at ``year_dir``; ``InputError`` when the folder is not a published
+    year, or is an earlier revision kept in ``history/`` (read-only). ``refusing`` words the refusals (``SIGNING``)."""
+    year_dir = Path(year_dir).resolve()
+    record = _record(year_dir)
+    if "run" not in record:
+        raise InputError(Problem(str(year_dir), "这里没有 evalbook 的发布结果（应为 OUT/方案/年度）",
+                                 "not a published evalbook year (OUT/SCHEME/YEAR)", column="PATH", value=str(year_dir)))
+    if year_dir.parent.name == "history" and (year_dir.parent.parent / MANIFEST).is_file():
+        raise InputError(Problem(str(year_dir), *refusing[0], column="PATH", value=str(year_dir)))
+    return record
+
+
+def refuse_tampered(year_dir: Path, refusing: tuple = SIGNING) -> None:
+    """``InputError`` naming every file (up to 20) of the publication that no longer matches its manifest."""
+    bad = tampered_files(year_dir)
+    if bad:
+        raise InputError([Problem(str(Path(year_dir) / b), *refusing[1], column="sha256", value=b) for b in bad[:20]])
+
+
 def sign(year_dir: Path, by: str, role: str, note: str | None = None, now: datetime | None = None) -> dict:
     """Append a signature to the publication at ``year_dir`` (under the year's run lock: never while a run
     publishes it); refused for a folder that is not a current publication, or whose files no longer match
     their manifests. Returns the signature."""
     year_dir = Path(year_dir).resolve()
     name, role, note = clean("--by", by), clean("--role", role), clean("--note", note, required=False)
-    record = _record(year_dir)
-    if "run" not in record:
-        raise InputError(Problem(str(year_dir), "这里没有 evalbook 的发布结果（应为 OUT/方案/年度）",
-                                 "not a published evalbook year (OUT/SCHEME/YEAR)", column="PATH", value=str(year_dir)))
-    if year_dir.parent.name == "history" and (year_dir.parent.parent / MANIFEST).is_file():
-        raise InputError(Problem(str(year_dir), "历史版本只读，不能再签署；签署的是当前版本 OUT/方案/年度",
-                                 "an earlier revision in history/ is read-only and never signed again; sign the current one",
-                                 column="PATH", value=str(year_dir)))
+    current_publication(year_dir, SIGNING)
     with RunLock(year_dir):
-        bad = tampered_files(year_dir)
-        if bad:
-            raise InputError([Problem(str(year_dir / b), "文件与清单不符，拒绝签署；请先运行 evalbook verify",
-                                      "the file does not match its manifest: not signed; run evalbook verify",
-                                      column="sha256", value=b) for b in bad[:20]])
+        refuse_tampered(year_dir, SIGNING)
         entries = read(year_dir)
         when = (now or datetime.now(UTC)).astimezone(UTC).isoformat(timespec="seconds")
         entry = {"name": name, "role": role, "time": when, "note": note, "manifest_sha256": manifest_sha256(year_dir)}

@@ -15,7 +15,7 @@ import pandas as pd
 from evalbook.core.scheme import DECISION_COLUMNS, Scheme
 from evalbook.inputs.synth import Recipe
 from evalbook.output.rubric_docs import label
-from evalbook.schemes.naiman_specialty import inputs, plausibility, scoring
+from evalbook.schemes.naiman_specialty import bulletin, inputs, plausibility, scoring
 from evalbook.schemes.naiman_specialty import rubric as rubric_file
 from evalbook.schemes.naiman_specialty.inputs import catalog
 from evalbook.schemes.naiman_specialty.rules_doc import naiman_markdown
@@ -56,6 +56,7 @@ class NaimanSpecialty(Scheme):
     cross_checks = staticmethod(inputs.cross_checks)
     plausibility = staticmethod(plausibility.plausibility)
     score = staticmethod(scoring.score)
+    bulletin_tables = staticmethod(bulletin.bulletin_tables)  # its rankings and awards in the 通报
 
     def extra_suites(self) -> dict[str, list[dict]]:
         return {"surveys": inputs.survey_rules()}

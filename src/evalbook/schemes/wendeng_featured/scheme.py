@@ -15,7 +15,7 @@ import pandas as pd
 from evalbook.core.scheme import DECISION_COLUMNS, Scheme
 from evalbook.inputs.synth import Recipe
 from evalbook.output.rubric_docs import label
-from evalbook.schemes.wendeng_featured import inputs, plausibility, scoring
+from evalbook.schemes.wendeng_featured import bulletin, inputs, plausibility, scoring
 from evalbook.schemes.wendeng_featured import rubric as rubric_file
 from evalbook.schemes.wendeng_featured.inputs import DIMENSIONS, GROUP_TITLES
 from evalbook.schemes.wendeng_featured.rules_doc import wendeng_markdown
@@ -62,6 +62,7 @@ class WendengFeatured(Scheme):
     cross_checks = staticmethod(inputs.cross_checks)
     plausibility = staticmethod(plausibility.plausibility)
     score = staticmethod(scoring.score)
+    bulletin_tables = staticmethod(bulletin.bulletin_tables)  # its rankings and awards in the 通报
 
     def result_tables(self, scores: CohortScores) -> dict[str, pd.DataFrame]:
         return {"units": scores.units, "projects": scores.projects}

@@ -29,9 +29,9 @@ from evalbook.core.errors import Problem
 from evalbook.core.rubric import Rubric
 
 Sheet = tuple[str, Sequence[str], Iterable[Sequence]]  # a results.xlsx sheet: name, headers, rows
-# Scheme.decisions: one row per decided thing (a report unit, or e.g. a project awarded apart)
 # Scheme.bulletin_tables: a table of the 通报, its title, headers and rows of cell text
 BulletinTable = tuple[str, Sequence[str], Sequence[Sequence[str]]]
+# Scheme.decisions: one row per decided thing (a report unit, or e.g. a project awarded apart)
 DECISION_COLUMNS = ["level", "unit", "code", "name", "subject", "group", "total", "rank", "award", "prize_wan", "passed"]
 
 

@@ -227,10 +227,16 @@ def test_refusals(published, printed, tmp_path):
     done = cli("pdf", str(old), "--bulletin")
     assert done.returncode == 1 and "历史版本只读" in done.stderr + done.stdout and "read-only" in done.stderr + done.stdout
     before = (copy / BULLETIN_PDF).read_bytes()
-    (copy / "sensitivity.csv").write_text(SENSITIVITY[0] + "\n", encoding="utf-8")   # on no manifest: not published
+    (copy / "sensitivity.csv").write_text(SENSITIVITY[0] + "\n", encoding="utf-8")   # edited: not what was published
     done = cli("pdf", str(copy), "--bulletin")
+    assert done.returncode == 1 and "文件与清单不符，拒绝打印通报" in done.stderr + done.stdout
+    manifest = json.loads((copy / "manifest.json").read_text(encoding="utf-8"))   # a publication without the analysis
+    del manifest["outputs"]["sensitivity.csv"]
+    (copy / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+    done = cli("pdf", str(copy), "--bulletin")   # ... and a stray sensitivity.csv beside it: on no manifest
     assert done.returncode == 1 and "不在本次发布的清单中" in done.stderr + done.stdout
     (copy / "sensitivity.csv").unlink()
+    before = (copy / BULLETIN_PDF).read_bytes()
     (copy / "scores.csv").write_text((copy / "scores.csv").read_text(encoding="utf-8").replace("90.5", "99.5"),
                                      encoding="utf-8")
     done = cli("pdf", str(copy), "--bulletin")

@@ -1,4 +1,5 @@
-"""Validate + score time for large synthetic cohorts (`evalbook synth`), no rendering.
+"""Validate + score time for large synthetic cohorts (`evalbook synth`), no rendering; and the award stability
+analysis (every other reading of the rules the rubric lists), as a ratio to one scoring of the same cohort.
 
 Each case runs in a fresh Python process so the Great Expectations import is measured on its
 own, as a run pays it. Usage: python scripts/bench_scale.py [N ...]   (default 1000 10000)
@@ -25,9 +26,13 @@ scheme, year, data = sys.argv[1], int(sys.argv[2]), Path(sys.argv[3])
 t2 = time.perf_counter()
 intake = validate_year(scheme, year, data)
 t3 = time.perf_counter()
-get_scheme(scheme).score(intake)
+scores = get_scheme(scheme).score(intake)
 t4 = time.perf_counter()
-print(json.dumps({"gx_import": t1 - t0, "read_validate": t3 - t2, "score": t4 - t3, "errors": len(intake.errors)}))
+from evalbook.committee.sensitivity import stability
+readings = len(stability(get_scheme(scheme), intake, scores).scenarios)
+t5 = time.perf_counter()
+print(json.dumps({"gx_import": t1 - t0, "read_validate": t3 - t2, "score": t4 - t3, "stability": t5 - t4,
+                  "readings": readings, "errors": len(intake.errors)}))
 """
 YEARS = {"wendeng-featured": 2023, "naiman-specialty": 2025}
 
@@ -55,4 +60,6 @@ if __name__ == "__main__":
             got = measure_scale(scheme, n)
             print(f"{scheme:18} {n:>7,}: synth {got['synth']:.1f}s · GX import {got['gx_import']:.1f}s · "
                   f"read+validate {got['read_validate']:.1f}s · score {got['score']:.1f}s · "
-                  f"validate+score {got['read_validate'] + got['score']:.1f}s", flush=True)
+                  f"validate+score {got['read_validate'] + got['score']:.1f}s · stability ({got['readings'] - 1} other "
+                  f"readings) {got['stability']:.1f}s = {got['stability'] / max(got['score'], 1e-9):.1f}× one scoring",
+                  flush=True)

@@ -53,9 +53,8 @@ def stability_section(book, result: Stability | None = None) -> Html:
     listed = [f"{shifts[0].name}：{'；'.join(_shift_words(s) for s in shifts)}" for shifts in depends.values()]
     summary = (join(paragraph(f"{len(depends)}个单位的奖项或合格与否取决于口径（表中红底）：", "warn"), bullet_list(listed))
                if depends else paragraph("所有单位的奖项与合格与否在各种口径下均不变。", "ok"))
-    return section("奖项稳定性", summary,
+    return section("奖项稳定性", summary, Html('<p class="note">表中各列的口径（名次为默认口径下的名次）：</p>'), legend,
                    table(rows, headers, classes="stability", row_classes=classes, numeric=(1,) if grouped else (0,)),
-                   Html('<p class="note">各情景（名次为默认口径下的名次）：</p>'), legend,
                    note=f"在评分规则列出的其他口径下用同一批已校验数据重新评分（精确计算），与默认口径比较；"
                         f"仅供评审参考，正式结果以默认口径为准。逐情景的总成绩与名次见 {FILE}。")
 

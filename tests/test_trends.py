@@ -217,3 +217,34 @@ def test_verify_catches_an_edited_trends_csv(published, tmp_path):
     findings = {f.unit: f for f in verify(year)}
     year_finding = findings["年度结果 year"]
     assert year_finding.status in (DIFFERS, TAMPERED) and any("trends.csv" in d for d in year_finding.details)
+
+
+class _Decided:
+    """A scheme reduced to its decisions: ``scores`` is a list of (unit, total, rank, award)."""
+
+    def decisions(self, scores):
+        import pandas as pd
+
+        return pd.DataFrame([{"level": "unit", "unit": u, "code": u, "name": f"单位{u}", "subject": "", "total": t,
+                              "rank": r, "award": a, "prize_wan": None, "passed": None} for u, t, r, a in scores])
+
+
+def test_new_and_gone_units_and_a_shared_rank():
+    from fractions import Fraction
+
+    last = [("A", "80", 2, ""), ("B", "90", 1, "一等奖"), ("C", "80", 2, "")]  # A and C tied 2nd
+    now = [("A", Fraction(211, 3), 1, "一等奖"), ("C", "79.5", 2, ""), ("D", "60", 3, "")]
+    rows = {r["unit"]: r for r in trends._units(_Decided(), now, last).to_dict("records")}
+    assert [r for r in rows] == ["A", "C", "D", "B"]  # this year's order, then the units gone
+    a = rows["A"]  # 211/3 − 80 = (211 − 240)/3 = −29/3, exact; rank 2 → 1 (+1)
+    assert (a["total_change"], a["rank_change"], a["last_award"], a["award"]) == (Fraction(-29, 3), 1, "", "一等奖")
+    assert (rows["C"]["total_change"], rows["C"]["rank_change"]) == (Fraction(-1, 2), 0)  # 79.5 − 80; 2nd both years
+    d, b = rows["D"], rows["B"]
+    import pandas as pd
+
+    assert (d["status"], d["last_total"], d["total_change"], d["award"]) == ("new", None, None, "")
+    assert (b["status"], b["total"], b["last_award"]) == ("gone", None, "一等奖")
+    assert pd.isna(d["last_award"]) and pd.isna(d["last_rank"]) and pd.isna(b["award"]) and pd.isna(b["rank_change"])
+    # in the CSV: empty cells
+    line = trends.csv_text(trends._units(_Decided(), now, last)[trends.TREND_COLUMNS[:-2]]).splitlines()[4]
+    assert line == "B,单位B,,B,gone,90.0,,,1,,,一等奖,"  # a whole score written as 90.0, as in scores.csv

@@ -91,10 +91,13 @@ def test_the_pages_show_the_move_and_the_item(data):
     for shown in ("第3名", "第1名", "↑2", "77.3", "92.8", "+15.5", "二等奖 → 一等奖", "↑1 ↓0"):
         assert shown in line, (shown, line)
     assert "↓1" in next(x for x in page.splitlines() if x.lstrip().startswith("P1"))
-    report = text_of(unit_trend_section(book, "", "P3"))
+    html = unit_trend_section(book, "", "P3")
+    report = text_of(html)
+    # the chart: one bar, P3's item 1 gained (+5), the largest change, so the full half-width (150 px) in green
+    assert html.count("<rect ") == 1 and 'width="150.0"' in html and 'fill="#1e7b45"' in html
     assert "第3名 → 第1名（↑2）" in report and "77.3 → 92.8（+15.5）" in report and "二等奖 → 一等奖" in report
     assert "得分上升的项目" in report and "得分下降的项目" not in report
-    item = next(x for x in report.splitlines() if "第1项" in x)
+    item = [x for x in report.splitlines() if "第1项" in x][-1]  # the table's row (after the chart's label)
     assert item.split()[-3:] == ["0", "5", "+5"]
     d1 = text_of(unit_trend_section(book, "", "D1"))
     assert "第1名 → 第1名（持平）" in d1 and "各项得分与上一年度相同" in d1

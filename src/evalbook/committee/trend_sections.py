@@ -6,6 +6,8 @@ helpers of ``output.html``; numbers are shown rounded half up (四舍五入) fro
 from __future__ import annotations
 
 from evalbook.committee.trends import COMPARED, INVALID, Trend, load
+from evalbook.core.exact import exact
+from evalbook.output.charts import PALETTE
 from evalbook.output.html import Html, esc, join, key_values, num, paragraph, section, signed, table
 
 TITLE = "与上一年度比较"
@@ -98,6 +100,9 @@ def unit_trend_section(book, validation: str, *key: str) -> Html:
     parts = [summary]
     if _has_items(book):
         items = trend.unit_items(folder)
+        if items:
+            title = f"各项得分变化（{trend.year}年 − {trend.last_year}年）"
+            parts.append(change_chart([(i["label"], i["change"]) for i in items], title))
         gained = [i for i in items if i["change"] and not i["change"].startswith("-")]
         lost = [i for i in items if i["change"].startswith("-")]
         for title, chosen in (("得分上升的项目", gained), ("得分下降的项目", lost)):
@@ -113,3 +118,32 @@ def unit_trend_section(book, validation: str, *key: str) -> Html:
 
 def _has_items(book) -> bool:
     return not book.scheme.item_scores(book.scores).empty
+
+
+GAIN, LOSS = "#1e7b45", PALETTE["focus"]
+
+
+def change_chart(rows: list[tuple[str, str]], title: str) -> Html:
+    """Inline SVG: one bar per (label, change as exact text) from a centre line, right (green) for points gained,
+    left (red) for points lost, scaled to the largest change; the signed value beside each bar."""
+    label_w, half, row_h = 250, 150, 20
+    largest = max((abs(exact(c)) for _, c in rows), default=0) or 1
+    width, height = label_w + 2 * half + 60, 30 + row_h * len(rows)
+    centre = label_w + half + 30
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" height="{height}" '
+             f'viewBox="0 0 {width} {height}" font-family="sans-serif"><title>{esc(title)}</title>'
+             f'<text x="0" y="12" font-size="13" font-weight="bold">{esc(title)}</text>'
+             f'<line x1="{centre}" y1="20" x2="{centre}" y2="{height - 2}" stroke="{PALETTE["axis"]}"/>']
+    for i, (label, change) in enumerate(rows):
+        y = 22 + i * row_h
+        value = exact(change)
+        w = half * float(abs(value) / largest)  # floats for geometry only; the label is exact
+        x = centre if value > 0 else centre - w
+        anchor, tx = ("start", centre + w + 4) if value > 0 else ("end", centre - w - 4)
+        short = label if len(label) <= 16 else label[:15] + "…"
+        parts.append(f'<text x="{label_w - 6}" y="{y + 13}" font-size="11" text-anchor="end"><title>{esc(label)}</title>'
+                     f'{esc(short)}</text>'
+                     f'<rect x="{x:.1f}" y="{y + 3}" width="{w:.1f}" height="{row_h - 7}" fill="{GAIN if value > 0 else LOSS}"/>'
+                     f'<text x="{tx:.1f}" y="{y + 13}" font-size="11" text-anchor="{anchor}">{esc(signed(change))}</text>')
+    parts.append("</svg>")
+    return Html(f'<figure class="chart">{"".join(parts)}</figure>')

@@ -279,7 +279,8 @@ def test_the_year_manifest_lists_every_published_file(published, year):
     listed = json.loads((year / "manifest.json").read_text(encoding="utf-8"))["outputs"]
     assert sorted(listed) == sorted(["D1/manifest.json", "D2/manifest.json", "P1/manifest.json", "P2/manifest.json",
                                      "P3/manifest.json", "audit.html", "cohort.ipynb", "index.html", "project_scores.csv",
-                                     "result.json", "results.xlsx", "scores.csv", "validation.json", *archived])
+                                     "result.json", "results.xlsx", "scores.csv", "trend_items.csv", "trends.csv",
+                                     "validation.json", *archived])
     assert all(listed[name] == sha256_file(year / name) for name in listed)
     assert all((year / name).read_bytes() == (data / source).read_bytes() for name, source in zip(
         archived, ("institutions.csv", "2023/facts.csv", "2023/judgments.csv", "2023/expert_scores.csv",

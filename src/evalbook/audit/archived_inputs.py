@@ -87,10 +87,23 @@ class Inputs:
             if key not in self._validations:
                 data = self.data_dir(scheme_name, record)
                 intake = self.validate(scheme_name, year, data)
+                if not intake.errors:  # the year's tables beside it, as the run wrote them before validation.json
+                    self._tables(scheme_name, intake, data.parent)
                 path = data.parent / "validation.json"
                 path.write_text(json.dumps(intake.validation_record(), ensure_ascii=False, indent=1), encoding="utf-8")
                 self._validations[key] = path
             return self._validations[key]
+
+    @staticmethod
+    def _tables(scheme_name: str, intake, folder: Path) -> None:
+        """The year's tables made from these inputs (``write_year_tables``): what they record for the notebooks
+        (``Intake.made``, e.g. the trend against last year) goes into the validation record, so a re-executed report
+        takes them as in the run instead of computing them."""
+        from evalbook.committee.tables import write_year_tables
+        from evalbook.core.registry import get_scheme
+
+        scheme = get_scheme(scheme_name)
+        write_year_tables(scheme, intake, scheme.score(intake), folder)  # beside validation.json, as in a year folder
 
     def validate(self, scheme_name: str, year: int, data: Path):
         """Validate a data folder: one validation at a time (Great Expectations is not shared between threads)."""

@@ -57,7 +57,11 @@ def _rerun(year_dir: Path, folder: Path, notebook: dict, scratch: Path, data: Pa
     if folder != year_dir:
         unit = unit / folder.name
     unit.mkdir(parents=True)
-    shutil.copy2(validation, os.path.normpath(unit / params.get("validation", "../validation.json")))
+    target = Path(os.path.normpath(unit / params.get("validation", "../validation.json")))
+    shutil.copy2(validation, target)
+    for name in _made_files(validation):  # tables the run made for its notebooks, beside the record (checked there)
+        if (Path(validation).parent / name).is_file():
+            shutil.copy2(Path(validation).parent / name, target.parent / name)
     if not os.path.isabs(params["data_dir"]):
         link = Path(os.path.normpath(unit / params["data_dir"]))
         if not link.exists():
@@ -71,6 +75,17 @@ def _rerun(year_dir: Path, folder: Path, notebook: dict, scratch: Path, data: Pa
         return run_notebook(job), rename
     except NotebookFailed:
         return None, rename
+
+
+def _made_files(validation: Path) -> list[str]:
+    """The files of the tables a validation record says the run made for its notebooks (``Intake.made``): plain
+    names only (a forged record must not copy from elsewhere)."""
+    try:
+        made = json.loads(Path(validation).read_text(encoding="utf-8")).get("made") or {}
+        names = [name for entry in made.values() for name in (entry.get("files") or {})]
+    except (OSError, ValueError, AttributeError, TypeError):
+        return []
+    return [n for n in names if isinstance(n, str) and re.fullmatch(r"[A-Za-z0-9_.-]+", n) and not n.startswith(".")]
 
 
 def _renamed(text: str, rename: tuple[str, str] | None) -> str:

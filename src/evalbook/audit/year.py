@@ -66,10 +66,11 @@ def check_year(year_dir: Path, record: dict, renderer: Renderer, selected: str |
     scores = scheme.score(intake)
     with tempfile.TemporaryDirectory(prefix="evalbook-verify-") as scratch:
         fresh = Path(scratch)
-        # as batch.run writes it
+        written = write_year_tables(scheme, intake, scores, fresh)
+        # as batch.run writes it: after the tables (which may read last year's inputs and record what they made)
         (fresh / "validation.json").write_text(json.dumps(intake.validation_record(), ensure_ascii=False, indent=1),
                                                encoding="utf-8")
-        written = [*write_year_tables(scheme, intake, scores, fresh), "validation.json"]
+        written.append("validation.json")
         for name in written:
             compare_table(fresh / name, year_dir / name, name, finding)
         units = scheme.report_units(intake, scores)

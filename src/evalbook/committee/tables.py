@@ -1,13 +1,15 @@
 """A scored year's published tables: the scheme's own (``output.tables.write_results``) and the committee's.
 
 ``run`` (run/batch.py) writes them into the staging folder and ``verify`` (audit/year.py) writes them again
-into a scratch folder to compare: one function, so both make the same files."""
+into a scratch folder to compare: one function, so both make the same files. Both write ``validation.json``
+after it: what the tables read besides the year's own files (last year's, for the trends) are inputs too, and
+what they record for the run's notebooks (``Intake.made``) is part of that record."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from evalbook.committee import sensitivity
+from evalbook.committee import sensitivity, trends
 from evalbook.output.tables import csv_text, write_results
 
 
@@ -16,4 +18,8 @@ def write_year_tables(scheme, intake, scores, folder: Path) -> list[str]:
     written = write_results(scheme, intake, scores, folder)
     table = sensitivity.stability(scheme, intake, scores).table()
     (Path(folder) / sensitivity.FILE).write_text(csv_text(table), encoding="utf-8")
-    return [*written, sensitivity.FILE]
+    written.append(sensitivity.FILE)
+    # against last year: reads (and records among the inputs) last year's files, and what it found in intake.made,
+    # so the caller writes validation.json after this
+    written += trends.write_tables(scheme, intake, scores, folder)
+    return written

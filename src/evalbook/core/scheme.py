@@ -33,6 +33,8 @@ Sheet = tuple[str, Sequence[str], Iterable[Sequence]]  # a results.xlsx sheet: n
 BulletinTable = tuple[str, Sequence[str], Sequence[Sequence[str]]]
 # Scheme.decisions: one row per decided thing (a report unit, or e.g. a project awarded apart)
 DECISION_COLUMNS = ["level", "unit", "code", "name", "subject", "group", "total", "rank", "award", "prize_wan", "passed"]
+# Scheme.item_scores: one row per report unit and scored item (the committee's items gained and lost)
+ITEM_SCORE_COLUMNS = ["unit", "item", "label", "score", "max"]
 
 
 class _Repository:
@@ -182,6 +184,13 @@ class Scheme(ABC):
                              "code": units["code"], "name": units.get("name", units["code"]), "subject": "", "group": "",
                              "total": units.get("total"), "rank": units.get("rank"), "award": "",
                              "prize_wan": None, "passed": None}, columns=DECISION_COLUMNS)
+
+    def item_scores(self, scores) -> pd.DataFrame:
+        """Each report unit's score on each item of the rubric, in ``ITEM_SCORE_COLUMNS``: ``unit`` its report
+        folder, ``item`` a stable key, ``label`` the item's Chinese title, ``score`` and ``max`` exact. What a unit
+        gained and lost against last year is read from these (``evalbook.committee.trends``). Default: none (a
+        scheme without items shows no item movement)."""
+        return pd.DataFrame(columns=ITEM_SCORE_COLUMNS)
 
     def report_units(self, intake, scores) -> list[tuple[str, str, dict]]:
         """One report per row of the scores' unit table: (folder, institution code, notebook parameters)."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from fractions import Fraction
@@ -38,8 +39,13 @@ class Intake:
     labels: dict[str, str] = field(default_factory=dict)  # file → how messages name it (e.g. 2023/facts.csv)
     outcome: SuiteOutcome = field(default_factory=SuiteOutcome)
     gx_version: str = ""
-    # files of other years read by the scheme's plausibility checks (label → table): inputs like the others
+    # files of other years read by the scheme's plausibility checks or the committee's trends (label → table):
+    # inputs like the others
     references: dict[str, TextTable] = field(default_factory=dict)
+    # tables made once per run from these inputs for the run's notebooks (``evalbook.committee``): name → what a
+    # notebook checks before it takes them instead of making them again (their files' sha256, what they say);
+    # written into validation.json
+    made: dict[str, dict] = field(default_factory=dict)
 
     @property
     def errors(self) -> list[Problem]:
@@ -58,26 +64,33 @@ class Intake:
         """``file`` of another ``year`` of the data folder, typed with exact numbers as ``exact`` gives them, for a
         comparison (``Scheme.plausibility``); None when it is not there or cannot be read cleanly (nothing to compare
         with). A file read is recorded among the inputs (hashed, archived with the year, checked by ``verify``)."""
-        path, label = locate(self.scheme, self.data_dir, file, year)
-        if label in self.references:
-            table = self.references[label]
-        else:
-            own = self.tables.get(file)
-            if (label == self.labels.get(file) or not path.is_file() or _outside(path, self.data_dir)
-                    or (own is not None and path.resolve() == Path(own.path).resolve())):
-                return None
-            columns = self.scheme.FILES[file]
-            table, problems = read_text_table(path, [c.name for c in columns], self.scheme.OPTIONAL_COLUMNS.get(file, ()),
-                                              label)
-            if table is None or any(p.is_error for p in problems):
-                return None
-            table.frame = self.scheme.derive_text(file, table.frame, self.rubric)
-            self.references[label] = table
+        table = self.reference(file, year, clean=True)
+        if table is None:
+            return None
         typed = self.scheme.derive(file, parse_table(table.frame, self.scheme.FILES[file]), self.rubric)
         for column in self.scheme.FILES[file]:
             if column.kind == "number" and column.name in typed and column.name in table.frame:
                 typed[column.name] = exact_numbers(table.frame[column.name], typed[column.name])
         return typed
+
+    def reference(self, file: str, year: int, clean: bool = False) -> TextTable | None:
+        """Read ``file`` of another ``year`` as text and record it among the inputs (``references``); None when it
+        is not there, is this year's own file, or cannot be read at all (``clean``: or was read with an error)."""
+        path, label = locate(self.scheme, self.data_dir, file, year)
+        if label in self.references:
+            return self.references[label]
+        own = self.tables.get(file)
+        if (label == self.labels.get(file) or not path.is_file() or _outside(path, self.data_dir)
+                or (own is not None and path.resolve() == Path(own.path).resolve())):
+            return None
+        columns = self.scheme.FILES[file]
+        table, problems = read_text_table(path, [c.name for c in columns], self.scheme.OPTIONAL_COLUMNS.get(file, ()),
+                                          label)
+        if table is None or (clean and any(p.is_error for p in problems)):
+            return None
+        table.frame = self.scheme.derive_text(file, table.frame, self.rubric)
+        self.references[label] = table
+        return table
 
     def frame(self, file: str) -> pd.DataFrame:
         """The typed table of ``file``, or an empty one with its columns when the file is absent."""
@@ -111,7 +124,8 @@ class Intake:
         """What ``validation.json`` keeps: inputs by hash, the suite summary and every problem."""
         return {"scheme": self.scheme.NAME, "year": self.year, "great_expectations": self.gx_version,
                 "rubric_sha256": self.rubric.sha256, "inputs": self.input_hashes(),
-                "summary": self.outcome.summary, "problems": [p.as_dict() for p in self.outcome.problems]}
+                "summary": self.outcome.summary, "problems": [p.as_dict() for p in self.outcome.problems],
+                **({"made": self.made} if self.made else {})}
 
 
 def exact_numbers(text: pd.Series, typed: pd.Series) -> pd.Series:
@@ -153,6 +167,16 @@ def locate(scheme: Scheme, data_dir: Path, file: str, year: int) -> tuple[Path, 
 def take_in(scheme: Scheme, year: int, data_dir: Path, rubric: Rubric | None = None,
             runner: SuiteRunner | None = None) -> Intake:
     """Read, type and validate a year of ``scheme`` under ``data_dir``; never raises on bad data."""
+    with VALIDATING:
+        return _take_in(scheme, year, data_dir, rubric, runner)
+
+
+# One validation at a time in a process: Great Expectations is not shared between threads (verify checks the year,
+# and with it last year's data for the trends, while it checks report folders)
+VALIDATING = threading.RLock()
+
+
+def _take_in(scheme: Scheme, year: int, data_dir: Path, rubric: Rubric | None, runner: SuiteRunner | None) -> Intake:
     rubric = rubric or scheme.load_rubric(scheme.rubric_path())
     intake = read_inputs(scheme, year, data_dir, rubric)
     runner = runner or SuiteRunner()
@@ -286,10 +310,10 @@ def load_recorded(scheme: Scheme, year: int, data_dir: Path, record_path: Path,
     rubric = rubric or scheme.load_rubric(scheme.rubric_path())
     record = json.loads(Path(record_path).read_text(encoding="utf-8"))
     intake = read_inputs(scheme, year, data_dir, rubric)
-    for label in record["inputs"]:  # files of other years the plausibility checks compared with
+    for label in record["inputs"]:  # files of other years the plausibility checks or the trends read
         folder, _, file = label.partition("/")
         if label not in intake.input_hashes() and folder.isdigit() and file in scheme.FILES:
-            intake.other_year(file, int(folder))
+            intake.reference(file, int(folder))
     current = intake.input_hashes()
     changed = sorted(k for k in set(current) | set(record["inputs"]) if current.get(k) != record["inputs"].get(k))
     if changed or record["rubric_sha256"] != rubric.sha256:
@@ -299,6 +323,7 @@ def load_recorded(scheme: Scheme, year: int, data_dir: Path, record_path: Path,
                                  "validate again"))
     intake.outcome = SuiteOutcome([Problem(**p) for p in record["problems"]], record["summary"])
     intake.gx_version = record["great_expectations"]
+    intake.made = record.get("made") or {}
     return intake
 
 

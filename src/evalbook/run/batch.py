@@ -138,8 +138,8 @@ def _build(scheme, intake: Intake, report: RunReport, only, options: RunOptions,
     revision = options.revisions.number(report.target) if options.revisions else None  # the revision published
     try:
         stage = staging.path
+        write_year_tables(scheme, intake, scores, stage)  # first: it may read inputs (last year's) and record them
         _write(stage / "validation.json", json.dumps(intake.validation_record(), ensure_ascii=False, indent=1))
-        write_year_tables(scheme, intake, scores, stage)
         facts = facts_digests(scheme, intake, stage, units)
         selected = [u for u in units if not only or u[1] in only]
         archive.store(stage, [*intake.inputs(), *archive.data_files(scheme.NAME, intake.data_dir, intake.year)])

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from evalbook.committee import trends
 from evalbook.inputs.intake import Intake
 from evalbook.output.tables import FORMULA_START
 from evalbook.run.reuse import report_sources
@@ -69,6 +70,7 @@ def facts_digests(scheme, intake: Intake, tables_dir: Path, units: list[tuple[st
                          for r in intake.outcome.summary]}
     rows = _rows_by_code(intake)
     every_warning = intake.warnings
+    trend_found, trend_rows = trends.report_facts(intake, tables_dir)  # the trend section (against last year)
     out: dict[str, str | None] = {}
     for folder, code, params in units:
         if folder not in cohort:
@@ -79,6 +81,8 @@ def facts_digests(scheme, intake: Intake, tables_dir: Path, units: list[tuple[st
                for file, by_code in rows.items()}
         warnings = [p.as_dict() for p in every_warning if _concerns(intake, p, code)]
         record = {"cohort": cohort[folder], "own": own, "warnings": warnings, **shared}
+        if trend_found:
+            record["trend"] = {"found": trend_found, **trend_rows.get(folder, {})}
         out[folder] = hashlib.sha256(json.dumps(record, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
     return out
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from evalbook.core.scheme import DECISION_COLUMNS, Scheme
+from evalbook.core.scheme import DECISION_COLUMNS, ITEM_SCORE_COLUMNS, Scheme
 from evalbook.inputs.synth import Recipe
 from evalbook.output.rubric_docs import label
 from evalbook.schemes.wendeng_featured import bulletin, inputs, plausibility, scoring
@@ -83,6 +83,12 @@ class WendengFeatured(Scheme):
                                  "rank": p["group_rank"],
                                  "award": p["award"], "prize_wan": p["prize_wan"], "passed": None})
         return pd.concat([units, projects], ignore_index=True)[DECISION_COLUMNS]
+
+    def item_scores(self, scores: CohortScores) -> pd.DataFrame:
+        """The 16 items of 附件3 per institution: ``item_01``…, titled as in the rubric (第N项 title)."""
+        rows = [(code, f"item_{i.number:02d}", f"第{i.number}项 {i.title}", i.score, i.maximum)
+                for code in scores.units["code"] for i in scores.items[code]]
+        return pd.DataFrame(rows, columns=ITEM_SCORE_COLUMNS)
 
     def result_sheets(self, intake, scores: CohortScores) -> list:
         def sheet(frame: pd.DataFrame):

@@ -25,7 +25,6 @@ from csv_rows import edit_rows
 from evalbook.core.errors import InputError, Problem
 from evalbook.core.registry import get_scheme
 from evalbook.inputs.intake import load_recorded, take_in
-from evalbook.inputs.validation import SuiteRunner
 from evalbook.schemes.naiman_specialty.plausibility import median, peer_outliers
 from evalbook.schemes.wendeng_featured.plausibility import is_jump
 
@@ -36,8 +35,9 @@ F = Fraction
 
 
 @pytest.fixture(scope="module")
-def runner():
-    return SuiteRunner()
+def runner(shared_suite_runner):
+    """The session's Great Expectations runner (conftest): each case revalidates only the table it edited."""
+    return shared_suite_runner
 
 
 @pytest.fixture

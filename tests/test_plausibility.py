@@ -12,8 +12,6 @@ from __future__ import annotations
 import csv
 import json
 import shutil
-import subprocess
-import sys
 from fractions import Fraction
 from pathlib import Path
 from types import SimpleNamespace
@@ -266,13 +264,16 @@ def test_implausible_values_are_recorded_shown_and_never_stop_a_run(data, runner
         load_recorded(WENDENG, 2023, data, path)
 
 
-def test_validate_prints_implausible_values_and_passes(data):
+def test_validate_prints_implausible_values_and_passes(data, capsys):
+    """``evalbook validate`` in this process (test_cli_e2e runs the command itself in a subprocess)."""
+    from evalbook.cli.commands import main
+
     edit(data, "wendeng-featured", "2023/facts.csv", {"code": "WDZG"}, {"internal_funds_wan": "773.5"})
-    done = subprocess.run([sys.executable, "-m", "evalbook", "validate", "wendeng-featured", "--year", "2023",
-                           "--data", str(data)], capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert "[存疑 IMPLAUSIBLE] 2023/facts.csv, 第2行 row 2, 列 column 'internal_funds_wan'" in done.stdout
-    assert "11 implausible values" in done.stdout
+    code = main(["validate", "wendeng-featured", "--year", "2023", "--data", str(data)])
+    done = capsys.readouterr()
+    assert code == 0, done.out + done.err
+    assert "[存疑 IMPLAUSIBLE] 2023/facts.csv, 第2行 row 2, 列 column 'internal_funds_wan'" in done.out
+    assert "11 implausible values" in done.out
 
 
 # ------------------------------------------------------------------ naiman: against its own baseline

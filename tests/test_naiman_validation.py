@@ -12,7 +12,6 @@ import pytest
 from csv_rows import edit_rows
 from evalbook.core.registry import get_scheme
 from evalbook.inputs.intake import take_in
-from evalbook.inputs.validation import SuiteRunner
 
 REPO = Path(__file__).resolve().parents[1]
 SCHEME = get_scheme("naiman-specialty")
@@ -20,8 +19,9 @@ UNIT = "NMRM·心血管内科·2025"
 
 
 @pytest.fixture(scope="module")
-def runner():
-    return SuiteRunner()
+def runner(shared_suite_runner):
+    """The session's Great Expectations runner (conftest): each case revalidates only the table it edited."""
+    return shared_suite_runner
 
 
 @pytest.fixture

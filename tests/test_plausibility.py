@@ -12,8 +12,6 @@ from __future__ import annotations
 import csv
 import json
 import shutil
-import subprocess
-import sys
 from fractions import Fraction
 from pathlib import Path
 from types import SimpleNamespace
@@ -25,7 +23,6 @@ from csv_rows import edit_rows
 from evalbook.core.errors import InputError, Problem
 from evalbook.core.registry import get_scheme
 from evalbook.inputs.intake import load_recorded, take_in
-from evalbook.inputs.validation import SuiteRunner
 from evalbook.schemes.naiman_specialty.plausibility import median, peer_outliers
 from evalbook.schemes.wendeng_featured.plausibility import is_jump
 
@@ -36,8 +33,9 @@ F = Fraction
 
 
 @pytest.fixture(scope="module")
-def runner():
-    return SuiteRunner()
+def runner(shared_suite_runner):
+    """The session's Great Expectations runner (conftest): each case revalidates only the table it edited."""
+    return shared_suite_runner
 
 
 @pytest.fixture
@@ -266,13 +264,16 @@ def test_implausible_values_are_recorded_shown_and_never_stop_a_run(data, runner
         load_recorded(WENDENG, 2023, data, path)
 
 
-def test_validate_prints_implausible_values_and_passes(data):
+def test_validate_prints_implausible_values_and_passes(data, capsys):
+    """``evalbook validate`` in this process (test_cli_e2e runs the command itself in a subprocess)."""
+    from evalbook.cli.commands import main
+
     edit(data, "wendeng-featured", "2023/facts.csv", {"code": "WDZG"}, {"internal_funds_wan": "773.5"})
-    done = subprocess.run([sys.executable, "-m", "evalbook", "validate", "wendeng-featured", "--year", "2023",
-                           "--data", str(data)], capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert "[存疑 IMPLAUSIBLE] 2023/facts.csv, 第2行 row 2, 列 column 'internal_funds_wan'" in done.stdout
-    assert "11 implausible values" in done.stdout
+    code = main(["validate", "wendeng-featured", "--year", "2023", "--data", str(data)])
+    done = capsys.readouterr()
+    assert code == 0, done.out + done.err
+    assert "[存疑 IMPLAUSIBLE] 2023/facts.csv, 第2行 row 2, 列 column 'internal_funds_wan'" in done.out
+    assert "11 implausible values" in done.out
 
 
 # ------------------------------------------------------------------ naiman: against its own baseline

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import json
 import os
 import shutil
 import subprocess
 import sys
+from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -31,8 +33,20 @@ HOSTILE = '=HYPERLINK("http://x")<script>alert(1)</script>'  # a formula for a s
 
 
 def evalbook(*args: str) -> subprocess.CompletedProcess:
+    """The command in a subprocess, as a user runs it: its exit code and output are the contract."""
     return subprocess.run([sys.executable, "-m", "evalbook", *map(str, args)], capture_output=True, text=True, cwd=REPO,
                           env={**os.environ, "PYTHONWARNINGS": "ignore"}, timeout=900)
+
+
+def in_process(*args: str) -> SimpleNamespace:
+    """The same command run in this process (``main``): the exit code and what it printed, without a new
+    interpreter importing Great Expectations again. Each command also runs once here as a subprocess."""
+    from evalbook.cli.commands import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        code = main([str(a) for a in args])
+    return SimpleNamespace(returncode=code, stdout=out.getvalue(), stderr=err.getvalue())
 
 
 def digests(folder: Path) -> dict[str, str]:
@@ -155,12 +169,12 @@ def republished(tmp_path_factory):
     root = tmp_path_factory.mktemp("revisions")
     data, out = root / "data", root / "out"
     shutil.copytree(REPO / "data" / SCHEME, data / SCHEME)
-    first = evalbook("run", SCHEME, "--year", "2025", "--data", data, "--out", out)
+    first = in_process("run", SCHEME, "--year", "2025", "--data", data, "--out", out)
     assert first.returncode == 0, first.stdout + first.stderr
     year = out / SCHEME / "2025"
     assert not (year / "changes.csv").exists() and not (year / "history").exists()  # a first run adds no CSV
     assert json.loads((year / "manifest.json").read_text(encoding="utf-8"))["revision"] == {"number": 1, "history": {}}
-    signed = evalbook("sign", year, "--by", HOSTILE, "--role", "医政科科长", "--note", "=1+1")
+    signed = in_process("sign", year, "--by", HOSTILE, "--role", "医政科科长", "--note", "=1+1")
     assert signed.returncode == 0, signed.stdout + signed.stderr
     before = digests(year)
     onsite = data / SCHEME / "2025" / "onsite.csv"
@@ -168,7 +182,7 @@ def republished(tmp_path_factory):
     assert "NMRM,心血管内科,专家B（示例）,74,83,85\n" in text
     onsite.write_text(text.replace("NMRM,心血管内科,专家B（示例）,74,83,85\n", "NMRM,心血管内科,专家B（示例）,20,30,40\n"),
                       encoding="utf-8")
-    second = evalbook("run", SCHEME, "--year", "2025", "--data", data, "--out", out)
+    second = in_process("run", SCHEME, "--year", "2025", "--data", data, "--out", out)
     assert second.returncode == 0, second.stdout + second.stderr
     return year, before, data
 
@@ -212,15 +226,15 @@ def test_diff_prints_or_writes_the_same(republished, tmp_path):
     printed = evalbook("diff", year / "history" / "1", year)
     assert printed.returncode == 0, printed.stderr
     assert printed.stdout == (year / "changes.csv").read_text(encoding="utf-8")
-    written = evalbook("diff", year / "history" / "1", year, "--out", tmp_path / "d")
+    written = in_process("diff", year / "history" / "1", year, "--out", tmp_path / "d")
     assert written.returncode == 0, written.stderr
     assert (tmp_path / "d" / "changes.csv").read_bytes() == (year / "changes.csv").read_bytes()
     assert (tmp_path / "d" / "changes.html").read_bytes() == (year / "changes.html").read_bytes()
-    same = evalbook("diff", year, year)
+    same = in_process("diff", year, year)
     assert same.returncode == 0 and same.stdout == "code,name,field,before,after\n"
-    inside = evalbook("diff", year / "history" / "1", year, "--out", year / "x")
+    inside = in_process("diff", year / "history" / "1", year, "--out", year / "x")
     assert inside.returncode == 1 and not (year / "x").exists()
-    nothing = evalbook("diff", tmp_path, year)
+    nothing = in_process("diff", tmp_path, year)
     assert nothing.returncode == 1 and "OLD_YEAR_DIR" in nothing.stdout + nothing.stderr
 
 
@@ -228,7 +242,7 @@ def test_sign_verify_and_tamper(republished, tmp_path):
     year, _, _ = republished
     copy = tmp_path / SCHEME / "2025"
     shutil.copytree(year, copy)
-    refused = evalbook("sign", copy / "history" / "1", "--by", "x", "--role", "y")
+    refused = in_process("sign", copy / "history" / "1", "--by", "x", "--role", "y")
     assert refused.returncode == 1 and "history" in refused.stdout + refused.stderr
     signed = evalbook("sign", copy, "--by", "李四", "--role", "审计")
     assert signed.returncode == 0, signed.stderr
@@ -236,15 +250,15 @@ def test_sign_verify_and_tamper(republished, tmp_path):
     assert [set(e) for e in entries] == [{"name", "role", "time", "note", "manifest_sha256"}]
     assert entries[0]["manifest_sha256"] == hashlib.sha256((copy / "manifest.json").read_bytes()).hexdigest()
     assert "李四" in (copy / "signatures.html").read_text(encoding="utf-8")
-    proven = evalbook("verify", copy)
+    proven = in_process("verify", copy)
     assert proven.returncode == 0, proven.stdout + proven.stderr
     assert "签署 signed: 李四（审计）" in proven.stdout
     assert "history/1 年度结果 year: 一致 identical" in proven.stdout           # the earlier revision proven too
     scores = copy / "scores.csv"
     scores.write_text(scores.read_text(encoding="utf-8").replace(",2,1\n", ",1,1\n", 1), encoding="utf-8")
-    again = evalbook("sign", copy, "--by", "王五", "--role", "审计")
+    again = in_process("sign", copy, "--by", "王五", "--role", "审计")
     assert again.returncode == 1 and "scores.csv" in again.stdout + again.stderr
-    failed = evalbook("verify", copy)
+    failed = in_process("verify", copy)
     assert failed.returncode == 1 and "scores.csv" in failed.stdout
 
 
@@ -267,7 +281,7 @@ def test_verify_refuses_altered_history_and_forged_signature(republished, tmp_pa
     assert "signed another manifest" in text and "signatures.html" in text
     assert any(HOSTILE in n for n in notes)
     shutil.rmtree(copy / "history" / "1" / "NMFY-产科")
-    result = evalbook("verify", copy / "history" / "1")
+    result = in_process("verify", copy / "history" / "1")
     assert result.returncode == 1 and "changes.html" in result.stdout and "NMFY-产科" in result.stdout
 
 
@@ -281,7 +295,7 @@ def test_only_republication_is_a_revision_and_keeps_what_it_keeps(republished):
     onsite = data / SCHEME / "2025" / "onsite.csv"
     onsite.write_text(onsite.read_text(encoding="utf-8").replace("专家B（示例）,20,30,40\n", "专家B（示例）,20,30,41\n"),
                       encoding="utf-8")
-    result = evalbook("run", SCHEME, "--year", "2025", "--data", data, "--out", year.parent.parent, "--only", "NMRM")
+    result = in_process("run", SCHEME, "--year", "2025", "--data", data, "--out", year.parent.parent, "--only", "NMRM")
     assert result.returncode == 0, result.stdout + result.stderr
     assert digests(current / "history" / "2") == {k: v for k, v in second.items() if not k.startswith("history/")}
     assert digests(current / "history" / "1") == {k[len("history/1/"):]: v for k, v in second.items()
@@ -296,7 +310,7 @@ def test_only_republication_is_a_revision_and_keeps_what_it_keeps(republished):
     assert rows(current / "changes.csv")[1:] == [
         ["NMRM", "奈曼旗示例人民医院（示例）", "onsite_score[心血管内科]", "67.555555555555555556", "67.666666666666666667"],
         ["NMRM", "奈曼旗示例人民医院（示例）", "total[心血管内科]", "73.438699378771149106", "73.472032712104482439"]]
-    proven = evalbook("verify", current)
+    proven = in_process("verify", current)
     assert proven.returncode == 0, proven.stdout + proven.stderr
     assert "history/2 年度结果 year: 一致 identical" in proven.stdout and "history/1 年度结果 year" in proven.stdout
 

@@ -120,8 +120,10 @@ class CachingRunner:
 
 
 @pytest.fixture(scope="module")
-def runner() -> CachingRunner:
-    return CachingRunner(SuiteRunner())
+def runner(shared_suite_runner):
+    """The session's runner (conftest.SharedSuiteRunner, which validates each distinct table once, as
+    ``CachingRunner`` does)."""
+    return shared_suite_runner
 
 
 def copy_demo(target_root: Path) -> Path:

@@ -7,10 +7,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from evalbook.output.tables import write_results
+from evalbook.committee.panels import PANEL_FILE, panel_rows, panel_table
+from evalbook.output.tables import csv_text, write_results
 
 
 def write_year_tables(scheme, intake, scores, folder: Path) -> list[str]:
     """Write every table of a scored year into ``folder``; return the file names written."""
     written = write_results(scheme, intake, scores, folder)
+    panel = panel_table(panel_rows(scheme, intake))
+    if panel is not None:  # each expert score against its panel (committee/panels.py)
+        (folder / PANEL_FILE).write_text(csv_text(panel), encoding="utf-8")
+        written.append(PANEL_FILE)
     return written

@@ -302,6 +302,20 @@ def load_recorded(scheme: Scheme, year: int, data_dir: Path, record_path: Path,
     return intake
 
 
+def without_rows(intake: Intake, file: str, lines) -> Intake:
+    """A copy of ``intake`` with the rows at ``lines`` (line numbers, the tables' index) of ``file`` removed, from
+    its text table and its typed table alike (``Intake.exact`` reads the text, the rest the typed values); every
+    other file, the problems and the hashes are those of ``intake``. A file the intake lacks: ``intake`` itself."""
+    if file not in intake.tables:
+        return intake
+    lines = set(lines)
+    table = intake.tables[file]
+    text = table.frame[~table.frame.index.isin(lines)]
+    typed = intake.typed[file]
+    return replace(intake, tables={**intake.tables, file: replace(table, frame=text)},
+                   typed={**intake.typed, file: typed[~typed.index.isin(lines)]})
+
+
 def codes_of(intake: Intake) -> list[str]:
     return intake.frame("institutions.csv")["code"].tolist()
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from evalbook.core.scheme import DECISION_COLUMNS, Scheme
+from evalbook.core.scheme import DECISION_COLUMNS, PANEL_SCORE_COLUMNS, Scheme
 from evalbook.inputs.synth import Recipe
 from evalbook.output.rubric_docs import label
 from evalbook.schemes.naiman_specialty import inputs, plausibility, scoring
@@ -43,6 +43,7 @@ class NaimanSpecialty(Scheme):
     REPORT_TABLES, MOVES, CHANGES = REPORT_TABLES, MOVES, CHANGES
     WARM = ("evalbook.schemes.naiman_specialty.report",)
     TEMPLATES = "evalbook.schemes.naiman_specialty.templates"
+    EXPERT_FILE = "onsite.csv"  # 现场核查: the on-site expert panels (committee/panels.py)
 
     # Its rules, written as plain functions in its own modules (tested there), given to the interface as they are.
     load_rubric = staticmethod(rubric_file.load_rubric)
@@ -75,6 +76,14 @@ class NaimanSpecialty(Scheme):
                              "code": u["code"], "name": u["name"], "subject": u["specialty"], "total": u["total"],
                              "rank": u["rank"], "award": ["推荐" if r else "" for r in u["recommended"]], "prize_wan": None,
                              "passed": u["passed"]}, columns=DECISION_COLUMNS)
+
+    def expert_scores(self, intake) -> pd.DataFrame:
+        """现场核查: each expert's mean of the three dimensions (0–100) of a specialty; the unit is the specialty."""
+        rows = scoring.onsite_scores(intake)
+        return pd.DataFrame({"row": rows.index, "code": rows["code"],
+                             "unit": [f"{c}-{s}" for c, s in zip(rows["code"], rows["specialty"], strict=True)],
+                             "subject": rows["specialty"], "expert": rows["expert"], "score": rows["mean"],
+                             "recused": rows["recused"]}, columns=PANEL_SCORE_COLUMNS).reset_index(drop=True)
 
     def result_sheets(self, intake, scores: SpecialtyScores) -> list:
         labels = catalog()["value_label"].to_dict()

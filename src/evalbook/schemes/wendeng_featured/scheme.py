@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from evalbook.core.scheme import DECISION_COLUMNS, Scheme
+from evalbook.core.scheme import DECISION_COLUMNS, PANEL_SCORE_COLUMNS, Scheme
 from evalbook.inputs.synth import Recipe
 from evalbook.output.rubric_docs import label
 from evalbook.schemes.wendeng_featured import inputs, plausibility, scoring
@@ -52,6 +52,7 @@ class WendengFeatured(Scheme):
     REPORT_TABLES, MOVES, CHANGES = REPORT_TABLES, MOVES, CHANGES
     WARM = ("evalbook.schemes.wendeng_featured.report",)
     TEMPLATES = "evalbook.schemes.wendeng_featured.templates"  # Excel templates: evalbook template / ingest
+    EXPERT_FILE = "expert_scores.csv"  # 附件4: the expert panels (committee/panels.py)
 
     # Its rules, written as plain functions in its own modules (tested there), given to the interface as they are.
     load_rubric = staticmethod(rubric_file.load_rubric)
@@ -80,6 +81,13 @@ class WendengFeatured(Scheme):
                                  "subject": p["project"], "total": p["project_score"], "rank": p["group_rank"],
                                  "award": p["award"], "prize_wan": p["prize_wan"], "passed": None})
         return pd.concat([units, projects], ignore_index=True)[DECISION_COLUMNS]
+
+    def expert_scores(self, intake) -> pd.DataFrame:
+        """附件4: each expert's six-dimension sum (0–100) of a project; the unit is the project's institution."""
+        rows = scoring.expert_sums(intake)
+        return pd.DataFrame({"row": rows.index, "code": rows["code"], "unit": rows["code"], "subject": rows["project"],
+                             "expert": rows["expert"], "score": rows["sum"], "recused": rows["recused"]},
+                            columns=PANEL_SCORE_COLUMNS).reset_index(drop=True)
 
     def result_sheets(self, intake, scores: CohortScores) -> list:
         def sheet(frame: pd.DataFrame):

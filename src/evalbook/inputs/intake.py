@@ -242,6 +242,8 @@ def read_inputs(scheme: Scheme, year: int, data_dir: Path, rubric: Rubric) -> In
     for file, columns in scheme.FILES.items():
         path, label = locate(scheme, data_dir, file, year)
         if not path.exists() and file not in scheme.REQUIRED_FILES:
+            if file in scheme.ROOT_FILES:  # an optional file kept once per scheme (the expert registry): nothing a year lacks
+                continue
             intake.outcome.problems.append(Problem(label, "未提供该文件，报告中相应部分留空",
                                                    "file not provided; its part of the report is left empty",
                                                    severity="warning"))

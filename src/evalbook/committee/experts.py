@@ -86,7 +86,7 @@ def registry_problems(registry: pd.DataFrame | None, scores: pd.DataFrame, label
                                     severity="warning"))
     if exclude:
         marked = rows.assign(_recused=recused)
-        for (code, name), group in marked.groupby(["code", subject], sort=False):
+        for (_code, name), group in marked.groupby(["code", subject], sort=False):
             if group["_recused"].all():
                 problems.append(Problem(label, f"该评分对象的全部评分都{RECUSED}，没有有效评分：请另请专家重新评分",
                                         "every score of this subject is by an expert who should have recused: it has "

@@ -12,6 +12,14 @@ from pathlib import Path
 
 import pandas as pd
 
+from evalbook.committee.experts import (
+    REGISTRY_COLUMNS,
+    REGISTRY_FILE,
+    REGISTRY_LABEL,
+    derive_registry,
+    registry_problems,
+    registry_rules,
+)
 from evalbook.core import paths
 from evalbook.core.columns import (
     INT_REGEX,
@@ -26,8 +34,6 @@ from evalbook.core.columns import (
 from evalbook.core.errors import Problem
 from evalbook.core.exact import exact
 from evalbook.core.rubric import Rubric
-from evalbook.committee.experts import REGISTRY_COLUMNS, REGISTRY_FILE, REGISTRY_LABEL, derive_registry, registry_problems
-from evalbook.committee.experts import registry_rules
 
 NAME = "naiman-specialty"
 TITLE = "临床重点专科建设评估"

@@ -12,10 +12,10 @@ from typing import Any
 
 import pandas as pd
 
+from evalbook.committee.experts import REGISTRY_FILE, recused_rows
 from evalbook.core.exact import exact, maybe_exact, mean, plain, shown
 from evalbook.core.ranking import rank_within_groups
 from evalbook.core.rubric import Rubric
-from evalbook.committee.experts import REGISTRY_FILE, recused_rows
 from evalbook.schemes.naiman_specialty.inputs import catalog
 
 SCORE_COLUMNS = ["code", "name", "specialty", "objective_score", "onsite_score", "total", "passed", "rank", "recommended"]

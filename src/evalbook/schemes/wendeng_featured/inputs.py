@@ -10,12 +10,18 @@ from typing import Any
 
 import pandas as pd
 
+from evalbook.committee.experts import (
+    REGISTRY_COLUMNS,
+    REGISTRY_FILE,
+    REGISTRY_LABEL,
+    derive_registry,
+    registry_problems,
+    registry_rules,
+)
 from evalbook.core.columns import Column, expectation, identity_key, per_distinct
 from evalbook.core.errors import Problem
 from evalbook.core.exact import exact
 from evalbook.core.rubric import Rubric
-from evalbook.committee.experts import REGISTRY_COLUMNS, REGISTRY_FILE, REGISTRY_LABEL, derive_registry, registry_problems
-from evalbook.committee.experts import registry_rules
 from evalbook.schemes.wendeng_featured.items import AWARD_LABELS, AWARD_LEVELS
 
 NAME = "wendeng-featured"

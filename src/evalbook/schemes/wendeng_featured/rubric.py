@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from fractions import Fraction
 from pathlib import Path
 
-from evalbook.core.exact import exact, plain
 from evalbook.committee.panel_rules import check_panel, panel_lines
+from evalbook.core.exact import exact, plain
 from evalbook.core.rubric import Rubric, RubricChecker, read_rubric
 from evalbook.schemes.wendeng_featured.inputs import DIMENSIONS, NAME
 from evalbook.schemes.wendeng_featured.items import ITEMS, funding_points

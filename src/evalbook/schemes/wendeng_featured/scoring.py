@@ -9,10 +9,10 @@ from typing import Any
 
 import pandas as pd
 
+from evalbook.committee.experts import REGISTRY_FILE, recused_rows
 from evalbook.core.exact import exact, exact_sum, maybe_exact, mean, plain
 from evalbook.core.ranking import award_for_rank, rank_within_groups
 from evalbook.core.rubric import Rubric
-from evalbook.committee.experts import REGISTRY_FILE, recused_rows
 from evalbook.schemes.wendeng_featured.inputs import DIMENSIONS, FACTS
 from evalbook.schemes.wendeng_featured.items import Judgment, abstain_penalty, score_items
 

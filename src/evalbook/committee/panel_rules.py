@@ -53,6 +53,7 @@ def panel_markdown(panel: Mapping, subject: str, file: str) -> list[str]:
             f"`panel.csv` 每条专家评分一行（按输入顺序）：`score` 为该专家对该{subject}的评分（0–100），`panel_mean` 为计入"
             f"得分的评分的精确平均（即该{subject}所用得分），`panel_sd` 为这些评分的总体标准差（由精确方差开方，"
             "四舍五入到2位小数），`deviation` = score − panel_mean（精确）。",
+            "",
             f"- {POLICY} `panel.far_points: {far}`：deviation 小于 −{far} 标记“偏低”，大于 {far} 标记“偏高”"
             f"（恰好 {far} 分不标记）；应回避的评分另标“应回避”，多个标记以“、”连接。仅供评审委员会参考，不影响评分。",
             "- 报告中另列每位专家的偏离情况，以及去掉某位专家的全部评分后重新评分时，哪些单位的奖项、合格或名次会改变"

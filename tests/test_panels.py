@@ -9,7 +9,9 @@ from fractions import Fraction
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
+from csv_rows import read_rows
 from evalbook.committee.experts import REGISTRY_COLUMNS, REGISTRY_FILE, recused_rows
 from evalbook.committee.panel_sections import cohort_panels, unit_panel
 from evalbook.committee.panels import (
@@ -245,3 +247,23 @@ def test_cohort_section_lists_the_flagged_score_and_the_change(tmp_path):
     html = str(cohort_panels(book))
     assert "专家评分" in html and "应回避" in html and "E3 张三" in html
     assert "偏低、应回避" in html
+
+
+# --------------------------------------------------------------------------- the demo's published panels
+
+GOLDEN = Path(__file__).parent / "fixtures" / "golden"
+
+
+@pytest.mark.parametrize("year", [2022, 2023])
+def test_the_demo_panel_mean_is_the_published_project_score(year):
+    folder = GOLDEN / "wendeng-featured" / str(year)
+    projects = {(r["code"], r["project"]): r for r in read_rows(folder / "project_scores.csv")}
+    panel = read_rows(folder / "panel.csv")
+    counts: dict = {}
+    for r in panel:
+        key = (r["code"], r["subject"])
+        assert r["panel_mean"] == projects[key]["project_score"]
+        # deviation = score − panel_mean (written to 20 significant digits when the decimal does not terminate)
+        assert abs(Fraction(r["deviation"]) - (Fraction(r["score"]) - Fraction(r["panel_mean"]))) < Fraction(1, 10**15)
+        counts[key] = counts.get(key, 0) + 1
+    assert {k: str(v) for k, v in counts.items()} == {k: p["experts"] for k, p in projects.items()}

@@ -192,3 +192,15 @@ def test_run_shows_the_recusal_in_panel_csv_and_the_report_and_verify_passes(tmp
     assert "应回避" in (year / "index.html").read_text(encoding="utf-8")
     verified = evalbook("verify", str(year))
     assert verified.returncode == 0, verified.stdout + verified.stderr
+
+
+# --------------------------------------------------------------------------- the demo registry
+
+def test_no_demo_expert_scores_a_project_of_their_own_institution():
+    registry = {r["expert"]: r["institution"] for r in read_rows(DATA / "wendeng-featured" / "experts.csv")}
+    codes = {r["code"] for r in read_rows(DATA / "wendeng-featured" / "institutions.csv")}
+    assert len(registry) == 12 and set(registry.values()) <= codes
+    for year in (2022, 2023):
+        scores = read_rows(DATA / "wendeng-featured" / str(year) / "expert_scores.csv")
+        assert {r["expert"] for r in scores} <= set(registry)
+        assert [r for r in scores if registry[r["expert"]] == r["code"]] == []

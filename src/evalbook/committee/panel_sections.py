@@ -19,11 +19,14 @@ WHAT = {"奖项": "奖项", "合格": "是否合格", "名次": "名次"}
 
 
 def _who(book) -> dict:
-    """``identity_key`` of an expert → how the page names them: the id, and the registry's name when there is one."""
+    """``identity_key`` of an expert → how the page names them: the id, and the registry's name and post when there
+    is one."""
     registry = book.intake.typed.get(REGISTRY_FILE)
     if registry is None:
         return {}
-    return {identity_key(e): f"{e} {n}" for e, n in zip(registry["expert"], registry["name"], strict=True)}
+    titles = registry["title"] if "title" in registry else [None] * len(registry)
+    return {identity_key(e): f"{e} {n}" + (f"（{t}）" if isinstance(t, str) and t else "")
+            for e, n, t in zip(registry["expert"], registry["name"], titles, strict=True)}
 
 
 def _names(book) -> dict:

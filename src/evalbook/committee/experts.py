@@ -52,8 +52,7 @@ def institutions_of(registry: pd.DataFrame | None) -> dict:
 def recused_rows(codes: Iterable, experts: Iterable, registry: pd.DataFrame | None) -> list[bool]:
     """For each score (institution code scored, expert): does the expert belong to that institution (应回避)?"""
     home = institutions_of(registry)
-    return [bool(home) and home.get(identity_key(e)) is not None and home.get(identity_key(e)) == c
-            for c, e in zip(codes, experts, strict=True)]
+    return [c is not None and home.get(identity_key(e)) == c for c, e in zip(codes, experts, strict=True)]
 
 
 def registry_problems(registry: pd.DataFrame | None, scores: pd.DataFrame, label: str, subject: str,

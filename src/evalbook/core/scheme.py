@@ -26,6 +26,7 @@ import pandas as pd
 from evalbook.core import paths
 from evalbook.core.columns import Column
 from evalbook.core.errors import Problem
+from evalbook.core.exact import exact
 from evalbook.core.rubric import Rubric
 
 Sheet = tuple[str, Sequence[str], Iterable[Sequence]]  # a results.xlsx sheet: name, headers, rows
@@ -193,8 +194,6 @@ class Scheme(ABC):
     def panel_policy(self, rubric: Rubric) -> tuple[bool, Any]:
         """(recused scores left out of the subject's mean?, points from the panel's mean that flag a score), from the
         rubric's ``panel`` mapping: ``recusal`` (exclude / keep) and ``far_points``."""
-        from evalbook.core.exact import exact
-
         panel = rubric.data["panel"]
         return panel["recusal"] == "exclude", exact(panel["far_points"])
 

@@ -533,8 +533,8 @@ def test_every_notebook_output_is_escaped_html(published):
 
 def test_every_csv_written_neutralises_formula_text(published):
     files = sorted(published.out.rglob("*.csv"))
-    assert [f.name for f in files] == ["indicator_scores.csv", "panel.csv", "scores.csv", "panel.csv", "project_scores.csv",
-                                       "scores.csv"]
+    assert [f.name for f in files] == ["indicator_scores.csv", "leave_one_out.csv", "panel.csv", "scores.csv",
+                                       "leave_one_out.csv", "panel.csv", "project_scores.csv", "scores.csv"]
     for path in files:
         assert csv_formula_cells(path) == [], path
     wendeng, naiman = published.year(WENDENG), published.year(NAIMAN)

@@ -236,7 +236,7 @@ def test_a_deleted_year_manifest_is_named(year):
 def test_the_same_inputs_give_byte_identical_csvs_and_notebooks_equal_but_for_times(published, tmp_path):
     data, first = published
     second = publish(data, tmp_path / "again")
-    for name in ("scores.csv", "project_scores.csv", "panel.csv", "validation.json"):
+    for name in ("scores.csv", "project_scores.csv", "panel.csv", "leave_one_out.csv", "validation.json"):
         assert (first / name).read_bytes() == (second / name).read_bytes(), name
     for code in ("D1", "P3"):
         assert (first / code / "result.json").read_bytes() == (second / code / "result.json").read_bytes()
@@ -288,9 +288,9 @@ def test_the_year_manifest_lists_every_published_file(published, year):
                  "2023/project_stats.csv", "2023/ledger.csv")]
     listed = json.loads((year / "manifest.json").read_text(encoding="utf-8"))["outputs"]
     assert sorted(listed) == sorted(["D1/manifest.json", "D2/manifest.json", "P1/manifest.json", "P2/manifest.json",
-                                     "P3/manifest.json", "audit.html", "cohort.ipynb", "index.html", "panel.csv",
-                                     "project_scores.csv", "result.json", "results.xlsx", "scores.csv", "validation.json",
-                                     *archived])
+                                     "P3/manifest.json", "audit.html", "cohort.ipynb", "index.html", "leave_one_out.csv",
+                                     "panel.csv", "project_scores.csv", "result.json", "results.xlsx", "scores.csv",
+                                     "validation.json", *archived])
     assert all(listed[name] == sha256_file(year / name) for name in listed)
     assert all((year / name).read_bytes() == (data / source).read_bytes() for name, source in zip(
         archived, ("institutions.csv", "2023/facts.csv", "2023/judgments.csv", "2023/expert_scores.csv",

@@ -19,6 +19,7 @@ from evalbook.core.exact import mean
 from evalbook.inputs.intake import without_rows
 
 PANEL_FILE = "panel.csv"
+CHANGES_FILE = "leave_one_out.csv"  # every decision that changes without one expert (what the reports' sections show)
 PANEL_COLUMNS = ["code", "subject", "expert", "score", "panel_mean", "panel_sd", "deviation", "flag"]
 BIAS_COLUMNS = ["expert", "subjects", "mean_deviation", "flagged", "recusals"]
 CHANGE_COLUMNS = ["expert", "level", "unit", "code", "name", "subject", "what", "before", "after"]

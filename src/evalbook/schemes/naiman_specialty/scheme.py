@@ -24,9 +24,8 @@ from evalbook.schemes.naiman_specialty.scoring import SCORE_COLUMNS, SpecialtySc
 # What --only compares after a correction (see evalbook.run.stale): the published table a specialty's report
 # shows (its own row, and how many building specialties are ranked), and the columns whose change the
 # summary names (who moved).
-# panel.csv: a report's 专家评分与回避 section shows its panel rows and which experts' absence changes its results,
-# which hangs on every specialty's result and every on-site score
-REPORT_TABLES = ("scores.csv", "panel.csv")
+# panel.csv and leave_one_out.csv: a report's 专家评分与回避 section shows its own rows of both
+REPORT_TABLES = ("scores.csv", "panel.csv", "leave_one_out.csv")
 MOVES = (("scores.csv", ("code", "specialty"), {"rank": ("名次", "rank"), "passed": ("合格", "passed"),
                                                "recommended": ("推荐", "recommended")}),)
 CHANGES = (("scores.csv", ("code", "specialty"), ("objective_score", "onsite_score", "total", "passed", "rank",
@@ -88,11 +87,14 @@ class NaimanSpecialty(Scheme):
                              "recused": rows["recused"]}, columns=PANEL_SCORE_COLUMNS).reset_index(drop=True)
 
     def report_facts(self, tables) -> dict[str, dict]:
-        """Its own row and how many are ranked (the default), and for its 专家评分 section every specialty's result
-        and every on-site score (leave-one-expert-out hangs on them all)."""
-        facts = super().report_facts(tables)
-        cohort = {"results": tables["scores.csv"], "panel": tables.get("panel.csv", [])}
-        return {folder: {**shown, "cohort": cohort} for folder, shown in facts.items()}
+        """Its own row and how many are ranked (the default), and for its 专家评分 section its rows of panel.csv
+        and leave_one_out.csv."""
+        panels: dict[str, list[dict]] = {}
+        for row in tables.get("panel.csv", []):
+            panels.setdefault(f"{row['code']}-{row['subject']}", []).append(row)
+        for row in tables.get("leave_one_out.csv", []):
+            panels.setdefault(row["unit"], []).append(row)
+        return {folder: {**shown, "panels": panels.get(folder, [])} for folder, shown in super().report_facts(tables).items()}
 
     def result_sheets(self, intake, scores: SpecialtyScores) -> list:
         labels = catalog()["value_label"].to_dict()

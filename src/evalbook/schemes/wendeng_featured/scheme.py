@@ -29,9 +29,8 @@ UNIT_HEADERS_ZH = {"code": "机构代码", "name": "机构名称", "group": "分
 
 # What --only compares after a correction (see evalbook.run.stale): the published tables an institution's
 # report shows, and the columns whose change the summary names (who moved).
-# panel.csv: a report's 专家评分与回避 section shows its panel rows and which experts' absence changes its results,
-# which hangs on every project and expert score of its group
-REPORT_TABLES = ("scores.csv", "project_scores.csv", "panel.csv")
+# panel.csv and leave_one_out.csv: a report's 专家评分与回避 section shows its own rows of both
+REPORT_TABLES = ("scores.csv", "project_scores.csv", "panel.csv", "leave_one_out.csv")
 MOVES = (("scores.csv", ("code",), {"group_rank": ("组内名次", "rank"), "award": ("单位奖", "award"),
                                     "prize_wan": ("奖金（万元）", "prize (10k yuan)")}),
          ("project_scores.csv", ("code", "project"), {"group_rank": ("项目名次", "project rank"),
@@ -115,17 +114,18 @@ def report_facts(tables: Mapping[str, list[dict]]) -> dict[str, dict]:
     """Per report folder, the cells of the year's tables its report shows (as published text): its own row
     (scores, rank, award, prize), every row of its group (the ranking chart: names, ranks and totals; the item
     averages: each member's item scores), its projects' rows (score, rank, award, prize) and, for its 专家评分 section,
-    every project and expert score of its group (panel.csv)."""
+    its rows of panel.csv and leave_one_out.csv."""
     groups: dict[str, list[dict]] = {}
     for row in tables["scores.csv"]:
         groups.setdefault(row["group"], []).append({c: row[c] for c in GROUP_SHOWN})
     projects: dict[str, list[dict]] = {}
     for row in tables["project_scores.csv"]:
         projects.setdefault(row["code"], []).append(row)
-    group_of = {row["code"]: row["group"] for row in tables["scores.csv"]}
-    panels: dict[str, list[dict]] = {}  # the group's project and expert scores: what leave-one-expert-out hangs on
-    for row in [*tables["project_scores.csv"], *tables.get("panel.csv", [])]:
-        panels.setdefault(group_of.get(row["code"]), []).append(row)
+    panels: dict[str, list[dict]] = {}  # its expert scores (panel.csv) and what changes without one expert
+    for row in tables.get("panel.csv", []):
+        panels.setdefault(row["code"], []).append(row)
+    for row in tables.get("leave_one_out.csv", []):
+        panels.setdefault(row["unit"], []).append(row)
     return {row["code"]: {"unit": row, "group": groups[row["group"]], "projects": projects.get(row["code"], []),
-                          "panels": panels.get(row["group"], [])}
+                          "panels": panels.get(row["code"], [])}
             for row in tables["scores.csv"]}

@@ -57,4 +57,5 @@ def panel_markdown(panel: Mapping, subject: str, file: str) -> list[str]:
             f"- {POLICY} `panel.far_points: {far}`：deviation 小于 −{far} 标记“偏低”，大于 {far} 标记“偏高”"
             f"（恰好 {far} 分不标记）；应回避的评分另标“应回避”，多个标记以“、”连接。仅供评审委员会参考，不影响评分。",
             "- 报告中另列每位专家的偏离情况，以及去掉某位专家的全部评分后重新评分时，哪些单位的奖项、合格或名次会改变"
-            "（留一专家检验 leave-one-expert-out）。", ""]
+            "（留一专家检验 leave-one-expert-out，`leave_one_out.csv`：expert, level, unit, code, name, subject, what, "
+            "before, after）。", ""]

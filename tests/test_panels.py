@@ -267,3 +267,23 @@ def test_the_demo_panel_mean_is_the_published_project_score(year):
         assert abs(Fraction(r["deviation"]) - (Fraction(r["score"]) - Fraction(r["panel_mean"]))) < Fraction(1, 10**15)
         counts[key] = counts.get(key, 0) + 1
     assert {k: str(v) for k, v in counts.items()} == {k: p["experts"] for k, p in projects.items()}
+
+
+def test_a_report_s_facts_hold_its_own_panel_and_leave_one_out_rows():
+    from evalbook.core.registry import get_scheme
+
+    naiman = get_scheme("naiman-specialty")
+    scores = [{"code": "NM", "specialty": "心内科", "rank": "1"}, {"code": "NM", "specialty": "外科", "rank": "2"}]
+    panel = [{"code": "NM", "subject": "心内科", "expert": "甲", "flag": ""},
+             {"code": "NM", "subject": "外科", "expert": "甲", "flag": "偏低"}]
+    changes = [{"expert": "甲", "unit": "NM-外科", "what": "合格", "before": "合格", "after": "不合格"}]
+    shown = naiman.report_facts({"scores.csv": scores, "panel.csv": panel, "leave_one_out.csv": changes})
+    assert shown["NM-心内科"]["panels"] == [panel[0]]
+    assert shown["NM-外科"]["panels"] == [panel[1], changes[0]]
+    wendeng = get_scheme("wendeng-featured")
+    unit = {"code": "A", "name": "甲院", "group": "district", "group_rank": "1", "total": "90", "award": "", "prize_wan": "0",
+            **{f"item_{n:02d}": "5" for n in range(1, 17)}}
+    other = {**unit, "code": "B", "name": "乙院"}
+    shown = wendeng.report_facts({"scores.csv": [unit, other], "project_scores.csv": [],
+                                  "panel.csv": [{"code": "B", "subject": "P"}], "leave_one_out.csv": [{"unit": "A"}]})
+    assert shown["A"]["panels"] == [{"unit": "A"}] and shown["B"]["panels"] == [{"code": "B", "subject": "P"}]

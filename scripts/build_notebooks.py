@@ -13,16 +13,32 @@ KERNEL = {"kernelspec": {"display_name": "Python 3", "language": "python", "name
           "language_info": {"name": "python"}}
 
 
-def cell(source: str, **metadata):
+def cell(source: str, name: str = "", **metadata):
+    """A code cell; ``name`` gives it its own id (a cell added later keeps every other cell's id unchanged)."""
     c = new_code_cell(source.strip("\n"))
     c.metadata.update(metadata)
+    c.id = name
     return c
 
 
 def notebook(cells, title):
-    for i, c in enumerate(cells):
+    unnamed = [c for c in cells if not c.id]
+    for i, c in enumerate(unnamed):
         c.id = f"cell-{i:02d}"  # stable ids: the committed notebook does not change on every rebuild
     return new_notebook(cells=cells, metadata={**KERNEL, "title": title})
+
+
+def panels(args: str):
+    """The committee's view of the expert panels (committee/panel_sections.py): the cohort's, or a unit's own."""
+    if args == "book":
+        return cell('''# 专家评分：偏离专家平均较远或应回避的评分、各专家的评分倾向、去掉一位专家后改变的结果
+from evalbook.committee.panel_sections import cohort_panels
+
+cohort_panels(book)''', name="cell-panels")
+    return cell(f'''# 专家评分与回避：本单位的专家评分及标记，以及去掉哪位专家会改变本单位的结果
+from evalbook.committee.panel_sections import unit_panel
+
+unit_panel({args})''', name="cell-panels")
 
 
 def parameters(scheme: str, year: int, **unit: str):
@@ -65,6 +81,7 @@ report.items_table(book, institution)'''),
 report.items_chart(book, institution)'''),
     cell('''# 附件4：每个特色项目的专家评分
 report.expert_tables(book, institution)'''),
+    panels("book, institution"),
     cell('''# 附件6：项目指标同比
 report.stats_table(book, institution)'''),
     cell('''# 附件5：月度工作台账
@@ -93,6 +110,7 @@ report.project_awards(book, "primary")'''),
 report.prize_totals(book)'''),
     cell('''# 各项平均得分
 report.item_averages(book)'''),
+    panels("book"),
     *closing("book", "None"),
 ]
 
@@ -109,6 +127,7 @@ report.attainment_chart(book, institution, specialty)'''),
 report.warnings_section(book, institution, specialty)'''),
     cell('''# 现场核查评分
 report.onsite_table(book, institution, specialty)'''),
+    panels("book, institution, specialty"),
     cell('''# 调查表：本年度与基线
 report.survey_table(book, institution, specialty)'''),
     cell('''# 数据来源：本专科报送的工作簿版本，每行数据来自哪个版本
@@ -127,6 +146,7 @@ report.ranking(book)'''),
 report.candidates_table(book)'''),
     cell('''# 候选专科的基线调查表
 report.candidate_surveys(book)'''),
+    panels("book"),
     *closing("book", "None"),
 ]
 

@@ -93,6 +93,7 @@ def wendeng_cohort(data: Path) -> Hostile:
     _rewrite(base / "2023/expert_scores.csv", lambda i, r: r.update(
         project=project("expert_scores.csv", r["project"]), expert=hostile("expert_scores.csv", "expert", f"专家{i}")))
     _rewrite(base / "2023/project_stats.csv", lambda i, r: r.update(project=project("project_stats.csv", r["project"])))
+    registry(base, base / "2023/expert_scores.csv", hostile, ("D1", "D2"))
     _rewrite(base / "2023/judgments.csv", lambda i, r: r.update(reason=hostile("judgments.csv", "reason", "总结不够深入"),
                                                                 evaluator=hostile("judgments.csv", "evaluator", "评审甲")))
     _rewrite(base / "2023/ledger.csv", lambda i, r: r.update(
@@ -112,11 +113,26 @@ def naiman_cohort(data: Path) -> Hostile:
         _keep(base / "2025" / f"{file}.csv", lambda r: (r["code"], r["specialty"]) in NAIMAN_UNITS)
     _rewrite(base / "institutions.csv", lambda i, r: r.update(name=hostile("institutions.csv", "name", f"医院{i}")))
     _rewrite(base / "2025/onsite.csv", lambda i, r: r.update(expert=hostile("onsite.csv", "expert", f"专家{i}")))
+    registry(base, base / "2025/onsite.csv", hostile, ("NMRM", "NMMY"))
     _rewrite(base / "2025/recheck.csv", lambda i, r: r.update(note=hostile("recheck.csv", "note", "抽查病案"),
                                                               checked_value=str(float(r["checked_value"]) * 0.5)))
     _rewrite(base / "2025/indicators.csv", lambda i, r: r.update(value=hostile("indicators.csv", "value", "明细"))
              if r["indicator"].endswith(".detail") else None)
     return hostile
+
+
+def registry(base: Path, scores: Path, hostile: Hostile, homes: tuple[str, str]) -> None:
+    """The expert registry (experts.csv) of the hostile experts of ``scores``: each at the first of ``homes`` that is
+    not the institution they scored (no 应回避), with a hostile name and post."""
+    rows, seen = [], set()
+    for i, r in enumerate(read_rows(scores)):
+        if r["expert"] not in seen:
+            seen.add(r["expert"])
+            rows.append({"expert": hostile("experts.csv", "expert", "", r["expert"]),
+                         "name": hostile("experts.csv", "name", f"姓名{i}"),
+                         "institution": homes[0] if r["code"] != homes[0] else homes[1],
+                         "title": hostile("experts.csv", "title", f"主任{i}")})
+    write_rows(base / "experts.csv", rows, ["expert", "name", "institution", "title"])
 
 
 def _keep(path: Path, wanted) -> None:

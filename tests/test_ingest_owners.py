@@ -71,7 +71,8 @@ def committee_template(capsys, scheme: str, data: Path, out: Path, *extra) -> Pa
 ])
 def test_every_input_file_has_one_owner_and_only_its_owners_workbook_carries_it(scheme, hospital, committee):
     templates, files = TEMPLATES[scheme], get_scheme(scheme).FILES
-    lists = {"institutions.csv", "specialties.csv"}  # who is evaluated: no workbook writes these
+    # who is evaluated, and the commission's expert registry: no workbook writes these
+    lists = {"institutions.csv", "specialties.csv", "experts.csv"}
     assert set(templates.OWNERS) == set(files) - lists == hospital | committee
     assert {f for f, owner in templates.OWNERS.items() if WORKBOOK_OF[owner] == HOSPITAL} == hospital
     assert set(templates.layout(YEARS[scheme]).files()) == hospital

@@ -114,6 +114,16 @@ def test_a_tampered_scores_csv_with_a_forged_hash_is_caught_by_rescoring_and_the
         found.details
 
 
+def test_a_flag_forged_in_panel_csv_with_a_forged_hash_is_caught_by_rescoring(year):
+    # the cohort's panels: D1 项目A E1 80, E2 90 (mean 85, deviations −5, +5: no flag); a forger writes 偏低 on E1's row
+    before, after = rewrite_csv_cell(year / "panel.csv", 0, "flag", lambda v: v + "偏低")
+    assert (before, after) == ("", "偏低")
+    rerecord(year, "panel.csv")
+    found = by_unit(verify(year))["年度结果 year"]
+    assert found.status == DIFFERS
+    assert any("panel.csv" in d and "flag" in d for d in found.details), found.details
+
+
 def test_a_report_whose_result_was_forged_differs_in_the_named_field(year):
     result = json.loads((year / "D2" / "result.json").read_text(encoding="utf-8"))
     result["units"][0]["total"] += 10
@@ -226,7 +236,7 @@ def test_a_deleted_year_manifest_is_named(year):
 def test_the_same_inputs_give_byte_identical_csvs_and_notebooks_equal_but_for_times(published, tmp_path):
     data, first = published
     second = publish(data, tmp_path / "again")
-    for name in ("scores.csv", "project_scores.csv", "validation.json"):
+    for name in ("scores.csv", "project_scores.csv", "panel.csv", "leave_one_out.csv", "validation.json"):
         assert (first / name).read_bytes() == (second / name).read_bytes(), name
     for code in ("D1", "P3"):
         assert (first / code / "result.json").read_bytes() == (second / code / "result.json").read_bytes()
@@ -278,8 +288,9 @@ def test_the_year_manifest_lists_every_published_file(published, year):
                  "2023/project_stats.csv", "2023/ledger.csv")]
     listed = json.loads((year / "manifest.json").read_text(encoding="utf-8"))["outputs"]
     assert sorted(listed) == sorted(["D1/manifest.json", "D2/manifest.json", "P1/manifest.json", "P2/manifest.json",
-                                     "P3/manifest.json", "audit.html", "cohort.ipynb", "index.html", "project_scores.csv",
-                                     "result.json", "results.xlsx", "scores.csv", "trend_items.csv", "trends.csv",
+                                     "P3/manifest.json", "audit.html", "cohort.ipynb", "index.html", "leave_one_out.csv",
+                                     "panel.csv", "project_scores.csv", "result.json", "results.xlsx", "scores.csv",
+                                     "sensitivity.csv", "trend_items.csv", "trends.csv",
                                      "validation.json", *archived])
     assert all(listed[name] == sha256_file(year / name) for name in listed)
     assert all((year / name).read_bytes() == (data / source).read_bytes() for name, source in zip(

@@ -10,12 +10,18 @@ from __future__ import annotations
 from pathlib import Path
 
 from evalbook.committee import sensitivity, trends
+from evalbook.committee.panels import CHANGES_FILE, PANEL_FILE, leave_one_out, panel_rows, panel_table
 from evalbook.output.tables import csv_text, write_results
 
 
 def write_year_tables(scheme, intake, scores, folder: Path) -> list[str]:
     """Write every table of a scored year into ``folder``; return the file names written."""
     written = write_results(scheme, intake, scores, folder)
+    rows = panel_rows(scheme, intake)
+    if rows is not None:  # each expert score against its panel, and leave-one-expert-out (committee/panels.py)
+        (folder / PANEL_FILE).write_text(csv_text(panel_table(rows)), encoding="utf-8")
+        (folder / CHANGES_FILE).write_text(csv_text(leave_one_out(scheme, intake, scores, rows)), encoding="utf-8")
+        written += [PANEL_FILE, CHANGES_FILE]
     table = sensitivity.stability(scheme, intake, scores).table()
     (Path(folder) / sensitivity.FILE).write_text(csv_text(table), encoding="utf-8")
     written.append(sensitivity.FILE)

@@ -26,11 +26,14 @@ import pandas as pd
 from evalbook.core import paths
 from evalbook.core.columns import Column
 from evalbook.core.errors import Problem
+from evalbook.core.exact import exact
 from evalbook.core.rubric import Rubric
 
 Sheet = tuple[str, Sequence[str], Iterable[Sequence]]  # a results.xlsx sheet: name, headers, rows
 # Scheme.bulletin_tables: a table of the 通报, its title, headers and rows of cell text
 BulletinTable = tuple[str, Sequence[str], Sequence[Sequence[str]]]
+# Scheme.expert_scores: one row per expert score, in the input order of ``EXPERT_FILE`` (committee/panels.py)
+PANEL_SCORE_COLUMNS = ["row", "code", "unit", "subject", "expert", "score", "recused"]
 # Scheme.decisions: one row per decided thing (a report unit, or e.g. a project awarded apart)
 DECISION_COLUMNS = ["level", "unit", "code", "name", "subject", "group", "total", "rank", "award", "prize_wan", "passed"]
 # Scheme.item_scores: one row per report unit and scored item (the committee's items gained and lost)
@@ -71,6 +74,7 @@ class Scheme(ABC):
     CHANGES: ClassVar[tuple] = ()
     WARM: ClassVar[tuple[str, ...]] = ()  # modules a forked kernel imports before it forks (engine/kernel_forks.py)
     TEMPLATES: ClassVar[str | None] = None  # the module of its Excel templates (evalbook template / ingest)
+    EXPERT_FILE: ClassVar[str | None] = None  # the input file of the experts' scores; None: no expert panel
     HOME: ClassVar[Path] = _Repository()  # holds rubrics/, notebooks/, expectations/ (and docs/rules/, data/)
 
     # --------------------------------------------------------------- what a scheme must give
@@ -191,6 +195,19 @@ class Scheme(ABC):
         gained and lost against last year is read from these (``evalbook.committee.trends``). Default: none (a
         scheme without items shows no item movement)."""
         return pd.DataFrame(columns=ITEM_SCORE_COLUMNS)
+
+    def expert_scores(self, intake) -> pd.DataFrame | None:
+        """Each expert's score of a subject on the 0–100 scale, one row per row of ``EXPERT_FILE`` in input order,
+        in ``PANEL_SCORE_COLUMNS``: ``row`` its line, ``code`` the institution, ``unit`` the report folder it counts
+        for, ``subject`` what was scored (a project, a specialty), ``expert`` as typed, ``score`` exact, ``recused``
+        (the expert belongs to the institution scored: 应回避). None (the default): the scheme has no expert panel."""
+        return None
+
+    def panel_policy(self, rubric: Rubric) -> tuple[bool, Any]:
+        """(recused scores left out of the subject's mean?, points from the panel's mean that flag a score), from the
+        rubric's ``panel`` mapping: ``recusal`` (exclude / keep) and ``far_points``."""
+        panel = rubric.data["panel"]
+        return panel["recusal"] == "exclude", exact(panel["far_points"])
 
     def report_units(self, intake, scores) -> list[tuple[str, str, dict]]:
         """One report per row of the scores' unit table: (folder, institution code, notebook parameters)."""

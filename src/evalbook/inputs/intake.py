@@ -266,6 +266,8 @@ def read_inputs(scheme: Scheme, year: int, data_dir: Path, rubric: Rubric) -> In
     for file, columns in scheme.FILES.items():
         path, label = locate(scheme, data_dir, file, year)
         if not path.exists() and file not in scheme.REQUIRED_FILES:
+            if file in scheme.ROOT_FILES:  # an optional file kept once per scheme (the expert registry): nothing a year lacks
+                continue
             intake.outcome.problems.append(Problem(label, "未提供该文件，报告中相应部分留空",
                                                    "file not provided; its part of the report is left empty",
                                                    severity="warning"))
@@ -325,6 +327,20 @@ def load_recorded(scheme: Scheme, year: int, data_dir: Path, record_path: Path,
     intake.gx_version = record["great_expectations"]
     intake.made = record.get("made") or {}
     return intake
+
+
+def without_rows(intake: Intake, file: str, lines) -> Intake:
+    """A copy of ``intake`` with the rows at ``lines`` (line numbers, the tables' index) of ``file`` removed, from
+    its text table and its typed table alike (``Intake.exact`` reads the text, the rest the typed values); every
+    other file, the problems and the hashes are those of ``intake``. A file the intake lacks: ``intake`` itself."""
+    if file not in intake.tables:
+        return intake
+    lines = set(lines)
+    table = intake.tables[file]
+    text = table.frame[~table.frame.index.isin(lines)]
+    typed = intake.typed[file]
+    return replace(intake, tables={**intake.tables, file: replace(table, frame=text)},
+                   typed={**intake.typed, file: typed[~typed.index.isin(lines)]})
 
 
 def codes_of(intake: Intake) -> list[str]:

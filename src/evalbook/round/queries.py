@@ -83,10 +83,20 @@ def write_queries(intake: Intake, out_dir: Path) -> QueriesReport:
     texts = {CSV_NAME: _csv(queries)}
     for code in dict.fromkeys(q.code for q in queries if q.code):
         texts[f"{code}.html"] = letter(scheme.TITLE, year, code, names[code], [q for q in queries if q.code == code],
-                                       {c.name: c.label for columns in scheme.FILES.values() for c in columns})
+                                       _column_labels(scheme))
         report.letters.append(code)
     replace_files(folder, texts)
     return report
+
+
+def _column_labels(scheme) -> dict[str, str]:
+    """Column name → its label, the first file declaring it winning (the expert registry's ``name``, 姓名, is
+    declared after institutions.csv's 机构名称)."""
+    labels: dict[str, str] = {}
+    for columns in scheme.FILES.values():
+        for c in columns:
+            labels.setdefault(c.name, c.label)
+    return labels
 
 
 def _names(intake: Intake) -> dict[str, str]:

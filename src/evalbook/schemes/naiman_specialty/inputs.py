@@ -12,6 +12,14 @@ from pathlib import Path
 
 import pandas as pd
 
+from evalbook.committee.experts import (
+    REGISTRY_COLUMNS,
+    REGISTRY_FILE,
+    REGISTRY_LABEL,
+    derive_registry,
+    registry_problems,
+    registry_rules,
+)
 from evalbook.core import paths
 from evalbook.core.columns import (
     INT_REGEX,
@@ -57,13 +65,14 @@ FILES: dict[str, list[Column]] = {
                      (("management", "医院管理"), ("construction", "建设管理"), ("talent", "人才队伍建设"))]],
     "recheck.csv": [*_unit(), Column("indicator", "text", "指标编号"), Column("checked_value", "number", "复核值", low=0),
                     Column("note", "text", "复核说明", required=False)],
+    REGISTRY_FILE: REGISTRY_COLUMNS,  # the commission's expert registry (optional): who each on-site expert is, for 回避
 }
-ROOT_FILES = ("institutions.csv",)
+ROOT_FILES = ("institutions.csv", REGISTRY_FILE)
 REQUIRED_FILES = ("institutions.csv", "specialties.csv", "indicators.csv", "targets.csv", "onsite.csv")
 OPTIONAL_COLUMNS: dict[str, tuple[str, ...]] = {"recheck.csv": ("note",)}
 FILE_LABELS = {"institutions.csv": "机构名单", "specialties.csv": "建设与候选专科", "indicators.csv": "调查表数据",
                "targets.csv": "承诺书量化指标", "onsite.csv": "现场核查评分", "recheck.csv": "现场复核数据",
-               "surveys": "调查表（按专科与统计期）"}
+               "surveys": "调查表（按专科与统计期）", REGISTRY_FILE: REGISTRY_LABEL}
 
 
 # --------------------------------------------------------------------------- catalog
@@ -161,6 +170,7 @@ def file_rules(file: str) -> list[dict]:
           "one row per code + specialty + expert (experts compared ignoring case, full/half width "
           "and spaces: E05 and e05 are one expert)", reported_as="code+specialty+expert"),
     ]
+    out[REGISTRY_FILE] += registry_rules()
     out["recheck.csv"] += [
         e("expect_column_values_to_be_in_set", {"column": "indicator", "value_set": {"$PARAMETER": "numeric_ids"}},
           "typed", "复核指标应为调查表中的数值指标", "a rechecked indicator must be a numeric id of the catalog"),
@@ -221,6 +231,8 @@ def derive(file: str, typed: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
         typed["unit"] = typed["code"].astype(str) + "/" + typed["specialty"].astype(str)
     if file in ("indicators.csv", "targets.csv"):
         typed["kind"] = typed["indicator"].map(catalog()["kind"].to_dict())
+    if file == REGISTRY_FILE:
+        typed = derive_registry(typed)
     if file == "onsite.csv":
         typed["expert_key"] = per_distinct(typed["expert"], lambda names: names.map(identity_key).astype(object))
     if file == "indicators.csv":
@@ -335,4 +347,7 @@ def cross_checks(typed: Mapping[str, pd.DataFrame], rubric: Rubric, year: int) -
                                        f"少于方案要求的每年至少{rubric['min_nominations']:g}个",
                                 f"only {candidates} nominations this year, fewer than {rubric['min_nominations']:g}",
                                 severity="warning"))
+    if onsite is not None:  # the expert registry: every on-site expert registered; their own institution 应回避
+        problems += registry_problems(typed.get(REGISTRY_FILE), onsite, f"{year}/onsite.csv", "specialty",
+                                      rubric["panel"]["recusal"] == "exclude")
     return problems

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from evalbook.committee.panel_rules import check_panel, panel_lines
 from evalbook.core.rubric import Rubric, RubricChecker, read_rubric
 from evalbook.core.scenarios import check_scenarios, check_variants, policy_line
 from evalbook.schemes.naiman_specialty.inputs import NAME
@@ -24,7 +25,7 @@ def check_rubric(rubric: Rubric) -> Rubric:
     check = RubricChecker(rubric)
     d = rubric.data
     top = {"scheme", "version", "title", "source", "baseline_period", "category_weights", "weights", "pass_mark",
-           "onsite_dimensions", "recheck_tolerance", "recommend_excludes_flagged", "min_nominations", "fields",
+           "onsite_dimensions", "panel", "recheck_tolerance", "recommend_excludes_flagged", "min_nominations", "fields",
            "eligible_levels", "ranking", "plausibility"}
     if not check.keys(d, "rubric", top, {"scenarios"}):
         check.raise_if_any()
@@ -40,6 +41,7 @@ def check_rubric(rubric: Rubric) -> Rubric:
     check.number(d["min_nominations"], "min_nominations")
     check.choice(d["recommend_excludes_flagged"], "recommend_excludes_flagged", (True, False))
     check.keys(d["onsite_dimensions"], "onsite_dimensions", {"management", "construction", "talent"})
+    check_panel(check, d["panel"])
     check.items(d["fields"], "fields")
     for level in check.items(d["eligible_levels"], "eligible_levels"):
         check.choice(level, "eligible_levels", ("一级", "二级", "三级"))
@@ -82,6 +84,7 @@ def policy_lines(rubric: Rubric) -> list[tuple[str, str]]:
         ("客观数据得分", f"100 × Σ权重×达成度 ÷ Σ权重；类别权重 {cats}，在该类别有承诺的指标间平均分配，"
                         "无承诺的类别不计，其余按比例折算为100"),
         ("现场核查得分", f"每位专家三项（{'、'.join(d['onsite_dimensions'].values())}）的平均分，再对专家取平均"),
+        *panel_lines(d["panel"], "专科"),
         ("总分与合格", f"{d['weights']['objective']:g} × 客观数据得分 + {d['weights']['onsite']:g} × 现场核查得分；"
                       f"不低于{d['pass_mark']:g}分为合格"),
         ("现场复核", f"复核值替代填报值参与评分；两者相差超过填报值的{d['recheck_tolerance'] * 100:g}%标记为“数据不实”"),

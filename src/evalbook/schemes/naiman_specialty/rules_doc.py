@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from evalbook.committee.panel_rules import panel_markdown
 from evalbook.core.exact import exact, exact_sum, plain
 from evalbook.core.rubric import Rubric
 from evalbook.output.rubric_docs import POLICY, header, md, rank_order, scenarios_markdown
@@ -51,6 +52,7 @@ def naiman_markdown(rubric: Rubric, catalog: pd.DataFrame,
             "## 现场核查得分 On-site score", "",
             f"每位专家对 {'、'.join(md(v) for v in d['onsite_dimensions'].values())} 三项各打0–100分；"
             "现场核查得分 = 对专家取（每位专家三项平均分）的平均。", "",
+            *panel_markdown(d["panel"], "专科", "onsite.csv"),
             "## 总分与合格 Total and pass line", "",
             f"- {POLICY} 总分 = {plain(w['objective'])} × 客观数据得分 + {plain(w['onsite'])} × 现场核查得分。",
             f"- {POLICY} 合格线：总分不低于 {plain(d['pass_mark'])} 分 (pass at ≥ {plain(d['pass_mark'])})。", "",

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from evalbook.core.scheme import DECISION_COLUMNS, Scheme
+from evalbook.core.scheme import DECISION_COLUMNS, PANEL_SCORE_COLUMNS, Scheme
 from evalbook.inputs.synth import Recipe
 from evalbook.output.rubric_docs import label
 from evalbook.schemes.naiman_specialty import bulletin, inputs, plausibility, scoring
@@ -24,7 +24,8 @@ from evalbook.schemes.naiman_specialty.scoring import SCORE_COLUMNS, SpecialtySc
 # What --only compares after a correction (see evalbook.run.stale): the published table a specialty's report
 # shows (its own row, and how many building specialties are ranked), and the columns whose change the
 # summary names (who moved).
-REPORT_TABLES = ("scores.csv",)
+# panel.csv and leave_one_out.csv: a report's 专家评分与回避 section shows its own rows of both
+REPORT_TABLES = ("scores.csv", "panel.csv", "leave_one_out.csv")
 MOVES = (("scores.csv", ("code", "specialty"), {"rank": ("名次", "rank"), "passed": ("合格", "passed"),
                                                "recommended": ("推荐", "recommended")}),)
 CHANGES = (("scores.csv", ("code", "specialty"), ("objective_score", "onsite_score", "total", "passed", "rank",
@@ -43,6 +44,7 @@ class NaimanSpecialty(Scheme):
     REPORT_TABLES, MOVES, CHANGES = REPORT_TABLES, MOVES, CHANGES
     WARM = ("evalbook.schemes.naiman_specialty.report",)
     TEMPLATES = "evalbook.schemes.naiman_specialty.templates"
+    EXPERT_FILE = "onsite.csv"  # 现场核查: the on-site expert panels (committee/panels.py)
 
     # Its rules, written as plain functions in its own modules (tested there), given to the interface as they are.
     load_rubric = staticmethod(rubric_file.load_rubric)
@@ -76,6 +78,24 @@ class NaimanSpecialty(Scheme):
                              "code": u["code"], "name": u["name"], "subject": u["specialty"], "group": "", "total": u["total"],
                              "rank": u["rank"], "award": ["推荐" if r else "" for r in u["recommended"]], "prize_wan": None,
                              "passed": u["passed"]}, columns=DECISION_COLUMNS)
+
+    def expert_scores(self, intake) -> pd.DataFrame:
+        """现场核查: each expert's mean of the three dimensions (0–100) of a specialty; the unit is the specialty."""
+        rows = scoring.onsite_scores(intake)
+        return pd.DataFrame({"row": rows.index, "code": rows["code"],
+                             "unit": [f"{c}-{s}" for c, s in zip(rows["code"], rows["specialty"], strict=True)],
+                             "subject": rows["specialty"], "expert": rows["expert"], "score": rows["mean"],
+                             "recused": rows["recused"]}, columns=PANEL_SCORE_COLUMNS).reset_index(drop=True)
+
+    def report_facts(self, tables) -> dict[str, dict]:
+        """Its own row and how many are ranked (the default), and for its 专家评分 section its rows of panel.csv
+        and leave_one_out.csv."""
+        panels: dict[str, list[dict]] = {}
+        for row in tables.get("panel.csv", []):
+            panels.setdefault(f"{row['code']}-{row['subject']}", []).append(row)
+        for row in tables.get("leave_one_out.csv", []):
+            panels.setdefault(row["unit"], []).append(row)
+        return {folder: {**shown, "panels": panels.get(folder, [])} for folder, shown in super().report_facts(tables).items()}
 
     def result_sheets(self, intake, scores: SpecialtyScores) -> list:
         labels = catalog()["value_label"].to_dict()

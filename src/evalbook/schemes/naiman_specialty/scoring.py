@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 
+from evalbook.committee.experts import REGISTRY_FILE, recused_rows
 from evalbook.core.exact import exact, maybe_exact, mean, plain, shown
 from evalbook.core.ranking import rank_within_groups
 from evalbook.core.rubric import Rubric
@@ -110,7 +111,9 @@ def score_cohort(institutions: pd.DataFrame, specialties: pd.DataFrame, indicato
     dims = list(rubric["onsite_dimensions"])
     # each specialty's rows, found once (not by filtering whole tables per specialty: O(n²) at scale)
     pledged = _rows_by_unit(targets, ["indicator", "baseline", "target"])
-    expert_means = _rows_by_unit(onsite.assign(expert_mean=[mean(row) for row in zip(*(onsite[d] for d in dims), strict=True)]),
+    # each expert's mean over the dimensions; a recused one (应回避) left out under the rubric's panel.recusal: exclude
+    counted = onsite if rubric["panel"]["recusal"] != "exclude" or "recused" not in onsite else onsite[~onsite["recused"]]
+    expert_means = _rows_by_unit(counted.assign(expert_mean=[mean(row) for row in zip(*(counted[d] for d in dims), strict=True)]),
                                  ["expert_mean"])
     value_of, baseline_of = _as_dict(values), _as_dict(baseline_values)
     lower = list(cat.index[cat["direction"] == "lower"])
@@ -194,4 +197,13 @@ def score(intake) -> SpecialtyScores:
     indicators = indicators.assign(value_num=[exact(t) if pd.notna(v) else None
                                               for t, v in zip(indicators["value"], indicators["value_num"], strict=True)])
     return score_cohort(intake.frame("institutions.csv"), intake.frame("specialties.csv"), indicators,
-                        intake.exact("targets.csv"), intake.exact("onsite.csv"), recheck, intake.rubric, intake.year)
+                        intake.exact("targets.csv"), onsite_scores(intake), recheck, intake.rubric, intake.year)
+
+
+def onsite_scores(intake) -> pd.DataFrame:
+    """onsite.csv (exact) with each expert's ``mean`` of the three dimensions and ``recused`` (the expert registry,
+    ``experts.csv``, places the expert at the specialty's institution: 应回避)."""
+    rows = intake.exact("onsite.csv")
+    dims = list(intake.rubric["onsite_dimensions"])
+    return rows.assign(mean=[mean(r) for r in zip(*(rows[d] for d in dims), strict=True)],
+                       recused=[bool(r) for r in recused_rows(rows["code"], rows["expert"], intake.typed.get(REGISTRY_FILE))])

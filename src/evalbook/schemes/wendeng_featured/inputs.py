@@ -10,6 +10,14 @@ from typing import Any
 
 import pandas as pd
 
+from evalbook.committee.experts import (
+    REGISTRY_COLUMNS,
+    REGISTRY_FILE,
+    REGISTRY_LABEL,
+    derive_registry,
+    registry_problems,
+    registry_rules,
+)
 from evalbook.core.columns import Column, expectation, identity_key, per_distinct
 from evalbook.core.errors import Problem
 from evalbook.core.exact import exact
@@ -81,13 +89,14 @@ FILES: dict[str, list[Column]] = {
                    Column("difficulties", "text", "遇到的困难问题", required=False),
                    Column("next_steps", "text", "下步工作计划", required=False),
                    Column("submitted_on", "date", "报送日期", required=False)],
+    REGISTRY_FILE: REGISTRY_COLUMNS,  # the commission's expert registry (optional): who each expert id is, for 回避
 }
 OPTIONAL_COLUMNS = {"ledger.csv": ("submitted_on",)}
-ROOT_FILES = ("institutions.csv",)
+ROOT_FILES = ("institutions.csv", REGISTRY_FILE)
 REQUIRED_FILES = ("institutions.csv", "facts.csv", "expert_scores.csv")
 FILE_LABELS = {"institutions.csv": "机构名单", "facts.csv": "附件3 考评事实", "judgments.csv": "视情扣分",
                "expert_scores.csv": "附件4 专家评分", "project_stats.csv": "附件6 项目指标统计",
-               "ledger.csv": "附件5 工作台账"}
+               "ledger.csv": "附件5 工作台账", REGISTRY_FILE: REGISTRY_LABEL}
 
 
 def _when(column: str, value) -> dict:
@@ -173,7 +182,11 @@ def file_rules(file: str) -> list[dict]:
               "submitted_on must not be before the first day of the ledger's month (a ledger reports a month gone by)",
               reported_as="submitted_on"),
         ]
+    if file == REGISTRY_FILE:
+        return registry_rules()
     raise KeyError(file)
+
+
 GROUP_TITLES = {"district": "一组 区直医院", "primary": "二组 基层医疗机构"}
 
 
@@ -203,6 +216,8 @@ def derive(file: str, typed: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
             lambda n: caps.get(int(n)) if pd.notna(n) and math.isfinite(n) and int(n) in caps else None).astype("float64")
         typed["points_on_step"] = typed["points"].map(
             lambda v: True if pd.isna(v) or not math.isfinite(v) else (exact(v) / exact(step)).denominator == 1).astype(object)
+    if file == REGISTRY_FILE:
+        typed = derive_registry(typed)
     if file == "expert_scores.csv":
         typed["expert_key"] = per_distinct(typed["expert"], lambda names: names.map(identity_key).astype(object))
     if file == "ledger.csv":
@@ -239,7 +254,8 @@ def _years(months: pd.Series) -> pd.Series:
 
 
 def cross_checks(typed: Mapping[str, pd.DataFrame], rubric: Rubric, year: int) -> list[Problem]:
-    """Checks across files that no single suite can see; all are warnings."""
+    """Checks across files that no single suite can see: warnings, and the expert registry's errors (an expert not
+    in it; a project whose every score is recused)."""
     problems = []
     facts, ledger, stats, experts = (typed.get(f) for f in ("facts.csv", "ledger.csv", "project_stats.csv", "expert_scores.csv"))
     if ledger is not None and facts is not None and "submitted_on" in ledger and ledger["submitted_on"].notna().any():
@@ -260,6 +276,9 @@ def cross_checks(typed: Mapping[str, pd.DataFrame], rubric: Rubric, year: int) -
                 problems.append(Problem(f"{year}/expert_scores.csv", "该项目在附件6统计表中没有数据",
                                         "project has no rows in project_stats.csv",
                                         row=int(line), column="project", value=project, severity="warning"))
+    if experts is not None:  # the expert registry: every expert registered; scores of their own institution 应回避
+        problems += registry_problems(typed.get(REGISTRY_FILE), experts, f"{year}/expert_scores.csv", "project",
+                                      rubric.data["panel"]["recusal"] == "exclude")
     return problems
 
 

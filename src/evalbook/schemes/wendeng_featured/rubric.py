@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from fractions import Fraction
 from pathlib import Path
 
+from evalbook.committee.panel_rules import check_panel, panel_lines
 from evalbook.core.exact import exact, plain
 from evalbook.core.rubric import Rubric, RubricChecker, read_rubric
 from evalbook.core.scenarios import check_scenarios, check_variants, policy_line
@@ -27,7 +28,7 @@ def check_rubric(rubric: Rubric) -> Rubric:
     check = RubricChecker(rubric)
     data = rubric.data
     top = {"scheme", "version", "title", "source", "groups", "weights", "items", "funding_bands", "judgments",
-           "expert_dimensions", "unscored_unit_expert_score", "ranking", "unit_awards", "project_awards", "deadlines",
+           "expert_dimensions", "unscored_unit_expert_score", "panel", "ranking", "unit_awards", "project_awards", "deadlines",
            "plausibility"}
     if not check.keys(data, "rubric", top, {"scenarios"}):
         check.raise_if_any()
@@ -61,6 +62,7 @@ def check_rubric(rubric: Rubric) -> Rubric:
             if check.keys(data["expert_dimensions"][dim], f"expert_dimensions.{dim}", {"label", "max"}):
                 check.number(data["expert_dimensions"][dim]["max"], f"expert_dimensions.{dim}.max")
     check.number(data["unscored_unit_expert_score"], "unscored_unit_expert_score")
+    check_panel(check, data["panel"])
     if check.keys(data["ranking"], "ranking", {"order", "ties"}):
         check.choice(data["ranking"]["ties"], "ranking.ties", ("shared",))
         for key in check.items(data["ranking"]["order"], "ranking.order"):
@@ -165,6 +167,7 @@ def policy_lines(rubric: Rubric) -> list[tuple[str, str]]:
         ("视情扣分", f"仅第{'、'.join(map(str, d['judgments']['items']))}项，"
                      f"每次须为{d['judgments']['step']:g}分的整数倍，须写明理由"),
         ("无评分项目的机构", f"专家得分按{d['unscored_unit_expert_score']:g}分计，并给出警告"),
+        *panel_lines(d["panel"], "项目"),
         ("排名与并列", f"组内依次按{'、'.join(ORDER_LABELS[k] for k in d['ranking']['order'])}从高到低排序；"
                        "完全相同者名次并列（如1、1、3），奖项与奖金相同；项目按项目得分同样处理"
                        "（并列在最后一个获奖名次时，多发一个奖）；比较用精确值，不受二进制浮点误差影响"),

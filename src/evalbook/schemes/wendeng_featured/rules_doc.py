@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from evalbook.committee.panel_rules import panel_markdown
 from evalbook.core.exact import exact_sum, plain
 from evalbook.core.rubric import Rubric
 from evalbook.output.rubric_docs import POLICY, amount, header, md, rank_order, scenarios_markdown
@@ -89,6 +90,7 @@ def wendeng_markdown(rubric: Rubric, rubric_label: str = "rubrics/wendeng-featur
             *[f"| {md(v['label'])} (`{k}`) | {plain(v['max'])} |" for k, v in dims.items()],
             f"| 合计 | {plain(exact_sum(v['max'] for v in dims.values()))} |", "",
             f"- {POLICY} 没有评分项目的机构，专家得分按 {plain(d['unscored_unit_expert_score'])} 分计，并给出警告。", "",
+            *panel_markdown(d["panel"], "项目", "expert_scores.csv"),
             "## 总成绩 Composite", "",
             f"总成绩 = {plain(w['rubric'])} × 附件3得分 + {plain(w['expert'])} × 专家得分 − 放弃比武扣分；"
             "全程精确计算（分数），仅显示时四舍五入。",

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from evalbook.core.scheme import DECISION_COLUMNS, ITEM_SCORE_COLUMNS, Scheme
+from evalbook.core.scheme import DECISION_COLUMNS, ITEM_SCORE_COLUMNS, PANEL_SCORE_COLUMNS, Scheme
 from evalbook.inputs.synth import Recipe
 from evalbook.output.rubric_docs import label
 from evalbook.schemes.wendeng_featured import bulletin, inputs, plausibility, scoring
@@ -29,7 +29,8 @@ UNIT_HEADERS_ZH = {"code": "机构代码", "name": "机构名称", "group": "分
 
 # What --only compares after a correction (see evalbook.run.stale): the published tables an institution's
 # report shows, and the columns whose change the summary names (who moved).
-REPORT_TABLES = ("scores.csv", "project_scores.csv")
+# panel.csv and leave_one_out.csv: a report's 专家评分与回避 section shows its own rows of both
+REPORT_TABLES = ("scores.csv", "project_scores.csv", "panel.csv", "leave_one_out.csv")
 MOVES = (("scores.csv", ("code",), {"group_rank": ("组内名次", "rank"), "award": ("单位奖", "award"),
                                     "prize_wan": ("奖金（万元）", "prize (10k yuan)")}),
          ("project_scores.csv", ("code", "project"), {"group_rank": ("项目名次", "project rank"),
@@ -52,6 +53,7 @@ class WendengFeatured(Scheme):
     REPORT_TABLES, MOVES, CHANGES = REPORT_TABLES, MOVES, CHANGES
     WARM = ("evalbook.schemes.wendeng_featured.report",)
     TEMPLATES = "evalbook.schemes.wendeng_featured.templates"  # Excel templates: evalbook template / ingest
+    EXPERT_FILE = "expert_scores.csv"  # 附件4: the expert panels (committee/panels.py)
 
     # Its rules, written as plain functions in its own modules (tested there), given to the interface as they are.
     load_rubric = staticmethod(rubric_file.load_rubric)
@@ -90,6 +92,13 @@ class WendengFeatured(Scheme):
                 for code in scores.units["code"] for i in scores.items[code]]
         return pd.DataFrame(rows, columns=ITEM_SCORE_COLUMNS)
 
+    def expert_scores(self, intake) -> pd.DataFrame:
+        """附件4: each expert's six-dimension sum (0–100) of a project; the unit is the project's institution."""
+        rows = scoring.expert_sums(intake)
+        return pd.DataFrame({"row": rows.index, "code": rows["code"], "unit": rows["code"], "subject": rows["project"],
+                             "expert": rows["expert"], "score": rows["sum"], "recused": rows["recused"]},
+                            columns=PANEL_SCORE_COLUMNS).reset_index(drop=True)
+
     def result_sheets(self, intake, scores: CohortScores) -> list:
         def sheet(frame: pd.DataFrame):
             shown = frame.assign(group=frame["group"].map(GROUP_TITLES))
@@ -113,12 +122,19 @@ class WendengFeatured(Scheme):
 def report_facts(tables: Mapping[str, list[dict]]) -> dict[str, dict]:
     """Per report folder, the cells of the year's tables its report shows (as published text): its own row
     (scores, rank, award, prize), every row of its group (the ranking chart: names, ranks and totals; the item
-    averages: each member's item scores) and its projects' rows (score, rank, award, prize)."""
+    averages: each member's item scores), its projects' rows (score, rank, award, prize) and, for its 专家评分 section,
+    its rows of panel.csv and leave_one_out.csv."""
     groups: dict[str, list[dict]] = {}
     for row in tables["scores.csv"]:
         groups.setdefault(row["group"], []).append({c: row[c] for c in GROUP_SHOWN})
     projects: dict[str, list[dict]] = {}
     for row in tables["project_scores.csv"]:
         projects.setdefault(row["code"], []).append(row)
-    return {row["code"]: {"unit": row, "group": groups[row["group"]], "projects": projects.get(row["code"], [])}
+    panels: dict[str, list[dict]] = {}  # its expert scores (panel.csv) and what changes without one expert
+    for row in tables.get("panel.csv", []):
+        panels.setdefault(row["code"], []).append(row)
+    for row in tables.get("leave_one_out.csv", []):
+        panels.setdefault(row["unit"], []).append(row)
+    return {row["code"]: {"unit": row, "group": groups[row["group"]], "projects": projects.get(row["code"], []),
+                          "panels": panels.get(row["code"], [])}
             for row in tables["scores.csv"]}

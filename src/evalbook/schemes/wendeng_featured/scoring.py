@@ -9,6 +9,7 @@ from typing import Any
 
 import pandas as pd
 
+from evalbook.committee.experts import REGISTRY_FILE, recused_rows
 from evalbook.core.exact import exact, exact_sum, maybe_exact, mean, plain
 from evalbook.core.ranking import award_for_rank, rank_within_groups
 from evalbook.core.rubric import Rubric
@@ -59,13 +60,29 @@ def judgments_by_code(judgments: pd.DataFrame) -> dict[str, dict[int, Judgment]]
             for code, items in collected.items()}
 
 
-def project_scores(expert_scores: pd.DataFrame) -> pd.DataFrame:
-    """Annex 4: a project's score is the exact mean over its experts of the six-dimension sum."""
+def project_scores(expert_scores: pd.DataFrame, exclude_recused: bool = True) -> pd.DataFrame:
+    """Annex 4: a project's score is the exact mean over its experts of the six-dimension sum. A score marked
+    ``recused`` (the expert is of the project's institution: 应回避) is left out under ``exclude_recused`` (the
+    rubric's ``panel.recusal: exclude``); ``experts`` counts the scores in the mean. A project with no score left
+    has no row (validation refuses that case; leave-one-expert-out can reach it)."""
+    recused = expert_scores["recused"] if "recused" in expert_scores else [False] * len(expert_scores)
     sums: dict[tuple, list] = {}
-    for row in zip(expert_scores["code"], expert_scores["project"], *(expert_scores[d] for d in DIMENSIONS), strict=True):
-        sums.setdefault((row[0], row[1]), []).append(exact_sum(row[2:]))
-    return pd.DataFrame([(code, project, len(s), mean(s)) for (code, project), s in sums.items()],
+    for own, *row in zip(recused, expert_scores["code"], expert_scores["project"], *(expert_scores[d] for d in DIMENSIONS),
+                         strict=True):
+        scores = sums.setdefault((row[0], row[1]), [])
+        if not (own and exclude_recused):
+            scores.append(exact_sum(row[2:]))
+    return pd.DataFrame([(code, project, len(s), mean(s)) for (code, project), s in sums.items() if s],
                         columns=["code", "project", "experts", "project_score"])
+
+
+def expert_sums(intake) -> pd.DataFrame:
+    """expert_scores.csv (exact) with each score's six-dimension ``sum`` and ``recused`` (the expert registry,
+    ``experts.csv``, places the expert at the project's institution)."""
+    rows = intake.exact("expert_scores.csv")
+    registry = intake.typed.get(REGISTRY_FILE)
+    return rows.assign(sum=[exact_sum(r) for r in zip(*(rows[d] for d in DIMENSIONS), strict=True)],
+                       recused=recused_rows(rows["code"], rows["expert"], registry))
 
 
 def score_cohort(institutions: pd.DataFrame, facts: pd.DataFrame, judgments: pd.DataFrame,
@@ -74,7 +91,7 @@ def score_cohort(institutions: pd.DataFrame, facts: pd.DataFrame, judgments: pd.
     rubric = rubric.data if isinstance(rubric, Rubric) else rubric
     facts = typed_facts(facts).set_index("code")
     weights = rubric["weights"]
-    projects = project_scores(expert_scores)
+    projects = project_scores(expert_scores, rubric["panel"]["recusal"] == "exclude")
     by_unit: dict[str, list] = {}
     for code, value in zip(projects["code"], projects["project_score"], strict=True):
         by_unit.setdefault(code, []).append(value)
@@ -127,4 +144,4 @@ def _award_projects(projects: pd.DataFrame, institutions: pd.DataFrame, rubric: 
 def score(intake) -> CohortScores:
     """Score a validated intake (the batch and the notebooks call this)."""
     return score_cohort(intake.frame("institutions.csv"), intake.exact("facts.csv"), intake.exact("judgments.csv"),
-                        intake.exact("expert_scores.csv"), intake.rubric)
+                        expert_sums(intake), intake.rubric)

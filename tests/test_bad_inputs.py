@@ -534,7 +534,9 @@ def test_every_notebook_output_is_escaped_html(published):
 def test_every_csv_written_neutralises_formula_text(published):
     files = sorted(published.out.rglob("*.csv"))
     assert [f.name for f in files] == ["indicator_scores.csv", "leave_one_out.csv", "panel.csv", "scores.csv",
-                                       "leave_one_out.csv", "panel.csv", "project_scores.csv", "scores.csv"]
+                                       "sensitivity.csv", "trend_items.csv", "trends.csv",
+                                       "leave_one_out.csv", "panel.csv", "project_scores.csv", "scores.csv",
+                                       "sensitivity.csv", "trend_items.csv", "trends.csv"]
     for path in files:
         assert csv_formula_cells(path) == [], path
     wendeng, naiman = published.year(WENDENG), published.year(NAIMAN)
@@ -542,6 +544,8 @@ def test_every_csv_written_neutralises_formula_text(published):
     assert [r["name"] for r in read_rows(wendeng / "scores.csv")] == ["'" + name for name in names]  # exactly one apostrophe
     projects = set(published.hostile[WENDENG].placed[("expert_scores.csv", "project")])
     assert {r["project"] for r in read_rows(wendeng / "project_scores.csv")} == {"'" + p for p in projects}
+    stability = [r for r in read_rows(wendeng / "sensitivity.csv") if r["scenario"] == "default"]  # a row per unit
+    assert [r["name"] for r in stability] == ["'" + name for name in names]
     experts = published.hostile[WENDENG].placed[("expert_scores.csv", "expert")]  # panel.csv: one row per expert score
     assert [r["expert"] for r in read_rows(wendeng / "panel.csv")] == ["'" + e for e in experts]
     naiman_names = {r["code"]: r["name"] for r in read_rows(published.data / NAIMAN / "institutions.csv")}

@@ -16,10 +16,12 @@ both are at most ``floor`` (small numbers are no evidence); from zero to above t
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from fractions import Fraction
 
 import pandas as pd
 
+from evalbook.core.columns import per_distinct
 from evalbook.core.errors import IMPLAUSIBLE, Problem
 from evalbook.core.exact import exact, plain
 from evalbook.core.rubric import Rubric
@@ -47,20 +49,37 @@ def median(values: list[Fraction]) -> Fraction:
     return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
 
 
+def median_without(ordered: list[Fraction], value: Fraction) -> Fraction:
+    """``median`` of the sorted list ``ordered`` less one occurrence of ``value`` (at least two values): the same
+    multiset, so the same exact median, without sorting the peers again for every specialty of a field."""
+    gone = bisect_left(ordered, value)  # the place of the removed value; after it, each place moves up by one
+
+    def at(i: int) -> Fraction:
+        return ordered[i if i < gone else i + 1]
+
+    count = len(ordered) - 1
+    middle = count // 2
+    return at(middle) if count % 2 else (at(middle - 1) + at(middle)) / 2
+
+
 def values_of(indicators: pd.DataFrame, text: pd.DataFrame, kinds: tuple[str, ...]) -> pd.DataFrame:
     """The rows of a compared kind with a number, their value as an exact Fraction from the cell's text."""
     rows = indicators[indicators["kind"].isin(kinds) & indicators["value_num"].notna()]
-    return rows.assign(exact=[exact(str(text.loc[line, "value"]).strip()) for line in rows.index])
+    cells = text["value"].reindex(rows.index)  # the cell of each row, by line number (each distinct text read once)
+    return rows.assign(exact=per_distinct(cells, lambda distinct: distinct.map(lambda t: exact(str(t).strip()))))
 
 
 def baseline_jumps(values: pd.DataFrame, year: int, baseline_period: str, file: str, t: dict, context) -> list[Problem]:
-    base = {(r.code, r.specialty, r.indicator): (line, r.exact)
-            for line, r in values[values["period"] == baseline_period].iterrows()}
+    def rows(period: str):  # (line, (code, specialty, indicator), exact value), in file order
+        of = values[values["period"] == period]
+        return zip(of.index, zip(of["code"], of["specialty"], of["indicator"], strict=True), of["exact"], strict=True)
+
+    base = {key: (line, value) for line, key, value in rows(baseline_period)}
     factor, floor = plain(t["baseline"]), plain(t["floor"])
     problems = []
-    for line, r in values[values["period"] == str(year)].iterrows():
-        found = base.get((r.code, r.specialty, r.indicator))
-        if found is None or not far(r.exact, found[1], t["baseline"], t["floor"]):
+    for line, key, value in rows(str(year)):
+        found = base.get(key)
+        if found is None or not far(value, found[1], t["baseline"], t["floor"]):
             continue
         problems.append(Problem(
             file, f"与本专科基线（统计期 {baseline_period}，第{found[0]}行：{plain(found[1])}）相差超过{factor}倍"
@@ -69,7 +88,7 @@ def baseline_jumps(values: pd.DataFrame, year: int, baseline_period: str, file: 
             f"more than {factor}-fold from the specialty's own baseline (period {baseline_period}, row {found[0]}: "
             f"{plain(found[1])}; rule: larger > {factor} × smaller unless both ≤ {floor}, rubric "
             f"plausibility.baseline_factor = {factor}, floor = {floor}): please check; scores unchanged",
-            row=int(line), column="value", value=plain(r.exact), severity=IMPLAUSIBLE, context=context(int(line))))
+            row=int(line), column="value", value=plain(value), severity=IMPLAUSIBLE, context=context(int(line))))
     return problems
 
 
@@ -78,23 +97,27 @@ def peer_outliers(values: pd.DataFrame, fields: dict, file: str, t: dict, contex
     values = values.assign(field=[fields.get((c, s)) for c, s in zip(values["code"], values["specialty"], strict=True)])
     problems = []
     for (field, _, _), group in values.dropna(subset=["field"]).groupby(["field", "period", "indicator"], sort=False):
-        for line, r in group.iterrows():
-            peers = [v for c, s, v in zip(group["code"], group["specialty"], group["exact"], strict=True)
-                     if (c, s) != (r.code, r.specialty)]
-            if len(peers) < least:
-                continue
-            middle = median(peers)
-            if not far(r.exact, middle, t["peer"], t["floor"]):
+        units = list(zip(group["code"], group["specialty"], strict=True))
+        exacts = group["exact"].tolist()
+        one_each = len(set(units)) == len(units)  # as the suites ensure: then the peers are the group less one value
+        ordered = sorted(exacts) if one_each else []
+        for line, unit, value in zip(group.index, units, exacts, strict=True):
+            if one_each:
+                count, middle = len(ordered) - 1, (median_without(ordered, value) if len(ordered) > least else None)
+            else:
+                peers = [v for u, v in zip(units, exacts, strict=True) if u != unit]
+                count, middle = len(peers), (median(peers) if len(peers) >= least else None)
+            if count < least or not far(value, middle, t["peer"], t["floor"]):
                 continue
             problems.append(Problem(
-                file, f"与同领域（{field}）其他{len(peers)}个专科同一指标同一统计期的中位数（{plain(middle)}）相差超过{factor}倍"
+                file, f"与同领域（{field}）其他{count}个专科同一指标同一统计期的中位数（{plain(middle)}）相差超过{factor}倍"
                       f"（较大值 > {factor} × 较小值，且两值不都 ≤ {floor}，同领域至少{least}个专科时比较；"
                       f"评分规则 plausibility.peer_factor = {factor}，min_peers = {least}）：请核实，不影响评分",
-                f"more than {factor}-fold from the median ({plain(middle)}) of the {len(peers)} other specialties of the "
+                f"more than {factor}-fold from the median ({plain(middle)}) of the {count} other specialties of the "
                 f"field {field} (same indicator and period; rule: larger > {factor} × smaller unless both ≤ {floor}, "
                 f"with at least {least} peers; rubric plausibility.peer_factor = {factor}, min_peers = {least}): "
                 "please check; scores unchanged",
-                row=int(line), column="value", value=plain(r.exact), severity=IMPLAUSIBLE, context=context(int(line))))
+                row=int(line), column="value", value=plain(value), severity=IMPLAUSIBLE, context=context(int(line))))
     return problems
 
 

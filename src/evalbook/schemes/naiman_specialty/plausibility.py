@@ -16,7 +16,6 @@ both are at most ``floor`` (small numbers are no evidence); from zero to above t
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from fractions import Fraction
 
 import pandas as pd
@@ -49,10 +48,9 @@ def median(values: list[Fraction]) -> Fraction:
     return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
 
 
-def median_without(ordered: list[Fraction], value: Fraction) -> Fraction:
-    """``median`` of the sorted list ``ordered`` less one occurrence of ``value`` (at least two values): the same
-    multiset, so the same exact median, without sorting the peers again for every specialty of a field."""
-    gone = bisect_left(ordered, value)  # the place of the removed value; after it, each place moves up by one
+def median_without(ordered: list[Fraction], gone: int) -> Fraction:
+    """``median`` of the sorted list ``ordered`` less its value at place ``gone`` (at least two values): the same
+    values as the peers', so the same exact median, without sorting the peers again for every specialty of a field."""
 
     def at(i: int) -> Fraction:
         return ordered[i if i < gone else i + 1]
@@ -100,10 +98,15 @@ def peer_outliers(values: pd.DataFrame, fields: dict, file: str, t: dict, contex
         units = list(zip(group["code"], group["specialty"], strict=True))
         exacts = group["exact"].tolist()
         one_each = len(set(units)) == len(units)  # as the suites ensure: then the peers are the group less one value
-        ordered = sorted(exacts) if one_each else []
-        for line, unit, value in zip(group.index, units, exacts, strict=True):
+        places = sorted(range(len(exacts)), key=exacts.__getitem__) if one_each else []
+        ordered = [exacts[i] for i in places]
+        place = [0] * len(exacts)  # each value's place in ``ordered``
+        for at, i in enumerate(places):
+            place[i] = at
+        for i, (line, unit, value) in enumerate(zip(group.index, units, exacts, strict=True)):
             if one_each:
-                count, middle = len(ordered) - 1, (median_without(ordered, value) if len(ordered) > least else None)
+                count = len(ordered) - 1
+                middle = median_without(ordered, place[i]) if len(ordered) > max(least, 1) else None
             else:
                 peers = [v for u, v in zip(units, exacts, strict=True) if u != unit]
                 count, middle = len(peers), (median(peers) if len(peers) >= least else None)

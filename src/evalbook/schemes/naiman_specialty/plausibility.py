@@ -16,6 +16,7 @@ both are at most ``floor`` (small numbers are no evidence); from zero to above t
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 
 import pandas as pd
@@ -41,6 +42,17 @@ def far(value: Fraction, other: Fraction, factor: Fraction, floor: Fraction) -> 
     return high > floor and high > factor * low
 
 
+def far_exact(an: int, ad: int, bn: int, bd: int, factor: Fraction, floor: Fraction) -> bool:
+    """``far(an/ad, bn/bd, factor, floor)`` on integers (``ad``, ``bd`` > 0): the same comparisons, cross-multiplied
+    by positive denominators, so the same answer, without making a Fraction per comparison (a province compares
+    over a million values)."""
+    if an * bd >= bn * ad:  # max() keeps the first of equals, min() too: either way the same two numbers
+        hn, hd, ln, ld = an, ad, bn, bd
+    else:
+        hn, hd, ln, ld = bn, bd, an, ad
+    return hn * floor.denominator > floor.numerator * hd and hn * factor.denominator * ld > factor.numerator * ln * hd
+
+
 def median(values: list[Fraction]) -> Fraction:
     """The exact median (the mean of the two middle values of an even count)."""
     ordered = sorted(values)
@@ -48,16 +60,17 @@ def median(values: list[Fraction]) -> Fraction:
     return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
 
 
-def median_without(ordered: list[Fraction], gone: int) -> Fraction:
-    """``median`` of the sorted list ``ordered`` less its value at place ``gone`` (at least two values): the same
-    values as the peers', so the same exact median, without sorting the peers again for every specialty of a field."""
+def median_without(ordered: list[int], gone: int) -> int:
+    """Twice the ``median`` of the sorted list ``ordered`` less its value at place ``gone`` (at least two values): the
+    same values as the peers', so the same exact median, without sorting the peers again for every specialty of a field.
+    Twice it, so that the mean of the two middle values of an even count stays an integer."""
 
     def at(i: int) -> Fraction:
         return ordered[i if i < gone else i + 1]
 
     count = len(ordered) - 1
     middle = count // 2
-    return at(middle) if count % 2 else (at(middle - 1) + at(middle)) / 2
+    return 2 * at(middle) if count % 2 else at(middle - 1) + at(middle)
 
 
 def values_of(indicators: pd.DataFrame, text: pd.DataFrame, kinds: tuple[str, ...]) -> pd.DataFrame:
@@ -77,7 +90,8 @@ def baseline_jumps(values: pd.DataFrame, year: int, baseline_period: str, file: 
     problems = []
     for line, key, value in rows(str(year)):
         found = base.get(key)
-        if found is None or not far(value, found[1], t["baseline"], t["floor"]):
+        if found is None or not far_exact(value.numerator, value.denominator, found[1].numerator, found[1].denominator,
+                                          t["baseline"], t["floor"]):
             continue
         problems.append(Problem(
             file, f"与本专科基线（统计期 {baseline_period}，第{found[0]}行：{plain(found[1])}）相差超过{factor}倍"
@@ -98,20 +112,28 @@ def peer_outliers(values: pd.DataFrame, fields: dict, file: str, t: dict, contex
         units = list(zip(group["code"], group["specialty"], strict=True))
         exacts = group["exact"].tolist()
         one_each = len(set(units)) == len(units)  # as the suites ensure: then the peers are the group less one value
-        places = sorted(range(len(exacts)), key=exacts.__getitem__) if one_each else []
-        ordered = [exacts[i] for i in places]
-        place = [0] * len(exacts)  # each value's place in ``ordered``
+        # exactly, in integers: every value of the group is its ``scaled`` integer / ``common`` (no Fraction per step)
+        common = math.lcm(*{v.denominator for v in exacts})
+        scaled = [v.numerator * (common // v.denominator) for v in exacts]
+        places = sorted(range(len(scaled)), key=scaled.__getitem__) if one_each else []
+        ordered = [scaled[i] for i in places]
+        place = [0] * len(scaled)  # each value's place in ``ordered``
         for at, i in enumerate(places):
             place[i] = at
         for i, (line, unit, value) in enumerate(zip(group.index, units, exacts, strict=True)):
             if one_each:
                 count = len(ordered) - 1
-                middle = median_without(ordered, place[i]) if len(ordered) > max(least, 1) else None
+                if count < least or len(ordered) < 2:
+                    continue
+                twice = median_without(ordered, place[i])  # the median is twice / (2 × common)
+                if not far_exact(2 * scaled[i], 2 * common, twice, 2 * common, t["peer"], t["floor"]):
+                    continue
+                middle = Fraction(twice, 2 * common)
             else:
                 peers = [v for u, v in zip(units, exacts, strict=True) if u != unit]
                 count, middle = len(peers), (median(peers) if len(peers) >= least else None)
-            if count < least or not far(value, middle, t["peer"], t["floor"]):
-                continue
+                if count < least or not far(value, middle, t["peer"], t["floor"]):
+                    continue
             problems.append(Problem(
                 file, f"与同领域（{field}）其他{count}个专科同一指标同一统计期的中位数（{plain(middle)}）相差超过{factor}倍"
                       f"（较大值 > {factor} × 较小值，且两值不都 ≤ {floor}，同领域至少{least}个专科时比较；"

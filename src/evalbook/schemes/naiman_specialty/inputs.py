@@ -304,12 +304,11 @@ def row_context(file: str, text: pd.DataFrame, row) -> str | None:
     """For messages: institution, specialty, period and indicator (id and label) of a row."""
     if not isinstance(row, int) or row not in text.index or "specialty" not in text:
         return None
-    r = text.loc[row]
-    parts = [f"机构 {r['code']}", f"专科 {r['specialty']}"]
+    parts = [f"机构 {text.at[row, 'code']}", f"专科 {text.at[row, 'specialty']}"]  # cell by cell: no row Series made
     if "period" in text:
-        parts.append(f"统计期 {r['period']}")
-    if "indicator" in text and isinstance(r["indicator"], str):
-        parts.append(f"指标 {indicator_label(r['indicator'])}")
+        parts.append(f"统计期 {text.at[row, 'period']}")
+    if "indicator" in text and isinstance(text.at[row, "indicator"], str):
+        parts.append(f"指标 {indicator_label(text.at[row, 'indicator'])}")
     return "，".join(str(p) for p in parts)
 
 

@@ -37,7 +37,7 @@ t5 = time.perf_counter()
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux: kilobytes
 print(json.dumps({"gx_import": t1 - t0, "read_validate": t3 - t2, "score": t4 - t3, "stability": t5 - t4,
                   "readings": readings, "errors": len(intake.errors), "peak_bytes": peak,
-                  "specialties": len(intake.frame("specialties.csv"))}))
+                  "specialties": len(intake.typed.get("specialties.csv", ()))}))
 """
 YEARS = {"wendeng-featured": 2023, "naiman-specialty": 2025}
 SPECIALTIES_PER_INSTITUTION = 3  # naiman's demo: 3 institutions, 9 specialties

@@ -304,11 +304,16 @@ def row_context(file: str, text: pd.DataFrame, row) -> str | None:
     """For messages: institution, specialty, period and indicator (id and label) of a row."""
     if not isinstance(row, int) or row not in text.index or "specialty" not in text:
         return None
-    parts = [f"机构 {text.at[row, 'code']}", f"专科 {text.at[row, 'specialty']}"]  # cell by cell: no row Series made
+    at = text.index.get_loc(row)  # the row's place; its cells read from the columns' arrays (no row Series made)
+
+    def cell(column: str):
+        return text[column].array[at] if isinstance(at, int) else text.at[row, column]
+
+    parts = [f"机构 {cell('code')}", f"专科 {cell('specialty')}"]
     if "period" in text:
-        parts.append(f"统计期 {text.at[row, 'period']}")
-    if "indicator" in text and isinstance(text.at[row, "indicator"], str):
-        parts.append(f"指标 {indicator_label(text.at[row, 'indicator'])}")
+        parts.append(f"统计期 {cell('period')}")
+    if "indicator" in text and isinstance(cell("indicator"), str):
+        parts.append(f"指标 {indicator_label(cell('indicator'))}")
     return "，".join(str(p) for p in parts)
 
 

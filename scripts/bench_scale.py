@@ -2,7 +2,10 @@
 analysis (every other reading of the rules the rubric lists), as a ratio to one scoring of the same cohort.
 
 Each case runs in a fresh Python process so the Great Expectations import is measured on its
-own, as a run pays it. Usage: python scripts/bench_scale.py [N ...]   (default 1000 10000)
+own, as a run pays it, with the process's peak memory (``resource.getrusage``: ru_maxrss). wendeng-featured is sized
+in institutions; naiman-specialty in specialties (the demo's institutions have 3 each: N specialties are synthesized as
+N/3 institutions, and the count made is printed). For naiman, the ratio of the 10,000 figures to the 1,000 ones of the
+same run is printed too. Usage: python scripts/bench_scale.py [N ...]   (default 1000 10000)
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import time
 from pathlib import Path
 
 CASE = """
-import json, sys, time
+import json, resource, sys, time
 t0 = time.perf_counter()
 import great_expectations  # noqa: F401
 t1 = time.perf_counter()
@@ -31,10 +34,13 @@ t4 = time.perf_counter()
 from evalbook.committee.sensitivity import stability
 readings = len(stability(get_scheme(scheme), intake, scores).scenarios)
 t5 = time.perf_counter()
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux: kilobytes
 print(json.dumps({"gx_import": t1 - t0, "read_validate": t3 - t2, "score": t4 - t3, "stability": t5 - t4,
-                  "readings": readings, "errors": len(intake.errors)}))
+                  "readings": readings, "errors": len(intake.errors), "peak_bytes": peak,
+                  "specialties": len(intake.typed.get("specialties.csv", ()))}))
 """
 YEARS = {"wendeng-featured": 2023, "naiman-specialty": 2025}
+SPECIALTIES_PER_INSTITUTION = 3  # naiman's demo: 3 institutions, 9 specialties
 
 
 def measure_scale(scheme: str, n: int) -> dict[str, float]:
@@ -54,12 +60,29 @@ def measure_scale(scheme: str, n: int) -> dict[str, float]:
     return {"synth": made, **result}
 
 
+def line(scheme: str, n: int, got: dict) -> str:
+    unit = f" ({got['specialties']:,} specialties)" if scheme == "naiman-specialty" else ""
+    return (f"{scheme:18} {n:>7,}{unit}: synth {got['synth']:.1f}s · GX import {got['gx_import']:.1f}s · "
+            f"read+validate {got['read_validate']:.1f}s · score {got['score']:.1f}s · "
+            f"validate+score {got['read_validate'] + got['score']:.1f}s · peak memory {got['peak_bytes'] / 2**20:,.0f} MB · "
+            f"stability ({got['readings'] - 1} other readings) {got['stability']:.1f}s = "
+            f"{got['stability'] / max(got['score'], 1e-9):.1f}× one scoring")
+
+
 if __name__ == "__main__":
-    for n in [int(a) for a in sys.argv[1:]] or [1000, 10000]:
-        for scheme in YEARS if n <= 3000 else ("wendeng-featured",):  # naiman beyond: files over the 50 MB guard
-            got = measure_scale(scheme, n)
-            print(f"{scheme:18} {n:>7,}: synth {got['synth']:.1f}s · GX import {got['gx_import']:.1f}s · "
-                  f"read+validate {got['read_validate']:.1f}s · score {got['score']:.1f}s · "
-                  f"validate+score {got['read_validate'] + got['score']:.1f}s · stability ({got['readings'] - 1} other "
-                  f"readings) {got['stability']:.1f}s = {got['stability'] / max(got['score'], 1e-9):.1f}× one scoring",
-                  flush=True)
+    sizes = [int(a) for a in sys.argv[1:]] or [1000, 10000]
+    naiman: dict[int, dict] = {}
+    for n in sizes:
+        for scheme in YEARS:
+            institutions = -(-n // SPECIALTIES_PER_INSTITUTION) if scheme == "naiman-specialty" else n
+            got = measure_scale(scheme, institutions)
+            if scheme == "naiman-specialty":
+                naiman[n] = got
+            print(line(scheme, n, got), flush=True)
+    if 1000 in naiman and 10000 in naiman:
+        small, large = naiman[1000], naiman[10000]
+        ratios = {key: large[key] / max(small[key], 1e-9) for key in ("read_validate", "score", "peak_bytes")}
+        ratios["validate+score"] = ((large["read_validate"] + large["score"])
+                                    / max(small["read_validate"] + small["score"], 1e-9))
+        print("naiman-specialty 10,000 ÷ 1,000 (same run): " + " · ".join(f"{k} {v:.1f}×" for k, v in ratios.items()),
+              flush=True)

@@ -322,8 +322,9 @@ REFUSED = [
          ("2025/onsite.csv, 第1行 row 1, 列 column 'talent'", "表头中列名重复", "duplicate column in the header")),
     Case("missing-required-file", NAIMAN, remove("2025/onsite.csv"),
          ("2025/onsite.csv", "缺少必需的文件", "required file is missing")),
-    Case("csv-over-50-mb", WENDENG, oversize("2023/facts.csv"),
-         ("2023/facts.csv", "文件过大（{size} 字节，上限 52428800 字节）", "file too large ({size} bytes, limit 52428800)")),
+    Case("csv-over-512-mb", WENDENG, oversize("2023/facts.csv"),
+         ("2023/facts.csv", "文件过大（{size} 字节，上限 536870912 字节；上限由环境变量 EVALBOOK_MAX_FILE_MB 设定",
+          "file too large ({size} bytes, limit 536870912; the limit is the setting EVALBOOK_MAX_FILE_MB")),
     # ---- not a CSV we can read
     Case("utf16-unicode-text", WENDENG, saved_by_excel("utf-16"),
          ("institutions.csv", "文件编码无法识别：请另存为 UTF-8 或 GB18030（GBK）CSV",
@@ -583,3 +584,33 @@ def test_an_unreadable_list_gives_one_error_not_one_per_code_elsewhere(tmp_path,
     assert errors == [f"[错误 ERROR] {list_file}, 第1行 row 1"], text
     assert "were not checked against it (fix it first)" in text
     assert "must be listed" not in text and "不在" not in text
+
+
+def test_a_file_over_a_configured_cap_is_refused_naming_the_setting(tmp_path, capsys, monkeypatch):
+    """EVALBOOK_MAX_FILE_MB=1 (1,048,576 bytes) and a facts.csv of 1,048,577: exit 1, the file, its size, the limit
+    and the setting named in both languages; at exactly 1 MB the file is read (the cap admits its own size)."""
+    data = tmp_path / "data"
+    shutil.copytree(REPO / "data" / WENDENG, data / WENDENG)
+    facts = data / WENDENG / "2023" / "facts.csv"
+    monkeypatch.setenv("EVALBOOK_MAX_FILE_MB", "1")
+    with open(facts, "r+b") as handle:
+        handle.truncate(1024 * 1024 + 1)
+    code, text = cli(capsys, "validate", WENDENG, "--year", "2023", "--data", data)
+    assert code == 1
+    assert ("2023/facts.csv" in text and "文件过大（1048577 字节，上限 1048576 字节；上限由环境变量 EVALBOOK_MAX_FILE_MB 设定"
+            in text), text
+    assert "file too large (1048577 bytes, limit 1048576; the limit is the setting EVALBOOK_MAX_FILE_MB" in text
+    with open(facts, "r+b") as handle:
+        handle.truncate(1024 * 1024)
+    code, text = cli(capsys, "validate", WENDENG, "--year", "2023", "--data", data)
+    assert "文件过大" not in text and "file too large" not in text
+
+
+@pytest.mark.parametrize("value", ["abc", "0", "-5", "1.5", "２", "2000000"])
+def test_an_invalid_file_cap_setting_is_a_clear_error(tmp_path, capsys, monkeypatch, value):
+    monkeypatch.setenv("EVALBOOK_MAX_FILE_MB", value)
+    code, text = cli(capsys, "validate", WENDENG, "--year", "2023", "--data", REPO / "data")
+    assert code == 1
+    assert f"列 column 'EVALBOOK_MAX_FILE_MB'; 值 value={value!r}" in text, text
+    assert "must be a whole number of megabytes from 1 to 1048576" in text and "应为1到1048576之间的整数" in text
+    assert "Traceback" not in text

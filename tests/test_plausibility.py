@@ -23,7 +23,7 @@ from csv_rows import edit_rows
 from evalbook.core.errors import InputError, Problem
 from evalbook.core.registry import get_scheme
 from evalbook.inputs.intake import load_recorded, take_in
-from evalbook.schemes.naiman_specialty.plausibility import median, peer_outliers
+from evalbook.schemes.naiman_specialty.plausibility import far, median, peer_outliers
 from evalbook.schemes.wendeng_featured.plausibility import is_jump
 
 REPO = Path(__file__).resolve().parents[1]
@@ -410,3 +410,34 @@ def test_the_year_compared_with_is_archived_shown_and_verified(tmp_path):
     assert "存疑（请核实）" not in (year / "P1" / "report.html").read_text(encoding="utf-8")  # D1's, not P1's
     shutil.rmtree(base / "2022")  # verify re-executes from the archive, not from today's data folder
     assert main(["verify", str(year)]) == 0
+
+
+def test_far_exact_is_far_on_integers():
+    from evalbook.schemes.naiman_specialty.plausibility import far_exact
+
+    two, none, five = Fraction(2), Fraction(0), Fraction(5)
+    assert far_exact(3, 1, 1, 1, two, none)          # 3 > 2 × 1
+    assert not far_exact(2, 1, 1, 1, two, none)      # exactly twice: not flagged
+    assert far_exact(1, 1, 3, 1, two, none)          # either order
+    assert not far_exact(5, 1, 1, 1, two, five)      # both ≤ floor 5
+    assert far_exact(6, 1, 1, 1, two, five)          # 6 > 5 and 6 > 2
+    assert not far_exact(41, 10, 21, 10, two, none)  # 4.1 vs 2.1: 4.1 ≤ 4.2
+    assert far_exact(43, 10, 21, 10, two, none)      # 4.3 > 4.2
+    values = [Fraction(n, d) for n in (0, 1, 3, 7, 20, 41) for d in (1, 2, 10)]
+    for a in values:
+        for b in values:
+            for factor, floor in ((Fraction(3, 2), Fraction(0)), (Fraction(2), Fraction(1, 2))):
+                assert far_exact(a.numerator, a.denominator, b.numerator, b.denominator, factor, floor) == \
+                    far(a, b, factor, floor), (a, b, factor, floor)
+
+
+def test_median_without_one_place_is_twice_the_peers_median():
+    from evalbook.schemes.naiman_specialty.plausibility import median_without
+
+    assert median_without([1, 2, 3, 10], 3) == 4     # [1, 2, 3]: median 2
+    assert median_without([1, 2, 3, 10], 0) == 6     # [2, 3, 10]: median 3
+    assert median_without([1, 2, 3, 4, 5], 4) == 5   # [1, 2, 3, 4]: median 2.5
+    assert median_without([7, 7, 7], 1) == 14        # [7, 7]: median 7
+    ordered = [0, 1, 1, 4, 9, 9, 12, 30]
+    for gone in range(len(ordered)):
+        assert Fraction(median_without(ordered, gone), 2) == median(ordered[:gone] + ordered[gone + 1:])

@@ -563,3 +563,16 @@ def test_a_link_inside_the_data_folder_is_read(planted):
 
     intake, _ = planted("facts-symlink-in", plant)
     assert not intake.errors, shown(intake.errors)
+
+
+def test_regex_rules_are_decided_once_per_distinct_value_as_gx_searches():
+    """re.search as GX's pandas metric (not fullmatch): True/False per cell, None for an empty one."""
+    import pandas as pd
+
+    from evalbook.inputs.validation import _searches
+
+    cells = pd.Series(["12", "1.5", None, "a12", "12", "12\n"], index=[2, 3, 4, 5, 6, 7], dtype=object)
+    assert _searches(cells, r"^[0-9]+$", True).tolist() == [True, False, None, False, True, True]  # $ before a final \n
+    assert _searches(cells, r"[0-9]\.", True).tolist() == [False, True, None, False, False, False]  # found anywhere
+    assert _searches(cells, r"^[0-9]*\.[0-9]{7,}$", False).tolist() == [True, True, None, True, True, True]
+    assert _searches(cells, r"^[0-9]+$", True).index.tolist() == [2, 3, 4, 5, 6, 7]

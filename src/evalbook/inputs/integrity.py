@@ -88,6 +88,8 @@ def records(text: str, label: str, width: int | None = None) -> tuple[list[list[
     otherwise the quote opened on its first line and never closed there: refused, naming that line.
     ``width`` is the header's (the first record's when None).
     """
+    if '"' not in text:  # no quote, no quoting: each physical line is a record, its cells split at the commas
+        return _unquoted(text), []
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     out: list[list[str]] = []
     start = 1  # the physical line the current record starts on
@@ -105,6 +107,15 @@ def records(text: str, label: str, width: int | None = None) -> tuple[list[list[
             return None, [_quote_problem(label, start, end, "a quoted cell spans lines that look like rows")]
         out.append(row)
         start = end + 1
+
+
+def _unquoted(text: str) -> list[list[str]]:
+    """What ``csv.reader`` gives for a text without a quote, at C speed (a province's file has 1.4 million lines):
+    the physical lines split at commas, an empty line an empty record, nothing after the last line end."""
+    lines = re.split(r"\r\n|\r|\n", text)
+    if lines[-1] == "":
+        lines.pop()
+    return [line.split(",") if line else [] for line in lines]
 
 
 def _swallowed(physical: list[str], row: list[str], width: int) -> bool:

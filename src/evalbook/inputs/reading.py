@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,10 +18,34 @@ import numpy as np
 import pandas as pd
 
 from evalbook.core.cell_text import FORMULA_START
-from evalbook.core.errors import Problem
+from evalbook.core.errors import InputError, Problem
 from evalbook.inputs import integrity
 
-MAX_FILE_BYTES = 50 * 1024 * 1024  # a county's yearly submission is kilobytes; refuse the absurd
+# The largest input file read: a county's yearly submission is kilobytes, a province's 10,000 specialties' indicators.csv
+# about 52 MB; refuse the absurd. The setting EVALBOOK_MAX_FILE_MB (whole megabytes) replaces the default.
+MAX_FILE_SETTING = "EVALBOOK_MAX_FILE_MB"
+DEFAULT_MAX_FILE_MB = 512
+MAX_FILE_BYTES = DEFAULT_MAX_FILE_MB * 1024 * 1024
+MAX_FILE_MB_CEILING = 1024 * 1024  # a setting above a terabyte is a typo
+
+
+def max_file_bytes() -> int:
+    """The file size limit in bytes: ``EVALBOOK_MAX_FILE_MB`` megabytes when set, else ``MAX_FILE_BYTES``.
+
+    A value that is not a whole number of megabytes from 1 to 1,048,576 is an ``InputError`` (exit 1), never ignored.
+    """
+    raw = os.environ.get(MAX_FILE_SETTING)
+    if raw is None or raw.strip() == "":
+        return MAX_FILE_BYTES
+    text = raw.strip()
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= MAX_FILE_MB_CEILING:
+        raise InputError(Problem(f"环境变量 environment variable {MAX_FILE_SETTING}",
+                                 f"应为1到{MAX_FILE_MB_CEILING}之间的整数（单位 MB，输入文件大小上限；不设则为"
+                                 f"{DEFAULT_MAX_FILE_MB}）",
+                                 f"must be a whole number of megabytes from 1 to {MAX_FILE_MB_CEILING} (the input file "
+                                 f"size limit; {DEFAULT_MAX_FILE_MB} when not set)",
+                                 column=MAX_FILE_SETTING, value=raw))
+    return int(text) * 1024 * 1024
 
 
 @dataclass
@@ -43,11 +68,14 @@ def read_text_table(path: Path, columns: list[str], optional: tuple[str, ...] = 
     """
     label = label or path.name
     problems: list[Problem] = []
+    limit = max_file_bytes()
     try:
         size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            return None, [Problem(label, f"文件过大（{size} 字节，上限 {MAX_FILE_BYTES} 字节）",
-                                  f"file too large ({size} bytes, limit {MAX_FILE_BYTES})")]
+        if size > limit:
+            return None, [Problem(label, f"文件过大（{size} 字节，上限 {limit} 字节；上限由环境变量 {MAX_FILE_SETTING} 设定，"
+                                         f"单位 MB，默认 {DEFAULT_MAX_FILE_MB}）",
+                                  f"file too large ({size} bytes, limit {limit}; the limit is the setting "
+                                  f"{MAX_FILE_SETTING}, in MB, default {DEFAULT_MAX_FILE_MB})")]
         raw = path.read_bytes()
     except FileNotFoundError:
         where = path.absolute()
@@ -63,8 +91,8 @@ def read_text_table(path: Path, columns: list[str], optional: tuple[str, ...] = 
     if "\x00" in text:
         return None, [Problem(label, "文件含有空字符，不是文本 CSV（是否为 Excel 工作簿？）",
                               "the file contains NUL bytes: not a text CSV (an Excel workbook?)")]
-    if csv.field_size_limit() < MAX_FILE_BYTES:  # the default (128 KiB) refused a long text cell with a traceback
-        csv.field_size_limit(MAX_FILE_BYTES)
+    if csv.field_size_limit() < limit:  # the default (128 KiB) refused a long text cell with a traceback
+        csv.field_size_limit(limit)
     rows, problems = integrity.records(text, label)
     if rows is None:
         return None, problems

@@ -304,12 +304,16 @@ def row_context(file: str, text: pd.DataFrame, row) -> str | None:
     """For messages: institution, specialty, period and indicator (id and label) of a row."""
     if not isinstance(row, int) or row not in text.index or "specialty" not in text:
         return None
-    r = text.loc[row]
-    parts = [f"机构 {r['code']}", f"专科 {r['specialty']}"]
+    at = text.index.get_loc(row)  # the row's place; its cells read from the columns' arrays (no row Series made)
+
+    def cell(column: str):
+        return text[column].array[at] if isinstance(at, int) else text.at[row, column]
+
+    parts = [f"机构 {cell('code')}", f"专科 {cell('specialty')}"]
     if "period" in text:
-        parts.append(f"统计期 {r['period']}")
-    if "indicator" in text and isinstance(r["indicator"], str):
-        parts.append(f"指标 {indicator_label(r['indicator'])}")
+        parts.append(f"统计期 {cell('period')}")
+    if "indicator" in text and isinstance(cell("indicator"), str):
+        parts.append(f"指标 {indicator_label(cell('indicator'))}")
     return "，".join(str(p) for p in parts)
 
 

@@ -16,10 +16,12 @@ both are at most ``floor`` (small numbers are no evidence); from zero to above t
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 
 import pandas as pd
 
+from evalbook.core.columns import per_distinct
 from evalbook.core.errors import IMPLAUSIBLE, Problem
 from evalbook.core.exact import exact, plain
 from evalbook.core.rubric import Rubric
@@ -40,6 +42,17 @@ def far(value: Fraction, other: Fraction, factor: Fraction, floor: Fraction) -> 
     return high > floor and high > factor * low
 
 
+def far_exact(an: int, ad: int, bn: int, bd: int, factor: Fraction, floor: Fraction) -> bool:
+    """``far(an/ad, bn/bd, factor, floor)`` on integers (``ad``, ``bd`` > 0): the same comparisons, cross-multiplied
+    by positive denominators, so the same answer, without making a Fraction per comparison (a province compares
+    over a million values)."""
+    if an * bd >= bn * ad:  # max() keeps the first of equals, min() too: either way the same two numbers
+        hn, hd, ln, ld = an, ad, bn, bd
+    else:
+        hn, hd, ln, ld = bn, bd, an, ad
+    return hn * floor.denominator > floor.numerator * hd and hn * factor.denominator * ld > factor.numerator * ln * hd
+
+
 def median(values: list[Fraction]) -> Fraction:
     """The exact median (the mean of the two middle values of an even count)."""
     ordered = sorted(values)
@@ -47,20 +60,38 @@ def median(values: list[Fraction]) -> Fraction:
     return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
 
 
+def median_without(ordered: list[int], gone: int) -> int:
+    """Twice the ``median`` of the sorted list ``ordered`` less its value at place ``gone`` (at least two values): the
+    same values as the peers', so the same exact median, without sorting the peers again for every specialty of a field.
+    Twice it, so that the mean of the two middle values of an even count stays an integer."""
+
+    def at(i: int) -> Fraction:
+        return ordered[i if i < gone else i + 1]
+
+    count = len(ordered) - 1
+    middle = count // 2
+    return 2 * at(middle) if count % 2 else at(middle - 1) + at(middle)
+
+
 def values_of(indicators: pd.DataFrame, text: pd.DataFrame, kinds: tuple[str, ...]) -> pd.DataFrame:
     """The rows of a compared kind with a number, their value as an exact Fraction from the cell's text."""
     rows = indicators[indicators["kind"].isin(kinds) & indicators["value_num"].notna()]
-    return rows.assign(exact=[exact(str(text.loc[line, "value"]).strip()) for line in rows.index])
+    cells = text["value"].reindex(rows.index)  # the cell of each row, by line number (each distinct text read once)
+    return rows.assign(exact=per_distinct(cells, lambda distinct: distinct.map(lambda t: exact(str(t).strip()))))
 
 
 def baseline_jumps(values: pd.DataFrame, year: int, baseline_period: str, file: str, t: dict, context) -> list[Problem]:
-    base = {(r.code, r.specialty, r.indicator): (line, r.exact)
-            for line, r in values[values["period"] == baseline_period].iterrows()}
+    def rows(period: str):  # (line, (code, specialty, indicator), exact value), in file order
+        of = values[values["period"] == period]
+        return zip(of.index, zip(of["code"], of["specialty"], of["indicator"], strict=True), of["exact"], strict=True)
+
+    base = {key: (line, value) for line, key, value in rows(baseline_period)}
     factor, floor = plain(t["baseline"]), plain(t["floor"])
     problems = []
-    for line, r in values[values["period"] == str(year)].iterrows():
-        found = base.get((r.code, r.specialty, r.indicator))
-        if found is None or not far(r.exact, found[1], t["baseline"], t["floor"]):
+    for line, key, value in rows(str(year)):
+        found = base.get(key)
+        if found is None or not far_exact(value.numerator, value.denominator, found[1].numerator, found[1].denominator,
+                                          t["baseline"], t["floor"]):
             continue
         problems.append(Problem(
             file, f"与本专科基线（统计期 {baseline_period}，第{found[0]}行：{plain(found[1])}）相差超过{factor}倍"
@@ -69,7 +100,7 @@ def baseline_jumps(values: pd.DataFrame, year: int, baseline_period: str, file: 
             f"more than {factor}-fold from the specialty's own baseline (period {baseline_period}, row {found[0]}: "
             f"{plain(found[1])}; rule: larger > {factor} × smaller unless both ≤ {floor}, rubric "
             f"plausibility.baseline_factor = {factor}, floor = {floor}): please check; scores unchanged",
-            row=int(line), column="value", value=plain(r.exact), severity=IMPLAUSIBLE, context=context(int(line))))
+            row=int(line), column="value", value=plain(value), severity=IMPLAUSIBLE, context=context(int(line))))
     return problems
 
 
@@ -78,23 +109,40 @@ def peer_outliers(values: pd.DataFrame, fields: dict, file: str, t: dict, contex
     values = values.assign(field=[fields.get((c, s)) for c, s in zip(values["code"], values["specialty"], strict=True)])
     problems = []
     for (field, _, _), group in values.dropna(subset=["field"]).groupby(["field", "period", "indicator"], sort=False):
-        for line, r in group.iterrows():
-            peers = [v for c, s, v in zip(group["code"], group["specialty"], group["exact"], strict=True)
-                     if (c, s) != (r.code, r.specialty)]
-            if len(peers) < least:
-                continue
-            middle = median(peers)
-            if not far(r.exact, middle, t["peer"], t["floor"]):
-                continue
+        units = list(zip(group["code"], group["specialty"], strict=True))
+        exacts = group["exact"].tolist()
+        one_each = len(set(units)) == len(units)  # as the suites ensure: then the peers are the group less one value
+        # exactly, in integers: every value of the group is its ``scaled`` integer / ``common`` (no Fraction per step)
+        common = math.lcm(*{v.denominator for v in exacts})
+        scaled = [v.numerator * (common // v.denominator) for v in exacts]
+        places = sorted(range(len(scaled)), key=scaled.__getitem__) if one_each else []
+        ordered = [scaled[i] for i in places]
+        place = [0] * len(scaled)  # each value's place in ``ordered``
+        for at, i in enumerate(places):
+            place[i] = at
+        for i, (line, unit, value) in enumerate(zip(group.index, units, exacts, strict=True)):
+            if one_each:
+                count = len(ordered) - 1
+                if count < least or len(ordered) < 2:
+                    continue
+                twice = median_without(ordered, place[i])  # the median is twice / (2 × common)
+                if not far_exact(2 * scaled[i], 2 * common, twice, 2 * common, t["peer"], t["floor"]):
+                    continue
+                middle = Fraction(twice, 2 * common)
+            else:
+                peers = [v for u, v in zip(units, exacts, strict=True) if u != unit]
+                count, middle = len(peers), (median(peers) if len(peers) >= least else None)
+                if count < least or not far(value, middle, t["peer"], t["floor"]):
+                    continue
             problems.append(Problem(
-                file, f"与同领域（{field}）其他{len(peers)}个专科同一指标同一统计期的中位数（{plain(middle)}）相差超过{factor}倍"
+                file, f"与同领域（{field}）其他{count}个专科同一指标同一统计期的中位数（{plain(middle)}）相差超过{factor}倍"
                       f"（较大值 > {factor} × 较小值，且两值不都 ≤ {floor}，同领域至少{least}个专科时比较；"
                       f"评分规则 plausibility.peer_factor = {factor}，min_peers = {least}）：请核实，不影响评分",
-                f"more than {factor}-fold from the median ({plain(middle)}) of the {len(peers)} other specialties of the "
+                f"more than {factor}-fold from the median ({plain(middle)}) of the {count} other specialties of the "
                 f"field {field} (same indicator and period; rule: larger > {factor} × smaller unless both ≤ {floor}, "
                 f"with at least {least} peers; rubric plausibility.peer_factor = {factor}, min_peers = {least}): "
                 "please check; scores unchanged",
-                row=int(line), column="value", value=plain(r.exact), severity=IMPLAUSIBLE, context=context(int(line))))
+                row=int(line), column="value", value=plain(value), severity=IMPLAUSIBLE, context=context(int(line))))
     return problems
 
 

@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 
 from evalbook.committee.experts import REGISTRY_FILE, recused_rows
+from evalbook.core.columns import per_distinct
 from evalbook.core.exact import exact, maybe_exact, mean, plain, shown
 from evalbook.core.ranking import rank_within_groups
 from evalbook.core.rubric import Rubric
@@ -194,8 +195,9 @@ def score(intake) -> SpecialtyScores:
     """Score from exact numbers: every value read from its cell's text (``Intake.exact``)."""
     recheck = intake.exact("recheck.csv") if "recheck.csv" in intake.typed else None
     indicators = intake.frame("indicators.csv")
-    indicators = indicators.assign(value_num=[exact(t) if pd.notna(v) else None
-                                              for t, v in zip(indicators["value"], indicators["value_num"], strict=True)])
+    cells = indicators["value"].where(indicators["value_num"].notna())  # a number's text; null where no number
+    indicators = indicators.assign(  # each distinct text read once: a province's survey repeats its values
+        value_num=per_distinct(cells, lambda texts: texts.map(lambda t: exact(t) if pd.notna(t) else None)).astype(object))
     return score_cohort(intake.frame("institutions.csv"), intake.frame("specialties.csv"), indicators,
                         intake.exact("targets.csv"), onsite_scores(intake), recheck, intake.rubric, intake.year)
 

@@ -7,44 +7,111 @@ notebooks and the output folder are on **shared storage** at the same paths on e
 checks the version each worker reports. The client keeps everything else: validation and
 scoring before, rendering the HTML views and the manifests after, and the atomic publish.
 A failed notebook is submitted once more; then it is recorded as failed.
+
+Kernels on workers are forked as they are locally (``kernel_forks.py``): each run registers
+``worker_forks.ForkKernels``, a worker plugin under one fixed name, so a new run replaces the previous run's
+plugin (its fork server stops, a fresh one starts with the code installed now). The plugin starts
+one fork server per worker process; the worker's threads all ask it for kernels (it forks one
+request at a time, each in milliseconds). The server watches the worker process: a worker that
+dies or restarts takes its server and socket folder with it, and a restarted worker gets a new
+server from the scheduler's copy of the plugin. Where forks are unavailable (not Linux, no pidfd,
+a server that did not start) the notebook runs in an ordinary kernel and the task says why; the
+year's manifest records, per report, how its kernel was made. Ctrl-C kills this run's kernels on
+every worker (Dask cannot interrupt a running task otherwise).
 """
 
 from __future__ import annotations
 
+import os
 import socket
 import threading
 import time
 from collections.abc import Callable
 
 from evalbook.core.extras import require
+from evalbook.engine import kernel_forks
 from evalbook.engine.execute import NotebookFailed, NotebookRun, run_notebook
+from evalbook.engine.kernels import Prestarted, kill
 from evalbook.engine.pool import ATTEMPTS, Outcome, Task
 
+FORK = "fork"
 
-def remote_run(job: NotebookRun, timeout: int) -> dict:
-    """On a worker: run one notebook in a fresh kernel; never raises for a notebook's own failure."""
+_LIVE: dict[str, set[int]] = {}  # on a worker: the kernels running now, by run (for Ctrl-C)
+_LIVE_LOCK = threading.Lock()
+
+
+def _worker_forks() -> tuple[kernel_forks.ForkServer | None, str]:
+    """This worker's fork server, or why there is none."""
+    try:
+        from distributed import get_worker
+
+        from evalbook.engine.worker_forks import NAME
+
+        found = get_worker().plugins.get(NAME)
+    except (ImportError, ValueError):
+        return None, "not on a Dask worker 不在 Dask 工作进程中"
+    if found is None:
+        return None, "fork plugin not registered on this worker 工作进程未注册派生插件"
+    server = getattr(found, "server", None)
+    return server, "" if server is not None else found.reason
+
+
+def _kernel(job: NotebookRun) -> tuple[Prestarted | None, str]:
+    """A kernel for ``job``: forked from this worker's server, else ``None`` (papermill spawns one) and why."""
+    server, reason = _worker_forks()
+    if server is None:
+        return None, reason
+    try:
+        return Prestarted(job.cwd, forks=server), ""
+    except Exception as exc:  # noqa: BLE001 — a server replaced or dead: the notebook still runs, spawned
+        return None, f"fork failed 派生失败: {type(exc).__name__}: {exc}"
+
+
+def remote_run(job: NotebookRun, timeout: int, run_id: str = "") -> dict:
+    """On a worker: run one notebook in a fresh kernel (forked when it can); never raises for a notebook's own failure."""
     import evalbook
 
     started = time.perf_counter()
+    kernel, reason = _kernel(job)
+    if kernel is not None and kernel.pid:
+        with _LIVE_LOCK:
+            _LIVE.setdefault(run_id, set()).add(kernel.pid)
     try:
-        run_notebook(job, timeout=timeout)
+        run_notebook(job, timeout=timeout, kernel=kernel)
         error = None
     except NotebookFailed as exc:
         error = exc.summary()
+    finally:
+        if kernel is not None and kernel.pid:
+            with _LIVE_LOCK:
+                _LIVE.get(run_id, set()).discard(kernel.pid)
     return {"seconds": time.perf_counter() - started, "error": error, "host": socket.gethostname(),
-            "evalbook": evalbook.__version__}
+            "evalbook": evalbook.__version__, "kernel": FORK if kernel is not None else f"spawn: {reason}",
+            "worker_pid": os.getpid()}
+
+
+def kill_run_kernels(run_id: str) -> int:
+    """On a worker: kill the kernels of run ``run_id`` now running (their notebooks then fail at once)."""
+    with _LIVE_LOCK:
+        pids = list(_LIVE.pop(run_id, ()))
+    for pid in pids:
+        kill(pid)
+    return len(pids)
 
 
 class DaskPool:
     """Sends each notebook to the cluster at ``address``; same outcomes as ``LocalPool``.
 
-    Needs the ``evalbook[dask]`` extra (``distributed``): ``MissingExtra`` here, before anything runs, without it."""
+    Needs the ``evalbook[dask]`` extra (``distributed``): ``MissingExtra`` here, before anything runs, without it.
+    ``fork``: register ``ForkKernels`` so the workers fork kernels (``--kernels spawn``: ordinary kernels)."""
 
-    def __init__(self, address: str, timeout: int = 600, run_id: str = "", connect_timeout: str = "20s"):
+    def __init__(self, address: str, timeout: int = 600, run_id: str = "", connect_timeout: str = "20s",
+                 fork: bool = True):
         require("dask")
-        self.address, self.timeout, self.connect_timeout = address, timeout, connect_timeout
+        self.address, self.timeout, self.connect_timeout, self.fork = address, timeout, connect_timeout, fork
         self.run_id = run_id  # task keys are unique per run: the scheduler would merge equal keys
         self.hosts: dict[str, str] = {}
+        self.kernels: dict[str, str] = {}  # report → "fork" or "spawn: why"
 
     def run(self, tasks: list[Task], on_done: Callable[[Outcome], None], stop: threading.Event) -> list[Outcome]:
         import evalbook
@@ -54,11 +121,20 @@ class DaskPool:
 
         outcomes: list[Outcome] = []
         with Client(self.address, timeout=self.connect_timeout, set_as_default=False) as client:
+            if self.fork and tasks:
+                from evalbook.engine.worker_forks import NAME, ForkKernels
+
+                client.register_plugin(ForkKernels(), name=NAME)  # replaces an earlier run's: a fresh server per run
             futures = {}
+
+            def submit(task: Task, number: int):
+                future = client.submit(remote_run, task.job, self.timeout, self.run_id, pure=False,
+                                       key=f"evalbook-{self.run_id}-{task.key}-{number}")
+                futures[future] = (task, number)
+                return future
+
             for task in tasks:
-                first = client.submit(remote_run, task.job, self.timeout, pure=False,
-                                      key=f"evalbook-{self.run_id}-{task.key}-1")
-                futures[first] = (task, 1)
+                submit(task, 1)
             pending = as_completed(list(futures), loop=client.loop)
             try:
                 for future in pending:
@@ -66,20 +142,18 @@ class DaskPool:
                     try:
                         result = future.result()
                     except Exception as exc:  # noqa: BLE001 — a worker lost, a task that could not run
-                        result = {"seconds": 0.0, "error": f"{type(exc).__name__}: {exc}", "host": "?", "evalbook": "?"}
-                    self.hosts[task.key] = result["host"]
+                        result = {"seconds": 0.0, "error": f"{type(exc).__name__}: {exc}", "host": "?", "evalbook": "?",
+                                  "kernel": "?"}
+                    self.hosts[task.key], self.kernels[task.key] = result["host"], result["kernel"]
                     if result["evalbook"] not in ("?", evalbook.__version__):
                         result["error"] = (f"worker {result['host']} has evalbook {result['evalbook']}, "
                                            f"this client {evalbook.__version__}")
                     if result["error"] and number < ATTEMPTS and not stop.is_set():
-                        retry = client.submit(remote_run, task.job, self.timeout, pure=False,
-                                              key=f"evalbook-{self.run_id}-{task.key}-{number + 1}")
-                        futures[retry] = (task, number + 1)
-                        pending.add(retry)
+                        pending.add(submit(task, number + 1))
                         continue
                     if result["error"] is None:
                         task.finish(result["seconds"], number)
-                    outcome = Outcome(task.key, result["seconds"], number, result["error"])
+                    outcome = Outcome(task.key, result["seconds"], number, result["error"], kernel=result["kernel"])
                     outcomes.append(outcome)
                     on_done(outcome)
                     if stop.is_set():
@@ -87,5 +161,9 @@ class DaskPool:
             except KeyboardInterrupt:
                 stop.set()
                 client.cancel(list(futures))
+                try:
+                    client.run(kill_run_kernels, self.run_id)
+                except Exception:  # noqa: BLE001 — a worker gone: its kernels went with it
+                    pass
                 raise
         return outcomes

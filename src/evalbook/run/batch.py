@@ -62,6 +62,7 @@ class RunReport:
     unarchived: list[str] = field(default_factory=list)  # --only: rebuilt because their recorded inputs exist nowhere
     moved: list[tuple[str, list[Move]]] = field(default_factory=list)  # rank/award/prize changes vs the published year
     notebook_seconds: float = 0.0  # wall time of the notebook phase (what --workers parallelises)
+    kernels: dict[str, str] = field(default_factory=dict)  # --scheduler: how each report's kernel was made on its worker
 
 
 @dataclass
@@ -166,6 +167,8 @@ def _build(scheme, intake: Intake, report: RunReport, only, options: RunOptions,
             report.seconds[outcome.key] = outcome.seconds
             if outcome.error is not None:
                 report.failures[outcome.key] = outcome.error
+            if outcome.kernel is not None:
+                report.kernels[outcome.key] = outcome.kernel
         if any(o.error == INTERRUPTED for o in outcomes):
             raise KeyboardInterrupt
         if options.revisions:  # keep the current publication in history/, write changes.* (round/revisions.py)
@@ -174,7 +177,8 @@ def _build(scheme, intake: Intake, report: RunReport, only, options: RunOptions,
         _write(stage / "manifest.json", _manifest(intake, jobs["_cohort"], stage, year_files(stage),
                                                   report.seconds.get("_cohort", 0.0), failures=report.failures,
                                                   resumed=report.resumed, options=options, stale=report.stale,
-                                                  kept=report.kept, unarchived=report.unarchived, revision=revision))
+                                                  kept=report.kept, unarchived=report.unarchived, revision=revision,
+                                                  kernels=report.kernels))
         staging.publish()
         if options.revisions:
             options.revisions.after_publish(report.target)
@@ -250,7 +254,8 @@ def _run_jobs(jobs: dict[str, NotebookRun], intake: Intake, scheme, options: Run
     if options.scheduler:
         from evalbook.engine.cluster import DaskPool
 
-        pool = DaskPool(options.scheduler, timeout=options.timeout, run_id=uuid.uuid4().hex[:8])
+        pool = DaskPool(options.scheduler, timeout=options.timeout, run_id=uuid.uuid4().hex[:8],
+                        fork=options.kernels == "fork")
     else:
         pool = LocalPool(options.workers, timeout=options.timeout, prestart=options.prestart,
                          fork=options.kernels == "fork", forks=options.forks)
@@ -280,7 +285,8 @@ def _cohort_job(scheme, intake: Intake, final_year_dir: Path, stage: Path) -> No
 def _manifest(intake: Intake, job: NotebookRun, folder: Path, outputs: list[str], seconds: float,
               attempts: int = 1, failures: dict | None = None, resumed: list | None = None,
               options: RunOptions | None = None, facts: str | None = None, stale: list | None = None,
-              kept: list | None = None, unarchived: list | None = None, revision: int | dict | None = None) -> str:
+              kept: list | None = None, unarchived: list | None = None, revision: int | dict | None = None,
+              kernels: dict | None = None) -> str:
     now = datetime.now(UTC)
     record = {
         "scheme": intake.scheme.NAME,
@@ -315,6 +321,8 @@ def _manifest(intake: Intake, job: NotebookRun, folder: Path, outputs: list[str]
                          # --only: folders carried over from the published year (verify: built from earlier inputs)
                          "kept": sorted(kept or []),
                          "rebuilt_because_inputs_lost": sorted(unarchived or [])}
+        if options.scheduler:  # each report's kernel on its worker: "fork", or "spawn: why"
+            record["run"]["worker_kernels"] = dict(sorted((kernels or {}).items()))
     return json.dumps(record, ensure_ascii=False, indent=1)
 
 

@@ -40,14 +40,14 @@ _LIVE: dict[str, set[int]] = {}  # on a worker: the kernels running now, by run 
 _LIVE_LOCK = threading.Lock()
 
 
-def _worker_forks() -> tuple[kernel_forks.ForkServer | None, str]:
+def _worker_forks(worker=None) -> tuple[kernel_forks.ForkServer | None, str]:
     """This worker's fork server, or why there is none."""
     try:
         from distributed import get_worker
 
         from evalbook.engine.worker_forks import NAME
 
-        found = get_worker().plugins.get(NAME)
+        found = (worker or get_worker()).plugins.get(NAME)
     except (ImportError, ValueError):
         return None, "not on a Dask worker 不在 Dask 工作进程中"
     if found is None:
@@ -167,3 +167,11 @@ class DaskPool:
                     pass
                 raise
         return outcomes
+
+
+def fork_server_status(dask_worker=None) -> dict:
+    """On a worker (``client.run(fork_server_status)``): its fork server's process id and socket, or why there is none."""
+    server, reason = _worker_forks(dask_worker)
+    alive = server is not None and server._process.poll() is None
+    return {"pid": server._process.pid if alive else None, "socket": server.socket if alive else None,
+            "reason": reason if server is not None or reason else "server gone 服务已退出", "worker_pid": os.getpid()}

@@ -1,14 +1,18 @@
 """The worker plugin that gives each Dask worker process its own kernel fork server.
 
-Imported only where ``distributed`` is installed (``cluster.py`` after ``require("dask")``, and
-the workers, which unpickle the plugin). See ``cluster.py`` for how runs use it.
+Used only where ``distributed`` is installed (``cluster.py`` after ``require("dask")``, and the
+workers, which unpickle the plugin); without it this module still imports, and nothing registers
+the plugin. See ``cluster.py`` for how runs use it.
 """
 
 from __future__ import annotations
 
-from distributed import WorkerPlugin
-
 from evalbook.engine import kernel_forks
+
+try:
+    from distributed import WorkerPlugin
+except ImportError:  # no evalbook[dask] extra: DaskPool says what to install before this is needed
+    WorkerPlugin = object
 
 NAME = "evalbook-fork-kernels"  # one per worker; registering again under this name replaces the old one
 

@@ -58,13 +58,15 @@ def _worker_forks(worker=None) -> tuple[kernel_forks.ForkServer | None, str]:
 
 def _kernel(job: NotebookRun) -> tuple[Prestarted | None, str]:
     """A kernel for ``job``: forked from this worker's server, else ``None`` (papermill spawns one) and why."""
-    server, reason = _worker_forks()
-    if server is None:
-        return None, reason
-    try:
-        return Prestarted(job.cwd, forks=server), ""
-    except Exception as exc:  # noqa: BLE001 — a server replaced or dead: the notebook still runs, spawned
-        return None, f"fork failed 派生失败: {type(exc).__name__}: {exc}"
+    for _ in range(2):  # a second look: a newer run may have replaced the plugin (and stopped this server) just now
+        server, reason = _worker_forks()
+        if server is None:
+            return None, reason
+        try:
+            return Prestarted(job.cwd, forks=server), ""
+        except Exception as exc:  # noqa: BLE001 — a server replaced or dead: the notebook still runs, spawned
+            reason = f"fork failed 派生失败: {type(exc).__name__}: {exc}"
+    return None, reason
 
 
 def remote_run(job: NotebookRun, timeout: int, run_id: str = "") -> dict:

@@ -103,6 +103,7 @@ def main() -> None:
     parser.add_argument("--spawn", action="store_true", help="also run the cluster with ordinary kernels")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stopped: the cluster and the runs are still stopped
     sys.path.insert(0, str(REPO / "src"))
     from evalbook.audit.same_outputs import folder_differences
 

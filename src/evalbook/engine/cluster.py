@@ -69,12 +69,13 @@ def _kernel(job: NotebookRun) -> tuple[Prestarted | None, str]:
     return None, reason
 
 
-def remote_run(job: NotebookRun, timeout: int, run_id: str = "") -> dict:
-    """On a worker: run one notebook in a fresh kernel (forked when it can); never raises for a notebook's own failure."""
+def remote_run(job: NotebookRun, timeout: int, run_id: str = "", fork: bool = True) -> dict:
+    """On a worker: run one notebook in a fresh kernel (forked when it can, and ``fork``); never raises for a
+    notebook's own failure."""
     import evalbook
 
     started = time.perf_counter()
-    kernel, reason = _kernel(job)
+    kernel, reason = _kernel(job) if fork else (None, "--kernels spawn")
     if kernel is not None and kernel.pid:
         with _LIVE_LOCK:
             _LIVE.setdefault(run_id, set()).add(kernel.pid)
@@ -130,7 +131,7 @@ class DaskPool:
             futures = {}
 
             def submit(task: Task, number: int):
-                future = client.submit(remote_run, task.job, self.timeout, self.run_id, pure=False,
+                future = client.submit(remote_run, task.job, self.timeout, self.run_id, self.fork, pure=False,
                                        key=f"evalbook-{self.run_id}-{task.key}-{number}")
                 futures[future] = (task, number)
                 return future

@@ -79,6 +79,7 @@ class SuiteRunner:
             frame, plan = _large_sets(entries, frame, parameters)  # [(entry as run, settled result or None)]
             frame, plan = _date_formats(frame, plan)
             frame, plan = _regexes(frame, plan)
+            frame, plan = _compact(frame, plan)
             runnable = [entry for entry, settled in plan if settled is None]
             results = iter([])
             if runnable:
@@ -90,7 +91,7 @@ class SuiteRunner:
                 results = iter(res for _, res in _matched(runnable, result.results))
             for entry, settled in plan:  # suite order, each rule with its own result
                 res = settled if settled is not None else next(results)
-                outcome.extend(_read_result(entry, res, file_label, parameters, frames["text"]))
+                outcome.extend(_read_result(entry, res, file_label, parameters, frames["text"], frame))
         return outcome
 
 
@@ -104,7 +105,8 @@ def _matched(entries: list[dict], results) -> list[tuple[dict, object]]:
     return [(entries[i], by_index[i]) for i in range(len(entries))]
 
 
-def _read_result(entry: dict, res, file_label: str, parameters: dict, text: pd.DataFrame) -> SuiteOutcome:
+def _read_result(entry: dict, res, file_label: str, parameters: dict, text: pd.DataFrame,
+                 run: pd.DataFrame | None = None) -> SuiteOutcome:
     kwargs, meta = entry["kwargs"], entry.get("meta", {})
     reported_as = meta.get("reported_as")
     severity = "warning" if entry.get("severity") == "warning" else "error"
@@ -114,12 +116,15 @@ def _read_result(entry: dict, res, file_label: str, parameters: dict, text: pd.D
     result = res.result or {}
     column = kwargs.get("column") or "+".join(kwargs.get("column_list") or
                                               [c for c in (kwargs.get("column_A"), kwargs.get("column_B")) if c])
+    column = meta.get("named_as", column)  # a rule run on a cheaper equivalent column (``_compact``)
     written = meta.get("written", {"type": entry["type"], "column": column})  # a rule run on a derived column
     outcome = SuiteOutcome()
     unexpected: list[tuple[Any, Any]] = []
     if not res.success:
         if "unexpected_index_list" in result:
             rows, values = result.get("unexpected_index_list") or [], list(result.get("unexpected_list") or [])
+            if "values_of" in meta:  # a cheaper equivalent column: the values GX would have listed (``_compact``)
+                values = _values_of(run, rows, meta["values_of"], text, reported_as or column)
             if len(values) < len(rows):  # GX keeps at most 200 values but every index: read the rest from the file
                 values += [_cell(text, _as_row(r), reported_as or column) for r in rows[len(values):]]
             unexpected = list(zip(rows, values, strict=True))
@@ -355,3 +360,137 @@ def _used_columns(frame: pd.DataFrame, entries: list[dict]) -> pd.DataFrame:
                 return frame
             used.add(condition["column"]["name"])
     return frame[[c for c in frame.columns if c in used]]
+
+
+GX_LISTED = 200  # the unexpected values GX lists (every index is listed); ``_read_result`` reads the rest from the file
+
+
+def _compact(frame: pd.DataFrame, plan: list[tuple[dict, Any]]) -> tuple[pd.DataFrame, list[tuple[dict, Any]]]:
+    """Rules made cheap for a large table: GX reads a numeric column that decides the same rows, computed once here.
+
+    GX's pandas metrics over a column of text (a province's indicators.csv: 1.4 million cells) test each cell in
+    Python and hash the whole frame; over a column of floats they run in numpy. So, with the same rows reported:
+
+    - ``not_be_null`` on a column of text runs on a float column, 1 where the cell holds a value, empty where not;
+    - ``compound_columns_to_be_unique`` runs as ``values_to_be_in_set [1]`` on 1 where the row's values occur once and
+      0 where ``duplicated(keep=False)`` (GX's own test) finds them again, empty for a row whose values are all missing
+      (GX's default ``ignore_row_if``);
+    - ``values_to_be_in_set`` on a column of text decides each distinct value once;
+    - a derived True/False column (``_large_sets``, ``_date_formats``, ``_regexes``) becomes 1/0, and a
+      ``row_condition`` ``column == value`` on it or on a ``between`` rule is applied here: rows outside it are empty,
+      which these rules skip as GX skips rows outside the condition.
+
+    Problems name the column, the rule and the values GX would have listed (the first ``GX_LISTED`` values of the
+    original column(s), the rest read from the file, as ``_read_result`` does for GX's own results); the summary names
+    the rule as written.
+    """
+    derived: dict[str, pd.Series] = {}
+    rewritten = []
+    for entry, settled in plan:
+        kwargs, meta = entry["kwargs"], entry.get("meta", {})
+        kind, condition = entry["type"], kwargs.get("row_condition")
+        if settled is not None or not _simple(condition) or set(kwargs) - COMPACTED_KWARGS.get(kind, set()):
+            rewritten.append((entry, settled))
+            continue
+        column = kwargs.get("column")
+        written = meta.get("written") or {"type": kind, "column": column or "+".join(kwargs.get("column_list") or ())}
+        run_meta = {**meta, "written": written}
+        if kind == "expect_column_values_to_not_be_null" and condition is None and frame[column].dtype == object:
+            name = f"{column}≠∅"
+            derived[name] = pd.Series(1.0, index=frame.index).where(frame[column].notna())
+            run_meta.update(named_as=meta.get("named_as", column), values_of=[column])
+            rewritten.append(({**entry, "kwargs": {"column": name}, "meta": run_meta}, None))
+        elif kind == "expect_compound_columns_to_be_unique" and condition is None:
+            columns = list(kwargs["column_list"])
+            name = "≠".join(["", *columns])
+            rows = frame[columns]
+            counted = rows.notna().any(axis=1).to_numpy()
+            once = pd.Series(float("nan"), index=frame.index)
+            once[counted] = (~rows[counted].duplicated(keep=False)).astype(float).to_numpy()
+            derived[name] = once
+            run_meta.update(named_as=meta.get("named_as", "+".join(columns)), values_of=columns)
+            rewritten.append((_on_number_flag(entry, name, run_meta), None))
+        elif kind == "expect_column_values_to_be_in_set" and _is_flag(frame[column]):
+            name = column if condition is None else f"{column}|{_condition_name(condition)}"
+            derived[name] = _flag_number(frame[column]).where(_holds(frame, condition))
+            rewritten.append((_on_number_flag(entry, name, run_meta), None))
+        elif (kind == "expect_column_values_to_be_in_set" and condition is None and frame[column].dtype == object
+              and isinstance(kwargs.get("value_set"), list)):
+            name = f"{column}∈{len(derived)}"
+            derived[name] = _members(frame[column], set(kwargs["value_set"]))
+            run_meta.update(named_as=meta.get("named_as", column), values_of=[column])
+            rewritten.append((_on_number_flag(entry, name, run_meta), None))
+        elif kind == "expect_column_values_to_be_between" and condition is not None and frame[column].dtype.kind == "f":
+            name = f"{column}|{_condition_name(condition)}"
+            derived[name] = frame[column].where(_holds(frame, condition))
+            run_meta.update(named_as=meta.get("named_as", column), values_of=[column])
+            run_kwargs = {k: v for k, v in kwargs.items() if k != "row_condition"}
+            rewritten.append(({**entry, "kwargs": {**run_kwargs, "column": name}, "meta": run_meta}, None))
+        else:
+            rewritten.append((entry, settled))
+    if derived:
+        frame = frame.assign(**derived)
+    return frame, rewritten
+
+
+COMPACTED_KWARGS = {"expect_column_values_to_not_be_null": {"column"},
+                    "expect_compound_columns_to_be_unique": {"column_list"},
+                    "expect_column_values_to_be_in_set": {"column", "value_set", "row_condition"},
+                    "expect_column_values_to_be_between": {"column", "min_value", "max_value", "strict_min", "strict_max",
+                                                           "row_condition"}}
+
+
+def _members(values: pd.Series, wanted: set) -> pd.Series:
+    """1.0 where the cell is in ``wanted``, 0.0 where not, empty for an empty cell; each distinct value once."""
+
+    def member(value) -> float | None:
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            return None
+        return float(value in wanted)
+
+    return per_distinct(values, lambda distinct: distinct.map(member)).astype("float64")
+
+
+def _simple(condition: Any) -> bool:
+    """No row condition, or ``column == value`` (as ``_when`` writes them)."""
+    return condition is None or (isinstance(condition, dict) and condition.get("type") == "comparison"
+                                 and condition.get("operator") == "==")
+
+
+def _condition_name(condition: dict) -> str:
+    return f"{condition['column']['name']}={condition['parameter']}"
+
+
+def _holds(frame: pd.DataFrame, condition: dict | None) -> pd.Series:
+    """Where ``condition`` (``column == value``) holds, as GX's row filter finds it; everywhere when None."""
+    if condition is None:
+        return pd.Series(True, index=frame.index)
+    return frame[condition["column"]["name"]] == condition["parameter"]
+
+
+def _is_flag(values: pd.Series) -> bool:
+    """A derived True/False column of ``_large_sets``, ``_date_formats`` or ``_regexes`` (True, False or None only)."""
+    return isinstance(values.name, str) and any(mark in values.name for mark in ("∈", "≈", "~", "≁")) and \
+        values.dtype == object and set(pd.unique(values)) <= {True, False, None}
+
+
+def _flag_number(values: pd.Series) -> pd.Series:
+    """True/False/None as 1.0/0.0/empty."""
+    return values.map({True: 1.0, False: 0.0}).astype("float64")
+
+
+def _on_number_flag(entry: dict, flag: str, meta: dict) -> dict:
+    """``entry`` as ``values_to_be_in_set [1]`` on the 1/0/empty column ``flag``."""
+    return {**entry, "type": "expect_column_values_to_be_in_set", "kwargs": {"column": flag, "value_set": [1.0]},
+            "meta": meta}
+
+
+def _values_of(run: pd.DataFrame | None, rows: list, columns: list[str], text: pd.DataFrame, column: str) -> list:
+    """What GX lists as the unexpected values of the original column(s) at ``rows``: the first ``GX_LISTED`` (one
+    value, or ``{column: value}`` for several columns)."""
+    listed = [_as_row(r) for r in rows[:GX_LISTED]]
+    if run is None:
+        return [_cell(text, r, column) for r in listed]
+    if len(columns) == 1:
+        return [run.at[r, columns[0]] for r in listed]
+    return [{c: run.at[r, c] for c in columns} for r in listed]

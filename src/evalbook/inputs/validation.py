@@ -79,7 +79,7 @@ class SuiteRunner:
             frame, plan = _large_sets(entries, frame, parameters)  # [(entry as run, settled result or None)]
             frame, plan = _date_formats(frame, plan)
             frame, plan = _regexes(frame, plan)
-            frame, plan = _compact(frame, plan)
+            frame, plan = _compact(frame, plan, parameters)
             runnable = [entry for entry, settled in plan if settled is None]
             results = iter([])
             if runnable:
@@ -365,7 +365,8 @@ def _used_columns(frame: pd.DataFrame, entries: list[dict]) -> pd.DataFrame:
 GX_LISTED = 200  # the unexpected values GX lists (every index is listed); ``_read_result`` reads the rest from the file
 
 
-def _compact(frame: pd.DataFrame, plan: list[tuple[dict, Any]]) -> tuple[pd.DataFrame, list[tuple[dict, Any]]]:
+def _compact(frame: pd.DataFrame, plan: list[tuple[dict, Any]],
+             parameters: dict) -> tuple[pd.DataFrame, list[tuple[dict, Any]]]:
     """Rules made cheap for a large table: GX reads a numeric column that decides the same rows, computed once here.
 
     GX's pandas metrics over a column of text (a province's indicators.csv: 1.4 million cells) test each cell in
@@ -395,7 +396,7 @@ def _compact(frame: pd.DataFrame, plan: list[tuple[dict, Any]]) -> tuple[pd.Data
         column = kwargs.get("column")
         written = meta.get("written") or {"type": kind, "column": column or "+".join(kwargs.get("column_list") or ())}
         run_meta = {**meta, "written": written}
-        if kind == "expect_column_values_to_not_be_null" and condition is None and frame[column].dtype == object:
+        if kind == "expect_column_values_to_not_be_null" and condition is None and _is_text(frame[column]):
             name = f"{column}≠∅"
             derived[name] = pd.Series(1.0, index=frame.index).where(frame[column].notna())
             run_meta.update(named_as=meta.get("named_as", column), values_of=[column])
@@ -414,10 +415,9 @@ def _compact(frame: pd.DataFrame, plan: list[tuple[dict, Any]]) -> tuple[pd.Data
             name = column if condition is None else f"{column}|{_condition_name(condition)}"
             derived[name] = _flag_number(frame[column]).where(_holds(frame, condition))
             rewritten.append((_on_number_flag(entry, name, run_meta), None))
-        elif (kind == "expect_column_values_to_be_in_set" and condition is None and frame[column].dtype == object
-              and isinstance(kwargs.get("value_set"), list)):
+        elif kind == "expect_column_values_to_be_in_set" and condition is None and _is_text(frame[column]):
             name = f"{column}∈{len(derived)}"
-            derived[name] = _members(frame[column], set(kwargs["value_set"]))
+            derived[name] = _members(frame[column], set(_resolve(kwargs.get("value_set"), parameters)))
             run_meta.update(named_as=meta.get("named_as", column), values_of=[column])
             rewritten.append((_on_number_flag(entry, name, run_meta), None))
         elif kind == "expect_column_values_to_be_between" and condition is not None and frame[column].dtype.kind == "f":
@@ -466,6 +466,10 @@ def _holds(frame: pd.DataFrame, condition: dict | None) -> pd.Series:
     if condition is None:
         return pd.Series(True, index=frame.index)
     return frame[condition["column"]["name"]] == condition["parameter"]
+
+
+def _is_text(values: pd.Series) -> bool:
+    return pd.api.types.is_object_dtype(values.dtype) or pd.api.types.is_string_dtype(values.dtype)
 
 
 def _is_flag(values: pd.Series) -> bool:

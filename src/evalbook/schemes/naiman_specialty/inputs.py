@@ -5,6 +5,7 @@ derived columns and per-survey table the suites check."""
 from __future__ import annotations
 
 import csv
+import weakref
 from collections.abc import Mapping
 from fractions import Fraction
 from functools import lru_cache
@@ -94,8 +95,13 @@ def catalog() -> pd.DataFrame:
 
 
 def indicator_label(indicator: str) -> str:
-    cat = catalog()
-    return f"{indicator} {cat.at[indicator, 'value_label']}" if indicator in cat.index else str(indicator)
+    label = _value_labels().get(indicator)
+    return f"{indicator} {label}" if label is not None else str(indicator)
+
+
+@lru_cache(maxsize=1)
+def _value_labels() -> dict[str, str]:
+    return catalog()["value_label"].to_dict()
 
 
 # --------------------------------------------------------------------------- suites
@@ -305,9 +311,10 @@ def row_context(file: str, text: pd.DataFrame, row) -> str | None:
     if not isinstance(row, int) or row not in text.index or "specialty" not in text:
         return None
     at = text.index.get_loc(row)  # the row's place; its cells read from the columns' arrays (no row Series made)
+    arrays = _columns_of(text)
 
     def cell(column: str):
-        return text[column].array[at] if isinstance(at, int) else text.at[row, column]
+        return arrays[column][at] if isinstance(at, int) else text.at[row, column]
 
     parts = [f"机构 {cell('code')}", f"专科 {cell('specialty')}"]
     if "period" in text:
@@ -315,6 +322,16 @@ def row_context(file: str, text: pd.DataFrame, row) -> str | None:
     if "indicator" in text and isinstance(cell("indicator"), str):
         parts.append(f"指标 {indicator_label(cell('indicator'))}")
     return "，".join(str(p) for p in parts)
+
+
+_COLUMNS_OF: list = [None, {}]  # the last table asked about (a weak reference) and its columns as arrays
+
+
+def _columns_of(text: pd.DataFrame) -> dict:
+    """The columns of ``text`` as arrays, made once per table (messages name thousands of rows of one table)."""
+    if _COLUMNS_OF[0] is None or _COLUMNS_OF[0]() is not text:
+        _COLUMNS_OF[:] = [weakref.ref(text), {c: text[c].to_numpy() for c in text.columns}]
+    return _COLUMNS_OF[1]
 
 
 def cross_checks(typed: Mapping[str, pd.DataFrame], rubric: Rubric, year: int) -> list[Problem]:

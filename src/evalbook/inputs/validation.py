@@ -77,9 +77,10 @@ class SuiteRunner:
             # place so every result is read against its own rule.
             frame = frames[stage].rename_axis(None)  # a named index makes GX report rows as dicts
             frame, plan = _large_sets(entries, frame, parameters)  # [(entry as run, settled result or None)]
-            frame, plan = _date_formats(frame, plan)
-            frame, plan = _regexes(frame, plan)
-            frame, plan = _compact(frame, plan, parameters)
+            factorized: dict = {}  # each column's distinct values, found once for all the rules on it
+            frame, plan = _date_formats(frame, plan, factorized)
+            frame, plan = _regexes(frame, plan, factorized)
+            frame, plan = _compact(frame, plan, parameters, factorized)
             runnable = [entry for entry, settled in plan if settled is None]
             results = iter([])
             if runnable:
@@ -244,7 +245,8 @@ def _large_sets(entries: list[dict], frame: pd.DataFrame, parameters: dict) -> t
     return frame, plan
 
 
-def _date_formats(frame: pd.DataFrame, plan: list[tuple[dict, Any]]) -> tuple[pd.DataFrame, list[tuple[dict, Any]]]:
+def _date_formats(frame: pd.DataFrame, plan: list[tuple[dict, Any]],
+                  factorized: dict | None = None) -> tuple[pd.DataFrame, list[tuple[dict, Any]]]:
     """``match_strftime_format`` rules, made cheap: the same ``strptime`` test, once per distinct value.
 
     GX calls ``datetime.strptime`` on every cell (seconds for a 10,000-institution ledger), though a
@@ -262,7 +264,7 @@ def _date_formats(frame: pd.DataFrame, plan: list[tuple[dict, Any]]) -> tuple[pd
         column, fmt = entry["kwargs"]["column"], entry["kwargs"]["strftime_format"]
         flag = f"{column}≈{fmt}"
         if flag not in derived:
-            derived[flag] = _parses(frame[column], fmt)
+            derived[flag] = _parses(frame[column], fmt, factorized)
         rewritten.append((_on_flag(entry, flag, summary_as_written=True), None))
     if derived:
         frame = frame.assign(**derived)
@@ -272,7 +274,8 @@ def _date_formats(frame: pd.DataFrame, plan: list[tuple[dict, Any]]) -> tuple[pd
 REGEX_RULES = {"expect_column_values_to_match_regex": True, "expect_column_values_to_not_match_regex": False}
 
 
-def _regexes(frame: pd.DataFrame, plan: list[tuple[dict, Any]]) -> tuple[pd.DataFrame, list[tuple[dict, Any]]]:
+def _regexes(frame: pd.DataFrame, plan: list[tuple[dict, Any]],
+             factorized: dict | None = None) -> tuple[pd.DataFrame, list[tuple[dict, Any]]]:
     """``match_regex`` and ``not_match_regex`` rules, made cheap: the same test, once per distinct value.
 
     GX runs ``str(cell)`` through ``re.search`` for every cell (a province's indicators.csv: 1.4 million cells per
@@ -292,14 +295,14 @@ def _regexes(frame: pd.DataFrame, plan: list[tuple[dict, Any]]) -> tuple[pd.Data
         column, regex = entry["kwargs"]["column"], entry["kwargs"]["regex"]
         flag = f"{column}{'~' if wanted else '≁'}{regex}"
         if flag not in derived:
-            derived[flag] = _searches(frame[column], regex, wanted)
+            derived[flag] = _searches(frame[column], regex, wanted, factorized)
         rewritten.append((_on_flag(entry, flag, summary_as_written=True), None))
     if derived:
         frame = frame.assign(**derived)
     return frame, rewritten
 
 
-def _searches(values: pd.Series, regex: str, wanted: bool) -> pd.Series:
+def _searches(values: pd.Series, regex: str, wanted: bool, factorized: dict | None = None) -> pd.Series:
     """True where ``re.search(regex, str(cell))`` finds (``wanted``) or does not find (not ``wanted``) a match; None
     for an empty cell."""
     import re
@@ -311,7 +314,7 @@ def _searches(values: pd.Series, regex: str, wanted: bool) -> pd.Series:
             return None
         return (pattern.search(str(value)) is not None) == wanted
 
-    return per_distinct(values, lambda distinct: distinct.map(passes).astype(object))
+    return per_distinct(values, lambda distinct: distinct.map(passes).astype(object), factorized)
 
 
 def _on_flag(entry: dict, flag: str, summary_as_written: bool = False) -> dict:
@@ -327,7 +330,7 @@ def _on_flag(entry: dict, flag: str, summary_as_written: bool = False) -> dict:
             "kwargs": {**run_kwargs, "column": flag, "value_set": [True]}, "meta": run_meta}
 
 
-def _parses(values: pd.Series, fmt: str) -> pd.Series:
+def _parses(values: pd.Series, fmt: str, factorized: dict | None = None) -> pd.Series:
     """True/False: does each cell parse with ``datetime.strptime(cell, fmt)``; None for an empty cell."""
     from datetime import datetime
 
@@ -340,7 +343,7 @@ def _parses(values: pd.Series, fmt: str) -> pd.Series:
             return False
         return True
 
-    return per_distinct(values, lambda distinct: distinct.map(parses).astype(object))
+    return per_distinct(values, lambda distinct: distinct.map(parses).astype(object), factorized)
 
 
 def _used_columns(frame: pd.DataFrame, entries: list[dict]) -> pd.DataFrame:
@@ -365,8 +368,8 @@ def _used_columns(frame: pd.DataFrame, entries: list[dict]) -> pd.DataFrame:
 GX_LISTED = 200  # the unexpected values GX lists (every index is listed); ``_read_result`` reads the rest from the file
 
 
-def _compact(frame: pd.DataFrame, plan: list[tuple[dict, Any]],
-             parameters: dict) -> tuple[pd.DataFrame, list[tuple[dict, Any]]]:
+def _compact(frame: pd.DataFrame, plan: list[tuple[dict, Any]], parameters: dict,
+             factorized: dict | None = None) -> tuple[pd.DataFrame, list[tuple[dict, Any]]]:
     """Rules made cheap for a large table: GX reads a numeric column that decides the same rows, computed once here.
 
     GX's pandas metrics over a column of text (a province's indicators.csv: 1.4 million cells) test each cell in
@@ -404,10 +407,7 @@ def _compact(frame: pd.DataFrame, plan: list[tuple[dict, Any]],
         elif kind == "expect_compound_columns_to_be_unique" and condition is None:
             columns = list(kwargs["column_list"])
             name = "≠".join(["", *columns])
-            rows = frame[columns]
-            counted = rows.notna().any(axis=1).to_numpy()
-            once = pd.Series(float("nan"), index=frame.index)
-            once[counted] = (~rows[counted].duplicated(keep=False)).astype(float).to_numpy()
+            once = _once(frame, columns, factorized)
             derived[name] = once
             run_meta.update(named_as=meta.get("named_as", "+".join(columns)), values_of=columns)
             rewritten.append((_on_number_flag(entry, name, run_meta), None))
@@ -417,7 +417,7 @@ def _compact(frame: pd.DataFrame, plan: list[tuple[dict, Any]],
             rewritten.append((_on_number_flag(entry, name, run_meta), None))
         elif kind == "expect_column_values_to_be_in_set" and condition is None and _is_text(frame[column]):
             name = f"{column}∈{len(derived)}"
-            derived[name] = _members(frame[column], set(_resolve(kwargs.get("value_set"), parameters)))
+            derived[name] = _members(frame[column], set(_resolve(kwargs.get("value_set"), parameters)), factorized)
             run_meta.update(named_as=meta.get("named_as", column), values_of=[column])
             rewritten.append((_on_number_flag(entry, name, run_meta), None))
         elif kind == "expect_column_values_to_be_between" and condition is not None and frame[column].dtype.kind == "f":
@@ -440,7 +440,23 @@ COMPACTED_KWARGS = {"expect_column_values_to_not_be_null": {"column"},
                                                            "row_condition"}}
 
 
-def _members(values: pd.Series, wanted: set) -> pd.Series:
+def _once(frame: pd.DataFrame, columns: list[str], factorized: dict | None) -> pd.Series:
+    """1.0 where the row's values of ``columns`` occur in no other row, 0.0 where they do (``duplicated(keep=False)``,
+    GX's test), empty where they are all missing (GX's default ``ignore_row_if``). Compared by each column's distinct
+    values' numbers (every missing value one number, as ``duplicated`` has it): the same rows, found in integers."""
+    factorized = {} if factorized is None else factorized
+    numbers = {}
+    for column in columns:
+        if column not in factorized:
+            factorized[column] = pd.factorize(frame[column], use_na_sentinel=False)
+        numbers[column] = factorized[column][0]
+    counted = frame[columns].notna().any(axis=1).to_numpy()
+    once = pd.Series(float("nan"), index=frame.index)
+    once[counted] = (~pd.DataFrame(numbers)[counted].duplicated(keep=False)).astype(float).to_numpy()
+    return once
+
+
+def _members(values: pd.Series, wanted: set, factorized: dict | None = None) -> pd.Series:
     """1.0 where the cell is in ``wanted``, 0.0 where not, empty for an empty cell; each distinct value once."""
 
     def member(value) -> float | None:
@@ -448,7 +464,7 @@ def _members(values: pd.Series, wanted: set) -> pd.Series:
             return None
         return float(value in wanted)
 
-    return per_distinct(values, lambda distinct: distinct.map(member)).astype("float64")
+    return per_distinct(values, lambda distinct: distinct.map(member), factorized).astype("float64")
 
 
 def _simple(condition: Any) -> bool:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 
+import numpy as np
 import pandas as pd
 
 from evalbook.core.columns import per_distinct
@@ -77,31 +78,57 @@ def values_of(indicators: pd.DataFrame, text: pd.DataFrame, kinds: tuple[str, ..
     """The rows of a compared kind with a number, their value as an exact Fraction from the cell's text."""
     rows = indicators[indicators["kind"].isin(kinds) & indicators["value_num"].notna()]
     cells = text["value"].reindex(rows.index)  # the cell of each row, by line number (each distinct text read once)
-    return rows.assign(exact=per_distinct(cells, lambda distinct: distinct.map(lambda t: exact(str(t).strip()))))
+    exacts = per_distinct(cells, lambda distinct: distinct.map(lambda t: exact(str(t).strip())))
+    return with_scaled(rows.assign(exact=exacts))
+
+
+SAFE = 2**62 // 64  # whole numbers this small multiply by a factor's or floor's terms without leaving int64
+
+
+def with_scaled(values: pd.DataFrame) -> pd.DataFrame:
+    """``values`` with ``scaled``: each exact value as a whole number of 1 / ``attrs["common"]`` (the least common
+    denominator of them all), as int64 when every product the comparisons make fits, else as Python integers."""
+    distinct = set(values["exact"])
+    common = math.lcm(*(v.denominator for v in distinct)) if distinct else 1
+    scale = {v: v.numerator * (common // v.denominator) for v in distinct}
+    small = all(abs(n) < SAFE for n in scale.values()) and common < SAFE
+    scaled = np.array([scale[v] for v in values["exact"]], dtype=np.int64 if small else object)
+    out = values.assign(scaled=scaled)
+    out.attrs["common"] = common
+    return out
 
 
 def baseline_jumps(values: pd.DataFrame, year: int, baseline_period: str, file: str, t: dict, context) -> list[Problem]:
-    def rows(period: str):  # (line, (code, specialty, indicator), exact value), in file order
-        of = values[values["period"] == period]
-        return zip(of.index, zip(of["code"], of["specialty"], of["indicator"], strict=True), of["exact"], strict=True)
-
-    base = {key: (line, value) for line, key, value in rows(baseline_period)}
+    """Each value of the year far from the same specialty's value of the same indicator in the baseline survey (the last
+    baseline row of that indicator, as read in file order), in file order; decided on whole numbers (``scaled``)."""
+    keys = ["code", "specialty", "indicator"]
+    base = values[values["period"] == baseline_period].drop_duplicates(keys, keep="last")
+    now = values[values["period"] == str(year)]
+    paired = now.reset_index(names="line").merge(base.reset_index(names="base_line")[[*keys, "base_line", "exact", "scaled"]],
+                                                 on=keys, how="inner", suffixes=("", "_base"), sort=False)
+    far_rows = _far(paired["scaled"].to_numpy(), paired["scaled_base"].to_numpy(), values.attrs["common"], t["baseline"],
+                    t["floor"])
     factor, floor = plain(t["baseline"]), plain(t["floor"])
     problems = []
-    for line, key, value in rows(str(year)):
-        found = base.get(key)
-        if found is None or not far_exact(value.numerator, value.denominator, found[1].numerator, found[1].denominator,
-                                          t["baseline"], t["floor"]):
-            continue
+    flagged = paired[far_rows]
+    for line, value, found_line, found in zip(flagged["line"], flagged["exact"], flagged["base_line"], flagged["exact_base"],
+                                              strict=True):
         problems.append(Problem(
-            file, f"与本专科基线（统计期 {baseline_period}，第{found[0]}行：{plain(found[1])}）相差超过{factor}倍"
+            file, f"与本专科基线（统计期 {baseline_period}，第{found_line}行：{plain(found)}）相差超过{factor}倍"
                   f"（较大值 > {factor} × 较小值，且两值不都 ≤ {floor}；评分规则 plausibility.baseline_factor = {factor}，"
                   f"floor = {floor}）：请核实，不影响评分",
-            f"more than {factor}-fold from the specialty's own baseline (period {baseline_period}, row {found[0]}: "
-            f"{plain(found[1])}; rule: larger > {factor} × smaller unless both ≤ {floor}, rubric "
+            f"more than {factor}-fold from the specialty's own baseline (period {baseline_period}, row {found_line}: "
+            f"{plain(found)}; rule: larger > {factor} × smaller unless both ≤ {floor}, rubric "
             f"plausibility.baseline_factor = {factor}, floor = {floor}): please check; scores unchanged",
             row=int(line), column="value", value=plain(value), severity=IMPLAUSIBLE, context=context(int(line))))
     return problems
+
+
+def _far(a: np.ndarray, b: np.ndarray, common: int, factor: Fraction, floor: Fraction) -> np.ndarray:
+    """``far(a / common, b / common, factor, floor)`` for each pair of whole numbers (``far_exact`` with one
+    denominator, which cancels from the factor's comparison): True/False per pair."""
+    high, low = np.maximum(a, b), np.minimum(a, b)
+    return (high * floor.denominator > floor.numerator * common) & (high * factor.denominator > factor.numerator * low)
 
 
 def peer_outliers(values: pd.DataFrame, fields: dict, file: str, t: dict, context) -> list[Problem]:

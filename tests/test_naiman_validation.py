@@ -11,6 +11,7 @@ import pytest
 
 from csv_rows import edit_rows
 from evalbook.core.registry import get_scheme
+from evalbook.inputs import validation
 from evalbook.inputs.intake import take_in
 
 REPO = Path(__file__).resolve().parents[1]
@@ -207,3 +208,49 @@ def test_a_400_digit_target_gets_the_range_rule(data, runner):
     edit(data, "targets.csv", {"code": "NMRM", "specialty": "心血管内科", "indicator": "1.4.3"}, {"target": "9" * 400})
     found = [e for e in errors(data, runner) if e.column == "target" and e.value == "9" * 400]
     assert found and "target must be ≥ 0 and ≤ 1000000000" in found[0].rule_en
+
+
+def _problems(data, runner, file="2025/indicators.csv"):
+    intake = take_in(SCHEME, 2025, data, runner=runner)
+    return [(p.row, p.column, p.value, p.rule_zh, p.rule_en, p.severity, p.context) for p in intake.outcome.problems
+            if p.file == file], [s for s in intake.outcome.summary if s["file"] == file]
+
+
+def test_duplicates_and_blanks_reported_as_great_expectations_reports_them(data, runner, monkeypatch):
+    """GX decides nullness and compound uniqueness on a cheaper equivalent column (``validation._compact``): the
+    problems, cell for cell and word for word, and the summary are those of GX run on the columns themselves."""
+    path = data / "naiman-specialty" / "2025" / "indicators.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[4] = ",心血管内科,2024H1,1.1.4,5"       # line 5: code left blank
+    lines[5] = "NMRM,心血管内科,2024H1,,40"       # line 6: indicator left blank
+    lines.append(lines[1])                     # line 2 again (a duplicate of NMRM 心血管内科 2024H1 1.1.1)
+    lines.append(lines[2].rsplit(",", 1)[0] + ",99")  # line 3's key with another value
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    compact, summary = _problems(data, runner)
+    last = len(lines)
+    first_key = dict(zip(("code", "specialty", "period", "indicator"), lines[1].split(",")[:4], strict=True))
+    duplicate = [(p[0], p[2]) for p in compact if p[1] == "code+specialty+period+indicator"]
+    # every row of a repeated key is named (keep=False), with the key's four values, in line order
+    assert duplicate == [(2, "、".join(f"{k}={v}" for k, v in first_key.items())), (3, duplicate[1][1]),
+                         (last - 1, duplicate[0][1]), (last, duplicate[1][1])]
+    assert duplicate[1][1].endswith("indicator=" + lines[2].split(",")[3])
+    blank = [(p[0], p[1], p[2], p[3], p[4]) for p in compact if p[3].endswith("不能为空")]
+    assert blank == [(5, "code", None, "机构代码不能为空", "code must not be empty"),
+                     (6, "indicator", None, "指标编号不能为空", "indicator must not be empty")]
+    rules = {(s["expectation"], s["column"]): s for s in summary}  # the summary names each rule as the suite writes it
+    assert rules[("expect_compound_columns_to_be_unique", "code+specialty+period+indicator")]["unexpected"] == 4
+    assert rules[("expect_column_values_to_not_be_null", "code")]["unexpected"] == 1
+    monkeypatch.setattr(validation, "_compact", lambda frame, plan, parameters, factorized=None: (frame, plan))
+    assert _problems(data, runner) == (compact, summary)
+
+
+def test_more_duplicates_than_great_expectations_lists(data, runner, monkeypatch):
+    """GX lists 200 unexpected values but every row: past the 200th the value is read from the file, as before."""
+    path = data / "naiman-specialty" / "2025" / "indicators.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines += lines[1:131]  # 130 keys twice: 260 rows named
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    compact, summary = _problems(data, runner)
+    assert len([p for p in compact if p[1] == "code+specialty+period+indicator"]) == 260
+    monkeypatch.setattr(validation, "_compact", lambda frame, plan, parameters, factorized=None: (frame, plan))
+    assert _problems(data, runner) == (compact, summary)

@@ -353,3 +353,23 @@ def test_mixed_encoding_lines_are_counted_as_the_csv_module_counts_them(tmp_path
     raw = f"code,name,group{end}A1,甲,district{end}".encode() + f"A2,乙,primary{end}".encode("gbk")
     _, problems = read_text_table(write(tmp_path, raw), COLUMNS)
     assert "第2行是 UTF-8，第3行不是 UTF-8" in problems[0].rule_zh
+
+
+@pytest.mark.parametrize("body", [
+    "a1, b1 ,c1\n\na2,,c2\n,,\n  \nx,y\na3,b3,c3,d3\n\u3000a4\u3000,b4,c4\r\na5,b5,c5\ra6,b6,c6",  # spaces, blanks, widths
+    "a1,b1,c1\na2,,c2\n",                                                               # nothing to strip
+    "a1,b1,c1\n, ,\n,,\n",                                                              # blank rows of the width
+])
+def test_a_file_without_quotes_reads_as_the_csv_module_reads_it(tmp_path, body):
+    """A text without quotes is split in one pass (``_split_lines``); the same cells quoted go through the csv module:
+    the same table, line numbers and problems."""
+    plain, quoted = tmp_path / "plain.csv", tmp_path / "quoted.csv"
+    plain.write_text("a,b,c\n" + body, encoding="utf-8")
+    quoted.write_text('"a",b,c\n' + body, encoding="utf-8")  # a quote in the header only: the csv module's path
+    fast, fast_problems = read_text_table(plain, ["a", "b", "c"], label="x.csv")
+    slow, slow_problems = read_text_table(quoted, ["a", "b", "c"], label="x.csv")
+    pd.testing.assert_frame_equal(fast.frame, slow.frame)
+    assert [p.as_dict() for p in fast_problems] == [p.as_dict() for p in slow_problems]
+    if "\u3000a4" in body:
+        assert fast.frame.loc[9, "a"] == "a4" and fast.frame.loc[2, "b"] == "b1"
+        assert [p.row for p in fast_problems] == [7, 8]  # "x,y" and "a3,b3,c3,d3"; blank lines are no problem

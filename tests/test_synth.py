@@ -111,3 +111,31 @@ def test_the_big_cohort_path_reports_what_great_expectations_reports(tmp_path, m
     found = {(p[0], p[2], p[3]) for p in plain}
     assert ("2023/facts.csv", "code", "ZZ") in found and ("2023/ledger.csv", "code", "QQ") in found
     assert any(p[0] == "2023/facts.csv" and p[3] == "S00003" for p in plain)  # missing from facts.csv
+
+
+@pytest.mark.parametrize("wanted", [1, 7, 100])
+def test_exactly_n_specialties(tmp_path, wanted):
+    """--specialties N: exactly N specialties, each with all its rows and no row of another; the cohort validates."""
+    assert main(["synth", "naiman-specialty", "--specialties", str(wanted), "--year", "2025", "--out", str(tmp_path)]) == 0
+    folder = tmp_path / "naiman-specialty"
+    listed = {(r["code"], r["specialty"]) for r in rows(folder / "2025" / "specialties.csv")}
+    assert len(listed) == wanted == len(rows(folder / "2025" / "specialties.csv"))
+    codes = [r["code"] for r in rows(folder / "institutions.csv")]
+    assert {c for c, _ in listed} == set(codes)  # no institution without a specialty
+    for file in ("indicators.csv", "targets.csv", "onsite.csv", "recheck.csv"):
+        assert {(r["code"], r["specialty"]) for r in rows(folder / "2025" / file)} <= listed
+    assert {(r["code"], r["specialty"]) for r in rows(folder / "2025" / "indicators.csv")} == listed
+    assert "--specialties" in (folder / "DEMO.md").read_text(encoding="utf-8")
+    assert validate_year("naiman-specialty", 2025, tmp_path).errors == []
+
+
+def test_specialties_only_for_a_scheme_of_specialties(tmp_path, capsys):
+    with pytest.raises(InputError) as refused:
+        synthesize("wendeng-featured", None, 2023, tmp_path, specialties=5)
+    assert "--specialties" in refused.value.problems[0].column
+    assert main(["synth", "wendeng-featured", "--specialties", "5", "--year", "2023", "--out", str(tmp_path)]) == 1
+    assert "not specialties" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as stop:  # both sizes, or none: a wrong command line
+        main(["synth", "naiman-specialty", "--specialties", "5", "--institutions", "2", "--year", "2025", "--out",
+              str(tmp_path)])
+    assert stop.value.code == 2

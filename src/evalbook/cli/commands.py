@@ -109,8 +109,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     synth = command("synth", "生成任意规模的合成示例队列", "write a valid synthetic cohort of any size")
     scheme(synth)
-    synth.add_argument("--institutions", type=_positive, required=True, metavar="N",
-                       help="合成机构数（必需）number of institutions (required)")
+    size = synth.add_mutually_exclusive_group(required=True)
+    size.add_argument("--institutions", type=_positive, metavar="N",
+                      help="合成机构数（与 --specialties 二选一）number of institutions (this or --specialties)")
+    size.add_argument("--specialties", type=_positive, metavar="N",
+                      help="合成专科数，恰好 N 个，分布在按示例数据抽取的机构中（仅限以专科为考评对象的方案，如 "
+                           "naiman-specialty；与 --institutions 二选一）exactly N specialties, spread over institutions "
+                           "drawn as for --institutions (schemes that evaluate specialties, e.g. naiman-specialty; "
+                           "this or --institutions)")
     year(synth)
     synth.add_argument("--out", type=Path, required=True, metavar="DIR",
                        help="写入 DIR/<方案>/（该文件夹须不存在或为空，从不覆盖数据；必需）"
@@ -463,9 +469,13 @@ def _synth(args) -> int:
     from evalbook.inputs.synth import synthesize
 
     started = time.perf_counter()
-    folder = synthesize(args.scheme, args.institutions, args.year, args.out, seed=args.seed)
-    print(f"已生成{args.institutions}个合成机构（示例数据）：{folder}，用时{time.perf_counter() - started:.1f}秒\n"
-          f"Wrote a synthetic cohort of {args.institutions} institutions to {folder}.\n"
+    folder = synthesize(args.scheme, args.institutions, args.year, args.out, seed=args.seed, specialties=args.specialties)
+    if args.specialties is not None:
+        zh, en = f"{args.specialties}个合成专科", f"{args.specialties} specialties"
+    else:
+        zh, en = f"{args.institutions}个合成机构", f"{args.institutions} institutions"
+    print(f"已生成{zh}（示例数据）：{folder}，用时{time.perf_counter() - started:.1f}秒\n"
+          f"Wrote a synthetic cohort of {en} to {folder}.\n"
           f"下一步 next: evalbook validate {args.scheme} --year {args.year} --data {args.out}")
     return 0
 

@@ -149,13 +149,19 @@ def _numbers(values: pd.Series) -> pd.Series:
     return pd.to_numeric(values.where(values.str.fullmatch(NUMBER_REGEX, na=False)), errors="coerce").astype("float64")
 
 
-def per_distinct(values: pd.Series, parse) -> pd.Series:
+def per_distinct(values: pd.Series, parse, factorized: dict | None = None) -> pd.Series:
     """``parse(values)``, computed once per distinct cell (empty ones included) and spread back.
 
     Counts and scores repeat: a 10,000-institution file holds a few hundred distinct values per
-    column, so matching and converting each cell again costs most of the reading time.
+    column, so matching and converting each cell again costs most of the reading time. ``factorized`` (a dict, by
+    column name): the column's distinct values found once for several rules on the same table.
     """
-    codes, distinct = pd.factorize(values, use_na_sentinel=False)
+    if factorized is None:
+        codes, distinct = pd.factorize(values, use_na_sentinel=False)
+    else:
+        if values.name not in factorized:
+            factorized[values.name] = pd.factorize(values, use_na_sentinel=False)
+        codes, distinct = factorized[values.name]
     parsed = parse(pd.Series(distinct, dtype=object))
     return pd.Series(parsed.to_numpy()[codes], index=values.index, name=values.name)
 

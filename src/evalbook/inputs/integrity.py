@@ -112,10 +112,16 @@ def records(text: str, label: str, width: int | None = None) -> tuple[list[list[
 def _unquoted(text: str) -> list[list[str]]:
     """What ``csv.reader`` gives for a text without a quote, at C speed (a province's file has 1.4 million lines):
     the physical lines split at commas, an empty line an empty record, nothing after the last line end."""
+    return [line.split(",") if line else [] for line in physical_lines(text)]
+
+
+def physical_lines(text: str) -> list[str]:
+    """The lines of ``text`` as the csv module ends them (``\\r\\n``, ``\\r`` or ``\\n``), nothing after the last line
+    end: for a text without a quote, each is one record (its cells: the line split at commas; an empty line: none)."""
     lines = re.split(r"\r\n|\r|\n", text)
     if lines[-1] == "":
         lines.pop()
-    return [line.split(",") if line else [] for line in lines]
+    return lines
 
 
 def _swallowed(physical: list[str], row: list[str], width: int) -> bool:

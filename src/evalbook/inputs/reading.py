@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -93,9 +94,13 @@ def read_text_table(path: Path, columns: list[str], optional: tuple[str, ...] = 
                               "the file contains NUL bytes: not a text CSV (an Excel workbook?)")]
     if csv.field_size_limit() < limit:  # the default (128 KiB) refused a long text cell with a traceback
         csv.field_size_limit(limit)
-    rows, problems = integrity.records(text, label)
-    if rows is None:
-        return None, problems
+    physical = integrity.physical_lines(text) if '"' not in text else None  # no quote: each line a record
+    if physical is not None:
+        rows = [physical[0].split(",") if physical[0] else []] if physical else []
+    else:
+        rows, problems = integrity.records(text, label)
+        if rows is None:
+            return None, problems
     if not rows or not any(cell.strip() for cell in rows[0]):
         return None, [Problem(label, "文件为空，缺少表头行", "the file is empty: no header row", row=1)]
     header = [cell.strip() for cell in rows[0]]
@@ -113,16 +118,17 @@ def read_text_table(path: Path, columns: list[str], optional: tuple[str, ...] = 
                                     severity="warning"))
     if missing or any(p.is_error for p in problems):
         return None, problems
-    lines, cells = [], []  # the rows as wide as the header, by line number
-    for line, row in enumerate(rows[1:], start=2):
-        if len(row) == len(header):
-            lines.append(line)
-            cells.append(row)
-        elif any(cell.strip() for cell in row):  # a blank line of another width is no problem
-            problems.append(Problem(label, f"本行有 {len(row)} 个单元格，表头有 {len(header)} 列",
-                                    f"row has {len(row)} cells but the header has {len(header)} columns",
-                                    row=line))
-    grid, filled = _stripped(cells, len(header), unescape="'" in text)
+    if physical is not None:
+        lines, cells, joined = _split_lines(physical[1:], len(header), label, problems)
+    else:
+        lines, cells, joined = [], [], None  # the rows as wide as the header, by line number
+        for line, row in enumerate(rows[1:], start=2):
+            if len(row) == len(header):
+                lines.append(line)
+                cells.append(row)
+            elif any(cell.strip() for cell in row):
+                problems.append(_width_problem(label, line, len(row), len(header)))
+    grid, filled = _stripped(cells, len(header), unescape="'" in text, joined=joined)
     frame = pd.DataFrame(grid[filled], columns=header, dtype=object,
                          index=pd.Index([line for line, keep in zip(lines, filled, strict=True) if keep], name="line"))
     frame = frame[[c for c in columns if c in header]]
@@ -149,14 +155,54 @@ def unescaped(cell: str) -> str:
 _UNESCAPE = np.frompyfunc(unescaped, 1, 1)
 
 
-def _stripped(rows: list[list[str]], width: int, unescape: bool = False) -> tuple[np.ndarray, np.ndarray]:
+def _width_problem(label: str, line: int, cells: int, width: int) -> Problem:
+    return Problem(label, f"本行有 {cells} 个单元格，表头有 {width} 列",
+                   f"row has {cells} cells but the header has {width} columns", row=line)
+
+
+def _split_lines(body: list[str], width: int, label: str, problems: list[Problem]) -> tuple[list[int], list[str], str]:
+    """The records of a text without quotes (``body``: its lines after the header, the first being line 2): the line
+    numbers of those as wide as the header, their cells in one flat list (row after row), and those cells joined by
+    commas; a line of another width holding anything is a problem (a blank line of another width is none).
+
+    What splitting each line at its commas gives, done as one split of the lines as wide as the header joined by
+    commas (a province's indicators.csv: 1.4 million lines): their cells follow each other, ``width`` per line.
+    """
+    commas = width - 1
+    wide = [bool(text) and text.count(",") == commas for text in body]
+    if all(wide):
+        kept = body
+        lines = list(range(2, len(body) + 2))
+    else:
+        kept, lines = [], []
+        for line, (text, fits) in enumerate(zip(body, wide, strict=True), start=2):
+            if fits:
+                kept.append(text)
+                lines.append(line)
+                continue
+            row = text.split(",") if text else []
+            if any(cell.strip() for cell in row):  # a blank line of another width is no problem
+                problems.append(_width_problem(label, line, len(row), width))
+    joined = ",".join(kept)
+    return lines, (joined.split(",") if kept else []), joined
+
+
+_EDGE_SPACE = re.compile(r",\s|\s,")  # whitespace next to a cell boundary, once the cells are joined by commas
+
+
+def _stripped(rows: list, width: int, unescape: bool = False, joined: str | None = None) -> tuple[np.ndarray, np.ndarray]:
     """The cells stripped, empty ones None, and which rows hold anything (blank lines: Excel leaves them).
 
-    Done on the whole grid at once, not cell by cell in Python: a 10,000-institution ledger has
-    a million cells. ``unescape`` (the file holds a ``'`` somewhere): undo formula protection.
+    ``rows``: lists of cells, or the cells row after row in one flat list. Done on the whole grid at once, not cell by
+    cell in Python: a 10,000-institution ledger has a million cells. ``joined`` (the cells joined by commas, a text
+    without quotes): when no whitespace touches a comma or its ends, no cell has any to strip, and none is stripped.
+    ``unescape`` (the file holds a ``'`` somewhere): undo formula protection.
     """
-    grid = np.array(rows, dtype=object).reshape(len(rows), width)
-    grid = _STRIP(grid) if grid.size else grid  # an object array again
+    count = len(rows) if joined is None else len(rows) // max(width, 1)
+    grid = np.array(rows, dtype=object).reshape(count, width)
+    spaced = joined is None or bool(joined) and (joined[0].isspace() or joined[-1].isspace()
+                                                 or _EDGE_SPACE.search(joined) is not None)
+    grid = _STRIP(grid) if grid.size and spaced else grid  # an object array again
     if unescape and grid.size:
         grid = _UNESCAPE(grid)
     empty = grid == ""

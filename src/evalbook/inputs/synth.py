@@ -33,9 +33,14 @@ class Recipe:
     name: str  # name pattern for the synthetic institutions
 
 
-def synthesize(scheme: str, institutions: int, year: int, out: Path, seed: int = 20261124,
-               source: Path | None = None) -> Path:
-    """Write ``out/<scheme>/institutions.csv`` and ``out/<scheme>/<year>/*.csv``; return the scheme folder."""
+def synthesize(scheme: str, institutions: int | None, year: int, out: Path, seed: int = 20261124,
+               source: Path | None = None, specialties: int | None = None) -> Path:
+    """Write ``out/<scheme>/institutions.csv`` and ``out/<scheme>/<year>/*.csv``; return the scheme folder.
+
+    ``specialties`` (a scheme whose units are specialties, ``specialties.csv``), instead of ``institutions``: exactly
+    that many specialties. Institutions are drawn as for ``institutions`` until they hold that many; the last one keeps
+    only the first of its specialties needed (in file order), with all their rows, and none of the others.
+    """
     from evalbook.core.registry import get_scheme, scheme_names
 
     known = scheme_names()
@@ -47,6 +52,15 @@ def synthesize(scheme: str, institutions: int, year: int, out: Path, seed: int =
     elif recipe is None:
         problems.append(Problem("命令行 command line", "该考评方案没有生成示例数据的方法（Scheme.synth_recipe）",
                                 "this scheme has no synth recipe (Scheme.synth_recipe)", column="SCHEME", value=scheme))
+    if specialties is not None:
+        if recipe is not None and "specialties.csv" not in recipe.files:
+            problems.append(Problem("命令行 command line", "该考评方案的考评对象不是专科，请用 --institutions",
+                                    "this scheme's units are not specialties: use --institutions", column="--specialties",
+                                    value=specialties))
+        if specialties < 1 or specialties > 1_000_000:
+            problems.append(Problem("命令行 command line", "专科数应在 1 到 1,000,000 之间",
+                                    "--specialties must be 1 to 1,000,000", column="--specialties", value=specialties))
+        institutions = institutions or max(1, min(specialties, 1_000_000))
     if institutions < 1 or institutions > 1_000_000:
         problems.append(Problem("命令行 command line", "机构数应在 1 到 1,000,000 之间",
                                 "--institutions must be 1 to 1,000,000", column="--institutions", value=institutions))
@@ -66,6 +80,11 @@ def synthesize(scheme: str, institutions: int, year: int, out: Path, seed: int =
     width = max(5, len(str(institutions)))
     codes = [f"S{n:0{width}d}" for n in range(1, institutions + 1)]
     mapping = pd.DataFrame({"template": rng.choice(registry["code"].to_numpy(), size=institutions), "new": codes})
+    kept = None  # with ``specialties``: the (code, specialty) pairs kept
+    if specialties is not None:
+        mapping, kept = _for_specialties(mapping, _read(source / str(recipe.template_year) / "specialties.csv"),
+                                         specialties)
+        institutions, codes = len(mapping), mapping["new"].tolist()
     cohort = mapping.merge(registry, left_on="template", right_on="code", how="left", sort=False)
     cohort["code"] = cohort["new"]
     cohort["name"] = [recipe.name.format(n=c[1:]) for c in codes]
@@ -75,10 +94,28 @@ def synthesize(scheme: str, institutions: int, year: int, out: Path, seed: int =
         cloned = mapping.merge(frame, left_on="template", right_on="code", how="inner", sort=False)
         cloned["code"] = cloned["new"]
         cloned = _move_year(cloned[frame.columns], recipe.template_year, year)
+        if kept is not None and "specialty" in cloned:
+            pairs = pd.MultiIndex.from_arrays([cloned["code"], cloned["specialty"]])
+            cloned = cloned[pairs.isin(kept)].reset_index(drop=True)
         for column, (low, high, step) in recipe.varied.get(file, {}).items():
             cloned[column] = _vary(cloned[column], low, high, step, rng)
         tables[f"{year}/{file}"] = cloned
-    return _write_all(target, tables, scheme, institutions, seed)
+    size = f"--specialties {specialties}" if specialties is not None else f"--institutions {institutions}"
+    return _write_all(target, tables, scheme, size, seed)
+
+
+def _for_specialties(mapping: pd.DataFrame, template: pd.DataFrame, wanted: int) -> tuple[pd.DataFrame, pd.MultiIndex]:
+    """The first institutions of ``mapping`` that hold ``wanted`` specialties between them (their templates' rows of
+    ``template``, specialties.csv), and the (new code, specialty) pairs kept: all of theirs, but of the last only the
+    first ones needed. An institution whose template has no specialty adds none."""
+    per_template = template.groupby("code", sort=False)["specialty"].agg(list).to_dict()
+    pairs, used = [], 0
+    for old, new in zip(mapping["template"], mapping["new"], strict=True):
+        if len(pairs) >= wanted:
+            break
+        pairs += [(new, s) for s in per_template.get(old, [])][:wanted - len(pairs)]
+        used += 1
+    return mapping.iloc[:used].reset_index(drop=True), pd.MultiIndex.from_tuples(pairs, names=["code", "specialty"])
 
 
 def _read(path: Path) -> pd.DataFrame:
@@ -111,7 +148,7 @@ def _vary(values: pd.Series, low: float, high: float, step: float, rng: np.rando
     return text.where(numbers.notna(), values)
 
 
-def _write_all(target: Path, tables: dict[str, pd.DataFrame], scheme: str, institutions: int, seed: int) -> Path:
+def _write_all(target: Path, tables: dict[str, pd.DataFrame], scheme: str, size: str, seed: int) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.synth-", dir=target.parent))
     try:
@@ -120,7 +157,7 @@ def _write_all(target: Path, tables: dict[str, pd.DataFrame], scheme: str, insti
             path.parent.mkdir(parents=True, exist_ok=True)
             frame.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
         (staging / "DEMO.md").write_text(
-            f"# 示例数据（synthetic data）— {scheme}\n\n本文件夹由 `evalbook synth {scheme} --institutions {institutions} "
+            f"# 示例数据（synthetic data）— {scheme}\n\n本文件夹由 `evalbook synth {scheme} {size} "
             f"--seed {seed}` 生成：每个机构复制自示例数据中的一个机构并改名、改年度、微调评分，全部为虚构数据，"
             "仅用于规模测试和性能测试，不是任何医疗机构的真实数据。\n\nSynthetic data for scale tests; not real.\n",
             encoding="utf-8")

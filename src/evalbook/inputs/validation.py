@@ -77,8 +77,10 @@ class SuiteRunner:
             # place so every result is read against its own rule.
             frame = frames[stage].rename_axis(None)  # a named index makes GX report rows as dicts
             frame, plan = _large_sets(entries, frame, parameters)  # [(entry as run, settled result or None)]
-            frame, plan = _date_formats(frame, plan)
-            frame, plan = _regexes(frame, plan)
+            factorized: dict = {}  # each column's distinct values, found once for all the rules on it
+            frame, plan = _date_formats(frame, plan, factorized)
+            frame, plan = _regexes(frame, plan, factorized)
+            frame, plan = _compact(frame, plan, parameters, factorized)
             runnable = [entry for entry, settled in plan if settled is None]
             results = iter([])
             if runnable:
@@ -90,7 +92,7 @@ class SuiteRunner:
                 results = iter(res for _, res in _matched(runnable, result.results))
             for entry, settled in plan:  # suite order, each rule with its own result
                 res = settled if settled is not None else next(results)
-                outcome.extend(_read_result(entry, res, file_label, parameters, frames["text"]))
+                outcome.extend(_read_result(entry, res, file_label, parameters, frames["text"], frame))
         return outcome
 
 
@@ -104,7 +106,8 @@ def _matched(entries: list[dict], results) -> list[tuple[dict, object]]:
     return [(entries[i], by_index[i]) for i in range(len(entries))]
 
 
-def _read_result(entry: dict, res, file_label: str, parameters: dict, text: pd.DataFrame) -> SuiteOutcome:
+def _read_result(entry: dict, res, file_label: str, parameters: dict, text: pd.DataFrame,
+                 run: pd.DataFrame | None = None) -> SuiteOutcome:
     kwargs, meta = entry["kwargs"], entry.get("meta", {})
     reported_as = meta.get("reported_as")
     severity = "warning" if entry.get("severity") == "warning" else "error"
@@ -114,12 +117,15 @@ def _read_result(entry: dict, res, file_label: str, parameters: dict, text: pd.D
     result = res.result or {}
     column = kwargs.get("column") or "+".join(kwargs.get("column_list") or
                                               [c for c in (kwargs.get("column_A"), kwargs.get("column_B")) if c])
+    column = meta.get("named_as", column)  # a rule run on a cheaper equivalent column (``_compact``)
     written = meta.get("written", {"type": entry["type"], "column": column})  # a rule run on a derived column
     outcome = SuiteOutcome()
     unexpected: list[tuple[Any, Any]] = []
     if not res.success:
         if "unexpected_index_list" in result:
             rows, values = result.get("unexpected_index_list") or [], list(result.get("unexpected_list") or [])
+            if "values_of" in meta:  # a cheaper equivalent column: the values GX would have listed (``_compact``)
+                values = _values_of(run, rows, meta["values_of"], text, reported_as or column)
             if len(values) < len(rows):  # GX keeps at most 200 values but every index: read the rest from the file
                 values += [_cell(text, _as_row(r), reported_as or column) for r in rows[len(values):]]
             unexpected = list(zip(rows, values, strict=True))
@@ -239,7 +245,8 @@ def _large_sets(entries: list[dict], frame: pd.DataFrame, parameters: dict) -> t
     return frame, plan
 
 
-def _date_formats(frame: pd.DataFrame, plan: list[tuple[dict, Any]]) -> tuple[pd.DataFrame, list[tuple[dict, Any]]]:
+def _date_formats(frame: pd.DataFrame, plan: list[tuple[dict, Any]],
+                  factorized: dict | None = None) -> tuple[pd.DataFrame, list[tuple[dict, Any]]]:
     """``match_strftime_format`` rules, made cheap: the same ``strptime`` test, once per distinct value.
 
     GX calls ``datetime.strptime`` on every cell (seconds for a 10,000-institution ledger), though a
@@ -257,7 +264,7 @@ def _date_formats(frame: pd.DataFrame, plan: list[tuple[dict, Any]]) -> tuple[pd
         column, fmt = entry["kwargs"]["column"], entry["kwargs"]["strftime_format"]
         flag = f"{column}≈{fmt}"
         if flag not in derived:
-            derived[flag] = _parses(frame[column], fmt)
+            derived[flag] = _parses(frame[column], fmt, factorized)
         rewritten.append((_on_flag(entry, flag, summary_as_written=True), None))
     if derived:
         frame = frame.assign(**derived)
@@ -267,7 +274,8 @@ def _date_formats(frame: pd.DataFrame, plan: list[tuple[dict, Any]]) -> tuple[pd
 REGEX_RULES = {"expect_column_values_to_match_regex": True, "expect_column_values_to_not_match_regex": False}
 
 
-def _regexes(frame: pd.DataFrame, plan: list[tuple[dict, Any]]) -> tuple[pd.DataFrame, list[tuple[dict, Any]]]:
+def _regexes(frame: pd.DataFrame, plan: list[tuple[dict, Any]],
+             factorized: dict | None = None) -> tuple[pd.DataFrame, list[tuple[dict, Any]]]:
     """``match_regex`` and ``not_match_regex`` rules, made cheap: the same test, once per distinct value.
 
     GX runs ``str(cell)`` through ``re.search`` for every cell (a province's indicators.csv: 1.4 million cells per
@@ -287,14 +295,14 @@ def _regexes(frame: pd.DataFrame, plan: list[tuple[dict, Any]]) -> tuple[pd.Data
         column, regex = entry["kwargs"]["column"], entry["kwargs"]["regex"]
         flag = f"{column}{'~' if wanted else '≁'}{regex}"
         if flag not in derived:
-            derived[flag] = _searches(frame[column], regex, wanted)
+            derived[flag] = _searches(frame[column], regex, wanted, factorized)
         rewritten.append((_on_flag(entry, flag, summary_as_written=True), None))
     if derived:
         frame = frame.assign(**derived)
     return frame, rewritten
 
 
-def _searches(values: pd.Series, regex: str, wanted: bool) -> pd.Series:
+def _searches(values: pd.Series, regex: str, wanted: bool, factorized: dict | None = None) -> pd.Series:
     """True where ``re.search(regex, str(cell))`` finds (``wanted``) or does not find (not ``wanted``) a match; None
     for an empty cell."""
     import re
@@ -306,7 +314,7 @@ def _searches(values: pd.Series, regex: str, wanted: bool) -> pd.Series:
             return None
         return (pattern.search(str(value)) is not None) == wanted
 
-    return per_distinct(values, lambda distinct: distinct.map(passes).astype(object))
+    return per_distinct(values, lambda distinct: distinct.map(passes).astype(object), factorized)
 
 
 def _on_flag(entry: dict, flag: str, summary_as_written: bool = False) -> dict:
@@ -322,7 +330,7 @@ def _on_flag(entry: dict, flag: str, summary_as_written: bool = False) -> dict:
             "kwargs": {**run_kwargs, "column": flag, "value_set": [True]}, "meta": run_meta}
 
 
-def _parses(values: pd.Series, fmt: str) -> pd.Series:
+def _parses(values: pd.Series, fmt: str, factorized: dict | None = None) -> pd.Series:
     """True/False: does each cell parse with ``datetime.strptime(cell, fmt)``; None for an empty cell."""
     from datetime import datetime
 
@@ -335,7 +343,7 @@ def _parses(values: pd.Series, fmt: str) -> pd.Series:
             return False
         return True
 
-    return per_distinct(values, lambda distinct: distinct.map(parses).astype(object))
+    return per_distinct(values, lambda distinct: distinct.map(parses).astype(object), factorized)
 
 
 def _used_columns(frame: pd.DataFrame, entries: list[dict]) -> pd.DataFrame:
@@ -355,3 +363,154 @@ def _used_columns(frame: pd.DataFrame, entries: list[dict]) -> pd.DataFrame:
                 return frame
             used.add(condition["column"]["name"])
     return frame[[c for c in frame.columns if c in used]]
+
+
+GX_LISTED = 200  # the unexpected values GX lists (every index is listed); ``_read_result`` reads the rest from the file
+
+
+def _compact(frame: pd.DataFrame, plan: list[tuple[dict, Any]], parameters: dict,
+             factorized: dict | None = None) -> tuple[pd.DataFrame, list[tuple[dict, Any]]]:
+    """Rules made cheap for a large table: GX reads a numeric column that decides the same rows, computed once here.
+
+    GX's pandas metrics over a column of text (a province's indicators.csv: 1.4 million cells) test each cell in
+    Python and hash the whole frame; over a column of floats they run in numpy. So, with the same rows reported:
+
+    - ``not_be_null`` on a column of text runs on a float column, 1 where the cell holds a value, empty where not;
+    - ``compound_columns_to_be_unique`` runs as ``values_to_be_in_set [1]`` on 1 where the row's values occur once and
+      0 where ``duplicated(keep=False)`` (GX's own test) finds them again, empty for a row whose values are all missing
+      (GX's default ``ignore_row_if``);
+    - ``values_to_be_in_set`` on a column of text decides each distinct value once;
+    - a derived True/False column (``_large_sets``, ``_date_formats``, ``_regexes``) becomes 1/0, and a
+      ``row_condition`` ``column == value`` on it or on a ``between`` rule is applied here: rows outside it are empty,
+      which these rules skip as GX skips rows outside the condition.
+
+    Problems name the column, the rule and the values GX would have listed (the first ``GX_LISTED`` values of the
+    original column(s), the rest read from the file, as ``_read_result`` does for GX's own results); the summary names
+    the rule as written.
+    """
+    derived: dict[str, pd.Series] = {}
+    rewritten = []
+    for entry, settled in plan:
+        kwargs, meta = entry["kwargs"], entry.get("meta", {})
+        kind, condition = entry["type"], kwargs.get("row_condition")
+        if settled is not None or not _simple(condition) or set(kwargs) - COMPACTED_KWARGS.get(kind, set()):
+            rewritten.append((entry, settled))
+            continue
+        column = kwargs.get("column")
+        written = meta.get("written") or {"type": kind, "column": column or "+".join(kwargs.get("column_list") or ())}
+        run_meta = {**meta, "written": written}
+        if kind == "expect_column_values_to_not_be_null" and condition is None and _is_text(frame[column]):
+            name = f"{column}≠∅"
+            derived[name] = pd.Series(1.0, index=frame.index).where(frame[column].notna())
+            run_meta.update(named_as=meta.get("named_as", column), values_of=[column])
+            rewritten.append(({**entry, "kwargs": {"column": name}, "meta": run_meta}, None))
+        elif kind == "expect_compound_columns_to_be_unique" and condition is None:
+            columns = list(kwargs["column_list"])
+            name = "≠".join(["", *columns])
+            once = _once(frame, columns, factorized)
+            derived[name] = once
+            run_meta.update(named_as=meta.get("named_as", "+".join(columns)), values_of=columns)
+            rewritten.append((_on_number_flag(entry, name, run_meta), None))
+        elif kind == "expect_column_values_to_be_in_set" and _is_flag(frame[column]):
+            name = column if condition is None else f"{column}|{_condition_name(condition)}"
+            derived[name] = _flag_number(frame[column]).where(_holds(frame, condition))
+            rewritten.append((_on_number_flag(entry, name, run_meta), None))
+        elif kind == "expect_column_values_to_be_in_set" and condition is None and _is_text(frame[column]):
+            name = f"{column}∈{len(derived)}"
+            derived[name] = _members(frame[column], set(_resolve(kwargs.get("value_set"), parameters)), factorized)
+            run_meta.update(named_as=meta.get("named_as", column), values_of=[column])
+            rewritten.append((_on_number_flag(entry, name, run_meta), None))
+        elif kind == "expect_column_values_to_be_between" and condition is not None and frame[column].dtype.kind == "f":
+            name = f"{column}|{_condition_name(condition)}"
+            derived[name] = frame[column].where(_holds(frame, condition))
+            run_meta.update(named_as=meta.get("named_as", column), values_of=[column])
+            run_kwargs = {k: v for k, v in kwargs.items() if k != "row_condition"}
+            rewritten.append(({**entry, "kwargs": {**run_kwargs, "column": name}, "meta": run_meta}, None))
+        else:
+            rewritten.append((entry, settled))
+    if derived:
+        frame = frame.assign(**derived)
+    return frame, rewritten
+
+
+COMPACTED_KWARGS = {"expect_column_values_to_not_be_null": {"column"},
+                    "expect_compound_columns_to_be_unique": {"column_list"},
+                    "expect_column_values_to_be_in_set": {"column", "value_set", "row_condition"},
+                    "expect_column_values_to_be_between": {"column", "min_value", "max_value", "strict_min", "strict_max",
+                                                           "row_condition"}}
+
+
+def _once(frame: pd.DataFrame, columns: list[str], factorized: dict | None) -> pd.Series:
+    """1.0 where the row's values of ``columns`` occur in no other row, 0.0 where they do (``duplicated(keep=False)``,
+    GX's test), empty where they are all missing (GX's default ``ignore_row_if``). Compared by each column's distinct
+    values' numbers (every missing value one number, as ``duplicated`` has it): the same rows, found in integers."""
+    factorized = {} if factorized is None else factorized
+    numbers = {}
+    for column in columns:
+        if column not in factorized:
+            factorized[column] = pd.factorize(frame[column], use_na_sentinel=False)
+        numbers[column] = factorized[column][0]
+    counted = frame[columns].notna().any(axis=1).to_numpy()
+    once = pd.Series(float("nan"), index=frame.index)
+    once[counted] = (~pd.DataFrame(numbers)[counted].duplicated(keep=False)).astype(float).to_numpy()
+    return once
+
+
+def _members(values: pd.Series, wanted: set, factorized: dict | None = None) -> pd.Series:
+    """1.0 where the cell is in ``wanted``, 0.0 where not, empty for an empty cell; each distinct value once."""
+
+    def member(value) -> float | None:
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            return None
+        return float(value in wanted)
+
+    return per_distinct(values, lambda distinct: distinct.map(member), factorized).astype("float64")
+
+
+def _simple(condition: Any) -> bool:
+    """No row condition, or ``column == value`` (as ``_when`` writes them)."""
+    return condition is None or (isinstance(condition, dict) and condition.get("type") == "comparison"
+                                 and condition.get("operator") == "==")
+
+
+def _condition_name(condition: dict) -> str:
+    return f"{condition['column']['name']}={condition['parameter']}"
+
+
+def _holds(frame: pd.DataFrame, condition: dict | None) -> pd.Series:
+    """Where ``condition`` (``column == value``) holds, as GX's row filter finds it; everywhere when None."""
+    if condition is None:
+        return pd.Series(True, index=frame.index)
+    return frame[condition["column"]["name"]] == condition["parameter"]
+
+
+def _is_text(values: pd.Series) -> bool:
+    return pd.api.types.is_object_dtype(values.dtype) or pd.api.types.is_string_dtype(values.dtype)
+
+
+def _is_flag(values: pd.Series) -> bool:
+    """A derived True/False column of ``_large_sets``, ``_date_formats`` or ``_regexes`` (True, False or None only)."""
+    return isinstance(values.name, str) and any(mark in values.name for mark in ("∈", "≈", "~", "≁")) and \
+        values.dtype == object and set(pd.unique(values)) <= {True, False, None}
+
+
+def _flag_number(values: pd.Series) -> pd.Series:
+    """True/False/None as 1.0/0.0/empty."""
+    return values.map({True: 1.0, False: 0.0}).astype("float64")
+
+
+def _on_number_flag(entry: dict, flag: str, meta: dict) -> dict:
+    """``entry`` as ``values_to_be_in_set [1]`` on the 1/0/empty column ``flag``."""
+    return {**entry, "type": "expect_column_values_to_be_in_set", "kwargs": {"column": flag, "value_set": [1.0]},
+            "meta": meta}
+
+
+def _values_of(run: pd.DataFrame | None, rows: list, columns: list[str], text: pd.DataFrame, column: str) -> list:
+    """What GX lists as the unexpected values of the original column(s) at ``rows``: the first ``GX_LISTED`` (one
+    value, or ``{column: value}`` for several columns)."""
+    listed = [_as_row(r) for r in rows[:GX_LISTED]]
+    if run is None:
+        return [_cell(text, r, column) for r in listed]
+    if len(columns) == 1:
+        return [run.at[r, columns[0]] for r in listed]
+    return [{c: run.at[r, c] for c in columns} for r in listed]

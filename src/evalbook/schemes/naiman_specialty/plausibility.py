@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 
+import numpy as np
 import pandas as pd
 
 from evalbook.core.columns import per_distinct
@@ -77,73 +78,139 @@ def values_of(indicators: pd.DataFrame, text: pd.DataFrame, kinds: tuple[str, ..
     """The rows of a compared kind with a number, their value as an exact Fraction from the cell's text."""
     rows = indicators[indicators["kind"].isin(kinds) & indicators["value_num"].notna()]
     cells = text["value"].reindex(rows.index)  # the cell of each row, by line number (each distinct text read once)
-    return rows.assign(exact=per_distinct(cells, lambda distinct: distinct.map(lambda t: exact(str(t).strip()))))
+    exacts = per_distinct(cells, lambda distinct: distinct.map(lambda t: exact(str(t).strip())))
+    return with_scaled(rows.assign(exact=exacts))
+
+
+SAFE = 2**62 // 64  # whole numbers this small multiply by a factor's or floor's terms without leaving int64
+
+
+def _scaled(values: pd.DataFrame) -> pd.DataFrame:
+    """``values`` as ``with_scaled`` gives it (given so, or made now)."""
+    return values if "scaled" in values and "common" in values.attrs else with_scaled(values)
+
+
+def with_scaled(values: pd.DataFrame) -> pd.DataFrame:
+    """``values`` with ``scaled``: each exact value as a whole number of 1 / ``attrs["common"]`` (the least common
+    denominator of them all), as int64 when every product the comparisons make fits, else as Python integers."""
+    distinct = set(values["exact"])
+    common = math.lcm(*(v.denominator for v in distinct)) if distinct else 1
+    scale = {v: v.numerator * (common // v.denominator) for v in distinct}
+    small = all(abs(n) < SAFE for n in scale.values()) and common < SAFE
+    scaled = np.array([scale[v] for v in values["exact"]], dtype=np.int64 if small else object)
+    out = values.assign(scaled=scaled)
+    out.attrs["common"] = common
+    return out
 
 
 def baseline_jumps(values: pd.DataFrame, year: int, baseline_period: str, file: str, t: dict, context) -> list[Problem]:
-    def rows(period: str):  # (line, (code, specialty, indicator), exact value), in file order
-        of = values[values["period"] == period]
-        return zip(of.index, zip(of["code"], of["specialty"], of["indicator"], strict=True), of["exact"], strict=True)
-
-    base = {key: (line, value) for line, key, value in rows(baseline_period)}
+    """Each value of the year far from the same specialty's value of the same indicator in the baseline survey (the last
+    baseline row of that indicator, as read in file order), in file order; decided on whole numbers (``scaled``)."""
+    keys = ["code", "specialty", "indicator"]
+    values = _scaled(values)
+    base = values[values["period"] == baseline_period].drop_duplicates(keys, keep="last")
+    now = values[values["period"] == str(year)]
+    paired = now.reset_index(names="line").merge(base.reset_index(names="base_line")[[*keys, "base_line", "exact", "scaled"]],
+                                                 on=keys, how="inner", suffixes=("", "_base"), sort=False)
+    far_rows = _far(paired["scaled"].to_numpy(), paired["scaled_base"].to_numpy(), values.attrs["common"], t["baseline"],
+                    t["floor"])
     factor, floor = plain(t["baseline"]), plain(t["floor"])
     problems = []
-    for line, key, value in rows(str(year)):
-        found = base.get(key)
-        if found is None or not far_exact(value.numerator, value.denominator, found[1].numerator, found[1].denominator,
-                                          t["baseline"], t["floor"]):
-            continue
+    flagged = paired[far_rows]
+    for line, value, found_line, found in zip(flagged["line"], flagged["exact"], flagged["base_line"], flagged["exact_base"],
+                                              strict=True):
         problems.append(Problem(
-            file, f"与本专科基线（统计期 {baseline_period}，第{found[0]}行：{plain(found[1])}）相差超过{factor}倍"
+            file, f"与本专科基线（统计期 {baseline_period}，第{found_line}行：{plain(found)}）相差超过{factor}倍"
                   f"（较大值 > {factor} × 较小值，且两值不都 ≤ {floor}；评分规则 plausibility.baseline_factor = {factor}，"
                   f"floor = {floor}）：请核实，不影响评分",
-            f"more than {factor}-fold from the specialty's own baseline (period {baseline_period}, row {found[0]}: "
-            f"{plain(found[1])}; rule: larger > {factor} × smaller unless both ≤ {floor}, rubric "
+            f"more than {factor}-fold from the specialty's own baseline (period {baseline_period}, row {found_line}: "
+            f"{plain(found)}; rule: larger > {factor} × smaller unless both ≤ {floor}, rubric "
             f"plausibility.baseline_factor = {factor}, floor = {floor}): please check; scores unchanged",
             row=int(line), column="value", value=plain(value), severity=IMPLAUSIBLE, context=context(int(line))))
     return problems
 
 
+def _far(a: np.ndarray, b: np.ndarray, common: int, factor: Fraction, floor: Fraction) -> np.ndarray:
+    """``far(a / common, b / common, factor, floor)`` for each pair of whole numbers (``far_exact`` with one
+    denominator, which cancels from the factor's comparison): True/False per pair."""
+    high, low = np.maximum(a, b), np.minimum(a, b)
+    return (high * floor.denominator > floor.numerator * common) & (high * factor.denominator > factor.numerator * low)
+
+
 def peer_outliers(values: pd.DataFrame, fields: dict, file: str, t: dict, context) -> list[Problem]:
-    factor, floor, least = plain(t["peer"]), plain(t["floor"]), t["min_peers"]
+    """Each value far from the median of the other specialties of its field (same indicator and period), group by group
+    (in the order the groups first appear), in file order within a group.
+
+    Where every specialty of a group gives one value (as the suites ensure), decided for all groups at once on whole
+    numbers: the group's values sorted, each value's median of the others read from its place; otherwise the group is
+    compared value by value (``_peer_group``)."""
+    least = t["min_peers"]
+    values = _scaled(values)
+    common = values.attrs["common"]
     values = values.assign(field=[fields.get((c, s)) for c, s in zip(values["code"], values["specialty"], strict=True)])
-    problems = []
-    for (field, _, _), group in values.dropna(subset=["field"]).groupby(["field", "period", "indicator"], sort=False):
-        units = list(zip(group["code"], group["specialty"], strict=True))
-        exacts = group["exact"].tolist()
-        one_each = len(set(units)) == len(units)  # as the suites ensure: then the peers are the group less one value
-        # exactly, in integers: every value of the group is its ``scaled`` integer / ``common`` (no Fraction per step)
-        common = math.lcm(*{v.denominator for v in exacts})
-        scaled = [v.numerator * (common // v.denominator) for v in exacts]
-        places = sorted(range(len(scaled)), key=scaled.__getitem__) if one_each else []
-        ordered = [scaled[i] for i in places]
-        place = [0] * len(scaled)  # each value's place in ``ordered``
-        for at, i in enumerate(places):
-            place[i] = at
-        for i, (line, unit, value) in enumerate(zip(group.index, units, exacts, strict=True)):
-            if one_each:
-                count = len(ordered) - 1
-                if count < least or len(ordered) < 2:
-                    continue
-                twice = median_without(ordered, place[i])  # the median is twice / (2 × common)
-                if not far_exact(2 * scaled[i], 2 * common, twice, 2 * common, t["peer"], t["floor"]):
-                    continue
-                middle = Fraction(twice, 2 * common)
-            else:
-                peers = [v for u, v in zip(units, exacts, strict=True) if u != unit]
-                count, middle = len(peers), (median(peers) if len(peers) >= least else None)
-                if count < least or not far(value, middle, t["peer"], t["floor"]):
-                    continue
-            problems.append(Problem(
-                file, f"与同领域（{field}）其他{count}个专科同一指标同一统计期的中位数（{plain(middle)}）相差超过{factor}倍"
-                      f"（较大值 > {factor} × 较小值，且两值不都 ≤ {floor}，同领域至少{least}个专科时比较；"
-                      f"评分规则 plausibility.peer_factor = {factor}，min_peers = {least}）：请核实，不影响评分",
-                f"more than {factor}-fold from the median ({plain(middle)}) of the {count} other specialties of the "
-                f"field {field} (same indicator and period; rule: larger > {factor} × smaller unless both ≤ {floor}, "
-                f"with at least {least} peers; rubric plausibility.peer_factor = {factor}, min_peers = {least}): "
-                "please check; scores unchanged",
-                row=int(line), column="value", value=plain(value), severity=IMPLAUSIBLE, context=context(int(line))))
-    return problems
+    values = values.dropna(subset=["field"])
+    group = values.groupby(["field", "period", "indicator"], sort=False).ngroup().to_numpy()
+    repeated = pd.DataFrame({"g": group, "c": values["code"].to_numpy(), "s": values["specialty"].to_numpy()}).duplicated()
+    mixed = np.isin(group, group[repeated.to_numpy()])  # groups where a specialty gives two values: compared one by one
+    scaled = values["scaled"].to_numpy()
+    if scaled.dtype == object:  # Python integers (values too large for int64 products)
+        order = np.array(sorted(range(len(group)), key=lambda i: (group[i], scaled[i])), dtype=np.int64)
+    else:
+        order = np.lexsort((scaled, group))  # by group, then value (a stable order)
+    size = np.bincount(group, minlength=group.max() + 1 if len(group) else 0)
+    start = np.concatenate([[0], np.cumsum(size)[:-1]]) if len(size) else size
+    place = np.empty(len(group), dtype=np.int64)
+    place[order] = np.arange(len(group)) - start[group[order]]
+    ordered = scaled[order]
+    count = size[group] - 1  # the peers of each value
+    middle = count // 2
+    odd = count % 2 == 1
+    first = np.where(odd, middle, middle - 1)
+
+    def at(j: np.ndarray) -> np.ndarray:  # the j-th of the others (sorted, without the value itself)
+        return ordered[np.clip(start[group] + j + (j >= place), 0, max(len(ordered) - 1, 0))]
+
+    twice = np.where(odd, 2 * at(middle), at(first) + at(middle))  # twice the median of the others
+    compared = (count >= least) & (count >= 1) & ~mixed
+    far_rows = compared & _far(2 * scaled, twice, 2 * common, t["peer"], t["floor"])
+    lines, exacts = values.index.to_numpy(), values["exact"].to_numpy()
+    found: list[tuple[int, int, Problem]] = []
+    for i in np.flatnonzero(far_rows):
+        found.append((int(group[i]), int(i), _peer_problem(file, values["field"].iat[i], int(count[i]),
+                                                          Fraction(int(twice[i]), 2 * common), int(lines[i]), exacts[i],
+                                                          t, context)))
+    for g in np.unique(group[mixed]):
+        rows = np.flatnonzero(group == g)
+        found += [(int(g), int(i), problem) for i, problem in _peer_group(values.iloc[rows], rows, file, t, context)]
+    return [problem for _, _, problem in sorted(found, key=lambda f: (f[0], f[1]))]
+
+
+def _peer_group(group: pd.DataFrame, rows, file: str, t: dict, context) -> list[tuple[int, Problem]]:
+    """One group where a specialty gives more than one value: each value against the median of the other specialties'."""
+    units = list(zip(group["code"], group["specialty"], strict=True))
+    exacts = group["exact"].tolist()
+    out = []
+    for i, (line, unit, value) in zip(rows, zip(group.index, units, exacts, strict=True), strict=True):
+        peers = [v for u, v in zip(units, exacts, strict=True) if u != unit]
+        count, middle = len(peers), (median(peers) if len(peers) >= t["min_peers"] else None)
+        if count < t["min_peers"] or not far(value, middle, t["peer"], t["floor"]):
+            continue
+        out.append((i, _peer_problem(file, group["field"].iloc[0], count, middle, int(line), value, t, context)))
+    return out
+
+
+def _peer_problem(file: str, field: str, count: int, middle: Fraction, line: int, value: Fraction, t: dict,
+                  context) -> Problem:
+    factor, floor, least = plain(t["peer"]), plain(t["floor"]), t["min_peers"]
+    return Problem(
+        file, f"与同领域（{field}）其他{count}个专科同一指标同一统计期的中位数（{plain(middle)}）相差超过{factor}倍"
+              f"（较大值 > {factor} × 较小值，且两值不都 ≤ {floor}，同领域至少{least}个专科时比较；"
+              f"评分规则 plausibility.peer_factor = {factor}，min_peers = {least}）：请核实，不影响评分",
+        f"more than {factor}-fold from the median ({plain(middle)}) of the {count} other specialties of the "
+        f"field {field} (same indicator and period; rule: larger > {factor} × smaller unless both ≤ {floor}, "
+        f"with at least {least} peers; rubric plausibility.peer_factor = {factor}, min_peers = {least}): "
+        "please check; scores unchanged",
+        row=line, column="value", value=plain(value), severity=IMPLAUSIBLE, context=context(line))
 
 
 def plausibility(intake) -> list[Problem]:

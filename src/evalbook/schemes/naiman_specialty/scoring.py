@@ -102,6 +102,13 @@ def score_cohort(institutions: pd.DataFrame, specialties: pd.DataFrame, indicato
     rubric = rubric.data if isinstance(rubric, Rubric) else rubric
     cat = catalog()
     names = institutions.set_index("code")["name"].to_dict()
+    lower = list(cat.index[cat["direction"] == "lower"])
+    # only the indicators a score reads (committed, rechecked, or judged for worsening): a province's survey has
+    # 1.4 million values, most of them read by no score
+    read = set(targets["indicator"].dropna()) | set(lower)
+    if recheck is not None:
+        read |= set(recheck["indicator"].dropna())
+    indicators = indicators[indicators["indicator"].isin(read)]
     values, rechecks = actual_values(indicators, recheck, year, rubric["recheck_tolerance"])
     baseline_period = indicators[indicators["period"] == str(rubric["baseline_period"])]
     baseline_values = baseline_period.set_index(["code", "specialty", "indicator"])["value_num"].map(maybe_exact).astype(object)
@@ -117,7 +124,6 @@ def score_cohort(institutions: pd.DataFrame, specialties: pd.DataFrame, indicato
     expert_means = _rows_by_unit(counted.assign(expert_mean=[mean(row) for row in zip(*(counted[d] for d in dims), strict=True)]),
                                  ["expert_mean"])
     value_of, baseline_of = _as_dict(values), _as_dict(baseline_values)
-    lower = list(cat.index[cat["direction"] == "lower"])
     category_of, direction_of = cat["category"].to_dict(), cat["direction"].to_dict()
     unit_rows, indicator_rows, worsened_rows, category_rows = [], [], [], []
     for sp in building.itertuples():

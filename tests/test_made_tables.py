@@ -82,3 +82,17 @@ def test_a_table_changed_after_the_run_is_refused(tmp_path, name, section):
     path.unlink()
     with pytest.raises(InputError, match="missing"):
         section(batch)
+
+
+@pytest.mark.parametrize(("scheme", "year"), YEARS)
+def test_a_units_panel_rows_are_its_rows_of_the_years(scheme, year):
+    """A report computes only its own panels: the same figures as the year's rows of its unit."""
+    from evalbook.committee.panels import panel_rows
+
+    book = open_year(scheme, year)
+    everyone = panel_rows(book.scheme, book.intake)
+    assert everyone["unit"].nunique() > 1
+    for unit, rows in everyone.groupby("unit", sort=False):
+        mine = panel_rows(book.scheme, book.intake, unit)
+        assert mine.drop(columns="row").to_dict("records") == rows.drop(columns="row").to_dict("records")
+        assert mine["row"].tolist() == rows["row"].tolist()

@@ -56,9 +56,10 @@ def _score_rows(rows: pd.DataFrame, who: dict, names: dict, with_unit: bool) -> 
     return out
 
 
-def changes(book, rows: pd.DataFrame) -> pd.DataFrame:
+def changes(book, rows: pd.DataFrame | None = None) -> pd.DataFrame:
     """leave_one_out.csv as text cells: in a batch the run's (checked against its record), else made here (every
-    expert left out in turn, the year scored again); the page shows the same text either way."""
+    expert left out in turn, the year scored again; ``rows``: the year's ``panel_rows`` when at hand); the page
+    shows the same text either way."""
     texts = made.texts_of(book, made.PANELS, "留一专家检验表（leave_one_out.csv）", "the leave-one-expert-out table",
                           lambda: {CHANGES_FILE: csv_text(leave_one_out(book.scheme, book.intake, book.scores, rows))})
     text = texts[CHANGES_FILE]
@@ -108,16 +109,15 @@ def cohort_panels(book) -> Html:
 def unit_panel(book, *key: str) -> Html:
     """A report unit's (``REPORT_KEY`` values) own expert scores with their flags, and the experts without whom its
     award, pass or rank changes (said plainly when none does)."""
-    rows = panel_rows(book.scheme, book.intake)
-    if rows is None:
-        return Html("")
     folder = "-".join(key)
+    mine = panel_rows(book.scheme, book.intake, folder)  # its own panels only: the cohort's are not needed here
+    if mine is None:
+        return Html("")
     who, names = _who(book), _names(book)
-    mine = rows[rows["unit"] == folder]
     headers = ["评分对象", "专家", "评分", "专家平均", "标准差", "偏离", "标记"]
     parts = [table(_score_rows(mine, who, names, False), headers, numeric=(2, 3, 4, 5), classes="panel")
              if len(mine) else paragraph("本单位没有专家评分。")]
-    changed = changes(book, rows)
+    changed = changes(book)
     mine_changes = changed[changed["unit"] == folder]
     parts.append(Html("<h3>去掉一位专家：本单位的结果是否改变</h3>"))
     parts.append(table(_change_rows(mine_changes, who, False), ["去掉的专家", "评分对象", "改变的结果", "原结果",

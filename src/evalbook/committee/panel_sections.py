@@ -7,12 +7,16 @@ data reaches the page through ``evalbook.output.html`` (escaped).
 
 from __future__ import annotations
 
+import io
+
 import pandas as pd
 
+from evalbook.committee import made
 from evalbook.committee.experts import REGISTRY_FILE
-from evalbook.committee.panels import HIGH, LOW, RECUSED, expert_bias, leave_one_out, panel_rows
+from evalbook.committee.panels import CHANGES_FILE, HIGH, LOW, RECUSED, expert_bias, leave_one_out, panel_rows
 from evalbook.core.columns import identity_key
 from evalbook.output.html import Html, join, num, paragraph, section, signed, table
+from evalbook.output.tables import csv_text
 
 TITLE = "专家评分"
 WHAT = {"奖项": "奖项", "合格": "是否合格", "名次": "名次"}
@@ -52,6 +56,16 @@ def _score_rows(rows: pd.DataFrame, who: dict, names: dict, with_unit: bool) -> 
     return out
 
 
+def changes(book, rows: pd.DataFrame | None = None) -> pd.DataFrame:
+    """leave_one_out.csv as text cells: in a batch the run's (checked against its record), else made here (every
+    expert left out in turn, the year scored again; ``rows``: the year's ``panel_rows`` when at hand); the page
+    shows the same text either way."""
+    texts = made.texts_of(book, made.PANELS, "留一专家检验表（leave_one_out.csv）", "the leave-one-expert-out table",
+                          lambda: {CHANGES_FILE: csv_text(leave_one_out(book.scheme, book.intake, book.scores, rows))})
+    text = texts[CHANGES_FILE]
+    return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+
+
 def _change_rows(changes: pd.DataFrame, who_by_name: dict, with_unit: bool) -> list[tuple]:
     out = []
     for c in changes.itertuples(index=False):
@@ -82,11 +96,11 @@ def cohort_panels(book) -> Html:
                         for b in bias.itertuples(index=False)],
                        ["专家", "评分对象数", "平均偏离", "偏低或偏高次数", "应回避次数"], numeric=(1, 2, 3, 4),
                        classes="bias"))
-    changes = leave_one_out(book.scheme, book.intake, book.scores, rows)
+    changed = changes(book, rows)
     parts.append(Html("<h3>去掉一位专家：哪些结果会改变</h3>"))
-    parts.append(table(_change_rows(changes, who, True), ["去掉的专家", "机构", "评分对象", "改变的结果", "原结果",
+    parts.append(table(_change_rows(changed, who, True), ["去掉的专家", "机构", "评分对象", "改变的结果", "原结果",
                                                            "去掉该专家后"], classes="leave-one-out")
-                 if len(changes) else paragraph("去掉任何一位专家的全部评分后重新评分，所有单位的奖项、合格与名次都不改变。",
+                 if len(changed) else paragraph("去掉任何一位专家的全部评分后重新评分，所有单位的奖项、合格与名次都不改变。",
                                                 "ok"))
     return section(TITLE, *parts, note=_policy_note(book) + "去掉一位专家：删去该专家的全部评分，其余不变，按同一评分规则"
                                                        "重新评分，列出改变的奖项、合格与单位名次。")
@@ -95,17 +109,16 @@ def cohort_panels(book) -> Html:
 def unit_panel(book, *key: str) -> Html:
     """A report unit's (``REPORT_KEY`` values) own expert scores with their flags, and the experts without whom its
     award, pass or rank changes (said plainly when none does)."""
-    rows = panel_rows(book.scheme, book.intake)
-    if rows is None:
-        return Html("")
     folder = "-".join(key)
+    mine = panel_rows(book.scheme, book.intake, folder)  # its own panels only: the cohort's are not needed here
+    if mine is None:
+        return Html("")
     who, names = _who(book), _names(book)
-    mine = rows[rows["unit"] == folder]
     headers = ["评分对象", "专家", "评分", "专家平均", "标准差", "偏离", "标记"]
     parts = [table(_score_rows(mine, who, names, False), headers, numeric=(2, 3, 4, 5), classes="panel")
              if len(mine) else paragraph("本单位没有专家评分。")]
-    changes = leave_one_out(book.scheme, book.intake, book.scores, rows)
-    mine_changes = changes[changes["unit"] == folder]
+    changed = changes(book)
+    mine_changes = changed[changed["unit"] == folder]
     parts.append(Html("<h3>去掉一位专家：本单位的结果是否改变</h3>"))
     parts.append(table(_change_rows(mine_changes, who, False), ["去掉的专家", "评分对象", "改变的结果", "原结果",
                                                                  "去掉该专家后"], classes="leave-one-out")

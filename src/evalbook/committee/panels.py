@@ -43,13 +43,16 @@ def population_sd(values: list[Fraction], digits: int = SD_DIGITS) -> str:
     return f"{whole}.{part:0{digits}d}" if digits else str(whole)
 
 
-def panel_rows(scheme, intake) -> pd.DataFrame | None:
+def panel_rows(scheme, intake, unit: str | None = None) -> pd.DataFrame | None:
     """Every expert score of the year with its panel's figures: the scheme's ``expert_scores`` plus ``expert_key``,
-    ``counted`` (in the subject's mean), ``panel_mean``, ``panel_sd``, ``deviation`` and ``flag``. None: no panel."""
+    ``counted`` (in the subject's mean), ``panel_mean``, ``panel_sd``, ``deviation`` and ``flag``. None: no panel.
+    ``unit`` (a report folder): only its scores (a panel is one unit's subject, so its figures are the same)."""
     frame = scheme.expert_scores(intake)
     if frame is None:
         return None
     exclude, far = scheme.panel_policy(intake.rubric)
+    if unit is not None:
+        frame = frame[frame["unit"] == unit]
     frame = frame.reset_index(drop=True).copy()
     frame["expert_key"] = [identity_key(e) for e in frame["expert"]]
     frame["counted"] = [not (exclude and r) for r in frame["recused"]]

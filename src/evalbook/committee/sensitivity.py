@@ -78,10 +78,10 @@ def stability(scheme, intake, scores=None) -> Stability:
             scored = scheme.score(replace(intake, rubric=scenario.rubric))
         frames.append(unit_decisions(scheme, scored).assign(scenario=scenario.name))
     rows = pd.concat(frames, ignore_index=True)
-    return Stability(readings, rows, _shifts(readings, frames))
+    return Stability(readings, rows, shifts_of(readings, frames))
 
 
-def _shifts(readings: list[Scenario], frames: list[pd.DataFrame]) -> list[Shift]:
+def shifts_of(readings: list[Scenario], frames: list[pd.DataFrame]) -> list[Shift]:
     base = {r["unit"]: r for r in frames[0].to_dict("records")}
     out = []
     for scenario, frame in zip(readings[1:], frames[1:], strict=True):

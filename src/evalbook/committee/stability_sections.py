@@ -2,12 +2,18 @@
 
 One column per scenario (numbered; the legend names each reading); a cell that differs from the default is
 marked, and a unit whose award or pass depends on a reading is highlighted and listed with the reading that
-changes it. Everything shown comes from ``sensitivity.stability`` (the same numbers as sensitivity.csv)."""
+changes it. Everything shown comes from sensitivity.csv (``sensitivity.stability``): in a batch the run's file,
+checked against its record (``committee.made``), else made here; read back the same way, so both pages are alike."""
 
 from __future__ import annotations
 
-from evalbook.committee.sensitivity import FILE, Stability, passed_state, stability
+import pandas as pd
+
+from evalbook.committee import made
+from evalbook.committee.sensitivity import FILE, Stability, passed_state, shifts_of, stability, unit_decisions
+from evalbook.core.scenarios import scenarios
 from evalbook.output.html import Html, badge, bullet_list, join, paragraph, section, table
+from evalbook.output.tables import csv_text
 
 MARKS = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 
@@ -24,9 +30,39 @@ def _mark(i: int) -> str:
     return MARKS[i - 1] if i <= len(MARKS) else f"({i})"
 
 
+def _rank(text: str):
+    return int(text) if text else pd.NA
+
+
+def _passed(text: str):
+    return {"1": True, "True": True, "0": False, "False": False}.get(text)
+
+
+def read_stability(book) -> Stability:
+    """The year's award stability from sensitivity.csv: each row (a scenario's unit) joined to the default's unit
+    by code and name as the table writes them, for its folder, subject and group; rank, award and pass as the
+    table holds them."""
+    texts = made.texts_of(book, made.SENSITIVITY, f"奖项稳定性表（{FILE}）", f"the award stability table {FILE}",
+                          lambda: {FILE: csv_text(stability(book.scheme, book.intake, book.scores).table())})
+    readings = scenarios(book.rubric)
+    base = unit_decisions(book.scheme, book.scores)
+    units = {(r["code"], r["name"] + (f" {r['subject']}" if r["subject"] else "")): r for r in base.to_dict("records")}
+    frames: dict[str, list[dict]] = {s.name: [] for s in readings}
+    for row in made.rows(texts[FILE]):
+        unit = units.get((row["code"], row["name"]))
+        if unit is None or row["scenario"] not in frames:
+            continue
+        frames[row["scenario"]].append({**{k: unit[k] for k in ("unit", "code", "name", "subject", "group")},
+                                        "rank": _rank(row["rank"]), "award": row["award"],
+                                        "passed": _passed(row["passed"]), "scenario": row["scenario"]})
+    columns = ["unit", "code", "name", "subject", "group", "rank", "award", "passed", "scenario"]
+    tables = [pd.DataFrame(frames[s.name], columns=columns).astype({"rank": "Int64"}) for s in readings]
+    return Stability(readings, pd.concat(tables, ignore_index=True), shifts_of(readings, tables))
+
+
 def stability_section(book, result: Stability | None = None) -> Html:
     """The section for the year page (``book``: an opened year, ``notebook.year.Year``)."""
-    result = result or stability(book.scheme, book.intake, book.scores)
+    result = result or read_stability(book)
     readings = result.scenarios
     if len(readings) == 1:
         return section("奖项稳定性", paragraph("评分规则未列出其他口径（scenarios），无可比较的情景。", "note"))

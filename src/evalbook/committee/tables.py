@@ -3,13 +3,14 @@
 ``run`` (run/batch.py) writes them into the staging folder and ``verify`` (audit/year.py) writes them again
 into a scratch folder to compare: one function, so both make the same files. Both write ``validation.json``
 after it: what the tables read besides the year's own files (last year's, for the trends) are inputs too, and
-what they record for the run's notebooks (``Intake.made``) is part of that record."""
+what they record for the run's notebooks (``Intake.made``: leave-one-expert-out's, the sensitivity's and the trends' files, by
+sha256, which the notebooks of the run take instead of computing them again) is part of that record."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from evalbook.committee import sensitivity, trends
+from evalbook.committee import made, sensitivity, trends
 from evalbook.committee.panels import CHANGES_FILE, PANEL_FILE, leave_one_out, panel_rows, panel_table
 from evalbook.output.tables import csv_text, write_results
 
@@ -20,11 +21,11 @@ def write_year_tables(scheme, intake, scores, folder: Path) -> list[str]:
     rows = panel_rows(scheme, intake)
     if rows is not None:  # each expert score against its panel, and leave-one-expert-out (committee/panels.py)
         (folder / PANEL_FILE).write_text(csv_text(panel_table(rows)), encoding="utf-8")
-        (folder / CHANGES_FILE).write_text(csv_text(leave_one_out(scheme, intake, scores, rows)), encoding="utf-8")
-        written += [PANEL_FILE, CHANGES_FILE]
-    table = sensitivity.stability(scheme, intake, scores).table()
-    (Path(folder) / sensitivity.FILE).write_text(csv_text(table), encoding="utf-8")
-    written.append(sensitivity.FILE)
+        written.append(PANEL_FILE)
+        written += made.write(intake, made.PANELS, Path(folder),
+                              {CHANGES_FILE: csv_text(leave_one_out(scheme, intake, scores, rows))})
+    written += made.write(intake, made.SENSITIVITY, Path(folder),
+                          {sensitivity.FILE: csv_text(sensitivity.stability(scheme, intake, scores).table())})
     # against last year: reads (and records among the inputs) last year's files, and what it found in intake.made,
     # so the caller writes validation.json after this
     written += trends.write_tables(scheme, intake, scores, folder)

@@ -28,6 +28,7 @@ class Year:
     scheme: Scheme
     intake: Intake
     scores: Any
+    validation: str = ""  # the batch's validation.json the year was opened with ("" run alone): what the run made
 
     @property
     def year(self) -> int:
@@ -55,7 +56,7 @@ def open_year(scheme: str, year: int, data_dir: str | Path = "", validation: str
         intake = take_in(module, int(year), Path(data_dir))
     if intake.errors:
         raise InputError(intake.errors)
-    return Year(module, intake, module.score(intake))
+    return Year(module, intake, module.score(intake), str(validation or ""))
 
 
 def unit_row(book: Year, code: str, *rest: str):

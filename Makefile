@@ -46,7 +46,7 @@ test-3.13:  ## the end-to-end tests on Python 3.13, where one is installed
 	else echo "Python 3.13: $$py"; $(MAKE) --no-print-directory setup VENV=.venv-3.13 PYTHON="$$py" && \
 	  .venv-3.13/bin/python -m pytest -q -p no:cacheprovider $(E2E_TESTS); fi
 
-bench: setup  ## where a batch's time goes: naive loop, papermill pool, evalbook run, floor, 10,000 institutions
+bench: setup  ## where a batch's time goes: naive loop, pool, evalbook run, floor, 10,000 units, per-report cost by cohort size, Dask
 	$(BIN)/python scripts/bench.py
 
 lint: setup

@@ -10,10 +10,14 @@ Prints one table (and writes it as JSON with --json PATH):
   kernels (the default) and with ordinary spawned ones (`--kernels spawn`);
 - `evalbook run` on a batch of 200 synthetic institutions with 1 and 2 workers (whole runs: at that size
   the once-per-run costs — start-up, the Great Expectations import, validation — stop mattering);
-- validate + score of 1,000 and 10,000 synthetic institutions (no rendering).
+- validate + score of 1,000 and 10,000 synthetic institutions, and of 1,000 and 10,000 naiman specialties (no
+  rendering; `bench_scale.py`);
+- province scale: the notebook seconds of one report at 22 (the demo), 2,000 and 10,000 synthetic institutions, with
+  the ratio to the demo's (`bench_reports.py`), and a report's seconds on a Dask cluster started from the command line
+  against a local run, with whether both published the same bytes (`bench_dask.py`).
 
 Ratios are against baselines measured in the same run. Not a test: numbers move with the machine.
-Usage: python scripts/bench.py [--sample 3] [--batch 200] [--skip-scale] [--json out.json]
+Usage: python scripts/bench.py [--sample 3] [--batch 200] [--skip-scale] [--skip-province] [--json out.json]
 """
 
 from __future__ import annotations
@@ -131,12 +135,41 @@ def papermill_pool(year_dir: Path, work: Path, threads: int) -> float:
     return time.perf_counter() - started
 
 
+def script_json(work: Path, script: str, *args: str):
+    """Run one of the other bench scripts (its own lines pass through) and return what it wrote with --json."""
+    out = work / f"{script}.json"
+    subprocess.run([sys.executable, str(REPO / "scripts" / script), *args, "--json", str(out)], cwd=REPO, check=True)
+    return json.loads(out.read_text(encoding="utf-8"))
+
+
+def province(work: Path, sizes: str, results: dict, ok: dict) -> list[tuple[str, str, str]]:
+    """Per-report cost against the cohort's size, and on a Dask cluster against local (the issue's targets:
+    2,000 ≤ 1.2× and 10,000 ≤ 1.3× the demo's report; Dask ≤ 1.2× local, same bytes)."""
+    rows = []
+    limits = {2000: 1.2, 10000: 1.3}
+    for got in script_json(work, "bench_reports.py", "--sizes", sizes, "--work", str(work / "reports")):
+        results[f"report_{got['size']}"] = got["median"]
+        limit = limits.get(got["size"])
+        mark = f" {ok[got['ratio'] <= limit]} (≤ {limit}×)" if limit else " (baseline)"
+        rows.append((f"one report's notebook, cohort of {got['size']:,} institutions", f"{got['median']:.2f} s",
+                     f"{got['ratio']:.2f}× the demo's{mark}; year page {got['cohort_seconds']} s"))
+    dask = script_json(work, "bench_dask.py")
+    results["dask_per_report"], results["dask_local_per_report"] = dask["dask_per_report_s"], dask["local_per_report_s"]
+    rows.append(("one report on a Dask cluster (2 CLI workers) vs local", f"{dask['dask_per_report_s']:.2f} s",
+                 f"{dask['ratio']:.2f}× local {dask['local_per_report_s']:.2f} s {ok[dask['within_target']]} (≤ 1.2×); "
+                 f"same bytes {ok[dask['same_outputs']]}"))
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sample", type=int, default=3, help="reports timed for the naive loop")
     parser.add_argument("--skip-scale", action="store_true", help="skip the 1,000 / 10,000 institution timings")
     parser.add_argument("--batch", type=int, default=200, metavar="N",
                         help="also time a whole run of N synthetic institutions with 1 and 2 workers (0: skip)")
+    parser.add_argument("--skip-province", action="store_true",
+                        help="skip the per-report cost at 2,000 and 10,000 institutions and the Dask comparison")
+    parser.add_argument("--sizes", default="22,2000,10000", help="cohort sizes of the per-report figures")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     rows: list[tuple[str, str, str]] = []
@@ -194,15 +227,21 @@ def main() -> None:
             sys.path.insert(0, str(REPO / "scripts"))
             from bench_scale import measure_scale
 
-            # naiman at 10,000 institutions (≈ 30,000 specialties) is a 155 MB indicators.csv, over the 50 MB per-file guard
-            for scheme, sizes in (("wendeng-featured", (1000, 10000)), ("naiman-specialty", (1000,))):
+            # wendeng in institutions, naiman in specialties (synth --specialties)
+            for scheme, sizes in (("wendeng-featured", (1000, 10000)), ("naiman-specialty", (1000, 10000))):
                 for n in sizes:
                     got = measure_scale(scheme, n)
                     total = got["read_validate"] + got["score"]
                     results[f"scale_{scheme}_{n}"] = total
-                    rows.append((f"validate+score {n:,} synthetic ({scheme})", f"{total:.1f} s",
-                                 f"validate {got['read_validate']:.1f} s (GX import {got.get('gx_import', 0):.1f} s), "
-                                 f"score {got['score']:.1f} s" + (f" {ok[total < 10]}" if n == 10000 else "")))
+                    results[f"scale_{scheme}_{n}_peak_mb"] = got["peak_bytes"] / 2**20
+                    target = (f" {ok[total < 10]} (< 10 s), peak {got['peak_bytes'] / 2**20:,.0f} MB "
+                              f"{ok[got['peak_bytes'] < 2 * 2**30]} (< 2 GB)" if n == 10000 else "")
+                    what = "specialties" if scheme == "naiman-specialty" else "institutions"
+                    rows.append((f"validate+score {n:,} synthetic {what} ({scheme})", f"{total:.1f} s",
+                                 f"validate {got['read_validate']:.1f} s (GX import {got.get('gx_import', 0):.1f} s "
+                                 f"not counted), score {got['score']:.1f} s" + target))
+        if not args.skip_province:
+            rows += province(work, args.sizes, results, ok)
     width = max(len(r[0]) for r in rows)
     print(f"evalbook bench · {date.today()} · {platform.node()} · {os.cpu_count()} cores · Python {platform.python_version()}")
     print(f"demo cohort: {SCHEME} {YEAR}, {reports} reports")

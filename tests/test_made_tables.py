@@ -96,3 +96,27 @@ def test_a_units_panel_rows_are_its_rows_of_the_years(scheme, year):
         mine = panel_rows(book.scheme, book.intake, unit)
         assert mine.drop(columns="row").to_dict("records") == rows.drop(columns="row").to_dict("records")
         assert mine["row"].tolist() == rows["row"].tolist()
+
+
+def test_names_that_look_like_formulas_show_as_typed_in_a_batch(tmp_path):
+    """The CSV protects a name starting with = (a leading '); the batch's sections join and show it as typed, the
+    same as a notebook alone."""
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree("data/wendeng-featured", data / "wendeng-featured")
+    roster = data / "wendeng-featured" / "institutions.csv"
+    lines = roster.read_text(encoding="utf-8").splitlines(keepends=True)
+    code, name, rest = lines[1].split(",", 2)
+    lines[1] = f"{code},=SUM(1){name},{rest}"
+    roster.write_text("".join(lines), encoding="utf-8")
+    alone = open_year("wendeng-featured", 2023, data)
+    write_year_tables(alone.scheme, alone.intake, alone.scores, tmp_path)
+    assert f"'=SUM(1){name}" in (tmp_path / "sensitivity.csv").read_text(encoding="utf-8")
+    record = tmp_path / "validation.json"
+    record.write_text(json.dumps(alone.intake.validation_record(), ensure_ascii=False), encoding="utf-8")
+    batch = open_year("wendeng-featured", 2023, data, validation=record)
+    shown = str(stability_section(batch))
+    assert shown == str(stability_section(alone))
+    assert f"=SUM(1){name}" in shown and f"'=SUM(1){name}" not in shown
+    assert str(cohort_panels(batch)) == str(cohort_panels(alone))

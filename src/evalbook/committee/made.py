@@ -31,19 +31,21 @@ def record(intake, key: str, texts: dict[str, str], **found) -> None:
     intake.made[key] = {**found, "files": {name: sha(text) for name, text in texts.items()}}
 
 
-def write(intake, key: str, folder: Path, texts: dict[str, str]) -> list[str]:
-    """Write ``texts`` into ``folder`` and record them under ``key``; return the file names."""
+def write(intake, key: str, folder: Path, texts: dict[str, str], **found) -> list[str]:
+    """Write ``texts`` into ``folder`` and record them under ``key`` with what was found; return the file names."""
     for name, text in texts.items():
         (Path(folder) / name).write_text(text, encoding="utf-8")
-    record(intake, key, texts)
+    record(intake, key, texts, **found)
     return list(texts)
 
 
-def taken(book, key: str, what_zh: str, what_en: str) -> dict[str, str] | None:
+def taken(book, key: str, what_zh: str, what_en: str, validation: str | Path | None = None) -> dict[str, str] | None:
     """The texts of the batch's ``key`` tables (file name → text) for a notebook of the batch, checked against the
     record; None when the notebook runs alone or the record holds no such entry (the caller computes them).
-    A file missing or changed since the record: ``InputError`` (bilingual), naming the file and the hash."""
-    validation = getattr(book, "validation", "")
+    A file missing or changed since the record: ``InputError`` (bilingual), naming the file and the hash.
+    ``validation``: the record's path when the caller has it (else the book's, ``Year.validation``)."""
+    if validation is None:
+        validation = getattr(book, "validation", "")
     entry = book.intake.made.get(key) if validation else None
     if entry is None:
         return None

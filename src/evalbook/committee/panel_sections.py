@@ -15,6 +15,7 @@ from evalbook.committee import made
 from evalbook.committee.experts import REGISTRY_FILE
 from evalbook.committee.panels import CHANGES_FILE, HIGH, LOW, RECUSED, expert_bias, leave_one_out, panel_rows
 from evalbook.core.columns import identity_key
+from evalbook.inputs.reading import unescaped
 from evalbook.output.html import Html, join, num, paragraph, section, signed, table
 from evalbook.output.tables import csv_text
 
@@ -62,8 +63,8 @@ def changes(book, rows: pd.DataFrame | None = None) -> pd.DataFrame:
     shows the same text either way."""
     texts = made.texts_of(book, made.PANELS, "留一专家检验表（leave_one_out.csv）", "the leave-one-expert-out table",
                           lambda: {CHANGES_FILE: csv_text(leave_one_out(book.scheme, book.intake, book.scores, rows))})
-    text = texts[CHANGES_FILE]
-    return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    frame = pd.read_csv(io.StringIO(texts[CHANGES_FILE]), dtype=str, keep_default_na=False)
+    return frame.map(unescaped)  # the page shows a name as it was typed, not as the CSV protects it (a leading ')
 
 
 def _change_rows(changes: pd.DataFrame, who_by_name: dict, with_unit: bool) -> list[tuple]:

@@ -13,7 +13,7 @@ from evalbook.committee import made
 from evalbook.committee.sensitivity import FILE, Stability, passed_state, shifts_of, stability, unit_decisions
 from evalbook.core.scenarios import scenarios
 from evalbook.output.html import Html, badge, bullet_list, join, paragraph, section, table
-from evalbook.output.tables import csv_text
+from evalbook.output.tables import csv_text, neutralise
 
 MARKS = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 
@@ -40,13 +40,15 @@ def _passed(text: str):
 
 def read_stability(book) -> Stability:
     """The year's award stability from sensitivity.csv: each row (a scenario's unit) joined to the default's unit
-    by code and name as the table writes them, for its folder, subject and group; rank, award and pass as the
-    table holds them."""
+    by code and name as the table writes them (neutralised, ``output.tables.neutralise``), for its folder, subject
+    and group; rank, award and pass as the table holds them."""
     texts = made.texts_of(book, made.SENSITIVITY, f"奖项稳定性表（{FILE}）", f"the award stability table {FILE}",
                           lambda: {FILE: csv_text(stability(book.scheme, book.intake, book.scores).table())})
     readings = scenarios(book.rubric)
     base = unit_decisions(book.scheme, book.scores)
-    units = {(r["code"], r["name"] + (f" {r['subject']}" if r["subject"] else "")): r for r in base.to_dict("records")}
+    # keyed as the table writes its cells: a name starting like a formula (=, +, -, @) is written neutralised
+    units = {(neutralise(r["code"]), neutralise(r["name"] + (f" {r['subject']}" if r["subject"] else ""))): r
+             for r in base.to_dict("records")}
     frames: dict[str, list[dict]] = {s.name: [] for s in readings}
     for row in made.rows(texts[FILE]):
         unit = units.get((row["code"], row["name"]))

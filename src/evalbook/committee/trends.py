@@ -25,15 +25,12 @@ Either way the page shows the tables' text, so both show the same numbers.
 
 from __future__ import annotations
 
-import csv
-import hashlib
-import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from evalbook.core.errors import InputError, Problem
+from evalbook.committee import made
 from evalbook.core.exact import exact, is_missing
 from evalbook.inputs.intake import Intake, file_path, take_in
 from evalbook.output.tables import csv_text
@@ -152,42 +149,21 @@ def write_tables(scheme, intake: Intake, scores, folder: Path) -> list[str]:
     """Compare with last year, write ``trends.csv`` and ``trend_items.csv`` into ``folder`` and record what was found
     (with the files' sha256) in ``intake.made``; return the file names."""
     found, units, items = compare(scheme, intake, scores)
-    texts = {TRENDS: csv_text(units), TREND_ITEMS: csv_text(items)}
-    for name, text in texts.items():
-        (Path(folder) / name).write_text(text, encoding="utf-8")
-    intake.made[KEY] = {**found, "files": {name: _sha(text) for name, text in texts.items()}}
-    return list(texts)
-
-
-def _sha(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def _rows(text: str) -> list[dict]:
-    return list(csv.DictReader(io.StringIO(text)))
+    return made.write(intake, KEY, folder, {TRENDS: csv_text(units), TREND_ITEMS: csv_text(items)}, **found)
 
 
 def load(book, validation: str | Path = "") -> Trend:
     """The year's trend for a notebook (``book``: an opened year). In a batch (``validation`` given and its record
     holds the run's comparison) the tables beside ``validation.json``, after checking their sha256 against the
     record; otherwise compared here (last year read, validated and scored; its files recorded as inputs)."""
-    entry = book.intake.made.get(KEY) if validation else None
-    if entry is None:
+    texts = made.taken(book, KEY, "与上一年度比较的表格", "the table of the comparison with last year", validation)
+    if texts is None:
         found, units, items = compare(book.scheme, book.intake, book.scores)
-        return Trend(found["year"], found["last_year"], found["status"], found["errors"], _rows(csv_text(units)),
-                     _rows(csv_text(items)))
-    folder = Path(validation).parent
-    texts = {}
-    for name, sha in entry["files"].items():
-        path = folder / name
-        text = path.read_text(encoding="utf-8") if path.is_file() else None
-        if text is None or _sha(text) != sha:
-            raise InputError(Problem(str(path), "与上一年度比较的表格缺失或与校验记录不符；请重新运行",
-                                     "the table of the comparison with last year is missing or differs from the "
-                                     "validation record; run again", column="sha256", value=sha))
-        texts[name] = text
-    return Trend(entry["year"], entry["last_year"], entry["status"], entry.get("errors", 0), _rows(texts[TRENDS]),
-                 _rows(texts[TREND_ITEMS]))
+        return Trend(found["year"], found["last_year"], found["status"], found["errors"], made.rows(csv_text(units)),
+                     made.rows(csv_text(items)))
+    entry = book.intake.made[KEY]
+    return Trend(entry["year"], entry["last_year"], entry["status"], entry.get("errors", 0), made.rows(texts[TRENDS]),
+                 made.rows(texts[TREND_ITEMS]))
 
 
 def report_facts(intake: Intake, tables_dir: Path) -> tuple[dict, dict[str, dict]]:
@@ -200,4 +176,4 @@ def report_facts(intake: Intake, tables_dir: Path) -> tuple[dict, dict[str, dict
 
 
 def _read(path: Path) -> list[dict]:
-    return _rows(path.read_text(encoding="utf-8")) if path.is_file() else []
+    return made.rows(path.read_text(encoding="utf-8")) if path.is_file() else []

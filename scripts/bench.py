@@ -143,7 +143,7 @@ def script_json(work: Path, script: str, *args: str):
 
 
 def province(work: Path, sizes: str, results: dict, ok: dict) -> list[tuple[str, str, str]]:
-    """Per-report cost against the cohort's size, and on a Dask cluster against local (the issue's targets:
+    """Per-report cost against the cohort's size, and on a Dask cluster against local (the targets:
     2,000 ≤ 1.2× and 10,000 ≤ 1.3× the demo's report; Dask ≤ 1.2× local, same bytes)."""
     rows = []
     limits = {2000: 1.2, 10000: 1.3}

@@ -175,6 +175,6 @@ class DaskPool:
 def fork_server_status(dask_worker=None) -> dict:
     """On a worker (``client.run(fork_server_status)``): its fork server's process id and socket, or why there is none."""
     server, reason = _worker_forks(dask_worker)
-    alive = server is not None and server._process.poll() is None
-    return {"pid": server._process.pid if alive else None, "socket": server.socket if alive else None,
+    pid = server.live_pid if server is not None else None
+    return {"pid": pid, "socket": server.socket if pid else None,
             "reason": reason if server is not None or reason else "server gone 服务已退出", "worker_pid": os.getpid()}

@@ -78,6 +78,11 @@ class ForkServer:
         self._process.stdout.readline()  # "ready" once imported and listening (or EOF if it died)
         self._ready.set()
 
+    @property
+    def live_pid(self) -> int | None:
+        """The server's process id while it runs; None once it has exited."""
+        return self._process.pid if self._process.poll() is None else None
+
     def stub_command(self) -> list[str]:
         """The kernel command; waits (once) until the server has finished importing."""
         if not self._ready.wait(120) or self._process.poll() is not None:

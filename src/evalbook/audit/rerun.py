@@ -61,6 +61,7 @@ def _rerun(year_dir: Path, folder: Path, notebook: dict, scratch: Path, data: Pa
     shutil.copy2(validation, target)
     for name in _made_files(validation):  # tables the run made for its notebooks, beside the record (checked there)
         if (Path(validation).parent / name).is_file():
+            (target.parent / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(Path(validation).parent / name, target.parent / name)
     if not os.path.isabs(params["data_dir"]):
         link = Path(os.path.normpath(unit / params["data_dir"]))
@@ -82,10 +83,11 @@ def _made_files(validation: Path) -> list[str]:
     names only (a forged record must not copy from elsewhere)."""
     try:
         made = json.loads(Path(validation).read_text(encoding="utf-8")).get("made") or {}
-        names = [name for entry in made.values() for name in (entry.get("files") or {})]
+        names = [name for entry in made.values() for part in ("files", "rows") for name in (entry.get(part) or {})]
     except (OSError, ValueError, AttributeError, TypeError):
         return []
-    return [n for n in names if isinstance(n, str) and re.fullmatch(r"[A-Za-z0-9_.-]+", n) and not n.startswith(".")]
+    # a plain name, or one in a plain folder (snapshot/…): never a path that leaves the record's folder
+    return [n for n in names if isinstance(n, str) and re.fullmatch(r"([A-Za-z0-9_-]+/)?[A-Za-z0-9_-][A-Za-z0-9_.-]*", n)]
 
 
 def _renamed(text: str, rename: tuple[str, str] | None) -> str:

@@ -55,7 +55,7 @@ from evalbook.audit.records import code_difference
 from evalbook.audit.report_folder import check_unit
 from evalbook.audit.year import check_expected, check_year
 from evalbook.run.archive import ARCHIVE
-from evalbook.run.listing import HISTORY, MANIFEST
+from evalbook.run.listing import HISTORY, MANIFEST, SNAPSHOT
 
 __all__ = ["CHANGED", "CODE", "DIFFERS", "FAILED", "IDENTICAL", "LABELS", "ORDER", "TAMPERED", "UNCHECKED", "YEAR_UNIT",
            "Finding", "code_difference", "verify"]
@@ -73,7 +73,7 @@ def verify(path: Path, log=lambda finding: None, workers: int = 2) -> list[Findi
     year_dir, selected = locate(path)
     record = read_manifest(year_dir)
     names = [selected] if selected else sorted(p.name for p in year_dir.iterdir()
-                                               if p.is_dir() and p.name not in (ARCHIVE, HISTORY))
+                                               if p.is_dir() and p.name not in (ARCHIVE, HISTORY, SNAPSHOT))
     renderer = Renderer()
     with tempfile.TemporaryDirectory(prefix="evalbook-verify-inputs-") as scratch, \
             ThreadPoolExecutor(max_workers=max(1, workers)) as pool:

@@ -16,7 +16,7 @@ from evalbook.audit.records import check_records
 from evalbook.audit.rerun import reproduce_notebook
 from evalbook.committee.tables import write_year_tables
 from evalbook.run.archive import ARCHIVE
-from evalbook.run.listing import MANIFEST, NOT_LISTED, unlisted
+from evalbook.run.listing import MANIFEST, NOT_LISTED, SNAPSHOT, unlisted
 
 
 def check_year(year_dir: Path, record: dict, renderer: Renderer, selected: str | None,
@@ -34,7 +34,7 @@ def check_year(year_dir: Path, record: dict, renderer: Renderer, selected: str |
         return finding, None
 
     def in_scope(name: str) -> bool:
-        return "/" not in name or selected is None or name.split("/", 1)[0] in (selected, ARCHIVE)
+        return "/" not in name or selected is None or name.split("/", 1)[0] in (selected, ARCHIVE, SNAPSHOT)
 
     redo = check_records(year_dir, record, finding, inputs, in_scope, today=True)
     covered = {p.name for p in year_dir.iterdir() if p.is_dir() and f"{p.name}/{MANIFEST}" in record["outputs"]}

@@ -57,13 +57,15 @@ def _score_rows(rows: pd.DataFrame, who: dict, names: dict, with_unit: bool) -> 
     return out
 
 
-def changes(book, rows: pd.DataFrame | None = None) -> pd.DataFrame:
+def changes(book, rows: pd.DataFrame | None = None, unit: str | None = None) -> pd.DataFrame:
     """leave_one_out.csv as text cells: in a batch the run's (checked against its record), else made here (every
     expert left out in turn, the year scored again; ``rows``: the year's ``panel_rows`` when at hand); the page
     shows the same text either way."""
     texts = made.texts_of(book, made.PANELS, "留一专家检验表（leave_one_out.csv）", "the leave-one-expert-out table",
                           lambda: {CHANGES_FILE: csv_text(leave_one_out(book.scheme, book.intake, book.scores, rows))})
     frame = pd.read_csv(io.StringIO(texts[CHANGES_FILE]), dtype=str, keep_default_na=False)
+    if unit is not None:  # one report's rows (a folder name is plain: never protected in the CSV)
+        frame = frame[frame["unit"] == unit]
     return frame.map(unescaped)  # the page shows a name as it was typed, not as the CSV protects it (a leading ')
 
 
@@ -114,12 +116,11 @@ def unit_panel(book, *key: str) -> Html:
     mine = panel_rows(book.scheme, book.intake, folder)  # its own panels only: the cohort's are not needed here
     if mine is None:
         return Html("")
-    who, names = _who(book), _names(book)
+    who = _who(book)
     headers = ["评分对象", "专家", "评分", "专家平均", "标准差", "偏离", "标记"]
-    parts = [table(_score_rows(mine, who, names, False), headers, numeric=(2, 3, 4, 5), classes="panel")
+    parts = [table(_score_rows(mine, who, {}, False), headers, numeric=(2, 3, 4, 5), classes="panel")
              if len(mine) else paragraph("本单位没有专家评分。")]
-    changed = changes(book)
-    mine_changes = changed[changed["unit"] == folder]
+    mine_changes = changes(book, unit=folder)
     parts.append(Html("<h3>去掉一位专家：本单位的结果是否改变</h3>"))
     parts.append(table(_change_rows(mine_changes, who, False), ["去掉的专家", "评分对象", "改变的结果", "原结果",
                                                                  "去掉该专家后"], classes="leave-one-out")

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from evalbook.committee import made, sensitivity, trends
 from evalbook.committee.panels import CHANGES_FILE, PANEL_FILE, leave_one_out, panel_rows, panel_table
+from evalbook.inputs import snapshot
 from evalbook.output.tables import csv_text, write_results
 
 
@@ -29,4 +30,6 @@ def write_year_tables(scheme, intake, scores, folder: Path) -> list[str]:
     # against last year: reads (and records among the inputs) last year's files, and what it found in intake.made,
     # so the caller writes validation.json after this
     written += trends.write_tables(scheme, intake, scores, folder)
+    # last: the run's scored year for its report notebooks, with every input the tables above read
+    written += snapshot.write(scheme, intake, scores, Path(folder))
     return written

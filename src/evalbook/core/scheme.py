@@ -72,6 +72,11 @@ class Scheme(ABC):
     # (table, key columns, (columns a correction lists)): what changes.csv compares between two publications
     # (round/changes.py); empty: the tables and columns of MOVES
     CHANGES: ClassVar[tuple] = ()
+    # The scores' cohort-wide tables (attributes of what ``score`` returns: ranks, awards, group sizes need every
+    # unit) that a report notebook of a batch run takes from the run's snapshot while it scores only its own rows
+    # (evalbook.notebook.snapshot). Empty: its notebooks open the whole year. Only for a scheme whose scoring of
+    # one institution's rows gives that institution's own values (items, traces) as the cohort's scoring does.
+    SNAPSHOT: ClassVar[tuple[str, ...]] = ()
     WARM: ClassVar[tuple[str, ...]] = ()  # modules a forked kernel imports before it forks (engine/kernel_forks.py)
     TEMPLATES: ClassVar[str | None] = None  # the module of its Excel templates (evalbook template / ingest)
     EXPERT_FILE: ClassVar[str | None] = None  # the input file of the experts' scores; None: no expert panel
@@ -208,6 +213,16 @@ class Scheme(ABC):
         rubric's ``panel`` mapping: ``recusal`` (exclude / keep) and ``far_points``."""
         panel = rubric.data["panel"]
         return panel["recusal"] == "exclude", exact(panel["far_points"])
+
+    def cohort_tables(self, scores) -> dict[str, pd.DataFrame]:
+        """The cohort-wide tables of ``scores`` that the run's snapshot keeps (``SNAPSHOT``)."""
+        return {name: getattr(scores, name) for name in self.SNAPSHOT}
+
+    def with_cohort(self, scores, tables: Mapping[str, pd.DataFrame]):
+        """``scores`` of one institution's rows with the cohort's tables in place of its own."""
+        import dataclasses
+
+        return dataclasses.replace(scores, **tables)
 
     def report_units(self, intake, scores) -> list[tuple[str, str, dict]]:
         """One report per row of the scores' unit table: (folder, institution code, notebook parameters)."""

@@ -311,15 +311,28 @@ def _outside(path: Path, data_dir: Path) -> bool:
     return not path.resolve().is_relative_to(Path(data_dir).resolve())
 
 
+def read_record(record_path: Path) -> dict:
+    """A run's ``validation.json``; ``InputError`` (bilingual, naming the file) when it cannot be read."""
+    try:
+        record = json.loads(Path(record_path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise InputError(Problem(str(record_path), "无法读取校验记录；请重新运行", "the validation record cannot be "
+                                 "read; run again", value=type(error).__name__)) from None
+    if not isinstance(record, dict) or not isinstance(record.get("inputs"), dict):
+        raise InputError(Problem(str(record_path), "校验记录不完整；请重新运行", "the validation record is incomplete; "
+                                 "run again", column="inputs"))
+    return record
+
+
 def load_recorded(scheme: Scheme, year: int, data_dir: Path, record_path: Path,
-                  rubric: Rubric | None = None) -> Intake:
+                  rubric: Rubric | None = None, record: dict | None = None) -> Intake:
     """Read the inputs and take the suites' verdict from a run's ``validation.json``.
 
     Used by notebooks inside a batch run. Refuses when any input or the rubric changed since
     the record was made: then the record says nothing about these inputs.
     """
     rubric = rubric or scheme.load_rubric(scheme.rubric_path())
-    record = json.loads(Path(record_path).read_text(encoding="utf-8"))
+    record = record if record is not None else json.loads(Path(record_path).read_text(encoding="utf-8"))
     intake = read_inputs(scheme, year, data_dir, rubric)
     for label in record["inputs"]:  # files of other years the plausibility checks or the trends read
         folder, _, file = label.partition("/")
@@ -332,6 +345,11 @@ def load_recorded(scheme: Scheme, year: int, data_dir: Path, record_path: Path,
         raise InputError(Problem(str(record_path), f"校验记录之后输入已改变：{what}；请重新运行校验",
                                  f"inputs changed since this validation record: {', '.join(changed) or 'rubric'}; "
                                  "validate again"))
+    return take_record(intake, record)
+
+
+def take_record(intake: Intake, record: dict) -> Intake:
+    """Give ``intake`` a validation record's verdict: its problems, suite summary, GX version and made tables."""
     intake.outcome = SuiteOutcome([Problem(**p) for p in record["problems"]], record["summary"])
     intake.gx_version = record["great_expectations"]
     intake.made = record.get("made") or {}

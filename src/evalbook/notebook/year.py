@@ -18,7 +18,8 @@ from evalbook.core.errors import InputError, Problem
 from evalbook.core.exact import full_text
 from evalbook.core.registry import get_scheme
 from evalbook.core.scheme import Scheme
-from evalbook.inputs.intake import Intake, load_recorded, take_in
+from evalbook.inputs import snapshot
+from evalbook.inputs.intake import Intake, load_recorded, read_record, take_in
 
 DEMO_MARKER = "DEMO.md"  # a data folder holding this file is synthetic demo data (示例数据)
 
@@ -43,15 +44,22 @@ class Year:
         return (Path(self.intake.data_dir) / self.scheme.NAME / DEMO_MARKER).exists()
 
 
-def open_year(scheme: str, year: int, data_dir: str | Path = "", validation: str | Path = "") -> Year:
+def open_year(scheme: str, year: int, data_dir: str | Path = "", validation: str | Path = "", *unit: str) -> Year:
     """Read, validate and score ``scheme``'s ``year``; ``InputError`` when the data are invalid.
 
     ``data_dir`` relative to the working directory (what ``evalbook run`` passes); empty: the
-    ``EVALBOOK_DATA`` setting, else the repository's ``data/`` (``paths.default_data_dir``)."""
+    ``EVALBOOK_DATA`` setting, else the repository's ``data/`` (``paths.default_data_dir``).
+    ``unit``: the report's institution code (a unit's report): in a batch whose run made a snapshot
+    (``evalbook.inputs.snapshot``) the year is opened as that report needs it, its own rows and the
+    cohort's tables; alone, or without a snapshot, the whole year is read and scored."""
     module = get_scheme(scheme)
     data_dir = data_dir or paths.default_data_dir()
     if validation:
-        intake = load_recorded(module, int(year), Path(data_dir), Path(validation))
+        record = read_record(Path(validation))
+        if unit and module.SNAPSHOT and snapshot.recorded(record):
+            intake, scores = snapshot.open_unit(module, int(year), Path(data_dir), Path(validation), record, unit[0])
+            return Year(module, intake, scores, str(validation))
+        intake = load_recorded(module, int(year), Path(data_dir), Path(validation), record=record)
     else:
         intake = take_in(module, int(year), Path(data_dir))
     if intake.errors:

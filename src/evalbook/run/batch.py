@@ -40,7 +40,7 @@ from evalbook.inputs.reading import sha256_file
 from evalbook.output.pages import failure_page
 from evalbook.output.render import HtmlRenderer, page_footer, page_title
 from evalbook.run import archive
-from evalbook.run.listing import HISTORY, year_files
+from evalbook.run.listing import HISTORY, SNAPSHOT, year_files
 from evalbook.run.progress import Progress
 from evalbook.run.reuse import code_identity, find_reusable, keep, report_sources, unit_key
 from evalbook.run.stale import FACTS_KEY, Move, facts_digests, moves, stale_reports
@@ -129,12 +129,14 @@ def _build(scheme, intake: Intake, report: RunReport, only, options: RunOptions,
     """Everything of a run after validation, under the output folder's lock."""
     scores = scheme.score(intake)
     units = scheme.report_units(intake, scores)  # [(folder, institution code, notebook parameters)]
-    clash = [code for folder, code, _ in units if folder in (archive.ARCHIVE, HISTORY)]
+    clash = [code for folder, code, _ in units if folder in (archive.ARCHIVE, HISTORY, SNAPSHOT)]
     if clash:
         raise InputError(Problem(file_label(scheme, "institutions.csv", intake.year),
-                                 f"机构代码不能是 {archive.ARCHIVE} 或 {HISTORY}：年度文件夹中的这两个名字存放输入文件和历次发布",
-                                 f"a code cannot be {archive.ARCHIVE!r} or {HISTORY!r}: the year folder keeps its input "
-                                 "files and earlier publications under those names", column="code", value=clash[0]))
+                                 f"机构代码不能是 {archive.ARCHIVE}、{HISTORY} 或 {SNAPSHOT}："
+                                 "年度文件夹中的这三个名字存放输入文件、历次发布和本次运行的评分快照",
+                                 f"a code cannot be {archive.ARCHIVE!r}, {HISTORY!r} or {SNAPSHOT!r}: the year folder keeps "
+                                 "its input files, earlier publications and the run's scored snapshot under those names",
+                                 column="code", value=clash[0]))
     staging = Staging(report.target, keep_leftovers=options.resume)
     revision = options.revisions.number(report.target) if options.revisions else None  # the revision published
     try:

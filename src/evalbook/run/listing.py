@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from evalbook.inputs.snapshot import FOLDER as SNAPSHOT  # noqa: F401 — the run's scored year for its notebooks: not a report
+
 MANIFEST = "manifest.json"
 STAGING_MARKER = ".pid"  # the staging folder's "in use" mark; removed as the folder is published
 HISTORY = "history"  # earlier publications of the year, history/1, history/2, … (round/revisions.py)

@@ -17,6 +17,7 @@ from evalbook.core.registry import SCHEMES, get_scheme
 from evalbook.output.html import esc
 from evalbook.output.pages import page
 from evalbook.run.archive import ARCHIVE
+from evalbook.run.listing import HISTORY, SNAPSHOT
 
 
 def scheme_years(data: Path) -> list[tuple[str, int]]:
@@ -82,7 +83,8 @@ def _row(out: Path, scheme: str, year: int, status: dict | None) -> str:
     manifest = out / scheme / str(year) / "manifest.json"
     published = manifest.is_file()
     record = json.loads(manifest.read_text(encoding="utf-8")) if published else {}
-    units = sum(1 for p in (out / scheme / str(year)).iterdir() if p.is_dir() and p.name != ARCHIVE) if published else 0
+    not_reports = (ARCHIVE, HISTORY, SNAPSHOT)
+    units = sum(1 for p in (out / scheme / str(year)).iterdir() if p.is_dir() and p.name not in not_reports) if published else 0
     built = record.get("times", {}).get("finished_utc", "—")
     if status is None:
         state = "未运行 not run"

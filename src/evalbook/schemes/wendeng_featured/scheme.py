@@ -51,6 +51,7 @@ class WendengFeatured(Scheme):
     UNIT_NOTEBOOK = "institution"
     REPORT_KEY = (("code", "institution"),)
     REPORT_TABLES, MOVES, CHANGES = REPORT_TABLES, MOVES, CHANGES
+    SNAPSHOT = ("units", "projects")  # ranks and awards; a report scores its own items (scoring.score_cohort)
     WARM = ("evalbook.schemes.wendeng_featured.report",)
     TEMPLATES = "evalbook.schemes.wendeng_featured.templates"  # Excel templates: evalbook template / ingest
     EXPERT_FILE = "expert_scores.csv"  # 附件4: the expert panels (committee/panels.py)
@@ -89,7 +90,7 @@ class WendengFeatured(Scheme):
     def item_scores(self, scores: CohortScores) -> pd.DataFrame:
         """The 16 items of 附件3 per institution: ``item_01``…, titled as in the rubric (第N项 title)."""
         rows = [(code, f"item_{i.number:02d}", f"第{i.number}项 {i.title}", i.score, i.maximum)
-                for code in scores.units["code"] for i in scores.items[code]]
+                for code, items in scores.items.items() for i in items]  # in the units' order (a report's: its own)
         return pd.DataFrame(rows, columns=ITEM_SCORE_COLUMNS)
 
     def expert_scores(self, intake) -> pd.DataFrame:

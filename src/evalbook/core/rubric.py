@@ -36,7 +36,7 @@ def read_rubric(path: Path) -> Rubric:
     except OSError as exc:
         raise InputError(Problem(str(path), "无法读取评分规则文件", f"cannot read the rubric file ({exc.strerror})")) from None
     try:
-        data = yaml.safe_load(raw.decode("utf-8"))
+        data = _parse(raw.decode("utf-8"))
     except (UnicodeDecodeError, yaml.YAMLError) as exc:
         raise InputError(Problem(str(path), "评分规则文件不是有效的 UTF-8 YAML",
                                  f"the rubric is not valid UTF-8 YAML: {exc}")) from None
@@ -89,3 +89,17 @@ class RubricChecker:
     def raise_if_any(self) -> None:
         if self.problems:
             raise InputError(self.problems)
+
+
+def _parse(text: str):
+    """The YAML's data: through libyaml when PyYAML has it (every report notebook reads the rubric: ten times faster),
+    the same safe loader's rules; a text it refuses is parsed again by the pure-Python loader, whose message (with
+    the line and a snippet) is the one shown."""
+    fast = getattr(yaml, "CSafeLoader", None)
+    if fast is not None:
+        try:
+            return yaml.load(text, Loader=fast)  # noqa: S506 — CSafeLoader is the safe loader
+        except yaml.YAMLError:
+            pass
+    return yaml.safe_load(text)
+

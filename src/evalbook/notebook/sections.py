@@ -47,13 +47,25 @@ def validation_summary(book: Year, code: str | None = None) -> Html:
 
 def _concerns(book: Year, problem, code: str) -> bool:
     """Does this warning concern the institution ``code``? (by its row, or by the value it names)"""
+    concerned = concerned_code(book.intake, problem)
+    return concerned is EVERY or concerned == code
+
+
+EVERY = object()  # a warning of no one institution (a file's, the year's): every report shows it
+
+
+def concerned_code(intake, problem):
+    """The institution code a warning concerns (by its row, or by the value it names); ``EVERY`` when it names none;
+    None when its row is of no institution."""
     if isinstance(problem.row, str):  # a derived table's row is named "code·specialty·period"
-        return problem.row.split("·")[0] == code
+        return problem.row.split("·")[0]
     if problem.row is None:
-        return str(problem.value) == code or problem.value is None
-    file = problem.file.split("/")[-1]
-    frame = book.intake.frame(file)
-    return problem.row in frame.index and frame.loc[problem.row, "code"] == code
+        return EVERY if problem.value is None else str(problem.value)
+    frame = intake.frame(problem.file.split("/")[-1])
+    if problem.row not in frame.index or "code" not in frame:
+        return None
+    code = frame.loc[problem.row, "code"]
+    return code if isinstance(code, str) else None
 
 
 def inputs_table(book: Year) -> Html:

@@ -69,22 +69,45 @@ def facts_digests(scheme, intake: Intake, tables_dir: Path, units: list[tuple[st
               "suites": [(r.get("file"), r.get("expectation"), bool(r.get("success")))
                          for r in intake.outcome.summary]}
     rows = _rows_by_code(intake)
-    every_warning = intake.warnings
+    warnings, everyone, by_code = _warnings_by_code(intake)
     trend_found, trend_rows = trends.report_facts(intake, tables_dir)  # the trend section (against last year)
+    shared_text = {key: _json(value) for key, value in shared.items()}  # the same for every report: encoded once
     out: dict[str, str | None] = {}
     for folder, code, params in units:
         if folder not in cohort:
             out[folder] = None
             continue
         finer = [(column, params[parameter]) for column, parameter in scheme.REPORT_KEY[1:]]  # e.g. the specialty
-        own = {file: [r for r in by_code.get(code, []) if all(r.get(column, value) == value for column, value in finer)]
-               for file, by_code in rows.items()}
-        warnings = [p.as_dict() for p in every_warning if _concerns(intake, p, code)]
-        record = {"cohort": cohort[folder], "own": own, "warnings": warnings, **shared}
+        own = {file: [r for r in by_code_rows.get(code, []) if all(r.get(column, value) == value for column, value in finer)]
+               for file, by_code_rows in rows.items()}
+        mine = [warnings[i] for i in sorted(everyone + by_code.get(code, []))]  # in the warnings' order
+        record = {"cohort": _json(cohort[folder]), "own": _json(own), "warnings": _json(mine), **shared_text}
         if trend_found:
-            record["trend"] = {"found": trend_found, **trend_rows.get(folder, {})}
-        out[folder] = hashlib.sha256(json.dumps(record, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+            record["trend"] = _json({"found": trend_found, **trend_rows.get(folder, {})})
+        # the text json.dumps(..., sort_keys=True) gives the whole record, each part encoded on its own
+        text = "{" + ", ".join(f"{json.dumps(key)}: {record[key]}" for key in sorted(record)) + "}"
+        out[folder] = hashlib.sha256(text.encode()).hexdigest()
     return out
+
+
+def _json(value) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+
+
+def _warnings_by_code(intake: Intake) -> tuple[list[dict], list[int], dict[str, list[int]]]:
+    """The year's warnings (as dicts), the positions of those every report shows, and of those each code's shows:
+    one pass over the warnings (the report's own rule: ``notebook.sections.concerned_code``)."""
+    from evalbook.notebook.sections import EVERY, concerned_code
+
+    warnings = intake.warnings
+    everyone, by_code = [], {}
+    for i, problem in enumerate(warnings):
+        code = concerned_code(intake, problem)
+        if code is EVERY:
+            everyone.append(i)
+        elif code is not None:
+            by_code.setdefault(code, []).append(i)
+    return [p.as_dict() for p in warnings], everyone, by_code
 
 
 def _rows_by_code(intake: Intake) -> dict[str, dict[str, list[dict]]]:
@@ -99,14 +122,6 @@ def _rows_by_code(intake: Intake) -> dict[str, dict[str, list[dict]]]:
             grouped.setdefault(str(row["code"]), []).append({**row, "_row": line})
         out[intake.labels[file]] = grouped
     return out
-
-
-def _concerns(intake: Intake, problem, code: str) -> bool:
-    from types import SimpleNamespace
-
-    from evalbook.notebook.sections import _concerns as shown_for  # the rule the report's warning table uses
-
-    return shown_for(SimpleNamespace(intake=intake), problem, code)
 
 
 def stale_reports(published: Path, digests: dict[str, str | None], names: list[str]) -> list[str]:

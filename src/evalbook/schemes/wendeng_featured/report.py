@@ -107,11 +107,27 @@ def paired_bars_section(rows, unit) -> Html:
                    note="红色为本机构，灰色为本组平均；括号内为本组平均分。")
 
 
+CHART_TOP, CHART_AROUND = 10, 5  # a large group's chart: its first 10 and the 5 on either side of the institution
+
+
 def group_chart(book: Year, code: str) -> Html:
+    """The group's totals by rank. A group of more than 2 × (10 + 5) + 1 members (a province's) shows its first 10
+    and the 5 ranked on either side of the institution, and says so: a bar per member would be thousands."""
     unit = _unit(book, code)
     peers = book.scores.units[book.scores.units["group"] == unit["group"]].sort_values("group_rank", kind="mergesort")
-    rows = [(f"{r.group_rank}. {r.name}", r.total, r.code == code) for r in peers.itertuples()]
-    return section(f"组内排名：{GROUP_TITLES[unit['group']]}", charts.bars(rows, maximum=100, title="总成绩"))
+    shown = chart_window(len(peers), int((peers["code"] == code).to_numpy().argmax()))
+    rows = [(f"{r.group_rank}. {r.name}", r.total, r.code == code) for r in peers.iloc[shown].itertuples()]
+    note = "" if len(shown) == len(peers) else (
+        f"本组共{len(peers)}家，图中为前{CHART_TOP}名及本机构前后各{CHART_AROUND}名；完整排名见年度结果页。")
+    return section(f"组内排名：{GROUP_TITLES[unit['group']]}", charts.bars(rows, maximum=100, title="总成绩"), note=note)
+
+
+def chart_window(size: int, at: int) -> list[int]:
+    """Positions (0-based, in rank order) a group chart shows: all of a group of at most 2 × (CHART_TOP +
+    CHART_AROUND) + 1; else the first CHART_TOP and CHART_AROUND either side of position ``at``."""
+    if size <= 2 * (CHART_TOP + CHART_AROUND) + 1:
+        return list(range(size))
+    return sorted(set(range(CHART_TOP)) | set(range(max(0, at - CHART_AROUND), min(size, at + CHART_AROUND + 1))))
 
 
 def expert_tables(book: Year, code: str) -> Html:

@@ -72,6 +72,7 @@ def facts_digests(scheme, intake: Intake, tables_dir: Path, units: list[tuple[st
     warnings, everyone, by_code = _warnings_by_code(intake)
     trend_found, trend_rows = trends.report_facts(intake, tables_dir)  # the trend section (against last year)
     shared_text = {key: _json(value) for key, value in shared.items()}  # the same for every report: encoded once
+    known: dict[int, str] = {}  # a value several reports show (wendeng: the group's rows), by identity: encoded once
     out: dict[str, str | None] = {}
     for folder, code, params in units:
         if folder not in cohort:
@@ -81,7 +82,7 @@ def facts_digests(scheme, intake: Intake, tables_dir: Path, units: list[tuple[st
         own = {file: [r for r in by_code_rows.get(code, []) if all(r.get(column, value) == value for column, value in finer)]
                for file, by_code_rows in rows.items()}
         mine = [warnings[i] for i in sorted(everyone + by_code.get(code, []))]  # in the warnings' order
-        record = {"cohort": _json(cohort[folder]), "own": _json(own), "warnings": _json(mine), **shared_text}
+        record = {"cohort": _json_dict(cohort[folder], known), "own": _json(own), "warnings": _json(mine), **shared_text}
         if trend_found:
             record["trend"] = _json({"found": trend_found, **trend_rows.get(folder, {})})
         # the text json.dumps(..., sort_keys=True) gives the whole record, each part encoded on its own
@@ -92,6 +93,24 @@ def facts_digests(scheme, intake: Intake, tables_dir: Path, units: list[tuple[st
 
 def _json(value) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+
+
+def _json_dict(value, known: dict[int, str]) -> str:
+    """``_json(value)`` of a dict whose list and dict values may be the same objects for many reports (alive for the
+    whole loop, so their ids are theirs): each of those encoded once (a province's group has thousands of rows)."""
+    if not isinstance(value, dict):
+        return _json(value)
+    parts = []
+    for key in sorted(value):
+        item = value[key]
+        if isinstance(item, (list, dict)):
+            if id(item) not in known:
+                known[id(item)] = _json(item)
+            text = known[id(item)]
+        else:
+            text = _json(item)
+        parts.append(f"{_json(key)}: {text}")
+    return "{" + ", ".join(parts) + "}"
 
 
 def _warnings_by_code(intake: Intake) -> tuple[list[dict], list[int], dict[str, list[int]]]:

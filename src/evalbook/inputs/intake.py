@@ -370,6 +370,24 @@ def without_rows(intake: Intake, file: str, lines) -> Intake:
                    typed={**intake.typed, file: typed[~typed.index.isin(lines)]})
 
 
+EVERY = object()  # a warning of no one institution (a file's, the year's): every report shows it
+
+
+def concerned_code(intake: Intake, file: str, row, value):
+    """The institution code a problem (its ``file``, ``row`` and ``value``) concerns: by its row, or by the value it
+    names; ``EVERY`` when it names none; None when its row is of no institution. A report shows the warnings of its
+    code and those of ``EVERY`` (``notebook.sections.validation_summary``)."""
+    if isinstance(row, str):  # a derived table's row is named "code·specialty·period"
+        return row.split("·")[0]
+    if row is None:
+        return EVERY if value is None else str(value)
+    frame = intake.frame(file.split("/")[-1])
+    if row not in frame.index or "code" not in frame:
+        return None
+    code = frame.loc[row, "code"]
+    return code if isinstance(code, str) else None
+
+
 def codes_of(intake: Intake) -> list[str]:
     return intake.frame("institutions.csv")["code"].tolist()
 

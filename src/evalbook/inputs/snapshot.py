@@ -29,7 +29,7 @@ import pyarrow.parquet as pq
 
 from evalbook.core.columns import parse_table
 from evalbook.core.errors import InputError, Problem
-from evalbook.inputs.intake import Intake, locate, take_record
+from evalbook.inputs.intake import EVERY, Intake, concerned_code, locate, take_record
 from evalbook.inputs.reading import TextTable
 
 KEY = "snapshot"  # the intake's ``made`` entry
@@ -213,6 +213,9 @@ def open_unit(scheme, year: int, data_dir: Path, validation: Path, record: dict,
             if folder_.isdigit() and file in scheme.FILES:
                 source, _ = locate(scheme, data_dir, file, int(folder_))
                 intake.references[label] = TextTable(source, pd.DataFrame(), "", sha)
+    # the problems its report can show: its own and the year's (a province's record holds thousands)
+    record = {**record, "problems": [p for p in record["problems"] if p.get("severity") == "error"
+                                     or concerned_code(intake, p["file"], p.get("row"), p.get("value")) in (EVERY, code)]}
     take_record(intake, record)
     tables = {}
     for name in entry["tables"]:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from evalbook.inputs.intake import EVERY, concerned_code
 from evalbook.notebook.year import Year
 from evalbook.output.html import Html, key_values, paragraph, section, table
 
@@ -47,25 +48,10 @@ def validation_summary(book: Year, code: str | None = None) -> Html:
 
 def _concerns(book: Year, problem, code: str) -> bool:
     """Does this warning concern the institution ``code``? (by its row, or by the value it names)"""
-    concerned = concerned_code(book.intake, problem)
+    concerned = concerned_code(book.intake, problem.file, problem.row, problem.value)
     return concerned is EVERY or concerned == code
 
 
-EVERY = object()  # a warning of no one institution (a file's, the year's): every report shows it
-
-
-def concerned_code(intake, problem):
-    """The institution code a warning concerns (by its row, or by the value it names); ``EVERY`` when it names none;
-    None when its row is of no institution."""
-    if isinstance(problem.row, str):  # a derived table's row is named "code·specialty·period"
-        return problem.row.split("·")[0]
-    if problem.row is None:
-        return EVERY if problem.value is None else str(problem.value)
-    frame = intake.frame(problem.file.split("/")[-1])
-    if problem.row not in frame.index or "code" not in frame:
-        return None
-    code = frame.loc[problem.row, "code"]
-    return code if isinstance(code, str) else None
 
 
 def inputs_table(book: Year) -> Html:

@@ -24,7 +24,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from evalbook.committee import trends
-from evalbook.inputs.intake import Intake
+from evalbook.inputs.intake import EVERY, Intake, concerned_code
 from evalbook.output.tables import FORMULA_START
 from evalbook.run.reuse import report_sources
 
@@ -116,12 +116,10 @@ def _json_dict(value, known: dict[int, str]) -> str:
 def _warnings_by_code(intake: Intake) -> tuple[list[dict], list[int], dict[str, list[int]]]:
     """The year's warnings (as dicts), the positions of those every report shows, and of those each code's shows:
     one pass over the warnings (the report's own rule: ``notebook.sections.concerned_code``)."""
-    from evalbook.notebook.sections import EVERY, concerned_code
-
     warnings = intake.warnings
     everyone, by_code = [], {}
     for i, problem in enumerate(warnings):
-        code = concerned_code(intake, problem)
+        code = concerned_code(intake, problem.file, problem.row, problem.value)
         if code is EVERY:
             everyone.append(i)
         elif code is not None:

@@ -17,6 +17,7 @@ from evalbook.committee.tables import write_year_tables
 from evalbook.committee.trend_sections import unit_trend_section
 from evalbook.core.errors import InputError
 from evalbook.inputs import snapshot
+from evalbook.inputs.intake import concerned_code
 from evalbook.notebook.sections import inputs_table, submissions_section, validation_summary
 from evalbook.notebook.year import open_year, record_json, result_record
 from evalbook.schemes.wendeng_featured import report
@@ -52,6 +53,9 @@ def test_a_report_opened_from_the_snapshot_reads_only_its_own_rows_and_shows_wha
     with_projects = set(alone.scores.projects["code"])
     picks = {codes[0], codes[-1], next(c for c in codes if c not in judged)}
     picks |= {c for c in codes if c not in with_projects}
+    warned = {concerned_code(alone.intake, p.file, p.row, p.value) for p in alone.intake.warnings} & set(codes)
+    assert warned  # the demo has warnings of single institutions: each report shows its own
+    picks |= set(sorted(warned)[:3])
     for group in ("district", "primary"):
         members = alone.scores.units[alone.scores.units["group"] == group].sort_values("group_rank")["code"]
         picks |= {members.iloc[0], members.iloc[-1]}

@@ -157,3 +157,13 @@ def test_a_rerun_copies_the_snapshot_files_and_nothing_outside_the_record_folder
                                                         "rows": ["snapshot/input-facts.parquet", "/etc/passwd"]}}}),
                       encoding="utf-8")
     assert _made_files(record) == ["snapshot/index.parquet", "snapshot/input-facts.parquet"]
+
+
+def test_a_reports_rows_of_leave_one_out_are_its_own_whatever_the_names_hold():
+    from evalbook.committee.panel_sections import _rows_of
+
+    plain = "expert,unit,what\r\nE1,A1,奖项\r\nE2,A10,名次\r\nE3,B,A1\r\n"
+    assert _rows_of(plain, "A1") == "expert,unit,what\r\nE1,A1,奖项\r\nE2,A10,名次\r\nE3,B,A1\r\n"  # candidates only
+    assert _rows_of(plain, "B").count("\n") == 2 and "E3" in _rows_of(plain, "B")
+    quoted = 'expert,unit,what\n"E1, 主任\n医师",A1,x\nE2,B,y\n'  # a quoted field may hold a line break: read whole
+    assert _rows_of(quoted, "B") == quoted

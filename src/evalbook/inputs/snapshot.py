@@ -144,15 +144,19 @@ def _tagged(value) -> str | None:
 
 
 def decode(table: pa.Table) -> pd.DataFrame:
-    """``encode``'s inverse: each distinct tagged text read once (scores repeat)."""
+    """``encode``'s inverse: each distinct tagged text read once (scores repeat; a province has 10,000 rows)."""
+    import numpy as np
+
     kinds = json.loads((table.schema.metadata or {}).get(b"evalbook-columns", b"{}"))
-    frame = table.to_pandas()
-    for name, kind in kinds.items():
-        if kind == "tagged":
-            codes, distinct = pd.factorize(frame[name], use_na_sentinel=True)
-            values = [_untagged(t) for t in distinct]
-            frame[name] = pd.Series([values[c] if c >= 0 else None for c in codes], index=frame.index, dtype=object)
-    return frame
+    tagged = [name for name, kind in kinds.items() if kind == "tagged"]
+    frame = table.drop_columns(tagged).to_pandas()
+    for name in tagged:
+        encoded = table.column(name).combine_chunks().dictionary_encode()
+        values = np.empty(len(encoded.dictionary) + 1, dtype=object)  # the last: a missing value
+        values[:-1] = [_untagged(text) for text in encoded.dictionary.to_pylist()]
+        values[-1] = None
+        frame[name] = pd.Series(values[encoded.indices.fill_null(-1).to_numpy()], index=frame.index, dtype=object)
+    return frame[list(table.column_names)]
 
 
 def _untagged(text: str):

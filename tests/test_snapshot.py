@@ -167,3 +167,29 @@ def test_a_reports_rows_of_leave_one_out_are_its_own_whatever_the_names_hold():
     assert _rows_of(plain, "B").count("\n") == 2 and "E3" in _rows_of(plain, "B")
     quoted = 'expert,unit,what\n"E1, 主任\n医师",A1,x\nE2,B,y\n'  # a quoted field may hold a line break: read whole
     assert _rows_of(quoted, "B") == quoted
+
+
+def test_a_naiman_specialty_report_from_the_snapshot_is_the_one_made_alone(tmp_path):
+    from evalbook.schemes.naiman_specialty import report as naiman
+
+    scheme, year = "naiman-specialty", 2025
+    alone = open_year(scheme, year)
+    write_year_tables(alone.scheme, alone.intake, alone.scores, tmp_path)
+    validation = tmp_path / "validation.json"
+    validation.write_text(json.dumps(alone.intake.validation_record(), ensure_ascii=False), encoding="utf-8")
+    units = alone.scores.units
+    assert len(set(units["code"])) < len(units)  # an institution with several specialties: its own rows hold them all
+    for code, specialty in zip(units["code"], units["specialty"], strict=True):
+        book = open_year(scheme, year, "", str(validation), code, specialty)
+        assert set(book.intake.frame("indicators.csv")["code"]) == {code}
+        assert len(book.scores.units) == len(units)
+
+        def pages(b, code=code, specialty=specialty):
+            key = (code, specialty)
+            return [str(f(b, *key)) for f in (naiman.specialty_header, naiman.score_buildup, naiman.commitments_table,
+                                              naiman.attainment_chart, naiman.warnings_section, naiman.onsite_table,
+                                              unit_panel, naiman.survey_table)] + [
+                str(unit_trend_section(b, str(validation), *key)), str(submissions_section(b, code, specialty=specialty)),
+                str(naiman.validation_summary(b, code)), str(inputs_table(b)), record_json(result_record(b, key))]
+
+        assert pages(book) == pages(alone), (code, specialty)

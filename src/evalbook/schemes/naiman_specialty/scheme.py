@@ -42,6 +42,7 @@ class NaimanSpecialty(Scheme):
     UNIT_NOTEBOOK = "specialty"
     REPORT_KEY = (("code", "institution"), ("specialty", "specialty"))  # folder: both parts validated, a safe name
     REPORT_TABLES, MOVES, CHANGES = REPORT_TABLES, MOVES, CHANGES
+    SNAPSHOT = ("units", "candidates")  # ranks; a report scores its own institution's specialties (scoring.score_cohort)
     WARM = ("evalbook.schemes.naiman_specialty.report",)
     TEMPLATES = "evalbook.schemes.naiman_specialty.templates"
     EXPERT_FILE = "onsite.csv"  # 现场核查: the on-site expert panels (committee/panels.py)

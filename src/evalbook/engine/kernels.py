@@ -36,6 +36,11 @@ def _socket_dir() -> str:
         return _SOCKETS[0]
 
 
+def waiting_folder() -> Path:
+    """Where a kernel started before its notebook is known waits (this process's private kernel folder)."""
+    return Path(_socket_dir())
+
+
 def remove_socket_dir() -> None:
     """Remove this process's socket folder and whatever a killed kernel left in it."""
     with _SOCKETS_LOCK:
@@ -91,8 +96,15 @@ class Prestarted:
         process = getattr(self.manager.provisioner, "process", None)
         return getattr(process, "pid", None)
 
+    @property
+    def alive(self) -> bool:
+        """Whether the kernel's process still runs (from any thread)."""
+        process = getattr(self.manager.provisioner, "process", None)
+        return process is not None and process.poll() is None
+
     def shutdown(self) -> None:
-        """Stop the kernel at once and remove its connection file and sockets."""
+        """Stop the kernel at once and remove its connection file and sockets. A kernel that ran nothing
+        may also be shut down from another thread (a worker's teardown)."""
         from jupyter_core.utils import run_sync
 
         try:

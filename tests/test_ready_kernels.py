@@ -81,6 +81,7 @@ def test_the_next_task_takes_the_waiting_kernel_in_its_own_folder_as_fresh_as_a_
     template = _notebook(tmp_path)
     ready = ReadyKernels(server)
     ready.prepare("run1")
+    assert _settled(lambda: ready.pids())  # launched in the background
     [waiting] = ready.pids()
     (tmp_path / "report").mkdir()
     taken = ready.take("run1", tmp_path / "report")  # this thread's kernel, moved
@@ -98,6 +99,8 @@ def test_a_waiting_kernel_is_not_taken_by_another_thread_or_run_and_ends_with_it
     ready = ReadyKernels(server)
     ready.prepare("run1")
     ready.prepare("run1")  # one waits per thread, not two
+    assert _settled(lambda: ready.pids())
+    time.sleep(0.5)
     [waiting] = ready.pids()
     elsewhere: list = []
     thread = threading.Thread(target=lambda: elsewhere.append(ready.take("run1", tmp_path)))
@@ -107,6 +110,7 @@ def test_a_waiting_kernel_is_not_taken_by_another_thread_or_run_and_ends_with_it
     assert ready.take("run2", tmp_path) is None  # another run's task: not taken, shut down
     assert _settled(lambda: not _alive(waiting) and not _children(server.live_pid))
     ready.prepare("run1")
+    assert _settled(lambda: ready.pids())
     [again] = ready.pids()
     assert ready.end("run1") == 1 and ready.pids() == []
     ready.prepare("run1")  # the run is over: nothing more starts for it
@@ -120,6 +124,7 @@ def test_the_plugin_shuts_down_the_kernels_it_started_ahead_at_teardown():
     assert plugin.server is not None, plugin.reason
     server = plugin.server.live_pid
     plugin.ready.prepare("run1")
+    assert _settled(lambda: plugin.ready.pids())
     [waiting] = plugin.ready.pids()
     assert _settled(lambda: _children(server)), "the forked kernel"
     kernels = _children(server)

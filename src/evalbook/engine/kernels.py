@@ -6,7 +6,9 @@ still running the current one, so that start-up overlaps useful work. Each noteb
 gets a kernel of its own that has run nothing before it: start-up happens earlier, not less.
 
 Everything about one kernel manager happens in the thread that created it: jupyter_client's
-asynchronous managers are tied to that thread's event loop.
+asynchronous managers are tied to that thread's event loop. The one exception is a kernel that has run
+nothing yet: launched in one thread, it may be used, or shut down, in another (a Dask worker's kernels
+started ahead, ``ready_kernels.py``).
 """
 
 from __future__ import annotations

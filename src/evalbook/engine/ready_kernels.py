@@ -2,9 +2,10 @@
 
 Locally, a pool thread knows its next notebook and starts that notebook's kernel, in that notebook's
 folder, while the current one runs (``pool.py``, ``kernels.Prestarted``). A Dask worker thread does not
-know which report the scheduler will give it next. So each task, before its notebook runs, starts the
-kernel for its thread's next task in a waiting folder (``kernels.waiting_folder``); the next task on that
-thread takes it and moves it to its own report's folder before any cell runs (``kernel_forks.move``).
+know which report the scheduler will give it next. So each task, before its notebook runs, has the kernel
+for its thread's next task started in the background, in a waiting folder (``kernels.waiting_folder``);
+the next task on that thread takes it and moves it to its own report's folder before any cell runs
+(``kernel_forks.move``).
 Start-up overlaps the current notebook as it does locally, and each notebook still gets a kernel of its
 own that has run nothing.
 
@@ -27,14 +28,18 @@ class ReadyKernels:
     def __init__(self, server: kernel_forks.ForkServer):
         self.server = server
         self._waiting: dict[int, tuple[str, Prestarted]] = {}  # thread → (run, kernel)
+        self._starting: set[int] = set()  # threads whose next kernel is being launched
         self._ended: set[str] = set()
         self._closed = False
         self._lock = threading.Lock()
+        self._started = threading.Condition(self._lock)
 
     def take(self, run_id: str, cwd: Path) -> Prestarted | None:
         """This thread's waiting kernel, moved to ``cwd``; None if there is none of this run (or it failed)."""
+        thread = threading.get_ident()
         with self._lock:
-            run, kernel = self._waiting.pop(threading.get_ident(), ("", None))
+            self._started.wait_for(lambda: thread not in self._starting, timeout=30)  # launched by now, or never
+            run, kernel = self._waiting.pop(thread, ("", None))
         if kernel is None:
             return None
         if run != run_id:
@@ -48,21 +53,30 @@ class ReadyKernels:
         return kernel
 
     def prepare(self, run_id: str) -> None:
-        """Start this thread's next kernel, unless one waits already or the run has ended. Never raises:
-        without it the next task forks its own kernel, as before."""
+        """Start this thread's next kernel in the background, unless one waits or starts already or the run has
+        ended. Never raises: without it the next task forks its own kernel, as before."""
         thread = threading.get_ident()
         with self._lock:
-            if self._closed or run_id in self._ended or thread in self._waiting:
+            if self._closed or run_id in self._ended or thread in self._waiting or thread in self._starting:
                 return
+            self._starting.add(thread)
+        threading.Thread(target=self._start, args=(run_id, thread), name="evalbook-next-kernel", daemon=True).start()
+
+    def _start(self, run_id: str, thread: int) -> None:
+        """(In the background) launch the kernel that ``thread``'s next task of ``run_id`` will take. Launching
+        (a stub process, a connection file) takes tens of milliseconds that the current task need not wait for;
+        a kernel that has run nothing may then be used and shut down from the task's thread."""
         try:
             kernel = Prestarted(waiting_folder(), forks=self.server)
         except Exception:  # noqa: BLE001 — a server stopped meanwhile (teardown): nothing waits
-            return
+            kernel = None
         with self._lock:
-            keep = not (self._closed or run_id in self._ended)
+            self._starting.discard(thread)
+            self._started.notify_all()
+            keep = kernel is not None and not (self._closed or run_id in self._ended)
             if keep:
                 self._waiting[thread] = (run_id, kernel)
-        if not keep:
+        if kernel is not None and not keep:
             kernel.shutdown()
 
     def end(self, run_id: str) -> int:

@@ -88,12 +88,21 @@ def test_a_cli_cluster_forks_kernels_and_publishes_the_same_bytes_as_a_local_run
         assert (a / name).read_bytes() == (b / name).read_bytes(), name
     run = json.loads((b / "manifest.json").read_text(encoding="utf-8"))["run"]
     assert run["scheduler"] == address
-    assert run["worker_kernels"] == {code: "fork" for code in [*ONLY, "_cohort"]}
+    kernels = run["worker_kernels"]
+    assert sorted(kernels) == sorted([*ONLY, "_cohort"]) and set(kernels.values()) <= {"fork", "fork-prestarted"}
+    # three reports on two one-thread workers: a thread ran two, the second in the kernel the first started ahead
+    assert "fork-prestarted" in kernels.values(), kernels
     assert "worker_kernels" not in json.loads((a / "manifest.json").read_text(encoding="utf-8"))["run"]
     # each worker has its own fork server, a child of the worker process, with its socket in the workers' TMPDIR
     with distributed.Client(address, timeout="30s") as client:
         servers = list(client.run(fork_server_status).values())
     assert len(servers) == 2 and all(s["pid"] and s["reason"] == "" for s in servers)
+    # the run is over: no kernel waits on a worker, none of its stubs is left, nor a kernel forked by a server
+    assert [s["ready"] for s in servers] == [[], []]
+    deadline = time.time() + 10
+    while time.time() < deadline and any(_children(s["pid"]) or _stubs(s["worker_pid"]) for s in servers):
+        time.sleep(0.1)
+    assert [(_children(s["pid"]), _stubs(s["worker_pid"])) for s in servers] == [(set(), set())] * 2
     assert all(Path(s["socket"]).parent.parent == temp for s in servers)
     assert all(_parent(s["pid"]) == s["worker_pid"] for s in servers)  # what its parent-death watch watches
     # a worker stopped: its plugin's teardown stops the server and removes the server's socket folder
@@ -101,6 +110,31 @@ def test_a_cli_cluster_forks_kernels_and_publishes_the_same_bytes_as_a_local_run
         _stop(process)
     assert not any(_alive(s["pid"]) for s in servers)
     assert not list(temp.glob("evalbook-*"))  # nor the worker's kernel socket folder (removed as it exits)
+
+
+def _children(pid: int) -> set[int]:
+    """Live processes whose parent is ``pid``."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if _parent(int(entry.name)) == pid and _alive(int(entry.name)):
+                    found.add(int(entry.name))
+            except (OSError, ValueError, IndexError):
+                continue
+    return found
+
+
+def _stubs(worker_pid: int) -> set[int]:
+    """The kernel stubs (one per kernel a worker started) among the worker's children."""
+    found = set()
+    for pid in _children(worker_pid):
+        try:
+            if b"kernel_stub.py" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                found.add(pid)
+        except OSError:
+            continue
+    return found
 
 
 def _parent(pid: int) -> int:

@@ -14,9 +14,12 @@ plugin (its fork server stops, a fresh one starts with the code installed now). 
 one fork server per worker process; the worker's threads all ask it for kernels (it forks one
 request at a time, each in milliseconds). The server watches the worker process: a worker that
 dies or restarts takes its server and socket folder with it, and a restarted worker gets a new
-server from the scheduler's copy of the plugin. Where forks are unavailable (not Linux, no pidfd,
-a server that did not start) the notebook runs in an ordinary kernel and the task says why; the
-year's manifest records, per report, how its kernel was made. Ctrl-C kills this run's kernels on
+server from the scheduler's copy of the plugin. Before its notebook runs, each task also has the
+plugin start the kernel for its thread's next task (``ready_kernels.py``); that task takes it, moves
+it to its own folder and so, like a local run's notebooks, does not wait for a kernel to start. When
+the run ends, the client has the workers shut down the kernels no task took. Where forks are
+unavailable (not Linux, no pidfd, a server that did not start) the notebook runs in an ordinary
+kernel and the task says why; the year's manifest records, per report, how its kernel was made. Ctrl-C kills this run's kernels on
 every worker (Dask cannot interrupt a running task otherwise).
 """
 
@@ -29,19 +32,19 @@ import time
 from collections.abc import Callable
 
 from evalbook.core.extras import require
-from evalbook.engine import kernel_forks
 from evalbook.engine.execute import NotebookFailed, NotebookRun, run_notebook
 from evalbook.engine.kernels import Prestarted, kill
 from evalbook.engine.pool import ATTEMPTS, Outcome, Task
 
-FORK = "fork"
+FORK = "fork"  # how a report's kernel was made: forked in its task…
+FORK_PRESTARTED = "fork-prestarted"  # …or forked ahead, by the task before it on the same worker thread
 
 _LIVE: dict[str, set[int]] = {}  # on a worker: the kernels running now, by run (for Ctrl-C)
 _LIVE_LOCK = threading.Lock()
 
 
-def _worker_forks(worker=None) -> tuple[kernel_forks.ForkServer | None, str]:
-    """This worker's fork server, or why there is none."""
+def _plugin(worker=None):
+    """This worker's ``ForkKernels`` plugin (None if it has no fork server), and why there is none."""
     try:
         from distributed import get_worker
 
@@ -52,21 +55,31 @@ def _worker_forks(worker=None) -> tuple[kernel_forks.ForkServer | None, str]:
         return None, "not on a Dask worker 不在 Dask 工作进程中"
     if found is None:
         return None, "fork plugin not registered on this worker 工作进程未注册派生插件"
-    server = getattr(found, "server", None)
-    return server, "" if server is not None else found.reason
+    return (found, "") if getattr(found, "server", None) is not None else (None, found.reason)
 
 
-def _kernel(job: NotebookRun) -> tuple[Prestarted | None, str]:
-    """A kernel for ``job``: forked from this worker's server, else ``None`` (papermill spawns one) and why."""
+def _kernel(job: NotebookRun, run_id: str) -> tuple[Prestarted | None, str]:
+    """A kernel for ``job`` and how it was made: the one this thread's previous task started ahead
+    (``FORK_PRESTARTED``), else one forked now (``FORK``), else ``None`` (papermill spawns one) and why.
+    Then, whatever this task got, the kernel for this thread's next task starts."""
+    reason = ""
     for _ in range(2):  # a second look: a newer run may have replaced the plugin (and stopped this server) just now
-        server, reason = _worker_forks()
-        if server is None:
-            return None, reason
-        try:
-            return Prestarted(job.cwd, forks=server), ""
-        except Exception as exc:  # noqa: BLE001 — a server replaced or dead: the notebook still runs, spawned
-            reason = f"fork failed 派生失败: {type(exc).__name__}: {exc}"
-    return None, reason
+        plugin, reason = _plugin()
+        if plugin is None:
+            return None, f"spawn: {reason}"
+        ready = plugin.ready
+        kernel = ready.take(run_id, job.cwd) if ready is not None else None
+        how = FORK_PRESTARTED
+        if kernel is None:
+            try:
+                kernel, how = Prestarted(job.cwd, forks=plugin.server), FORK
+            except Exception as exc:  # noqa: BLE001 — a server replaced or dead: the notebook still runs, spawned
+                reason = f"fork failed 派生失败: {type(exc).__name__}: {exc}"
+                continue
+        if ready is not None:
+            ready.prepare(run_id)
+        return kernel, how
+    return None, f"spawn: {reason}"
 
 
 def remote_run(job: NotebookRun, timeout: int, run_id: str = "", fork: bool = True) -> dict:
@@ -75,7 +88,7 @@ def remote_run(job: NotebookRun, timeout: int, run_id: str = "", fork: bool = Tr
     import evalbook
 
     started = time.perf_counter()
-    kernel, reason = _kernel(job) if fork else (None, "--kernels spawn")
+    kernel, how = _kernel(job, run_id) if fork else (None, "spawn: --kernels spawn")
     if kernel is not None and kernel.pid:
         with _LIVE_LOCK:
             _LIVE.setdefault(run_id, set()).add(kernel.pid)
@@ -89,8 +102,16 @@ def remote_run(job: NotebookRun, timeout: int, run_id: str = "", fork: bool = Tr
             with _LIVE_LOCK:
                 _LIVE.get(run_id, set()).discard(kernel.pid)
     return {"seconds": time.perf_counter() - started, "error": error, "host": socket.gethostname(),
-            "evalbook": evalbook.__version__, "kernel": FORK if kernel is not None else f"spawn: {reason}",
+            "evalbook": evalbook.__version__, "kernel": how,
             "worker_pid": os.getpid()}
+
+
+def end_run(run_id: str, dask_worker=None) -> int:
+    """On a worker (``client.run``, once the run is over): shut down the kernels started ahead for run ``run_id``
+    that no task took."""
+    plugin, _ = _plugin(dask_worker)
+    ready = plugin.ready if plugin is not None else None
+    return ready.end(run_id) if ready is not None else 0
 
 
 def kill_run_kernels(run_id: str) -> int:
@@ -114,7 +135,7 @@ class DaskPool:
         self.address, self.timeout, self.connect_timeout, self.fork = address, timeout, connect_timeout, fork
         self.run_id = run_id  # task keys are unique per run: the scheduler would merge equal keys
         self.hosts: dict[str, str] = {}
-        self.kernels: dict[str, str] = {}  # report → "fork" or "spawn: why"
+        self.kernels: dict[str, str] = {}  # report → "fork-prestarted", "fork" or "spawn: why"
 
     def run(self, tasks: list[Task], on_done: Callable[[Outcome], None], stop: threading.Event) -> list[Outcome]:
         import evalbook
@@ -169,12 +190,21 @@ class DaskPool:
                 except Exception:  # noqa: BLE001 — a worker gone: its kernels went with it
                     pass
                 raise
+            finally:
+                if self.fork and tasks:
+                    try:
+                        client.run(end_run, self.run_id)  # the kernels started ahead that no task will take
+                    except Exception:  # noqa: BLE001 — a worker gone: its kernels went with it; the others at teardown
+                        pass
         return outcomes
 
 
 def fork_server_status(dask_worker=None) -> dict:
-    """On a worker (``client.run(fork_server_status)``): its fork server's process id and socket, or why there is none."""
-    server, reason = _worker_forks(dask_worker)
+    """On a worker (``client.run(fork_server_status)``): its fork server's process id and socket, or why there is
+    none, and the processes of the kernels started ahead now waiting (``ready``)."""
+    plugin, reason = _plugin(dask_worker)
+    server = plugin.server if plugin is not None else None
     pid = server.live_pid if server is not None else None
-    return {"pid": pid, "socket": server.socket if pid else None,
+    ready = plugin.ready.pids() if plugin is not None and plugin.ready is not None else []
+    return {"pid": pid, "socket": server.socket if pid else None, "ready": ready,
             "reason": reason if server is not None or reason else "server gone 服务已退出", "worker_pid": os.getpid()}

@@ -15,12 +15,18 @@ notebook itself still imports everything it uses, so it runs the same in Jupyter
 jupyter_client launches ``kernel_stub.py`` as the kernel process (see there): it asks this server
 for a fork and stands in for it (signals, exit, death of the run). Linux only (pidfd); elsewhere
 ``available()`` is False and runs use ordinary kernels.
+
+A forked kernel also answers one message of ours on its control channel, ``MOVE``: change to this
+working folder before the first cell (``move`` sends it). A Dask worker starts its next kernel
+before it knows which report that kernel will run (``ready_kernels.py``), and moves it there when it
+does; nothing runs in the kernel's namespace, and its first cell is still cell 1.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import queue
 import select
 import signal
 import socket
@@ -28,10 +34,13 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
+from collections.abc import Callable
 from contextlib import suppress
 from pathlib import Path
 
 STUB = Path(__file__).with_name("kernel_stub.py")
+MOVE = "evalbook_move_request"  # control message: {"cwd": folder} → evalbook_move_reply {"status", "cwd"}
 WARM = ("pandas", "evalbook.notebook.year")  # and what each registered scheme declares (Scheme.WARM)
 
 
@@ -104,6 +113,33 @@ def _remove_socket(path: str) -> None:
         os.rmdir(os.path.dirname(path))
 
 
+def move(connection_file: str, cwd: Path, alive: Callable[[], bool], timeout: float = 60) -> None:
+    """Have the forked kernel on ``connection_file`` change to ``cwd`` before it runs anything; returns once it
+    did (waiting for the kernel to finish starting). ``RuntimeError`` if it refused, died (``alive``) or timed out."""
+    from jupyter_client import BlockingKernelClient
+
+    client = BlockingKernelClient(connection_file=connection_file)
+    client.load_connection_file()
+    client.start_channels(shell=False, iopub=False, stdin=False, hb=False, control=True)
+    try:
+        request = client.session.msg(MOVE, {"cwd": str(cwd)})
+        client.control_channel.send(request)
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                reply = client.control_channel.get_msg(timeout=0.2)
+            except queue.Empty:
+                if not alive() or time.monotonic() > deadline:
+                    raise RuntimeError("kernel did not answer 内核无应答") from None
+                continue
+            if reply["parent_header"].get("msg_id") == request["header"]["msg_id"]:
+                break
+    finally:
+        client.stop_channels()
+    if reply["content"].get("status") != "ok":
+        raise RuntimeError(f"kernel could not move to {cwd} 内核无法切换目录: {reply['content'].get('evalue', '')}")
+
+
 # ---- the server process -------------------------------------------------------------------
 
 def serve(socket_path: str) -> None:
@@ -159,9 +195,26 @@ def _become_kernel(request: dict) -> None:
         from ipykernel.kernelapp import IPKernelApp
 
         sys.argv = ["ipykernel_launcher", "-f", request["connection_file"]]
-        IPKernelApp.launch_instance(argv=sys.argv[1:])
+        app = IPKernelApp.instance()  # IPKernelApp.launch_instance, with our control message added
+        app.initialize(sys.argv[1:])
+        app.kernel.control_handlers[MOVE] = lambda stream, ident, parent: _moved(app, stream, ident, parent)
+        app.start()
     finally:
         os._exit(0)
+
+
+def _moved(app, stream, ident, parent) -> None:
+    """In the kernel (control thread): ``MOVE`` — change folder, and make IPython's folder history (``_dh``)
+    start there, as if the kernel had started in it."""
+    try:
+        os.chdir(parent["content"]["cwd"])
+        history = getattr(app.shell, "history_manager", None)
+        if history is not None:
+            history.dir_hist[:] = [Path.cwd()]
+        content = {"status": "ok", "cwd": os.getcwd()}
+    except (OSError, KeyError, TypeError) as exc:
+        content = {"status": "error", "ename": type(exc).__name__, "evalue": str(exc)}
+    app.kernel.session.send(stream, "evalbook_move_reply", content, parent, ident)
 
 
 if __name__ == "__main__":

@@ -6,7 +6,9 @@ still running the current one, so that start-up overlaps useful work. Each noteb
 gets a kernel of its own that has run nothing before it: start-up happens earlier, not less.
 
 Everything about one kernel manager happens in the thread that created it: jupyter_client's
-asynchronous managers are tied to that thread's event loop.
+asynchronous managers are tied to that thread's event loop. The one exception is a kernel that has run
+nothing yet: launched in one thread, it may be used, or shut down, in another (a Dask worker's kernels
+started ahead, ``ready_kernels.py``).
 """
 
 from __future__ import annotations
@@ -34,6 +36,11 @@ def _socket_dir() -> str:
             _SOCKETS[:] = [tempfile.mkdtemp(prefix="evalbook-k-", dir=base if len(base) <= 64 else "/tmp")]
             atexit.register(remove_socket_dir)
         return _SOCKETS[0]
+
+
+def waiting_folder() -> Path:
+    """Where a kernel started before its notebook is known waits (this process's private kernel folder)."""
+    return Path(_socket_dir())
 
 
 def remove_socket_dir() -> None:
@@ -91,8 +98,15 @@ class Prestarted:
         process = getattr(self.manager.provisioner, "process", None)
         return getattr(process, "pid", None)
 
+    @property
+    def alive(self) -> bool:
+        """Whether the kernel's process still runs (from any thread)."""
+        process = getattr(self.manager.provisioner, "process", None)
+        return process is not None and process.poll() is None
+
     def shutdown(self) -> None:
-        """Stop the kernel at once and remove its connection file and sockets."""
+        """Stop the kernel at once and remove its connection file and sockets. A kernel that ran nothing
+        may also be shut down from another thread (a worker's teardown)."""
         from jupyter_core.utils import run_sync
 
         try:

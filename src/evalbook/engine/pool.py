@@ -38,7 +38,7 @@ class Outcome:
     seconds: float
     attempts: int
     error: str | None = None  # None: the report was built
-    kernel: str | None = None  # on a Dask worker: "fork", or "spawn: why" (cluster.py)
+    kernel: str | None = None  # on a Dask worker: "fork-prestarted", "fork", or "spawn: why" (cluster.py)
 
 
 def attempt(task: Task, kernel_for: Callable[[], Prestarted | None], stop: threading.Event, timeout: int) -> Outcome:

@@ -8,6 +8,7 @@ the plugin. See ``cluster.py`` for how runs use it.
 from __future__ import annotations
 
 from evalbook.engine import kernel_forks
+from evalbook.engine.ready_kernels import ReadyKernels
 
 try:
     from distributed import WorkerPlugin
@@ -18,7 +19,8 @@ NAME = "evalbook-fork-kernels"  # one per worker; registering again under this n
 
 
 class ForkKernels(WorkerPlugin):
-    """One ``ForkServer`` per worker process, from ``setup`` to ``teardown``.
+    """One ``ForkServer`` per worker process, from ``setup`` to ``teardown``, and the kernels it forked ahead
+    of need for the worker's threads (``ready``, shut down at ``teardown``).
 
     The server is a child of the worker process and watches it: a worker killed outright takes its
     server (and the server's socket folder) with it. What travels to the scheduler and the workers is
@@ -28,6 +30,7 @@ class ForkKernels(WorkerPlugin):
 
     def __init__(self) -> None:
         self.server: kernel_forks.ForkServer | None = None
+        self.ready: ReadyKernels | None = None
         self.reason = "not set up 未启动"
 
     def setup(self, worker) -> None:
@@ -36,13 +39,17 @@ class ForkKernels(WorkerPlugin):
             return
         try:
             self.server = kernel_forks.ForkServer()  # warms up while the first tasks arrive
+            self.ready = ReadyKernels(self.server)
             self.reason = ""
         except OSError as exc:
             self.reason = f"fork server did not start 派生服务未启动: {exc}"
 
     def teardown(self, worker) -> None:
         server, self.server = self.server, None
+        ready, self.ready = self.ready, None
         self.reason = "stopped 已停止"
+        if ready is not None:
+            ready.close()  # kernels started ahead that no task took
         if server is not None:
             server.stop()  # kernels already forked run on: each watches its own stub, not the server
 

@@ -323,7 +323,7 @@ def _manifest(intake: Intake, job: NotebookRun, folder: Path, outputs: list[str]
                          # --only: folders carried over from the published year (verify: built from earlier inputs)
                          "kept": sorted(kept or []),
                          "rebuilt_because_inputs_lost": sorted(unarchived or [])}
-        if options.scheduler:  # each report's kernel on its worker: "fork", or "spawn: why"
+        if options.scheduler:  # each report's kernel on its worker: "fork-prestarted", "fork", or "spawn: why"
             record["run"]["worker_kernels"] = dict(sorted((kernels or {}).items()))
     return json.dumps(record, ensure_ascii=False, indent=1)
 

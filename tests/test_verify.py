@@ -291,7 +291,12 @@ def test_the_year_manifest_lists_every_published_file(published, year):
                                      "P3/manifest.json", "audit.html", "cohort.ipynb", "index.html", "leave_one_out.csv",
                                      "panel.csv", "project_scores.csv", "result.json", "results.xlsx", "scores.csv",
                                      "sensitivity.csv", "trend_items.csv", "trends.csv",
-                                     "validation.json", *archived])
+                                     "validation.json", *archived,
+                                     # the run's snapshot for its report notebooks: each input's cells, the cohort's tables
+                                     *(f"snapshot/input-{name}.parquet" for name in
+                                       ("institutions", "facts", "judgments", "expert_scores", "project_stats", "ledger")),
+                                     "snapshot/cohort-units.parquet", "snapshot/cohort-projects.parquet",
+                                     "snapshot/index.parquet"])
     assert all(listed[name] == sha256_file(year / name) for name in listed)
     assert all((year / name).read_bytes() == (data / source).read_bytes() for name, source in zip(
         archived, ("institutions.csv", "2023/facts.csv", "2023/judgments.csv", "2023/expert_scores.csv",
@@ -690,3 +695,22 @@ def test_a_report_with_earlier_inputs_not_listed_as_kept_is_refused(kept):
     assert found["P1"].status == TAMPERED
     assert found["P1"].details == ["manifest.json inputs: 与年度清单的输入不同 not the year's inputs"]
     assert found["P2"].status == IDENTICAL and found["P2"].remark
+
+
+def test_a_snapshot_rewritten_with_its_hashes_is_caught_by_scoring_the_inputs_again(year):
+    """A forger who changes a unit's rows in the run's snapshot and rewrites every hash on the way (the index, the
+    validation record, the year manifest) still fails: verify makes the snapshot again from the archived inputs."""
+    import pyarrow.parquet as pq
+
+    path = year / "snapshot" / "input-facts.parquet"
+    table = pq.read_table(path)
+    frame = table.to_pandas()
+    column = next(c for c in frame.columns if c not in ("__line", "code"))
+    frame.loc[0, column] = "0"
+    pq.write_table(table.from_pandas(frame, preserve_index=False).replace_schema_metadata(table.schema.metadata), path)
+    manifest = json.loads((year / "manifest.json").read_text(encoding="utf-8"))
+    manifest["outputs"]["snapshot/input-facts.parquet"] = sha256_file(path)
+    (year / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+    code, text = cli("verify", year)
+    assert code == 1
+    assert "snapshot/input-facts.parquet: 重新评分的结果不同 rescoring gives different numbers" in text

@@ -238,10 +238,10 @@ def _read(path: Path, code: str) -> tuple[pd.DataFrame, str]:
         table = pq.read_table(path, filters=[(CODE, "==", code)]) if CODE in pq.read_schema(path).names \
             else pq.read_table(path)
         meta = json.loads((table.schema.metadata or {}).get(b"evalbook", b"{}"))
-        frame = table.to_pandas()
-        frame = frame.astype(object).where(frame.notna(), None)
-        if LINE in frame:
-            frame[LINE] = frame[LINE].astype("int64")
+        # a unit's few rows: straight from Arrow's lists (str or None), as the text table holds them
+        frame = pd.DataFrame({name: pd.Series(table.column(name).to_pylist(),
+                                              dtype="int64" if name == LINE else object)
+                              for name in table.column_names})
     except (OSError, pa.ArrowException, KeyError, ValueError, TypeError):
         raise _missing(path) from None
     return frame, meta.get("encoding", "")

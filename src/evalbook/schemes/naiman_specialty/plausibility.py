@@ -22,7 +22,6 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 
-from evalbook.core.columns import per_distinct
 from evalbook.core.errors import IMPLAUSIBLE, Problem
 from evalbook.core.exact import exact, plain
 from evalbook.core.rubric import Rubric
@@ -78,8 +77,13 @@ def values_of(indicators: pd.DataFrame, text: pd.DataFrame, kinds: tuple[str, ..
     """The rows of a compared kind with a number, their value as an exact Fraction from the cell's text."""
     rows = indicators[indicators["kind"].isin(kinds) & indicators["value_num"].notna()]
     cells = text["value"].reindex(rows.index)  # the cell of each row, by line number (each distinct text read once)
-    exacts = per_distinct(cells, lambda distinct: distinct.map(lambda t: exact(str(t).strip())))
-    return with_scaled(rows.assign(exact=exacts))
+    codes, distinct = pd.factorize(cells, use_na_sentinel=False)
+    fractions = np.empty(len(distinct), dtype=object)  # each distinct text read once, spread back by its number
+    fractions[:] = [exact(str(t).strip()) for t in distinct]
+    scaled, common = scaled_numbers(list(fractions))
+    out = rows.assign(exact=fractions[codes], scaled=scaled[codes])
+    out.attrs["common"] = common
+    return out
 
 
 SAFE = 2**62 // 64  # whole numbers this small multiply by a factor's or floor's terms without leaving int64
@@ -93,14 +97,19 @@ def _scaled(values: pd.DataFrame) -> pd.DataFrame:
 def with_scaled(values: pd.DataFrame) -> pd.DataFrame:
     """``values`` with ``scaled``: each exact value as a whole number of 1 / ``attrs["common"]`` (the least common
     denominator of them all), as int64 when every product the comparisons make fits, else as Python integers."""
-    distinct = set(values["exact"])
-    common = math.lcm(*(v.denominator for v in distinct)) if distinct else 1
-    scale = {v: v.numerator * (common // v.denominator) for v in distinct}
-    small = all(abs(n) < SAFE for n in scale.values()) and common < SAFE
-    scaled = np.array([scale[v] for v in values["exact"]], dtype=np.int64 if small else object)
+    scaled, common = scaled_numbers(list(values["exact"]))
     out = values.assign(scaled=scaled)
     out.attrs["common"] = common
     return out
+
+
+def scaled_numbers(fractions: list[Fraction]) -> tuple[np.ndarray, int]:
+    """Each Fraction as a whole number of 1 / ``common`` (the least common denominator of them all), and ``common``:
+    int64 when every product the comparisons make fits (``SAFE``), else Python integers."""
+    common = math.lcm(*(v.denominator for v in fractions)) if fractions else 1
+    numbers = [v.numerator * (common // v.denominator) for v in fractions]
+    small = all(abs(n) < SAFE for n in numbers) and common < SAFE
+    return np.array(numbers, dtype=np.int64 if small else object), common
 
 
 def baseline_jumps(values: pd.DataFrame, year: int, baseline_period: str, file: str, t: dict, context) -> list[Problem]:
@@ -173,10 +182,10 @@ def peer_outliers(values: pd.DataFrame, fields: dict, file: str, t: dict, contex
     twice = np.where(odd, 2 * at(middle), at(first) + at(middle))  # twice the median of the others
     compared = (count >= least) & (count >= 1) & ~mixed
     far_rows = compared & _far(2 * scaled, twice, 2 * common, t["peer"], t["floor"])
-    lines, exacts = values.index.to_numpy(), values["exact"].to_numpy()
+    lines, exacts, field_of = values.index.to_numpy(), values["exact"].to_numpy(), values["field"].to_numpy()
     found: list[tuple[int, int, Problem]] = []
     for i in np.flatnonzero(far_rows):
-        found.append((int(group[i]), int(i), _peer_problem(file, values["field"].iat[i], int(count[i]),
+        found.append((int(group[i]), int(i), _peer_problem(file, field_of[i], int(count[i]),
                                                           Fraction(int(twice[i]), 2 * common), int(lines[i]), exacts[i],
                                                           t, context)))
     for g in np.unique(group[mixed]):

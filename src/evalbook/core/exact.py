@@ -163,14 +163,23 @@ def plain(value: Any) -> str:
 
 def exact_sum(values) -> Fraction:
     """The exact sum of numbers, over one common denominator (one reduction, not one per addition)."""
-    values = [exact(v) for v in values]
-    if not values:
-        return Fraction(0)
-    common = math.lcm(*(v.denominator for v in values))
-    return Fraction(sum(v.numerator * (common // v.denominator) for v in values), common)
+    numerator, common, _ = _summed(values)
+    return Fraction(numerator, common)
+
+
+def _summed(values) -> tuple[int, int, int]:
+    """The sum of numbers as a numerator over the least common denominator, that denominator, and how many."""
+    terms = [(f.numerator, f.denominator) for f in map(exact, values)]
+    if not terms:
+        return 0, 1, 0
+    common = math.lcm(*(d for _, d in terms))
+    return sum(n * (common // d) for n, d in terms), common, len(terms)
 
 
 def mean(values) -> Fraction:
-    """The exact mean of a non-empty sequence of numbers."""
-    values = [exact(v) for v in values]
-    return exact_sum(values) / len(values)
+    """The exact mean of a non-empty sequence of numbers (one Fraction made: the sum over the count × the common
+    denominator)."""
+    numerator, common, count = _summed(values)
+    if not count:
+        raise ZeroDivisionError("the mean of no numbers")
+    return Fraction(numerator, common * count)

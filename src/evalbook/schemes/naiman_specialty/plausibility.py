@@ -33,7 +33,8 @@ KINDS = ("count", "number", "amount", "area", "percent", "index")  # the numeric
 def thresholds(rubric: Rubric) -> dict:
     p = rubric.data["plausibility"]
     return {"baseline": exact(str(p["baseline_factor"])), "peer": exact(str(p["peer_factor"])),
-            "min_peers": int(p["min_peers"]), "floor": exact(str(p["floor"])), "kinds": tuple(p["kinds"])}
+            "min_peers": int(p["min_peers"]), "floor": exact(str(p["floor"])), "kinds": tuple(p["kinds"]),
+            "peer_text": plain(exact(str(p["peer_factor"]))), "floor_text": plain(exact(str(p["floor"])))}
 
 
 def far(value: Fraction, other: Fraction, factor: Fraction, floor: Fraction) -> bool:
@@ -156,7 +157,7 @@ def peer_outliers(values: pd.DataFrame, fields: dict, file: str, t: dict, contex
     least = t["min_peers"]
     values = _scaled(values)
     common = values.attrs["common"]
-    values = values.assign(field=[fields.get((c, s)) for c, s in zip(values["code"], values["specialty"], strict=True)])
+    values = values.assign(field=_fields_of(values, fields))
     values = values.dropna(subset=["field"])
     group = values.groupby(["field", "period", "indicator"], sort=False).ngroup().to_numpy()
     repeated = pd.DataFrame({"g": group, "c": values["code"].to_numpy(), "s": values["specialty"].to_numpy()}).duplicated()
@@ -194,6 +195,18 @@ def peer_outliers(values: pd.DataFrame, fields: dict, file: str, t: dict, contex
     return [problem for _, _, problem in sorted(found, key=lambda f: (f[0], f[1]))]
 
 
+def _fields_of(values: pd.DataFrame, fields: dict) -> np.ndarray:
+    """The field of each row's (code, specialty) (None where unlisted), looked up once per distinct pair: the pairs
+    numbered from each column's distinct values."""
+    code, codes = pd.factorize(values["code"], use_na_sentinel=False)
+    specialty, specialties = pd.factorize(values["specialty"], use_na_sentinel=False)
+    width = max(len(specialties), 1)
+    pair, pairs = pd.factorize(code.astype(np.int64) * width + specialty, use_na_sentinel=False)
+    found = np.empty(len(pairs), dtype=object)
+    found[:] = [fields.get((codes[p // width], specialties[p % width])) for p in pairs.tolist()]
+    return found[pair]
+
+
 def _peer_group(group: pd.DataFrame, rows, file: str, t: dict, context) -> list[tuple[int, Problem]]:
     """One group where a specialty gives more than one value: each value against the median of the other specialties'."""
     units = list(zip(group["code"], group["specialty"], strict=True))
@@ -210,7 +223,7 @@ def _peer_group(group: pd.DataFrame, rows, file: str, t: dict, context) -> list[
 
 def _peer_problem(file: str, field: str, count: int, middle: Fraction, line: int, value: Fraction, t: dict,
                   context) -> Problem:
-    factor, floor, least = plain(t["peer"]), plain(t["floor"]), t["min_peers"]
+    factor, floor, least = t.get("peer_text") or plain(t["peer"]), t.get("floor_text") or plain(t["floor"]), t["min_peers"]
     return Problem(
         file, f"与同领域（{field}）其他{count}个专科同一指标同一统计期的中位数（{plain(middle)}）相差超过{factor}倍"
               f"（较大值 > {factor} × 较小值，且两值不都 ≤ {floor}，同领域至少{least}个专科时比较；"

@@ -38,10 +38,10 @@ class SpecialtyScores:
 def attainment(actual, baseline, target, direction: str) -> Fraction:
     """docs/rules/naiman-specialty.md: a = clip((actual − baseline) / (target − baseline), 0, 1); equal target and baseline
     by direction (higher: actual ≥ target; lower: ≤; neutral: =). No actual (e.g. not ranked) → 0."""
-    if actual is None or pd.isna(actual):
+    if actual is None or (type(actual) is not Fraction and pd.isna(actual)):
         return ZERO
     actual, baseline, target = exact(actual), exact(baseline), exact(target)
-    if target == baseline:
+    if target.numerator == baseline.numerator and target.denominator == baseline.denominator:  # equal (both reduced)
         met = {"higher": actual >= target, "lower": actual <= target, "neutral": actual == target}[direction]
         return ONE if met else ZERO
     return clipped_progress(actual, baseline, target)

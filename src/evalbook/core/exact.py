@@ -21,6 +21,7 @@ from functools import lru_cache
 from numbers import Rational
 from typing import Any
 
+ZERO, ONE = Fraction(0), Fraction(1)
 SIGNIFICANT = 20  # digits of a non-terminating value in CSV and result.json
 NUMBER_CHARS = set("0123456789.-+eE")
 
@@ -52,6 +53,27 @@ def exact(value: Any) -> Fraction:
 def _parse(text: str) -> Fraction:
     """Fraction's text parsing, once per distinct text (scores and rubric amounts repeat)."""
     return Fraction(text)
+
+
+def clipped_progress(actual: Fraction, baseline: Fraction, target: Fraction) -> Fraction:
+    """``min(1, max(0, (actual − baseline) / (target − baseline)))``, the same Fraction, decided on integers: both
+    differences over the common denominator of the three values (numerators cross-multiplied), so a value at or
+    beyond either end gives 0 or 1 without a Fraction made, and one in between a single reduced Fraction.
+    ``target`` must differ from ``baseline``."""
+    an, ad = actual.numerator, actual.denominator
+    bn, bd = baseline.numerator, baseline.denominator
+    tn, td = target.numerator, target.denominator
+    moved = (an * bd - bn * ad) * td  # (actual − baseline) × ad·bd·td
+    span = (tn * bd - bn * td) * ad  # (target − baseline) × ad·bd·td
+    if span == 0:
+        raise ZeroDivisionError("target equals baseline: no progress to measure")
+    if span < 0:
+        moved, span = -moved, -span
+    if moved <= 0:
+        return ZERO
+    if moved >= span:
+        return ONE
+    return Fraction(moved, span)
 
 
 def is_missing(value: Any) -> bool:
@@ -141,14 +163,23 @@ def plain(value: Any) -> str:
 
 def exact_sum(values) -> Fraction:
     """The exact sum of numbers, over one common denominator (one reduction, not one per addition)."""
-    values = [exact(v) for v in values]
-    if not values:
-        return Fraction(0)
-    common = math.lcm(*(v.denominator for v in values))
-    return Fraction(sum(v.numerator * (common // v.denominator) for v in values), common)
+    numerator, common, _ = _summed(values)
+    return Fraction(numerator, common)
+
+
+def _summed(values) -> tuple[int, int, int]:
+    """The sum of numbers as a numerator over the least common denominator, that denominator, and how many."""
+    terms = [(f.numerator, f.denominator) for f in map(exact, values)]
+    if not terms:
+        return 0, 1, 0
+    common = math.lcm(*(d for _, d in terms))
+    return sum(n * (common // d) for n, d in terms), common, len(terms)
 
 
 def mean(values) -> Fraction:
-    """The exact mean of a non-empty sequence of numbers."""
-    values = [exact(v) for v in values]
-    return exact_sum(values) / len(values)
+    """The exact mean of a non-empty sequence of numbers (one Fraction made: the sum over the count × the common
+    denominator)."""
+    numerator, common, count = _summed(values)
+    if not count:
+        raise ZeroDivisionError("the mean of no numbers")
+    return Fraction(numerator, common * count)

@@ -138,7 +138,8 @@ def exact_numbers(text: pd.Series, typed: pd.Series) -> pd.Series:
             seen[t] = exact(t)
         return seen[t]
 
-    return pd.Series([read(t) if pd.notna(v) else None for t, v in zip(text, typed, strict=True)],
+    numbers = typed.notna().to_numpy()  # which cells are numbers, found for the whole column at once
+    return pd.Series([read(t) if n else None for t, n in zip(text.tolist(), numbers.tolist(), strict=True)],
                      index=typed.index, dtype=object, name=typed.name)
 
 

@@ -370,34 +370,45 @@ def _columns_of(text: pd.DataFrame) -> dict:
     return _COLUMNS_OF[1]
 
 
+def _units_surveyed(indicators: pd.DataFrame | None, year: str) -> tuple[set, set]:
+    """The (code, specialty) pairs with any row of ``indicators``, and those with a row of period ``year``; rows
+    without a code or specialty belong to no specialty (as in a groupby)."""
+    if indicators is None:
+        return set(), set()
+    keyed = indicators[indicators["code"].notna() & indicators["specialty"].notna()]
+    codes, specialties = keyed["code"].to_numpy(), keyed["specialty"].to_numpy()
+    in_year = (keyed["period"] == year).to_numpy()
+    return set(zip(codes, specialties, strict=True)), set(zip(codes[in_year], specialties[in_year], strict=True))
+
+
 def cross_checks(typed: Mapping[str, pd.DataFrame], rubric: Rubric, year: int) -> list[Problem]:
     """Rules across files: what a building specialty must have, and what deserves a warning."""
     problems = []
     specialties, indicators, targets, onsite = (typed.get(f) for f in
                                                 ("specialties.csv", "indicators.csv", "targets.csv", "onsite.csv"))
     label = f"{year}/specialties.csv"
-    periods = indicators.groupby(["code", "specialty"])["period"].agg(set) if indicators is not None else {}
+    surveyed, surveyed_in_year = _units_surveyed(indicators, str(year))
     committed = set(zip(targets["code"], targets["specialty"], strict=True)) if targets is not None else set()
     scored = set(zip(onsite["code"], onsite["specialty"], strict=True)) if onsite is not None else set()
-    for line, row in specialties.iterrows():
-        key = (row["code"], row["specialty"])
-        have = periods.get(key, set()) if len(periods) else set()
-        if row["status"] == "building":
-            if str(year) not in have:
+    for line, code, specialty, status in zip(specialties.index, specialties["code"], specialties["specialty"],
+                                             specialties["status"], strict=True):
+        key = (code, specialty)
+        if status == "building":
+            if key not in surveyed_in_year:
                 problems.append(Problem(label, f"建设专科缺少{year}年度调查表数据（indicators.csv 中统计期 {year}）",
                                         f"a building specialty needs its {year} survey (period {year} in indicators.csv)",
-                                        row=int(line), column="specialty", value=row["specialty"]))
+                                        row=int(line), column="specialty", value=specialty))
             if key not in committed:
                 problems.append(Problem(label, "建设专科缺少承诺书量化指标（targets.csv）",
                                         "a building specialty needs its targets",
-                                        row=int(line), column="specialty", value=row["specialty"]))
+                                        row=int(line), column="specialty", value=specialty))
             if key not in scored:
                 problems.append(Problem(label, "建设专科缺少现场核查评分（onsite.csv）",
                                         "a building specialty needs on-site scores",
-                                        row=int(line), column="specialty", value=row["specialty"]))
-        elif not have:
+                                        row=int(line), column="specialty", value=specialty))
+        elif key not in surveyed:
             problems.append(Problem(label, "候选专科缺少基线调查表数据", "a candidate needs a baseline survey",
-                                    row=int(line), column="specialty", value=row["specialty"], severity="warning"))
+                                    row=int(line), column="specialty", value=specialty, severity="warning"))
     candidates = int((specialties["status"] == "candidate").sum())
     if candidates < rubric["min_nominations"]:
         problems.append(Problem(label, f"本年度候选（推荐）专科仅{candidates}个，"

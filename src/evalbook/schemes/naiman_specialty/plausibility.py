@@ -22,7 +22,6 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 
-from evalbook.core.columns import per_distinct
 from evalbook.core.errors import IMPLAUSIBLE, Problem
 from evalbook.core.exact import exact, plain
 from evalbook.core.rubric import Rubric
@@ -34,7 +33,8 @@ KINDS = ("count", "number", "amount", "area", "percent", "index")  # the numeric
 def thresholds(rubric: Rubric) -> dict:
     p = rubric.data["plausibility"]
     return {"baseline": exact(str(p["baseline_factor"])), "peer": exact(str(p["peer_factor"])),
-            "min_peers": int(p["min_peers"]), "floor": exact(str(p["floor"])), "kinds": tuple(p["kinds"])}
+            "min_peers": int(p["min_peers"]), "floor": exact(str(p["floor"])), "kinds": tuple(p["kinds"]),
+            "peer_text": plain(exact(str(p["peer_factor"]))), "floor_text": plain(exact(str(p["floor"])))}
 
 
 def far(value: Fraction, other: Fraction, factor: Fraction, floor: Fraction) -> bool:
@@ -78,8 +78,13 @@ def values_of(indicators: pd.DataFrame, text: pd.DataFrame, kinds: tuple[str, ..
     """The rows of a compared kind with a number, their value as an exact Fraction from the cell's text."""
     rows = indicators[indicators["kind"].isin(kinds) & indicators["value_num"].notna()]
     cells = text["value"].reindex(rows.index)  # the cell of each row, by line number (each distinct text read once)
-    exacts = per_distinct(cells, lambda distinct: distinct.map(lambda t: exact(str(t).strip())))
-    return with_scaled(rows.assign(exact=exacts))
+    codes, distinct = pd.factorize(cells, use_na_sentinel=False)
+    fractions = np.empty(len(distinct), dtype=object)  # each distinct text read once, spread back by its number
+    fractions[:] = [exact(str(t).strip()) for t in distinct]
+    scaled, common = scaled_numbers(list(fractions))
+    out = rows.assign(exact=fractions[codes], scaled=scaled[codes])
+    out.attrs["common"] = common
+    return out
 
 
 SAFE = 2**62 // 64  # whole numbers this small multiply by a factor's or floor's terms without leaving int64
@@ -93,14 +98,19 @@ def _scaled(values: pd.DataFrame) -> pd.DataFrame:
 def with_scaled(values: pd.DataFrame) -> pd.DataFrame:
     """``values`` with ``scaled``: each exact value as a whole number of 1 / ``attrs["common"]`` (the least common
     denominator of them all), as int64 when every product the comparisons make fits, else as Python integers."""
-    distinct = set(values["exact"])
-    common = math.lcm(*(v.denominator for v in distinct)) if distinct else 1
-    scale = {v: v.numerator * (common // v.denominator) for v in distinct}
-    small = all(abs(n) < SAFE for n in scale.values()) and common < SAFE
-    scaled = np.array([scale[v] for v in values["exact"]], dtype=np.int64 if small else object)
+    scaled, common = scaled_numbers(list(values["exact"]))
     out = values.assign(scaled=scaled)
     out.attrs["common"] = common
     return out
+
+
+def scaled_numbers(fractions: list[Fraction]) -> tuple[np.ndarray, int]:
+    """Each Fraction as a whole number of 1 / ``common`` (the least common denominator of them all), and ``common``:
+    int64 when every product the comparisons make fits (``SAFE``), else Python integers."""
+    common = math.lcm(*(v.denominator for v in fractions)) if fractions else 1
+    numbers = [v.numerator * (common // v.denominator) for v in fractions]
+    small = all(abs(n) < SAFE for n in numbers) and common < SAFE
+    return np.array(numbers, dtype=np.int64 if small else object), common
 
 
 def baseline_jumps(values: pd.DataFrame, year: int, baseline_period: str, file: str, t: dict, context) -> list[Problem]:
@@ -147,7 +157,7 @@ def peer_outliers(values: pd.DataFrame, fields: dict, file: str, t: dict, contex
     least = t["min_peers"]
     values = _scaled(values)
     common = values.attrs["common"]
-    values = values.assign(field=[fields.get((c, s)) for c, s in zip(values["code"], values["specialty"], strict=True)])
+    values = values.assign(field=_fields_of(values, fields))
     values = values.dropna(subset=["field"])
     group = values.groupby(["field", "period", "indicator"], sort=False).ngroup().to_numpy()
     repeated = pd.DataFrame({"g": group, "c": values["code"].to_numpy(), "s": values["specialty"].to_numpy()}).duplicated()
@@ -173,16 +183,28 @@ def peer_outliers(values: pd.DataFrame, fields: dict, file: str, t: dict, contex
     twice = np.where(odd, 2 * at(middle), at(first) + at(middle))  # twice the median of the others
     compared = (count >= least) & (count >= 1) & ~mixed
     far_rows = compared & _far(2 * scaled, twice, 2 * common, t["peer"], t["floor"])
-    lines, exacts = values.index.to_numpy(), values["exact"].to_numpy()
+    lines, exacts, field_of = values.index.to_numpy(), values["exact"].to_numpy(), values["field"].to_numpy()
     found: list[tuple[int, int, Problem]] = []
     for i in np.flatnonzero(far_rows):
-        found.append((int(group[i]), int(i), _peer_problem(file, values["field"].iat[i], int(count[i]),
+        found.append((int(group[i]), int(i), _peer_problem(file, field_of[i], int(count[i]),
                                                           Fraction(int(twice[i]), 2 * common), int(lines[i]), exacts[i],
                                                           t, context)))
     for g in np.unique(group[mixed]):
         rows = np.flatnonzero(group == g)
         found += [(int(g), int(i), problem) for i, problem in _peer_group(values.iloc[rows], rows, file, t, context)]
     return [problem for _, _, problem in sorted(found, key=lambda f: (f[0], f[1]))]
+
+
+def _fields_of(values: pd.DataFrame, fields: dict) -> np.ndarray:
+    """The field of each row's (code, specialty) (None where unlisted), looked up once per distinct pair: the pairs
+    numbered from each column's distinct values."""
+    code, codes = pd.factorize(values["code"], use_na_sentinel=False)
+    specialty, specialties = pd.factorize(values["specialty"], use_na_sentinel=False)
+    width = max(len(specialties), 1)
+    pair, pairs = pd.factorize(code.astype(np.int64) * width + specialty, use_na_sentinel=False)
+    found = np.empty(len(pairs), dtype=object)
+    found[:] = [fields.get((codes[p // width], specialties[p % width])) for p in pairs.tolist()]
+    return found[pair]
 
 
 def _peer_group(group: pd.DataFrame, rows, file: str, t: dict, context) -> list[tuple[int, Problem]]:
@@ -201,7 +223,7 @@ def _peer_group(group: pd.DataFrame, rows, file: str, t: dict, context) -> list[
 
 def _peer_problem(file: str, field: str, count: int, middle: Fraction, line: int, value: Fraction, t: dict,
                   context) -> Problem:
-    factor, floor, least = plain(t["peer"]), plain(t["floor"]), t["min_peers"]
+    factor, floor, least = t.get("peer_text") or plain(t["peer"]), t.get("floor_text") or plain(t["floor"]), t["min_peers"]
     return Problem(
         file, f"与同领域（{field}）其他{count}个专科同一指标同一统计期的中位数（{plain(middle)}）相差超过{factor}倍"
               f"（较大值 > {factor} × 较小值，且两值不都 ≤ {floor}，同领域至少{least}个专科时比较；"

@@ -14,7 +14,7 @@ import pandas as pd
 
 from evalbook.committee.experts import REGISTRY_FILE, recused_rows
 from evalbook.core.columns import per_distinct
-from evalbook.core.exact import exact, maybe_exact, mean, plain, shown
+from evalbook.core.exact import ONE, ZERO, clipped_progress, exact, exact_sum, maybe_exact, mean, plain, shown
 from evalbook.core.ranking import rank_within_groups
 from evalbook.core.rubric import Rubric
 from evalbook.schemes.naiman_specialty.inputs import catalog
@@ -38,13 +38,13 @@ class SpecialtyScores:
 def attainment(actual, baseline, target, direction: str) -> Fraction:
     """docs/rules/naiman-specialty.md: a = clip((actual − baseline) / (target − baseline), 0, 1); equal target and baseline
     by direction (higher: actual ≥ target; lower: ≤; neutral: =). No actual (e.g. not ranked) → 0."""
-    if actual is None or pd.isna(actual):
-        return Fraction(0)
+    if actual is None or (type(actual) is not Fraction and pd.isna(actual)):
+        return ZERO
     actual, baseline, target = exact(actual), exact(baseline), exact(target)
-    if target == baseline:
+    if target.numerator == baseline.numerator and target.denominator == baseline.denominator:  # equal (both reduced)
         met = {"higher": actual >= target, "lower": actual <= target, "neutral": actual == target}[direction]
-        return Fraction(1) if met else Fraction(0)
-    return min(Fraction(1), max(Fraction(0), (actual - baseline) / (target - baseline)))
+        return ONE if met else ZERO
+    return clipped_progress(actual, baseline, target)
 
 
 DIRECTION_WORDS = {"higher": "正向指标（越高越好）", "lower": "负向指标（越低越好）", "neutral": "中性指标（应等于目标）"}
@@ -73,11 +73,9 @@ def shortfall(actual, baseline, target, direction: str) -> str:
 
 
 def actual_values(indicators: pd.DataFrame, recheck: pd.DataFrame | None, year: int,
-                  tolerance: float) -> tuple[pd.DataFrame, pd.DataFrame]:
+                  tolerance: float) -> tuple[dict, pd.DataFrame]:
     """The year's values per (code, specialty, indicator), rechecked values replacing reported ones."""
-    year_rows = indicators[indicators["period"] == str(year)]
-    values = year_rows.set_index(["code", "specialty", "indicator"])["value_num"].map(maybe_exact).astype(object)
-    values = values[~values.index.duplicated()]
+    values = _first_values(indicators[indicators["period"] == str(year)])
     tolerance = exact(tolerance)
     rechecks = pd.DataFrame(columns=["code", "specialty", "indicator", "reported", "checked", "difference", "flagged", "note"])
     if recheck is not None and len(recheck):
@@ -90,9 +88,17 @@ def actual_values(indicators: pd.DataFrame, recheck: pd.DataFrame | None, year: 
             # exactly 5 % is within the line: 3.3 → 3.465 differs by 0.165 = 0.05 × 3.3, not more
             flagged = bool(difference is None or difference > tolerance * abs(reported))
             rows.append((r.code, r.specialty, r.indicator, reported, checked, difference, flagged, r.note))
-            values.loc[key] = checked
+            values[key] = checked
         rechecks = pd.DataFrame(rows, columns=rechecks.columns)
     return values, rechecks
+
+
+def _first_values(rows: pd.DataFrame) -> dict[tuple, Fraction | None]:
+    """(code, specialty, indicator) → the exact ``value_num`` of the first such row (None where empty), in one pass:
+    a Series with a three-level index costs seconds to build and to read for a province's survey."""
+    keys = list(zip(rows["code"].tolist(), rows["specialty"].tolist(), rows["indicator"].tolist(), strict=True))
+    numbers = [v if type(v) is Fraction else maybe_exact(v) for v in rows["value_num"].tolist()]
+    return dict(zip(reversed(keys), reversed(numbers), strict=True))  # the last written wins: the first row
 
 
 def score_cohort(institutions: pd.DataFrame, specialties: pd.DataFrame, indicators: pd.DataFrame, targets: pd.DataFrame,
@@ -109,10 +115,8 @@ def score_cohort(institutions: pd.DataFrame, specialties: pd.DataFrame, indicato
     if recheck is not None:
         read |= set(recheck["indicator"].dropna())
     indicators = indicators[indicators["indicator"].isin(read)]
-    values, rechecks = actual_values(indicators, recheck, year, rubric["recheck_tolerance"])
-    baseline_period = indicators[indicators["period"] == str(rubric["baseline_period"])]
-    baseline_values = baseline_period.set_index(["code", "specialty", "indicator"])["value_num"].map(maybe_exact).astype(object)
-    baseline_values = baseline_values[~baseline_values.index.duplicated()]
+    value_of, rechecks = actual_values(indicators, recheck, year, rubric["recheck_tolerance"])
+    baseline_of = _first_values(indicators[indicators["period"] == str(rubric["baseline_period"])])
     building = specialties[specialties["status"] == "building"]
     flagged_units = set(zip(rechecks.loc[rechecks["flagged"], "code"], rechecks.loc[rechecks["flagged"], "specialty"],
                             strict=True))
@@ -123,40 +127,44 @@ def score_cohort(institutions: pd.DataFrame, specialties: pd.DataFrame, indicato
     counted = onsite if rubric["panel"]["recusal"] != "exclude" or "recused" not in onsite else onsite[~onsite["recused"]]
     expert_means = _rows_by_unit(counted.assign(expert_mean=[mean(row) for row in zip(*(counted[d] for d in dims), strict=True)]),
                                  ["expert_mean"])
-    value_of, baseline_of = _as_dict(values), _as_dict(baseline_values)
     category_of, direction_of = cat["category"].to_dict(), cat["direction"].to_dict()
+    category_weights = {c: exact(w) for c, w in rubric["category_weights"].items()}
+    objective_weight, onsite_weight = exact(rubric["weights"]["objective"]), exact(rubric["weights"]["onsite"])
+    pass_mark = exact(rubric["pass_mark"])
     unit_rows, indicator_rows, worsened_rows, category_rows = [], [], [], []
     for sp in building.itertuples():
-        mine = pledged.get((sp.code, sp.specialty), [])
+        unit = (sp.code, sp.specialty)
+        mine = pledged.get(unit, [])
         counts = Counter(category_of[indicator] for indicator, _, _ in mine)
-        present = {c: exact(w) for c, w in rubric["category_weights"].items() if counts.get(c, 0)}
-        scale = 100 / sum(present.values()) if present else Fraction(0)
-        mine_rows = []
+        present = {c: w for c, w in category_weights.items() if counts.get(c, 0)}
+        scale = 100 / sum(present.values()) if present else ZERO
+        weights = {c: w / counts[c] * scale for c, w in present.items()}  # W_cat / n_cat, renormalised to Σ = 100
+        attained: dict[str, list[Fraction]] = {c: [] for c in present}
         for indicator, baseline, target in mine:
             category = category_of[indicator]
-            weight = present[category] / counts[category] * scale  # W_cat / n_cat, renormalised to Σ = 100
             actual = value_of.get((sp.code, sp.specialty, indicator))
             baseline, target = exact(baseline), exact(target)
             a = attainment(actual, baseline, target, direction_of[indicator])
-            mine_rows.append((sp.code, sp.specialty, indicator, baseline, target, actual, a, weight, category))
-        indicator_rows += [r[:8] for r in mine_rows]
+            attained[category].append(a)
+            indicator_rows.append((sp.code, sp.specialty, indicator, baseline, target, actual, a, weights[category]))
+        objective = ZERO  # Σ w·a over the indicators, summed category by category (weights sum to 100)
         for category, w in present.items():
-            in_cat = [r for r in mine_rows if r[8] == category]
-            category_rows.append((sp.code, sp.specialty, category, w * scale, sum(r[6] for r in in_cat) / len(in_cat)))
-        objective = sum((r[6] * r[7] for r in mine_rows), Fraction(0))  # weights sum to 100: Σ w·a = 100 × Σ w·a / Σ w
-        experts = expert_means.get((sp.code, sp.specialty))  # each expert's mean over the dimensions
-        onsite_score = mean(m for (m,) in experts) if experts else Fraction(0)
-        total = exact(rubric["weights"]["objective"]) * objective + exact(rubric["weights"]["onsite"]) * onsite_score
-        passed = total >= exact(rubric["pass_mark"])
-        flagged = (sp.code, sp.specialty) in flagged_units
+            summed = exact_sum(attained[category])
+            category_rows.append((sp.code, sp.specialty, category, w * scale, summed / len(attained[category])))
+            objective += weights[category] * summed
+        experts = expert_means.get(unit)  # each expert's mean over the dimensions
+        onsite_score = mean(m for (m,) in experts) if experts else ZERO
+        total = objective_weight * objective + onsite_weight * onsite_score
+        passed = total >= pass_mark
+        flagged = unit in flagged_units
         recommended = passed and not (flagged and rubric["recommend_excludes_flagged"])
         unit_rows.append({"code": sp.code, "name": names.get(sp.code, ""), "specialty": sp.specialty,
                           "objective_score": objective, "onsite_score": onsite_score, "total": total,
                           "passed": passed, "recommended": recommended, "flagged": flagged, "field": sp.field})
         for indicator in lower:
-            before = baseline_of.get((sp.code, sp.specialty, indicator), float("nan"))
-            now = value_of.get((sp.code, sp.specialty, indicator), float("nan"))
-            if pd.notna(before) and pd.notna(now) and now > before:
+            before = baseline_of.get((sp.code, sp.specialty, indicator))
+            now = value_of.get((sp.code, sp.specialty, indicator))
+            if before is not None and now is not None and now > before:
                 worsened_rows.append((sp.code, sp.specialty, indicator, before, now))
     units = pd.DataFrame(unit_rows, columns=[*SCORE_COLUMNS[:6], "passed", "recommended", "flagged", "field"])
     units["group"] = "all"
@@ -186,15 +194,6 @@ def _rows_by_unit(frame: pd.DataFrame, columns: list[str]) -> dict[tuple[str, st
     for key, row in zip(zip(frame["code"].tolist(), frame["specialty"].tolist(), strict=True), rows, strict=True):
         out.setdefault(key, []).append(row)
     return out
-
-
-def _as_dict(values: pd.Series) -> dict:
-    """``values.to_dict()``, without pandas building each (code, specialty, indicator) key one by one."""
-    index = values.index
-    if not isinstance(index, pd.MultiIndex):
-        return values.to_dict()
-    keys = zip(*(index.get_level_values(level).tolist() for level in range(index.nlevels)), strict=True)
-    return dict(zip(keys, values.tolist(), strict=True))
 
 
 def score(intake) -> SpecialtyScores:

@@ -3,8 +3,9 @@
 For each size N: the demo's wendeng-featured 2023 (22 institutions) or a synthetic cohort (``evalbook synth``),
 then ``evalbook run wendeng-featured --only`` on a fixed sample of institutions (evenly spaced through the list,
 the same codes every time) with 2 workers. The run prints one progress line per notebook (``[i/n] CODE ✓ 1.4s``);
-the institution reports' seconds are taken from them (the year's page, 年度结果, left out) and their median is
-printed with its ratio to the demo's. The whole run's wall time is printed too.
+which reports ran is checked from them, and each institution report's seconds are read from its manifest (to the
+hundredth; the year's page, 年度结果, left out). Their median is printed with its ratio to the demo's. The whole run's
+wall time is printed too.
 
 Usage: python scripts/bench_reports.py [--sizes 22,2000,10000] [--sample 6] [--json PATH] [--work DIR]
 """
@@ -64,9 +65,12 @@ def measure(size: int, work: Path, count: int) -> dict:
     if done.returncode:
         sys.exit(done.stdout[-3000:] + done.stderr[-3000:])
     seconds = {m[1]: float(m[2]) for m in map(LINE.match, done.stdout.splitlines() + done.stderr.splitlines()) if m}
-    reports = [s for code, s in seconds.items() if code != COHORT]
-    if len(reports) != len(codes):
-        sys.exit(f"expected {len(codes)} report lines, found {sorted(seconds)}")
+    if sorted(code for code in seconds if code != COHORT) != sorted(codes):
+        sys.exit(f"expected report lines of {codes}, found {sorted(seconds)}")
+    # to the hundredth, as each report's manifest records them (the progress lines round to tenths)
+    year = out / SCHEME / str(YEAR)
+    reports = [json.loads((year / code / "manifest.json").read_text(encoding="utf-8"))["times"]["seconds"]
+               for code in codes]
     return {"size": size, "codes": codes, "report_seconds": reports, "median": statistics.median(reports),
             "cohort_seconds": seconds.get(COHORT), "run_seconds": round(wall, 1)}
 
@@ -90,8 +94,8 @@ def main() -> None:
             results.append(result)
             base = results[0]["median"]
             result["ratio"] = round(result["median"] / base, 2)
-            print(f"N={size:>6}: median report {result['median']:.1f}s  ratio to {DEMO}: {result['ratio']:.2f}  "
-                  f"(reports {', '.join(f'{s:.1f}' for s in result['report_seconds'])}; year page "
+            print(f"N={size:>6}: median report {result['median']:.2f}s  ratio to {DEMO}: {result['ratio']:.2f}  "
+                  f"(reports {', '.join(f'{s:.2f}' for s in result['report_seconds'])}; year page "
                   f"{result['cohort_seconds']}s; run {result['run_seconds']}s)", flush=True)
     if args.json:
         Path(args.json).write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")

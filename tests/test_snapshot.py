@@ -66,6 +66,7 @@ def test_a_report_opened_from_the_snapshot_reads_only_its_own_rows_and_shows_wha
         assert set(book.intake.frame("ledger.csv")["code"]) <= {code}
         assert list(book.scores.items) == [code]
         assert len(book.scores.units) == len(codes)  # the cohort's ranks and awards, from the run
+        assert book.scores.group_means is not None  # the groups' item means, averaged once by the run
         assert _pages(book, code, validation) == _pages(alone, code, validation), code
 
 
@@ -193,3 +194,22 @@ def test_a_naiman_specialty_report_from_the_snapshot_is_the_one_made_alone(tmp_p
                 str(naiman.validation_summary(b, code)), str(inputs_table(b)), record_json(result_record(b, key))]
 
         assert pages(book) == pages(alone), (code, specialty)
+
+
+def test_the_group_item_means_are_exact_and_the_same_from_the_snapshot_or_worked_out():
+    from evalbook.schemes.wendeng_featured.scoring import ITEM_COLUMNS, CohortScores, item_means
+
+    # item 1: district 10, 9.5, 9.25 → 28.75 / 3 = 115/12 (9.58333…, no float could hold it); primary 7 and 8 → 15/2
+    units = pd.DataFrame({"code": ["A", "B", "C", "D", "E"], "group": ["district"] * 3 + ["primary"] * 2,
+                          **{c: [Fraction(10), Fraction(19, 2), Fraction(37, 4), Fraction(7), Fraction(8)]
+                             for c in ITEM_COLUMNS}})
+    units["item_16"] = [Fraction(0)] * 4 + [Fraction(1, 3)]  # primary: (0 + 1/3) / 2 = 1/6
+    means = item_means(units)
+    assert means["group"].tolist() == ["district", "primary"]
+    assert means.loc[0, "item_01"] == Fraction(115, 12) and means.loc[1, "item_01"] == Fraction(15, 2)
+    assert means.loc[1, "item_16"] == Fraction(1, 6) and means.loc[0, "item_16"] == 0
+    worked_out = CohortScores(units, pd.DataFrame())
+    kept = CohortScores(units.iloc[:0], pd.DataFrame(), group_means=snapshot.decode(snapshot.encode(means)))
+    for group in ("district", "primary"):
+        assert kept.item_means_of(group) == worked_out.item_means_of(group)
+        assert all(type(v) is Fraction for v in kept.item_means_of(group).values())

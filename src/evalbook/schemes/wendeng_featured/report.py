@@ -92,12 +92,9 @@ def _fact(value) -> str:
 
 def items_chart(book: Year, code: str) -> Html:
     unit = _unit(book, code)
-    units = book.scores.units
-    peers = units[units["group"] == unit["group"]]
-    rows = []
-    for it in book.scores.items[code]:
-        column = f"item_{it.number:02d}"
-        rows.append((f"{it.number}. {it.title[:12]}", it.score, mean(peers[column]), it.maximum))
+    means = book.scores.item_means_of(unit["group"])
+    rows = [(f"{it.number}. {it.title[:12]}", it.score, means[f"item_{it.number:02d}"], it.maximum)
+            for it in book.scores.items[code]]
     return paired_bars_section(rows, unit)
 
 

@@ -67,6 +67,10 @@ class WendengFeatured(Scheme):
     score = staticmethod(scoring.score)
     bulletin_tables = staticmethod(bulletin.bulletin_tables)  # its rankings and awards in the 通报
 
+    def cohort_tables(self, scores: CohortScores) -> dict[str, pd.DataFrame]:
+        """Ranks and awards, and each group's item means (averaged once for the run, not once per report)."""
+        return {**super().cohort_tables(scores), "group_means": scoring.item_means(scores.units)}
+
     def result_tables(self, scores: CohortScores) -> dict[str, pd.DataFrame]:
         return {"units": scores.units, "projects": scores.projects}
 

@@ -29,6 +29,24 @@ class CohortScores:
     units: pd.DataFrame
     projects: pd.DataFrame
     items: dict[str, list] = field(default_factory=dict)
+    # ``item_means`` of the whole cohort, as a run's snapshot keeps it (None: averaged from ``units`` when asked)
+    group_means: pd.DataFrame | None = None
+
+    def item_means_of(self, group: str) -> dict[str, Any]:
+        """The exact mean of each item's score over ``group``'s members ({item column: Fraction})."""
+        means = self.group_means
+        if means is None:
+            means = item_means(self.units[self.units["group"] == group])
+        row = means[means["group"] == group]
+        return {column: row[column].iloc[0] for column in ITEM_COLUMNS}
+
+
+def item_means(units: pd.DataFrame) -> pd.DataFrame:
+    """Each group's exact mean of each item's score: a row per group (``group`` and the item columns, Fractions).
+    The same for every report of the group, so a batch works it out once, for its snapshot."""
+    rows = [{"group": group, **{column: mean(peers[column]) for column in ITEM_COLUMNS}}
+            for group, peers in units.groupby("group", sort=True)]
+    return pd.DataFrame(rows, columns=["group", *ITEM_COLUMNS]).astype({c: object for c in ITEM_COLUMNS})
 
 
 def typed_facts(facts: pd.DataFrame) -> pd.DataFrame:

@@ -4,8 +4,8 @@ Starts a cluster from the command line as an operator would (``dask scheduler`` 
 processes of this environment, one thread each, on free ports), runs the demo year (wendeng-featured 2023)
 with ``evalbook run --workers 2`` here and with ``evalbook run --scheduler`` there, and prints:
 
-- per-report notebook seconds of each run: the median of the ``[i/n] CODE ✓ X.Xs`` lines ``evalbook run``
-  prints, the year's own notebook (年度结果) left out;
+- per-report notebook seconds of each run: the median over the reports of its ``[i/n] CODE ✓ X.Xs`` lines (the
+  year's own notebook, 年度结果, left out), each read to the hundredth from the report's manifest;
 - the ratio Dask / local and whether it is at most 1.2 (the target);
 - whether the two year folders hold the same outputs (``audit.same_outputs``: byte for byte beyond
   recorded times), and how the workers made their kernels (the year manifest's ``run.worker_kernels``).
@@ -90,7 +90,9 @@ def evalbook_run(out: Path, *extra: str) -> dict:
                           capture_output=True, text=True, cwd=REPO, timeout=1800)
     if done.returncode != 0:
         sys.exit(f"evalbook run {' '.join(extra)} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
-    seconds = {code: float(s) for code, s in LINE.findall(done.stdout) if code != COHORT}
+    year = out / SCHEME / YEAR  # each report's seconds to the hundredth, from its manifest (the lines show tenths)
+    seconds = {code: json.loads((year / code / "manifest.json").read_text(encoding="utf-8"))["times"]["seconds"]
+               for code, _ in LINE.findall(done.stdout) if code != COHORT}
     manifest = json.loads((out / SCHEME / YEAR / "manifest.json").read_text(encoding="utf-8"))
     kernels = Counter(k.split(":")[0] for k in manifest["run"].get("worker_kernels", {}).values())
     return {"per_report": statistics.median(seconds.values()), "reports": len(seconds),

@@ -213,3 +213,20 @@ def test_the_group_item_means_are_exact_and_the_same_from_the_snapshot_or_worked
     for group in ("district", "primary"):
         assert kept.item_means_of(group) == worked_out.item_means_of(group)
         assert all(type(v) is Fraction for v in kept.item_means_of(group).values())
+
+
+@pytest.mark.parametrize("statistics", [True, False])
+def test_a_codes_rows_are_found_across_row_groups_with_or_without_their_ranges(tmp_path, statistics):
+    import pyarrow as pa
+
+    # sorted by code, 3 rows a group: B's rows span the first two groups; D is in none
+    table = pa.table({"code": ["A", "B", "B", "B", "B", "C", "E"], "__line": [2, 3, 4, 5, 6, 7, 8],
+                      "x": ["a", "b1", "b2", "b3", "b4", "c", None]})
+    path = tmp_path / "rows.parquet"
+    pq.write_table(table, path, row_group_size=3, write_statistics=statistics)
+    file = pq.ParquetFile(path)
+    assert file.metadata.num_row_groups == 3
+    assert snapshot._rows_with(file, "B").column("__line").to_pylist() == [3, 4, 5, 6]
+    assert snapshot._rows_with(file, "E").column("x").to_pylist() == [None]
+    missing = snapshot._rows_with(file, "D")
+    assert missing.num_rows == 0 and missing.column_names == ["code", "__line", "x"]

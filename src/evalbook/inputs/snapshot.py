@@ -235,8 +235,11 @@ def _read(path: Path, code: str) -> tuple[pd.DataFrame, str]:
     """A snapshot file's rows of ``code`` (all its rows when it has no code column), every cell a str or None, and
     the encoding its input was read in; ``InputError`` when it is missing or cannot be read as one."""
     try:
-        table = pq.read_table(path, filters=[(CODE, "==", code)]) if CODE in pq.read_schema(path).names \
-            else pq.read_table(path)
+        file = pq.ParquetFile(path)
+        try:
+            table = _rows_with(file, code) if CODE in file.schema_arrow.names else file.read()
+        finally:
+            file.close()
         meta = json.loads((table.schema.metadata or {}).get(b"evalbook", b"{}"))
         # a unit's few rows: straight from Arrow's lists (str or None), as the text table holds them
         frame = pd.DataFrame({name: pd.Series(table.column(name).to_pylist(),
@@ -245,6 +248,22 @@ def _read(path: Path, code: str) -> tuple[pd.DataFrame, str]:
     except (OSError, pa.ArrowException, KeyError, ValueError, TypeError):
         raise _missing(path) from None
     return frame, meta.get("encoding", "")
+
+
+def _rows_with(file: pq.ParquetFile, code: str) -> pa.Table:
+    """The rows of ``file`` whose code is ``code``: only the row groups whose code range holds it are read (the rows
+    are sorted by code, so one or two groups of a province's file), then those rows kept. A group whose range the file
+    does not record is read too."""
+    import pyarrow.compute as pc
+
+    column = file.schema_arrow.names.index(CODE)
+    groups = []
+    for number in range(file.metadata.num_row_groups):
+        stats = file.metadata.row_group(number).column(column).statistics
+        if stats is None or not stats.has_min_max or stats.min <= code <= stats.max:
+            groups.append(number)
+    table = file.read_row_groups(groups) if groups else file.schema_arrow.empty_table()
+    return table.filter(pc.equal(table.column(CODE), code))
 
 
 def _check(folder: Path, entry: dict) -> None:

@@ -160,14 +160,47 @@ def test_a_rerun_copies_the_snapshot_files_and_nothing_outside_the_record_folder
     assert _made_files(record) == ["snapshot/index.parquet", "snapshot/input-facts.parquet"]
 
 
-def test_a_reports_rows_of_leave_one_out_are_its_own_whatever_the_names_hold():
-    from evalbook.committee.panel_sections import _rows_of
+@pytest.mark.parametrize("text", [
+    "expert,unit,what\r\nE1,A1,奖项\r\nE2,A10,名次\r\nE3,B,A1\r\n",
+    "expert,unit,what\nE1,A1,奖项\nE2,A10,名次\nE3,B,A1",  # no line end after the last record
+    "unit,A1,B\n",  # the needle in the header only
+    "unit,what\nA1,名次\n专家A1,x\n\n",
+    'expert,unit,what\n"E1, 主任\n医师",A1,x\nE2,B,y\n',  # a quoted field may hold a line break: read whole
+    "unit\n",
+])
+def test_a_reports_rows_of_leave_one_out_are_its_own_whatever_the_names_hold(text):
+    from evalbook.committee.made import _lines_with_bytes, lines_with
 
-    plain = "expert,unit,what\r\nE1,A1,奖项\r\nE2,A10,名次\r\nE3,B,A1\r\n"
-    assert _rows_of(plain, "A1") == "expert,unit,what\r\nE1,A1,奖项\r\nE2,A10,名次\r\nE3,B,A1\r\n"  # candidates only
-    assert _rows_of(plain, "B").count("\n") == 2 and "E3" in _rows_of(plain, "B")
-    quoted = 'expert,unit,what\n"E1, 主任\n医师",A1,x\nE2,B,y\n'  # a quoted field may hold a line break: read whole
-    assert _rows_of(quoted, "B") == quoted
+    for needle in ("A1", "B", "名次", "专家A1", "Z", ""):
+        assert _lines_with_bytes(text.encode("utf-8"), needle) == lines_with(text, needle), needle
+    if '"' in text:
+        assert lines_with(text, "B") == text
+    elif text.startswith("expert"):
+        # candidates only: A10's line and E3's (which names A1) hold "A1" too; the caller keeps the unit's own
+        assert lines_with(text, "A1") == (text if text.endswith("\n") else text + "\n")
+        assert lines_with(text, "B").count("\n") == 2 and "E3" in lines_with(text, "B")
+
+
+def test_a_made_table_is_taken_as_recorded_with_either_line_end_and_refused_when_changed(tmp_path):
+    from types import SimpleNamespace
+
+    from evalbook.committee import made
+
+    text = "unit,what\nA1,名次\nB,奖项\n"
+    intake = SimpleNamespace(made={})
+    made.write(intake, "k", tmp_path, {"t.csv": text})
+    book = SimpleNamespace(intake=intake, validation=str(tmp_path / "validation.json"))
+    assert made.taken(book, "k", "表", "table") == {"t.csv": text}
+    assert made.taken(book, "k", "表", "table", needle="B") == {"t.csv": "unit,what\nB,奖项\n"}
+    (tmp_path / "t.csv").write_bytes(text.replace("\n", "\r\n").encode("utf-8"))  # copied through Windows
+    assert made.taken(book, "k", "表", "table", needle="A1") == {"t.csv": "unit,what\nA1,名次\n"}
+    (tmp_path / "t.csv").write_text(text.replace("名次", "奖项"), encoding="utf-8")
+    with pytest.raises(InputError) as refused:
+        made.taken(book, "k", "表", "table", needle="A1")
+    assert "t.csv" in str(refused.value) and "表缺失或与校验记录不符" in str(refused.value)
+    (tmp_path / "t.csv").unlink()
+    with pytest.raises(InputError):
+        made.taken(book, "k", "表", "table")
 
 
 def test_a_naiman_specialty_report_from_the_snapshot_is_the_one_made_alone(tmp_path):

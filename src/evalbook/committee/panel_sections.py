@@ -62,23 +62,12 @@ def changes(book, rows: pd.DataFrame | None = None, unit: str | None = None) -> 
     expert left out in turn, the year scored again; ``rows``: the year's ``panel_rows`` when at hand); the page
     shows the same text either way."""
     texts = made.texts_of(book, made.PANELS, "留一专家检验表（leave_one_out.csv）", "the leave-one-expert-out table",
-                          lambda: {CHANGES_FILE: csv_text(leave_one_out(book.scheme, book.intake, book.scores, rows))})
-    text = texts[CHANGES_FILE]
-    if unit is not None:  # one report's rows (a folder name is plain: never protected in the CSV)
-        text = _rows_of(text, unit)
-    frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+                          lambda: {CHANGES_FILE: csv_text(leave_one_out(book.scheme, book.intake, book.scores, rows))},
+                          needle=unit)  # one report's lines (a folder name is plain: never protected in the CSV)
+    frame = pd.read_csv(io.StringIO(texts[CHANGES_FILE]), dtype=str, keep_default_na=False)
     if unit is not None:
         frame = frame[frame["unit"] == unit]
     return frame.map(unescaped)  # the page shows a name as it was typed, not as the CSV protects it (a leading ')
-
-
-def _rows_of(text: str, unit: str) -> str:
-    """The CSV's header and the records that may be ``unit``'s (a province's table has thousands of units): the lines
-    that contain its name, when no field is quoted (then a line is a record); else the whole text."""
-    if '"' in text:
-        return text
-    header, _, body = text.partition("\n")
-    return "\n".join([header, *(line for line in body.split("\n") if unit in line)]) + "\n"
 
 
 def _change_rows(changes: pd.DataFrame, who_by_name: dict, with_unit: bool) -> list[tuple]:

@@ -296,6 +296,7 @@ def test_the_year_manifest_lists_every_published_file(published, year):
                                      *(f"snapshot/input-{name}.parquet" for name in
                                        ("institutions", "facts", "judgments", "expert_scores", "project_stats", "ledger")),
                                      "snapshot/cohort-units.parquet", "snapshot/cohort-projects.parquet",
+                                     "snapshot/cohort-group_means.parquet",
                                      "snapshot/index.parquet"])
     assert all(listed[name] == sha256_file(year / name) for name in listed)
     assert all((year / name).read_bytes() == (data / source).read_bytes() for name, source in zip(

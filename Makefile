@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 E2E_TESTS := tests/test_cli_e2e.py tests/test_naiman_e2e.py tests/test_notebooks_anywhere.py \
              tests/test_golden_outputs.py tests/test_environment.py tests/test_extras.py
 
-.PHONY: setup browser demo test test-3.13 lint lab suites rules bench clean
+.PHONY: setup browser calc demo test test-3.13 lint lab suites rules bench clean
 
 setup: $(VENV)/.installed
 
@@ -34,7 +34,18 @@ browser:  ## chromium + fonts-noto-cjk (apt-get, as root) unless already install
 	  echo "Chromium or the Noto CJK font is missing: the browser tests and evalbook pdf will fail. As root: apt-get install chromium fonts-noto-cjk" >&2; \
 	fi
 
-test: lint setup browser  ## ruff, the whole test suite, then the end-to-end tests on Python 3.13 (CI runs this)
+# LibreOffice Calc, the spreadsheet program the tests re-save templates with as WPS or Excel would (about 3 min once).
+calc:  ## libreoffice-calc (apt-get, as root) unless soffice is already installed
+	@if command -v soffice >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "安装 installing libreoffice-calc (apt-get)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libreoffice-calc; \
+	else \
+	  echo "缺少 LibreOffice Calc，模板另存测试将失败。请以 root 运行 make calc，或: sudo apt-get install libreoffice-calc" >&2; \
+	  echo "LibreOffice Calc is missing: the re-saved template tests will fail. As root: apt-get install libreoffice-calc" >&2; \
+	fi
+
+test: lint setup browser calc  ## ruff, the whole test suite, then the end-to-end tests on Python 3.13 (CI runs this)
 	$(BIN)/python -m pytest -q
 	$(MAKE) --no-print-directory test-3.13
 

@@ -7,12 +7,14 @@ data passed. Declared once here, so the suites, the parser and the templates can
 
 from __future__ import annotations
 
+import ctypes
 import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from evalbook.core.cell_text import INVISIBLE
@@ -149,6 +151,39 @@ def _numbers(values: pd.Series) -> pd.Series:
     return pd.to_numeric(values.where(values.str.fullmatch(NUMBER_REGEX, na=False)), errors="coerce").astype("float64")
 
 
+def factorize(values: pd.Series | np.ndarray) -> tuple[np.ndarray, Any]:
+    """``pd.factorize(values, use_na_sentinel=False)``: each value's number among the distinct values, numbered in the
+    order they first occur (empty ones included), and those values.
+
+    A large column of text holds the same few thousand objects over and over (``reading`` makes one object per
+    distinct cell): its values are numbered first by the objects' addresses (whole numbers, hashed at numpy speed),
+    then only the distinct objects are compared as values, so equal texts held by different objects are still one
+    value: the same numbers and values as ``pd.factorize`` gives."""
+    array = values.to_numpy() if isinstance(values, pd.Series) else values
+    if not isinstance(array, np.ndarray) or array.dtype != object or len(array) < BY_ADDRESS:
+        return pd.factorize(values, use_na_sentinel=False)
+    places, objects = distinct_objects(array)
+    numbers, distinct = pd.factorize(pd.Series(objects, dtype=object) if isinstance(values, pd.Series) else objects,
+                                     use_na_sentinel=False)
+    return numbers[places], distinct
+
+
+def distinct_objects(array: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each cell's number among the distinct objects of an array of objects (by address: the same object, not merely an
+    equal one), numbered in the order they first occur, and those objects."""
+    array = np.ascontiguousarray(array, dtype=object)
+    if not len(array):
+        return np.zeros(0, dtype=np.intp), array
+    addresses = np.frombuffer((ctypes.c_size_t * len(array)).from_address(array.ctypes.data), dtype=np.uintp)
+    places, _ = pd.factorize(addresses)  # (read while ``array`` holds every object: no address is reused meanwhile)
+    first = np.empty(int(places.max()) + 1, dtype=np.int64)
+    first[places[::-1]] = np.arange(len(places) - 1, -1, -1)  # each distinct object's first place
+    return places, array[first]
+
+
+BY_ADDRESS = 10_000  # a column of objects at least this long is numbered by the objects' addresses first
+
+
 def per_distinct(values: pd.Series, parse, factorized: dict | None = None) -> pd.Series:
     """``parse(values)``, computed once per distinct cell (empty ones included) and spread back.
 
@@ -157,13 +192,33 @@ def per_distinct(values: pd.Series, parse, factorized: dict | None = None) -> pd
     column name): the column's distinct values found once for several rules on the same table.
     """
     if factorized is None:
-        codes, distinct = pd.factorize(values, use_na_sentinel=False)
+        codes, distinct = factorize(values)
     else:
         if values.name not in factorized:
-            factorized[values.name] = pd.factorize(values, use_na_sentinel=False)
+            factorized[values.name] = factorize(values)
         codes, distinct = factorized[values.name]
     parsed = parse(pd.Series(distinct, dtype=object))
     return pd.Series(parsed.to_numpy()[codes], index=values.index, name=values.name)
+
+
+def mapped(values: pd.Series, mapping: Mapping) -> pd.Series:
+    """``values.map(mapping)`` (a column of objects), each distinct value looked up once: the same values, of the same
+    type (``map`` infers it from the values found, which are the same)."""
+    codes, distinct = factorize(values)
+    found = pd.Series(distinct, dtype=values.dtype).map(mapping)
+    return pd.Series(found.array.take(codes), index=values.index, name=values.name)
+
+
+def joined(frame: pd.DataFrame, left: str, right: str, sep: str) -> pd.Series:
+    """``frame[left].astype(str) + sep + frame[right].astype(str)`` (columns of objects), made once per distinct pair."""
+    codes_left, distinct_left = factorize(frame[left])
+    codes_right, distinct_right = factorize(frame[right])
+    pair, _ = pd.factorize(codes_left.astype(np.int64) * max(len(distinct_right), 1) + codes_right)
+    first = np.empty(int(pair.max()) + 1 if len(pair) else 0, dtype=np.int64)
+    first[pair[::-1]] = np.arange(len(pair) - 1, -1, -1)  # each distinct pair's first row
+    rows = frame.iloc[first]
+    made = rows[left].astype(str) + sep + rows[right].astype(str)
+    return pd.Series(made.array.take(pair), index=frame.index, name=made.name)
 
 
 def parse_ranks(text: Any) -> tuple[int, ...] | None:

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from evalbook.core.columns import per_distinct
+from evalbook.core.columns import distinct_objects, factorize, per_distinct
 from evalbook.core.errors import Problem
 
 STAGES = ("text", "typed")
@@ -141,19 +141,36 @@ def _distinct_rows(frame: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray] | Non
     them; None when a column holds what is not compared safely as a whole (only numbers, True/False, and text or
     None in a column of objects are: ``1 == 1.0 == True`` would make rows alike that a rule tells apart)."""
     count = len(frame)
-    key = np.zeros(count, dtype=np.int64)
+    key, size = np.zeros(count, dtype=np.int64), 1  # the row's numbers so far as one whole number below ``size``
     for column in frame.columns:
         values = frame[column]
         if values.dtype.kind not in "fiub" and not (values.dtype == object):
             return None
-        codes, uniques = pd.factorize(values, use_na_sentinel=False)
-        if values.dtype == object and not all(type(u) is str or u is None for u in uniques):
+        codes, distinct = _numbered(values)
+        if values.dtype == object and not all(type(u) is str or u is None or (type(u) is float and math.isnan(u))
+                                              for u in distinct):  # (``factorize`` gives an empty cell as NaN)
             return None
-        key, _ = pd.factorize(key * max(len(uniques), 1) + codes.astype(np.int64))
-        key = key.astype(np.int64)
+        if size * max(len(distinct), 1) >= 2**62:
+            key, _ = pd.factorize(key)
+            key, size = key.astype(np.int64), int(key.max()) + 1 if count else 1
+        key, size = key * max(len(distinct), 1) + codes, size * max(len(distinct), 1)
+    key, _ = pd.factorize(key)
+    key = key.astype(np.int64)
     first = np.empty(int(key.max()) + 1 if count else 0, dtype=np.int64)
     first[key[::-1]] = np.arange(count - 1, -1, -1)  # each distinct row's first place
     return frame.iloc[first].reset_index(drop=True), key
+
+
+def _numbered(values: pd.Series) -> tuple[np.ndarray, Any]:
+    """Each value's number among the column's distinct values (int64), and those values: for a column of 1/0/empty
+    (the flags ``_compact`` makes) by arithmetic, else as ``factorize`` numbers them."""
+    if values.dtype.kind == "f":
+        cells = values.to_numpy()
+        empty = np.isnan(cells)
+        if ((cells == 0) | (cells == 1) | empty).all():
+            return np.where(empty, 2, cells).astype(np.int64), [0.0, 1.0, np.nan]
+    codes, distinct = factorize(values)
+    return codes.astype(np.int64), distinct
 
 
 def _spread(res, entry: dict, frame: pd.DataFrame, inverse: np.ndarray):
@@ -484,9 +501,9 @@ def _compact(frame: pd.DataFrame, plan: list[tuple[dict, Any]], parameters: dict
             derived[name] = once
             run_meta.update(named_as=meta.get("named_as", "+".join(columns)), values_of=columns)
             rewritten.append((_on_number_flag(entry, name, run_meta), None))
-        elif kind == "expect_column_values_to_be_in_set" and _is_flag(frame[column]):
+        elif kind == "expect_column_values_to_be_in_set" and (flag := _flag_number(frame[column])) is not None:
             name = column if condition is None else f"{column}|{_condition_name(condition)}"
-            derived[name] = _flag_number(frame[column]).where(_holds(frame, condition))
+            derived[name] = flag if condition is None else flag.where(_holds(frame, condition))
             rewritten.append((_on_number_flag(entry, name, run_meta), None))
         elif kind == "expect_column_values_to_be_in_set" and condition is None and _is_text(frame[column]):
             name = f"{column}∈{len(derived)}"
@@ -518,15 +535,18 @@ def _once(frame: pd.DataFrame, columns: list[str], factorized: dict | None) -> p
     GX's test), empty where they are all missing (GX's default ``ignore_row_if``). Compared by each column's distinct
     values' numbers (every missing value one number, as ``duplicated`` has it): the same rows, found in integers."""
     factorized = {} if factorized is None else factorized
-    numbers = {}
+    key = np.zeros(len(frame), dtype=np.int64)  # each row's values as one whole number: the same rows alike
+    counted = np.zeros(len(frame), dtype=bool)
     for column in columns:
         if column not in factorized:
-            factorized[column] = pd.factorize(frame[column], use_na_sentinel=False)
-        numbers[column] = factorized[column][0]
-    counted = frame[columns].notna().any(axis=1).to_numpy()
-    once = pd.Series(float("nan"), index=frame.index)
-    once[counted] = (~pd.DataFrame(numbers)[counted].duplicated(keep=False)).astype(float).to_numpy()
-    return once
+            factorized[column] = factorize(frame[column])
+        numbers, distinct = factorized[column]
+        key, _ = pd.factorize(key * max(len(distinct), 1) + numbers.astype(np.int64))
+        key = key.astype(np.int64)
+        counted |= ~pd.isna(np.asarray(distinct, dtype=object))[numbers]
+    once = np.full(len(frame), np.nan)
+    once[counted] = (~pd.Series(key[counted]).duplicated(keep=False)).astype(float).to_numpy()
+    return pd.Series(once, index=frame.index)
 
 
 def _members(values: pd.Series, wanted: set, factorized: dict | None = None) -> pd.Series:
@@ -561,15 +581,20 @@ def _is_text(values: pd.Series) -> bool:
     return pd.api.types.is_object_dtype(values.dtype) or pd.api.types.is_string_dtype(values.dtype)
 
 
-def _is_flag(values: pd.Series) -> bool:
-    """A derived True/False column of ``_large_sets``, ``_date_formats`` or ``_regexes`` (True, False or None only)."""
-    return isinstance(values.name, str) and any(mark in values.name for mark in ("∈", "≈", "~", "≁")) and \
-        values.dtype == object and set(pd.unique(values)) <= {True, False, None}
+def _flag_number(values: pd.Series) -> pd.Series | None:
+    """A derived True/False column of ``_large_sets``, ``_date_formats`` or ``_regexes`` (True, False or None only) as
+    1.0/0.0/empty; None for any other column. Its few distinct values are found once (``factorize``), then spread."""
+    if not (isinstance(values.name, str) and any(mark in values.name for mark in ("∈", "≈", "~", "≁"))
+            and values.dtype == object):
+        return None
+    places, objects = distinct_objects(values.to_numpy())
+    if not set(objects) <= {True, False, None}:
+        return None
+    as_float = np.array([FLAG_NUMBERS.get(v, np.nan) for v in objects], dtype="float64")
+    return pd.Series(as_float[places], index=values.index, name=values.name)
 
 
-def _flag_number(values: pd.Series) -> pd.Series:
-    """True/False/None as 1.0/0.0/empty."""
-    return values.map({True: 1.0, False: 0.0}).astype("float64")
+FLAG_NUMBERS = {True: 1.0, False: 0.0}
 
 
 def _on_number_flag(entry: dict, flag: str, meta: dict) -> dict:

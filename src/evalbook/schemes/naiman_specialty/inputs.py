@@ -30,6 +30,8 @@ from evalbook.core.columns import (
     Column,
     expectation,
     identity_key,
+    joined,
+    mapped,
     per_distinct,
     precision_expectation,
 )
@@ -228,24 +230,29 @@ def suite_parameters(rubric: Rubric, year: int, known_codes: list[str], typed: M
 def derive_text(file: str, text: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
     if file in ("indicators.csv", "targets.csv"):
         text = text.copy()
-        text["kind"] = text["indicator"].map(catalog()["kind"].to_dict())
+        text["kind"] = mapped(text["indicator"], _kinds())
     return text
 
 
 def derive(file: str, typed: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
     typed = typed.copy()
     if "specialty" in typed and "code" in typed:
-        typed["unit"] = typed["code"].astype(str) + "/" + typed["specialty"].astype(str)
+        typed["unit"] = joined(typed, "code", "specialty", "/")
     if file in ("indicators.csv", "targets.csv"):
-        typed["kind"] = typed["indicator"].map(catalog()["kind"].to_dict())
+        typed["kind"] = mapped(typed["indicator"], _kinds())
     if file == REGISTRY_FILE:
         typed = derive_registry(typed)
     if file == "onsite.csv":
         typed["expert_key"] = per_distinct(typed["expert"], lambda names: names.map(identity_key).astype(object))
     if file == "indicators.csv":
         numeric = typed["kind"].isin(NUMERIC_KINDS)
-        typed["value_num"] = pd.to_numeric(typed["value"].where(numeric), errors="coerce").astype("float64")
+        typed["value_num"] = per_distinct(typed["value"].where(numeric),  # each distinct text read once
+                                          lambda texts: pd.to_numeric(texts, errors="coerce")).astype("float64")
     return typed
+
+
+def _kinds() -> dict[str, str]:
+    return catalog()["kind"].to_dict()
 
 
 def derive_tables(intake) -> dict[str, tuple[pd.DataFrame, pd.DataFrame, str]]:

@@ -184,6 +184,22 @@ def distinct_objects(array: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 BY_ADDRESS = 10_000  # a column of objects at least this long is numbered by the objects' addresses first
 
 
+def numbered_rows(*columns: np.ndarray | pd.Series) -> np.ndarray:
+    """Each row's number among the distinct rows of ``columns`` (arrays of one length), numbered in the order they first
+    occur (as ``groupby(sort=False).ngroup()`` numbers groups, an empty value being a value too)."""
+    if not columns:
+        raise ValueError("no column to number the rows by")
+    key, size = 0, 1  # the row's numbers so far as one whole number below ``size``
+    for values in columns:
+        numbers, distinct = factorize(values)
+        width = max(len(distinct), 1)
+        if size * width >= 2**62:  # renumbered densely before the whole numbers could overflow
+            key = pd.factorize(key)[0].astype(np.int64)
+            size = int(key.max()) + 1 if len(key) else 1
+        key, size = key * width + numbers.astype(np.int64), size * width
+    return pd.factorize(key)[0].astype(np.int64)
+
+
 def per_distinct(values: pd.Series, parse, factorized: dict | None = None) -> pd.Series:
     """``parse(values)``, computed once per distinct cell (empty ones included) and spread back.
 

@@ -354,16 +354,29 @@ def row_context(file: str, text: pd.DataFrame, row) -> str | None:
     if not isinstance(row, int) or row not in text.index or "specialty" not in text:
         return None
     at = text.index.get_loc(row)  # the row's place; its cells read from the columns' arrays (no row Series made)
+    if not isinstance(at, int):
+        return _context(text, {c: text.at[row, c] for c in text.columns})
     arrays = _columns_of(text)
+    return _context(text, {c: arrays[c][at] for c in ("code", "specialty", "period", "indicator") if c in arrays})
 
-    def cell(column: str):
-        return arrays[column][at] if isinstance(at, int) else text.at[row, column]
 
-    parts = [f"机构 {cell('code')}", f"专科 {cell('specialty')}"]
+def row_contexts(file: str, text: pd.DataFrame, rows: list) -> list[str | None]:
+    """``row_context`` of each of ``rows`` (line numbers, each in the table once), their places found together."""
+    if "specialty" not in text or not text.index.is_unique:
+        return [row_context(file, text, row) for row in rows]
+    places = text.index.get_indexer(rows)
+    arrays = _columns_of(text)
+    columns = [c for c in ("code", "specialty", "period", "indicator") if c in arrays]
+    return [None if at < 0 or not isinstance(row, int) else _context(text, {c: arrays[c][at] for c in columns})
+            for row, at in zip(rows, places.tolist(), strict=True)]
+
+
+def _context(text: pd.DataFrame, cell: dict) -> str:
+    parts = [f"机构 {cell['code']}", f"专科 {cell['specialty']}"]
     if "period" in text:
-        parts.append(f"统计期 {cell('period')}")
-    if "indicator" in text and isinstance(cell("indicator"), str):
-        parts.append(f"指标 {indicator_label(cell('indicator'))}")
+        parts.append(f"统计期 {cell['period']}")
+    if "indicator" in text and isinstance(cell["indicator"], str):
+        parts.append(f"指标 {indicator_label(cell['indicator'])}")
     return "，".join(str(p) for p in parts)
 
 

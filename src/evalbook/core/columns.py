@@ -176,9 +176,18 @@ def distinct_objects(array: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return np.zeros(0, dtype=np.intp), array
     addresses = np.frombuffer((ctypes.c_size_t * len(array)).from_address(array.ctypes.data), dtype=np.uintp)
     places, _ = pd.factorize(addresses)  # (read while ``array`` holds every object: no address is reused meanwhile)
-    first = np.empty(int(places.max()) + 1, dtype=np.int64)
-    first[places[::-1]] = np.arange(len(places) - 1, -1, -1)  # each distinct object's first place
-    return places, array[first]
+    return places, array[first_places(places)]
+
+
+def first_places(numbers: np.ndarray) -> np.ndarray:
+    """Where each number first occurs in ``numbers`` (numbered in the order they first occur, as ``pd.factorize``
+    numbers values: a number occurs first where it exceeds every one before it), in the numbers' order."""
+    if not len(numbers):
+        return np.zeros(0, dtype=np.int64)
+    new = np.empty(len(numbers), dtype=bool)
+    new[0] = True
+    new[1:] = numbers[1:] > np.maximum.accumulate(numbers)[:-1]
+    return np.flatnonzero(new)
 
 
 BY_ADDRESS = 10_000  # a column of objects at least this long is numbered by the objects' addresses first
@@ -230,9 +239,7 @@ def joined(frame: pd.DataFrame, left: str, right: str, sep: str) -> pd.Series:
     codes_left, distinct_left = factorize(frame[left])
     codes_right, distinct_right = factorize(frame[right])
     pair, _ = pd.factorize(codes_left.astype(np.int64) * max(len(distinct_right), 1) + codes_right)
-    first = np.empty(int(pair.max()) + 1 if len(pair) else 0, dtype=np.int64)
-    first[pair[::-1]] = np.arange(len(pair) - 1, -1, -1)  # each distinct pair's first row
-    rows = frame.iloc[first]
+    rows = frame.iloc[first_places(pair)]  # each distinct pair's first row
     made = rows[left].astype(str) + sep + rows[right].astype(str)
     return pd.Series(made.array.take(pair), index=frame.index, name=made.name)
 

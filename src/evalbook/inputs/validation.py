@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from evalbook.core.columns import distinct_objects, factorize, per_distinct
+from evalbook.core.columns import distinct_objects, factorize, first_places, per_distinct
 from evalbook.core.errors import Problem
 
 STAGES = ("text", "typed")
@@ -156,9 +156,7 @@ def _distinct_rows(frame: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray] | Non
         key, size = key * max(len(distinct), 1) + codes, size * max(len(distinct), 1)
     key, _ = pd.factorize(key)
     key = key.astype(np.int64)
-    first = np.empty(int(key.max()) + 1 if count else 0, dtype=np.int64)
-    first[key[::-1]] = np.arange(count - 1, -1, -1)  # each distinct row's first place
-    return frame.iloc[first].reset_index(drop=True), key
+    return frame.iloc[first_places(key)].reset_index(drop=True), key  # each distinct row at its first place
 
 
 def _numbered(values: pd.Series) -> tuple[np.ndarray, Any]:

@@ -136,7 +136,9 @@ def read_text_table(path: Path, columns: list[str], optional: tuple[str, ...] = 
         grid, filled = _stripped(cells, len(header), unescape="'" in text, joined=joined)
         frame = pd.DataFrame(grid[filled], columns=header, dtype=object,
                              index=pd.Index([line for line, keep in zip(lines, filled, strict=True) if keep], name="line"))
-    frame = frame[[c for c in columns if c in header]]
+    wanted = [c for c in columns if c in header]
+    if wanted != list(frame.columns):  # (the file's columns as the contract lists them: the frame as it is)
+        frame = frame[wanted]
     for name in optional:
         if name not in frame:
             frame[name] = None
@@ -206,21 +208,21 @@ def _columns_at_once(raw: bytes, encoding: str, text: str, header: list[str]) ->
 def _columnar_frame(columns: _Columns, header: list[str], unescape: bool) -> pd.DataFrame:
     """The text table of ``_columns_at_once``'s cells: as ``_stripped`` makes it (cells stripped, empty ones None, a
     ``'``-protected one read back when ``unescape``, blank rows dropped), each distinct cell done once."""
-    cells, empty = {}, None
-    for name, distinct, codes in zip(header, columns.distinct, columns.codes, strict=True):
+    grid = np.empty((len(header), len(columns.lines)), dtype=object)  # column by column, as the frame keeps them
+    empty = np.ones(len(columns.lines), dtype=bool)
+    for at, (distinct, codes) in enumerate(zip(columns.distinct, columns.codes, strict=True)):
         values = np.array([cell.strip() for cell in distinct], dtype=object)
         if unescape and len(values):
             values = _UNESCAPE(values)
         blank = values == ""
         values[blank] = None
-        cells[name] = values[codes]
-        empty = blank[codes] if empty is None else empty & blank[codes]
-    filled = ~empty if empty is not None else np.ones(len(columns.lines), dtype=bool)
-    if not filled.all():
-        cells = {name: values[filled] for name, values in cells.items()}
-    lines = columns.lines[filled]
+        np.take(values, codes, out=grid[at])
+        empty &= blank[codes] if blank.any() else False
+    lines = columns.lines
+    if empty.any():
+        grid, lines = grid[:, ~empty], lines[~empty]
     index = pd.Index(lines if len(lines) else [], name="line")  # (no row: an empty index, as ``_stripped``'s)
-    return pd.DataFrame(cells, index=index, columns=header, dtype=object)
+    return pd.DataFrame(grid.T, index=index, columns=header, dtype=object, copy=False)
 
 
 def _any_invisible(columns: _Columns, header: list[str], kept) -> bool:

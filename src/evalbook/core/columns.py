@@ -159,9 +159,9 @@ def factorize(values: pd.Series | np.ndarray) -> tuple[np.ndarray, Any]:
     distinct cell): its values are numbered first by the objects' addresses (whole numbers, hashed at numpy speed),
     then only the distinct objects are compared as values, so equal texts held by different objects are still one
     value: the same numbers and values as ``pd.factorize`` gives."""
-    array = values.to_numpy() if isinstance(values, pd.Series) else values
-    if not isinstance(array, np.ndarray) or array.dtype != object or len(array) < BY_ADDRESS:
+    if values.dtype != object or len(values) < BY_ADDRESS or not isinstance(values, (pd.Series, np.ndarray)):
         return pd.factorize(values, use_na_sentinel=False)
+    array = values.to_numpy() if isinstance(values, pd.Series) else values
     places, objects = distinct_objects(array)
     numbers, distinct = pd.factorize(pd.Series(objects, dtype=object) if isinstance(values, pd.Series) else objects,
                                      use_na_sentinel=False)

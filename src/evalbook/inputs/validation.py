@@ -319,9 +319,10 @@ def _large_sets(entries: list[dict], frame: pd.DataFrame, parameters: dict) -> t
         column, wanted = kwargs["column"], parameters[name]
         if entry["type"] == "expect_column_values_to_be_in_set":
             flag = f"{column}∈{name}"
-            if flag not in derived:
-                values = frame[column]
-                derived[flag] = values.isin(set(wanted)).astype(object).where(values.notna(), None)
+            if flag not in derived:  # each distinct value looked up once
+                known = set(wanted)
+                derived[flag] = per_distinct(frame[column], lambda distinct, known=known: distinct.isin(known).astype(
+                    object).where(distinct.notna(), None))
             plan.append((_on_flag(entry, flag), None))
         elif entry["type"] == "expect_column_distinct_values_to_contain_set":
             observed = set(frame[column].dropna())

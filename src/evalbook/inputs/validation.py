@@ -534,17 +534,21 @@ def _once(frame: pd.DataFrame, columns: list[str], factorized: dict | None) -> p
     GX's test), empty where they are all missing (GX's default ``ignore_row_if``). Compared by each column's distinct
     values' numbers (every missing value one number, as ``duplicated`` has it): the same rows, found in integers."""
     factorized = {} if factorized is None else factorized
-    key = np.zeros(len(frame), dtype=np.int64)  # each row's values as one whole number: the same rows alike
+    key, size = np.zeros(len(frame), dtype=np.int64), 1  # each row's values as one whole number: the same rows alike
     counted = np.zeros(len(frame), dtype=bool)
     for column in columns:
         if column not in factorized:
             factorized[column] = factorize(frame[column])
         numbers, distinct = factorized[column]
-        key, _ = pd.factorize(key * max(len(distinct), 1) + numbers.astype(np.int64))
-        key = key.astype(np.int64)
+        width = max(len(distinct), 1)
+        if size * width >= 2**62:  # renumbered densely before the whole numbers could overflow
+            key = pd.factorize(key)[0].astype(np.int64)
+            size = int(key.max()) + 1 if len(key) else 1
+        key, size = key * width + numbers.astype(np.int64), size * width
         counted |= ~pd.isna(np.asarray(distinct, dtype=object))[numbers]
+    key = pd.factorize(key[counted])[0]
     once = np.full(len(frame), np.nan)
-    once[counted] = (~pd.Series(key[counted]).duplicated(keep=False)).astype(float).to_numpy()
+    once[counted] = (np.bincount(key)[key] == 1).astype(float) if len(key) else []  # in no other counted row
     return pd.Series(once, index=frame.index)
 
 

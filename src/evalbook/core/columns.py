@@ -209,12 +209,13 @@ def numbered_rows(*columns: np.ndarray | pd.Series) -> np.ndarray:
     return pd.factorize(key)[0].astype(np.int64)
 
 
-def per_distinct(values: pd.Series, parse, factorized: dict | None = None) -> pd.Series:
+def per_distinct(values: pd.Series, parse, factorized: dict | None = None, named: str | None = None) -> pd.Series:
     """``parse(values)``, computed once per distinct cell (empty ones included) and spread back.
 
     Counts and scores repeat: a 10,000-institution file holds a few hundred distinct values per
     column, so matching and converting each cell again costs most of the reading time. ``factorized`` (a dict, by
-    column name): the column's distinct values found once for several rules on the same table.
+    column name): the column's distinct values found once for several rules on the same table; with ``named``, the
+    result is kept there too under that name, numbered as the column (each cell's number, the distinct results).
     """
     if factorized is None:
         codes, distinct = factorize(values)
@@ -222,8 +223,10 @@ def per_distinct(values: pd.Series, parse, factorized: dict | None = None) -> pd
         if values.name not in factorized:
             factorized[values.name] = factorize(values)
         codes, distinct = factorized[values.name]
-    parsed = parse(pd.Series(distinct, dtype=object))
-    return pd.Series(parsed.to_numpy()[codes], index=values.index, name=values.name)
+    parsed = parse(pd.Series(distinct, dtype=object)).to_numpy()
+    if factorized is not None and named is not None:
+        factorized[named] = (codes, parsed)
+    return pd.Series(parsed[codes], index=values.index, name=values.name)
 
 
 def mapped(values: pd.Series, mapping: Mapping) -> pd.Series:

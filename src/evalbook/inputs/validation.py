@@ -353,7 +353,7 @@ def _date_formats(frame: pd.DataFrame, plan: list[tuple[dict, Any]],
         column, fmt = entry["kwargs"]["column"], entry["kwargs"]["strftime_format"]
         flag = f"{column}≈{fmt}"
         if flag not in derived:
-            derived[flag] = _parses(frame[column], fmt, factorized)
+            derived[flag] = _parses(frame[column], fmt, factorized, flag)
         rewritten.append((_on_flag(entry, flag, summary_as_written=True), None))
     if derived:
         frame = frame.assign(**derived)
@@ -384,14 +384,15 @@ def _regexes(frame: pd.DataFrame, plan: list[tuple[dict, Any]],
         column, regex = entry["kwargs"]["column"], entry["kwargs"]["regex"]
         flag = f"{column}{'~' if wanted else '≁'}{regex}"
         if flag not in derived:
-            derived[flag] = _searches(frame[column], regex, wanted, factorized)
+            derived[flag] = _searches(frame[column], regex, wanted, factorized, flag)
         rewritten.append((_on_flag(entry, flag, summary_as_written=True), None))
     if derived:
         frame = frame.assign(**derived)
     return frame, rewritten
 
 
-def _searches(values: pd.Series, regex: str, wanted: bool, factorized: dict | None = None) -> pd.Series:
+def _searches(values: pd.Series, regex: str, wanted: bool, factorized: dict | None = None,
+              named: str | None = None) -> pd.Series:
     """True where ``re.search(regex, str(cell))`` finds (``wanted``) or does not find (not ``wanted``) a match; None
     for an empty cell."""
     import re
@@ -403,7 +404,7 @@ def _searches(values: pd.Series, regex: str, wanted: bool, factorized: dict | No
             return None
         return (pattern.search(str(value)) is not None) == wanted
 
-    return per_distinct(values, lambda distinct: distinct.map(passes).astype(object), factorized)
+    return per_distinct(values, lambda distinct: distinct.map(passes).astype(object), factorized, named)
 
 
 def _on_flag(entry: dict, flag: str, summary_as_written: bool = False) -> dict:
@@ -419,7 +420,7 @@ def _on_flag(entry: dict, flag: str, summary_as_written: bool = False) -> dict:
             "kwargs": {**run_kwargs, "column": flag, "value_set": [True]}, "meta": run_meta}
 
 
-def _parses(values: pd.Series, fmt: str, factorized: dict | None = None) -> pd.Series:
+def _parses(values: pd.Series, fmt: str, factorized: dict | None = None, named: str | None = None) -> pd.Series:
     """True/False: does each cell parse with ``datetime.strptime(cell, fmt)``; None for an empty cell."""
     from datetime import datetime
 
@@ -432,7 +433,7 @@ def _parses(values: pd.Series, fmt: str, factorized: dict | None = None) -> pd.S
             return False
         return True
 
-    return per_distinct(values, lambda distinct: distinct.map(parses).astype(object), factorized)
+    return per_distinct(values, lambda distinct: distinct.map(parses).astype(object), factorized, named)
 
 
 def _used_columns(frame: pd.DataFrame, entries: list[dict]) -> pd.DataFrame:
@@ -500,7 +501,7 @@ def _compact(frame: pd.DataFrame, plan: list[tuple[dict, Any]], parameters: dict
             derived[name] = once
             run_meta.update(named_as=meta.get("named_as", "+".join(columns)), values_of=columns)
             rewritten.append((_on_number_flag(entry, name, run_meta), None))
-        elif kind == "expect_column_values_to_be_in_set" and (flag := _flag_number(frame[column])) is not None:
+        elif kind == "expect_column_values_to_be_in_set" and (flag := _flag_number(frame[column], factorized)) is not None:
             name = column if condition is None else f"{column}|{_condition_name(condition)}"
             derived[name] = flag if condition is None else flag.where(_holds(frame, condition))
             rewritten.append((_on_number_flag(entry, name, run_meta), None))
@@ -584,13 +585,15 @@ def _is_text(values: pd.Series) -> bool:
     return pd.api.types.is_object_dtype(values.dtype) or pd.api.types.is_string_dtype(values.dtype)
 
 
-def _flag_number(values: pd.Series) -> pd.Series | None:
+def _flag_number(values: pd.Series, factorized: dict | None = None) -> pd.Series | None:
     """A derived True/False column of ``_large_sets``, ``_date_formats`` or ``_regexes`` (True, False or None only) as
-    1.0/0.0/empty; None for any other column. Its few distinct values are found once (``factorize``), then spread."""
+    1.0/0.0/empty; None for any other column. Its few distinct values are found once (or taken from ``factorized``,
+    where the rule that made it left them), then spread."""
     if not (isinstance(values.name, str) and any(mark in values.name for mark in ("∈", "≈", "~", "≁"))
             and values.dtype == object):
         return None
-    places, objects = distinct_objects(values.to_numpy())
+    known = (factorized or {}).get(values.name)
+    places, objects = known if known is not None else distinct_objects(values.to_numpy())
     if not set(objects) <= {True, False, None}:
         return None
     as_float = np.array([FLAG_NUMBERS.get(v, np.nan) for v in objects], dtype="float64")

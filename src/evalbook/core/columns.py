@@ -226,7 +226,7 @@ def per_distinct(values: pd.Series, parse, factorized: dict | None = None, named
     parsed = parse(pd.Series(distinct, dtype=object)).to_numpy()
     if factorized is not None and named is not None:
         factorized[named] = (codes, parsed)
-    return pd.Series(parsed[codes], index=values.index, name=values.name)
+    return pd.Series(parsed[codes], index=values.index, name=values.name, copy=False)  # (a new array: no copy)
 
 
 def mapped(values: pd.Series, mapping: Mapping) -> pd.Series:

@@ -550,7 +550,7 @@ def _once(frame: pd.DataFrame, columns: list[str], factorized: dict | None) -> p
     key = pd.factorize(key[counted])[0]
     once = np.full(len(frame), np.nan)
     once[counted] = (np.bincount(key)[key] == 1).astype(float) if len(key) else []  # in no other counted row
-    return pd.Series(once, index=frame.index)
+    return pd.Series(once, index=frame.index, copy=False)
 
 
 def _members(values: pd.Series, wanted: set, factorized: dict | None = None) -> pd.Series:
@@ -597,7 +597,7 @@ def _flag_number(values: pd.Series, factorized: dict | None = None) -> pd.Series
     if not set(objects) <= {True, False, None}:
         return None
     as_float = np.array([FLAG_NUMBERS.get(v, np.nan) for v in objects], dtype="float64")
-    return pd.Series(as_float[places], index=values.index, name=values.name)
+    return pd.Series(as_float[places], index=values.index, name=values.name, copy=False)  # (a new array: no copy)
 
 
 FLAG_NUMBERS = {True: 1.0, False: 0.0}

@@ -254,3 +254,29 @@ def test_more_duplicates_than_great_expectations_lists(data, runner, monkeypatch
     assert len([p for p in compact if p[1] == "code+specialty+period+indicator"]) == 260
     monkeypatch.setattr(validation, "_compact", lambda frame, plan, parameters, factorized=None: (frame, plan))
     assert _problems(data, runner) == (compact, summary)
+
+
+def test_rules_of_one_row_judged_on_distinct_rows_as_on_every_row(data, runner, monkeypatch):
+    """A rule that judges each row on its own runs in GX on the table's distinct rows (``validation._distinct_rows``),
+    each row taking its distinct row's verdict: the problems (every failing line, in line order, past GX's 200 listed
+    values too) and the summary are those of GX run on every row."""
+    path = data / "naiman-specialty" / "2025" / "targets.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    at = header.index("baseline")
+    body = []
+    for n in range(230):  # 230 rows, two baselines in turn, both above 10^9: one distinct failing value each
+        cells = lines[1 + n % (len(lines) - 1)].split(",")
+        cells[header.index("indicator")] = f"9.9.{n}"  # (an unknown indicator: another rule's problem, once a row)
+        cells[at] = "2000000000" if n % 2 else "3000000000.5"
+        body.append(",".join(cells))
+    path.write_text("\n".join([*lines, *body]) + "\n", encoding="utf-8")
+    found, summary = _problems(data, runner, "2025/targets.csv")
+    high = [(p[0], p[2]) for p in found if p[1] == "baseline" and "≤ 1000000000" in p[4]]
+    first = len(lines) + 1  # the line of the first row added
+    assert [row for row, _ in high] == list(range(first, first + 230))
+    assert {str(v) for _, v in high[:200]} == {"2000000000.0", "3000000000.5"}  # the values GX lists: the typed numbers
+    assert {str(v) for _, v in high[200:]} == {"2000000000", "3000000000.5"}  # past them: the cells' text
+    assert len([p for p in found if p[1] == "indicator"]) == 230
+    monkeypatch.setattr(validation, "_distinct_rows", lambda frame: None)
+    assert _problems(data, runner, "2025/targets.csv") == (found, summary)

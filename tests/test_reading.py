@@ -359,10 +359,12 @@ def test_mixed_encoding_lines_are_counted_as_the_csv_module_counts_them(tmp_path
     "a1, b1 ,c1\n\na2,,c2\n,,\n  \nx,y\na3,b3,c3,d3\n\u3000a4\u3000,b4,c4\r\na5,b5,c5\ra6,b6,c6",  # spaces, blanks, widths
     "a1,b1,c1\na2,,c2\n",                                                               # nothing to strip
     "a1,b1,c1\n, ,\n,,\n",                                                              # blank rows of the width
+    "a1, b1 ,c1\r\n\u3000a2\u3000,'=b2,''=c2\r,,\n a3,b3 ,\n\u200bx,'y,-1\n",  # every line as wide: read at once
 ])
 def test_a_file_without_quotes_reads_as_the_csv_module_reads_it(tmp_path, body):
-    """A text without quotes is split in one pass (``_split_lines``); the same cells quoted go through the csv module:
-    the same table, line numbers and problems."""
+    """A text without quotes is split in one pass (``_split_lines``), or read column by column when every line is as
+    wide as the header (``_columns_at_once``); the same cells quoted go through the csv module: the same table, line
+    numbers and problems."""
     plain, quoted = tmp_path / "plain.csv", tmp_path / "quoted.csv"
     plain.write_text("a,b,c\n" + body, encoding="utf-8")
     quoted.write_text('"a",b,c\n' + body, encoding="utf-8")  # a quote in the header only: the csv module's path
@@ -370,6 +372,12 @@ def test_a_file_without_quotes_reads_as_the_csv_module_reads_it(tmp_path, body):
     slow, slow_problems = read_text_table(quoted, ["a", "b", "c"], label="x.csv")
     pd.testing.assert_frame_equal(fast.frame, slow.frame)
     assert [p.as_dict() for p in fast_problems] == [p.as_dict() for p in slow_problems]
+    if "\u3000a2" in body:  # Arrow's path: line ends of every kind, stripped, protected cells read back, blanks
+        assert reading._columns_at_once(plain.read_bytes(), "utf-8-sig", plain.read_text(encoding="utf-8"),
+                                        ["a", "b", "c"]) is not None
+        assert list(fast.frame.index) == [2, 3, 5, 6]
+        assert fast.frame.loc[3].tolist() == ["a2", "=b2", "'=c2"] and fast.frame.loc[5, "c"] is None
+        assert [p.rule_en[:9] for p in fast_problems] == ["contains "]  # the zero-width space, line 6
     if "\u3000a4" in body:
         assert fast.frame.loc[9, "a"] == "a4" and fast.frame.loc[2, "b"] == "b1"
         assert [p.row for p in fast_problems] == [7, 8]  # "x,y" and "a3,b3,c3,d3"; blank lines are no problem

@@ -7,12 +7,14 @@ data passed. Declared once here, so the suites, the parser and the templates can
 
 from __future__ import annotations
 
+import ctypes
 import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from evalbook.core.cell_text import INVISIBLE
@@ -149,21 +151,100 @@ def _numbers(values: pd.Series) -> pd.Series:
     return pd.to_numeric(values.where(values.str.fullmatch(NUMBER_REGEX, na=False)), errors="coerce").astype("float64")
 
 
-def per_distinct(values: pd.Series, parse, factorized: dict | None = None) -> pd.Series:
+def factorize(values: pd.Series | np.ndarray) -> tuple[np.ndarray, Any]:
+    """``pd.factorize(values, use_na_sentinel=False)``: each value's number among the distinct values, numbered in the
+    order they first occur (empty ones included), and those values.
+
+    A large column of text holds the same few thousand objects over and over (``reading`` makes one object per
+    distinct cell): its values are numbered first by the objects' addresses (whole numbers, hashed at numpy speed),
+    then only the distinct objects are compared as values, so equal texts held by different objects are still one
+    value: the same numbers and values as ``pd.factorize`` gives."""
+    if values.dtype != object or len(values) < BY_ADDRESS or not isinstance(values, (pd.Series, np.ndarray)):
+        return pd.factorize(values, use_na_sentinel=False)
+    array = values.to_numpy() if isinstance(values, pd.Series) else values
+    places, objects = distinct_objects(array)
+    numbers, distinct = pd.factorize(pd.Series(objects, dtype=object) if isinstance(values, pd.Series) else objects,
+                                     use_na_sentinel=False)
+    return numbers[places], distinct
+
+
+def distinct_objects(array: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each cell's number among the distinct objects of an array of objects (by address: the same object, not merely an
+    equal one), numbered in the order they first occur, and those objects."""
+    array = np.ascontiguousarray(array, dtype=object)
+    if not len(array):
+        return np.zeros(0, dtype=np.intp), array
+    addresses = np.frombuffer((ctypes.c_size_t * len(array)).from_address(array.ctypes.data), dtype=np.uintp)
+    places, _ = pd.factorize(addresses)  # (read while ``array`` holds every object: no address is reused meanwhile)
+    return places, array[first_places(places)]
+
+
+def first_places(numbers: np.ndarray) -> np.ndarray:
+    """Where each number first occurs in ``numbers`` (numbered in the order they first occur, as ``pd.factorize``
+    numbers values: a number occurs first where it exceeds every one before it), in the numbers' order."""
+    if not len(numbers):
+        return np.zeros(0, dtype=np.int64)
+    new = np.empty(len(numbers), dtype=bool)
+    new[0] = True
+    new[1:] = numbers[1:] > np.maximum.accumulate(numbers)[:-1]
+    return np.flatnonzero(new)
+
+
+BY_ADDRESS = 10_000  # a column of objects at least this long is numbered by the objects' addresses first
+
+
+def numbered_rows(*columns: np.ndarray | pd.Series) -> np.ndarray:
+    """Each row's number among the distinct rows of ``columns`` (arrays of one length), numbered in the order they first
+    occur (as ``groupby(sort=False).ngroup()`` numbers groups, an empty value being a value too)."""
+    if not columns:
+        raise ValueError("no column to number the rows by")
+    key, size = 0, 1  # the row's numbers so far as one whole number below ``size``
+    for values in columns:
+        numbers, distinct = factorize(values)
+        width = max(len(distinct), 1)
+        if size * width >= 2**62:  # renumbered densely before the whole numbers could overflow
+            key = pd.factorize(key)[0].astype(np.int64)
+            size = int(key.max()) + 1 if len(key) else 1
+        key, size = key * width + numbers.astype(np.int64), size * width
+    return pd.factorize(key)[0].astype(np.int64)
+
+
+def per_distinct(values: pd.Series, parse, factorized: dict | None = None, named: str | None = None) -> pd.Series:
     """``parse(values)``, computed once per distinct cell (empty ones included) and spread back.
 
     Counts and scores repeat: a 10,000-institution file holds a few hundred distinct values per
     column, so matching and converting each cell again costs most of the reading time. ``factorized`` (a dict, by
-    column name): the column's distinct values found once for several rules on the same table.
+    column name): the column's distinct values found once for several rules on the same table; with ``named``, the
+    result is kept there too under that name, numbered as the column (each cell's number, the distinct results).
     """
     if factorized is None:
-        codes, distinct = pd.factorize(values, use_na_sentinel=False)
+        codes, distinct = factorize(values)
     else:
         if values.name not in factorized:
-            factorized[values.name] = pd.factorize(values, use_na_sentinel=False)
+            factorized[values.name] = factorize(values)
         codes, distinct = factorized[values.name]
-    parsed = parse(pd.Series(distinct, dtype=object))
-    return pd.Series(parsed.to_numpy()[codes], index=values.index, name=values.name)
+    parsed = parse(pd.Series(distinct, dtype=object)).to_numpy()
+    if factorized is not None and named is not None:
+        factorized[named] = (codes, parsed)
+    return pd.Series(parsed[codes], index=values.index, name=values.name, copy=False)  # (a new array: no copy)
+
+
+def mapped(values: pd.Series, mapping: Mapping) -> pd.Series:
+    """``values.map(mapping)`` (a column of objects), each distinct value looked up once: the same values, of the same
+    type (``map`` infers it from the values found, which are the same)."""
+    codes, distinct = factorize(values)
+    found = pd.Series(distinct, dtype=values.dtype).map(mapping)
+    return pd.Series(found.array.take(codes), index=values.index, name=values.name)
+
+
+def joined(frame: pd.DataFrame, left: str, right: str, sep: str) -> pd.Series:
+    """``frame[left].astype(str) + sep + frame[right].astype(str)`` (columns of objects), made once per distinct pair."""
+    codes_left, distinct_left = factorize(frame[left])
+    codes_right, distinct_right = factorize(frame[right])
+    pair, _ = pd.factorize(codes_left.astype(np.int64) * max(len(distinct_right), 1) + codes_right)
+    rows = frame.iloc[first_places(pair)]  # each distinct pair's first row
+    made = rows[left].astype(str) + sep + rows[right].astype(str)
+    return pd.Series(made.array.take(pair), index=frame.index, name=made.name)
 
 
 def parse_ranks(text: Any) -> tuple[int, ...] | None:

@@ -172,6 +172,8 @@ def _summed(values) -> tuple[int, int, int]:
     terms = [(f.numerator, f.denominator) for f in map(exact, values)]
     if not terms:
         return 0, 1, 0
+    if all(d == 1 for _, d in terms):  # whole numbers (most scores and attainments): over 1
+        return sum(n for n, _ in terms), 1, len(terms)
     common = math.lcm(*(d for _, d in terms))
     return sum(n * (common // d) for n, d in terms), common, len(terms)
 

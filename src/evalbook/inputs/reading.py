@@ -94,7 +94,8 @@ def read_text_table(path: Path, columns: list[str], optional: tuple[str, ...] = 
                               "the file contains NUL bytes: not a text CSV (an Excel workbook?)")]
     if csv.field_size_limit() < limit:  # the default (128 KiB) refused a long text cell with a traceback
         csv.field_size_limit(limit)
-    physical = integrity.physical_lines(text) if '"' not in text else None  # no quote: each line a record
+    quoted = '"' in text
+    physical = _first_line(text) if not quoted else None  # no quote: each line a record (the header's, for now)
     if physical is not None:
         rows = [physical[0].split(",") if physical[0] else []] if physical else []
     else:
@@ -118,8 +119,11 @@ def read_text_table(path: Path, columns: list[str], optional: tuple[str, ...] = 
                                     severity="warning"))
     if missing or any(p.is_error for p in problems):
         return None, problems
-    if physical is not None:
-        lines, cells, joined = _split_lines(physical[1:], len(header), label, problems)
+    columnar = _columns_at_once(raw, encoding, text, header) if physical is not None else None
+    if columnar is not None:
+        frame = _columnar_frame(columnar, header, unescape="'" in text)
+    elif physical is not None:
+        lines, cells, joined = _split_lines(integrity.physical_lines(text)[1:], len(header), label, problems)
     else:
         lines, cells, joined = [], [], None  # the rows as wide as the header, by line number
         for line, row in enumerate(rows[1:], start=2):
@@ -128,19 +132,103 @@ def read_text_table(path: Path, columns: list[str], optional: tuple[str, ...] = 
                 cells.append(row)
             elif any(cell.strip() for cell in row):
                 problems.append(_width_problem(label, line, len(row), len(header)))
-    grid, filled = _stripped(cells, len(header), unescape="'" in text, joined=joined)
-    frame = pd.DataFrame(grid[filled], columns=header, dtype=object,
-                         index=pd.Index([line for line, keep in zip(lines, filled, strict=True) if keep], name="line"))
-    frame = frame[[c for c in columns if c in header]]
+    if columnar is None:
+        grid, filled = _stripped(cells, len(header), unescape="'" in text, joined=joined)
+        frame = pd.DataFrame(grid[filled], columns=header, dtype=object,
+                             index=pd.Index([line for line, keep in zip(lines, filled, strict=True) if keep], name="line"))
+    wanted = [c for c in columns if c in header]
+    if wanted != list(frame.columns):  # (the file's columns as the contract lists them: the frame as it is)
+        frame = frame[wanted]
     for name in optional:
         if name not in frame:
             frame[name] = None
-    if integrity.INVISIBLE.search(text):
+    if (_any_invisible(columnar, header, frame.columns) if columnar is not None else integrity.INVISIBLE.search(text)):
         problems += integrity.invisible(frame, label)
     return TextTable(path, frame, encoding, hashlib.sha256(raw).hexdigest()), problems
 
 
 _STRIP = np.frompyfunc(str.strip, 1, 1)
+
+
+def _first_line(text: str) -> list[str]:
+    """The first of ``integrity.physical_lines(text)`` (none for an empty text), without splitting the rest."""
+    ends = [at for at in (text.find("\r"), text.find("\n")) if at >= 0]
+    if not ends:
+        return [text] if text else []
+    return [text[:min(ends)]]
+
+
+@dataclass
+class _Columns:
+    """The cells of a text without quotes, column by column: each column's distinct cells (stripped, empty ones None)
+    and each row's number among them; ``lines``: each row's line number."""
+
+    distinct: list[np.ndarray]
+    codes: list[np.ndarray]
+    lines: np.ndarray
+
+
+def _columns_at_once(raw: bytes, encoding: str, text: str, header: list[str]) -> _Columns | None:
+    """The body of a text without quotes whose every line (after the header) holds as many cells as the ``header``, read column by
+    column by Arrow's CSV reader with quoting off (a province's indicators.csv: 1.4 million lines); None when any line
+    has another width (or Arrow cannot read it): then ``_split_lines`` reads it and names the lines.
+
+    Arrow ends lines as the csv module does (``\\r\\n``, ``\\r`` or ``\\n``) and reads a blank line as a row of empty
+    cells (dropped as a blank row), so row ``i`` of the body is line ``i + 2``. Each column comes back dictionary
+    encoded: stripping and emptiness are decided once per distinct cell."""
+    import pyarrow as pa
+    from pyarrow import csv as arrow_csv
+
+    width = len(header)
+    if width < 2 or len(set(header)) < width:  # (a header naming a column twice, or two unnamed: the grid's way)
+        return None
+    body = raw[3:] if encoding == "utf-8-sig" and raw.startswith(b"\xef\xbb\xbf") else raw
+    if encoding != "utf-8-sig":
+        body = text.encode("utf-8")
+    names = [f"c{i}" for i in range(width)]
+    try:
+        table = arrow_csv.read_csv(
+            pa.BufferReader(body),
+            read_options=arrow_csv.ReadOptions(column_names=names, skip_rows=1, use_threads=False),
+            parse_options=arrow_csv.ParseOptions(quote_char=False, double_quote=False, escape_char=False,
+                                                 newlines_in_values=False, ignore_empty_lines=False),
+            convert_options=arrow_csv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()),
+                                                     strings_can_be_null=False, quoted_strings_can_be_null=False))
+    except (pa.ArrowException, ValueError):
+        return None
+    distinct, codes = [], []
+    for name in names:
+        encoded = table.column(name).combine_chunks().dictionary_encode()
+        values = np.array(encoded.dictionary.to_pylist(), dtype=object)
+        distinct.append(values)
+        codes.append(encoded.indices.to_numpy(zero_copy_only=False))
+    return _Columns(distinct, codes, np.arange(2, table.num_rows + 2, dtype=np.int64))
+
+
+def _columnar_frame(columns: _Columns, header: list[str], unescape: bool) -> pd.DataFrame:
+    """The text table of ``_columns_at_once``'s cells: as ``_stripped`` makes it (cells stripped, empty ones None, a
+    ``'``-protected one read back when ``unescape``, blank rows dropped), each distinct cell done once."""
+    grid = np.empty((len(header), len(columns.lines)), dtype=object)  # column by column, as the frame keeps them
+    empty = np.ones(len(columns.lines), dtype=bool)
+    for at, (distinct, codes) in enumerate(zip(columns.distinct, columns.codes, strict=True)):
+        values = np.array([cell.strip() for cell in distinct], dtype=object)
+        if unescape and len(values):
+            values = _UNESCAPE(values)
+        blank = values == ""
+        values[blank] = None
+        np.take(values, codes, out=grid[at])
+        empty &= blank[codes] if blank.any() else False
+    lines = columns.lines
+    if empty.any():
+        grid, lines = grid[:, ~empty], lines[~empty]
+    index = pd.Index(lines if len(lines) else [], name="line")  # (no row: an empty index, as ``_stripped``'s)
+    return pd.DataFrame(grid.T, index=index, columns=header, dtype=object, copy=False)
+
+
+def _any_invisible(columns: _Columns, header: list[str], kept) -> bool:
+    """Does any distinct cell of the columns ``kept`` hold an invisible character (``integrity.INVISIBLE``)?"""
+    return any(integrity.INVISIBLE.search(cell) for name, distinct in zip(header, columns.distinct, strict=True)
+               if name in kept for cell in distinct)
 
 
 def unescaped(cell: str) -> str:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import weakref
 from collections.abc import Mapping
-from fractions import Fraction
 from functools import lru_cache
 from pathlib import Path
 
@@ -29,7 +28,12 @@ from evalbook.core.columns import (
     NUMBER_REGEX,
     Column,
     expectation,
+    factorize,
+    first_places,
     identity_key,
+    joined,
+    mapped,
+    numbered_rows,
     per_distinct,
     precision_expectation,
 )
@@ -228,24 +232,29 @@ def suite_parameters(rubric: Rubric, year: int, known_codes: list[str], typed: M
 def derive_text(file: str, text: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
     if file in ("indicators.csv", "targets.csv"):
         text = text.copy()
-        text["kind"] = text["indicator"].map(catalog()["kind"].to_dict())
+        text["kind"] = mapped(text["indicator"], _kinds())
     return text
 
 
 def derive(file: str, typed: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
     typed = typed.copy()
     if "specialty" in typed and "code" in typed:
-        typed["unit"] = typed["code"].astype(str) + "/" + typed["specialty"].astype(str)
+        typed["unit"] = joined(typed, "code", "specialty", "/")
     if file in ("indicators.csv", "targets.csv"):
-        typed["kind"] = typed["indicator"].map(catalog()["kind"].to_dict())
+        typed["kind"] = mapped(typed["indicator"], _kinds())
     if file == REGISTRY_FILE:
         typed = derive_registry(typed)
     if file == "onsite.csv":
         typed["expert_key"] = per_distinct(typed["expert"], lambda names: names.map(identity_key).astype(object))
     if file == "indicators.csv":
         numeric = typed["kind"].isin(NUMERIC_KINDS)
-        typed["value_num"] = pd.to_numeric(typed["value"].where(numeric), errors="coerce").astype("float64")
+        typed["value_num"] = per_distinct(typed["value"].where(numeric),  # each distinct text read once
+                                          lambda texts: pd.to_numeric(texts, errors="coerce")).astype("float64")
     return typed
+
+
+def _kinds() -> dict[str, str]:
+    return catalog()["kind"].to_dict()
 
 
 def derive_tables(intake) -> dict[str, tuple[pd.DataFrame, pd.DataFrame, str]]:
@@ -279,10 +288,9 @@ def survey_checks(indicators: pd.DataFrame) -> pd.DataFrame:
     indicator used taken as an array over the surveys (the first number given, as ``wide`` keeps it), the required
     indicators filled as a True/False grid."""
     cat = catalog()
-    keyed = indicators[indicators[SURVEY].notna().all(axis=1)]
-    groups = keyed.groupby(SURVEY, sort=True)
-    survey = groups.ngroup().to_numpy()
-    index = groups.size().index
+    listed = indicators[SURVEY].notna().all(axis=1)
+    keyed = indicators if listed.all() else indicators[listed]  # (every row of a survey: no copy)
+    survey, index = _surveys(keyed)
     count = len(index)
     frame = pd.DataFrame(index=index)
     indicator, ids = pd.factorize(keyed["indicator"])  # each row's indicator as a number (-1: none)
@@ -319,8 +327,8 @@ def survey_checks(indicators: pd.DataFrame) -> pd.DataFrame:
     frame["missing_required"] = missing
     staff = col("1.3.1") + col("1.3.2") + col("1.3.3")
     frame["icu_over_open"] = col("1.1.4") - col("1.1.3")
-    frame["icu_share_error"] = [_share_error(stated, icu, beds)
-                                for stated, icu, beds in zip(col("1.1.4.share"), col("1.1.4"), col("1.1.3"), strict=True)]
+    frame["icu_share_error"] = [_share_error(stated, icu, beds) for stated, icu, beds in
+                                zip(col("1.1.4.share").tolist(), col("1.1.4").tolist(), col("1.1.3").tolist(), strict=True)]
     frame["education_minus_staff"] = sum(col(f"1.4.{i}") for i in range(1, 6)) - staff
     frame["age_minus_staff"] = sum(col(f"1.6.{i}") for i in range(1, 5)) - staff
     frame["titles_over_staff"] = sum(col(f"1.5.{i}") for i in range(1, 4)) - staff
@@ -331,6 +339,31 @@ def survey_checks(indicators: pd.DataFrame) -> pd.DataFrame:
     return frame.astype({c: "float64" for c in frame.columns if c != "missing_required"})
 
 
+def _surveys(keyed: pd.DataFrame) -> tuple[np.ndarray, pd.MultiIndex]:
+    """Each row's survey (code + specialty + period, none of them empty) as a number, numbered in the order of the
+    surveys sorted (as ``groupby(SURVEY, sort=True).ngroup()`` numbers them), and the surveys in that order (as the
+    groupby's index): each column's distinct values sorted once, the rows' places among them combined."""
+    ranks, levels = [], []
+    for column in SURVEY:
+        numbers, distinct = factorize(keyed[column])
+        distinct = np.asarray(distinct, dtype=object)
+        order = np.argsort(distinct, kind="stable")
+        rank = np.empty(len(order), dtype=np.int64)
+        rank[order] = np.arange(len(order))
+        ranks.append(rank[numbers])
+        levels.append(distinct[order])
+    key = np.zeros(len(keyed), dtype=np.int64)
+    for rank, level in zip(ranks, levels, strict=True):
+        key = key * max(len(level), 1) + rank
+    combined, survey = np.unique(key, return_inverse=True)
+    parts, rest = [], combined
+    for level in reversed(levels):
+        rest, at = np.divmod(rest, max(len(level), 1))
+        parts.append(level[at])
+    index = pd.MultiIndex.from_arrays(list(reversed(parts)), names=SURVEY)
+    return survey.reshape(-1).astype(np.int64), index
+
+
 def _share_error(stated, icu, beds) -> float:
     """|stated share − ICU ÷ open beds × 100|, computed exactly, then as the nearest float for the suite's
     "≤ 0.5": rounding is monotone and 0.5 is a float, so the float is ≤ 0.5 exactly when the exact error is
@@ -338,8 +371,13 @@ def _share_error(stated, icu, beds) -> float:
     step there). Subtracting floats put 11 of 40 beds stated as 27 % (exactly 0.5 off) at 0.5000000000000036."""
     if any(pd.isna(v) for v in (stated, icu, beds)):
         return float("nan")
-    share = exact(icu) * 100 / exact(beds) if beds > 0 else Fraction(0)
-    return float(abs(exact(stated) - share))
+    said = exact(stated)
+    if not beds > 0:
+        return float(abs(said))
+    # |s − i·100 / b| over one denominator, in whole numbers: Python divides whole numbers correctly rounded, as the
+    # float of the Fraction is made
+    (sn, sd), (i_n, i_d), (bn, bd) = ((f.numerator, f.denominator) for f in (said, exact(icu), exact(beds)))
+    return abs(sn * i_d * bn - i_n * 100 * bd * sd) / (sd * i_d * bn)
 
 
 def row_context(file: str, text: pd.DataFrame, row) -> str | None:
@@ -347,16 +385,29 @@ def row_context(file: str, text: pd.DataFrame, row) -> str | None:
     if not isinstance(row, int) or row not in text.index or "specialty" not in text:
         return None
     at = text.index.get_loc(row)  # the row's place; its cells read from the columns' arrays (no row Series made)
+    if not isinstance(at, int):
+        return _context(text, {c: text.at[row, c] for c in text.columns})
     arrays = _columns_of(text)
+    return _context(text, {c: arrays[c][at] for c in ("code", "specialty", "period", "indicator") if c in arrays})
 
-    def cell(column: str):
-        return arrays[column][at] if isinstance(at, int) else text.at[row, column]
 
-    parts = [f"机构 {cell('code')}", f"专科 {cell('specialty')}"]
+def row_contexts(file: str, text: pd.DataFrame, rows: list) -> list[str | None]:
+    """``row_context`` of each of ``rows`` (line numbers, each in the table once), their places found together."""
+    if "specialty" not in text or not text.index.is_unique:
+        return [row_context(file, text, row) for row in rows]
+    places = text.index.get_indexer(rows)
+    arrays = _columns_of(text)
+    columns = [c for c in ("code", "specialty", "period", "indicator") if c in arrays]
+    return [None if at < 0 or not isinstance(row, int) else _context(text, {c: arrays[c][at] for c in columns})
+            for row, at in zip(rows, places.tolist(), strict=True)]
+
+
+def _context(text: pd.DataFrame, cell: dict) -> str:
+    parts = [f"机构 {cell['code']}", f"专科 {cell['specialty']}"]
     if "period" in text:
-        parts.append(f"统计期 {cell('period')}")
-    if "indicator" in text and isinstance(cell("indicator"), str):
-        parts.append(f"指标 {indicator_label(cell('indicator'))}")
+        parts.append(f"统计期 {cell['period']}")
+    if "indicator" in text and isinstance(cell["indicator"], str):
+        parts.append(f"指标 {indicator_label(cell['indicator'])}")
     return "，".join(str(p) for p in parts)
 
 
@@ -375,10 +426,16 @@ def _units_surveyed(indicators: pd.DataFrame | None, year: str) -> tuple[set, se
     without a code or specialty belong to no specialty (as in a groupby)."""
     if indicators is None:
         return set(), set()
-    keyed = indicators[indicators["code"].notna() & indicators["specialty"].notna()]
-    codes, specialties = keyed["code"].to_numpy(), keyed["specialty"].to_numpy()
-    in_year = (keyed["period"] == year).to_numpy()
-    return set(zip(codes, specialties, strict=True)), set(zip(codes[in_year], specialties[in_year], strict=True))
+    if not len(indicators):
+        return set(), set()
+    codes, specialties = indicators["code"].to_numpy(), indicators["specialty"].to_numpy()
+    pair = numbered_rows(codes, specialties)  # each row's (code, specialty) as a number; the pairs judged once each
+    first = first_places(pair)  # each distinct pair's first row
+    first = first[~(pd.isna(codes[first]) | pd.isna(specialties[first]))]
+    in_year = np.zeros(len(pair), dtype=bool)
+    in_year[pair[(indicators["period"] == year).to_numpy()]] = True
+    return (set(zip(codes[first], specialties[first], strict=True)),
+            set(zip(codes[first[in_year[pair[first]]]], specialties[first[in_year[pair[first]]]], strict=True)))
 
 
 def cross_checks(typed: Mapping[str, pd.DataFrame], rubric: Rubric, year: int) -> list[Problem]:

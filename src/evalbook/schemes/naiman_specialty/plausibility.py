@@ -22,9 +22,11 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 
+from evalbook.core.columns import factorize, numbered_rows
 from evalbook.core.errors import IMPLAUSIBLE, Problem
 from evalbook.core.exact import exact, plain
 from evalbook.core.rubric import Rubric
+from evalbook.schemes.naiman_specialty.inputs import row_context, row_contexts
 
 KEYS = {"baseline_factor", "peer_factor", "min_peers", "floor", "kinds"}
 KINDS = ("count", "number", "amount", "area", "percent", "index")  # the numeric kinds a comparison may use (not rank)
@@ -78,7 +80,7 @@ def values_of(indicators: pd.DataFrame, text: pd.DataFrame, kinds: tuple[str, ..
     """The rows of a compared kind with a number, their value as an exact Fraction from the cell's text."""
     rows = indicators[indicators["kind"].isin(kinds) & indicators["value_num"].notna()]
     cells = text["value"].reindex(rows.index)  # the cell of each row, by line number (each distinct text read once)
-    codes, distinct = pd.factorize(cells, use_na_sentinel=False)
+    codes, distinct = factorize(cells)
     fractions = np.empty(len(distinct), dtype=object)  # each distinct text read once, spread back by its number
     fractions[:] = [exact(str(t).strip()) for t in distinct]
     scaled, common = scaled_numbers(list(fractions))
@@ -116,19 +118,23 @@ def scaled_numbers(fractions: list[Fraction]) -> tuple[np.ndarray, int]:
 def baseline_jumps(values: pd.DataFrame, year: int, baseline_period: str, file: str, t: dict, context) -> list[Problem]:
     """Each value of the year far from the same specialty's value of the same indicator in the baseline survey (the last
     baseline row of that indicator, as read in file order), in file order; decided on whole numbers (``scaled``)."""
-    keys = ["code", "specialty", "indicator"]
     values = _scaled(values)
-    base = values[values["period"] == baseline_period].drop_duplicates(keys, keep="last")
-    now = values[values["period"] == str(year)]
-    paired = now.reset_index(names="line").merge(base.reset_index(names="base_line")[[*keys, "base_line", "exact", "scaled"]],
-                                                 on=keys, how="inner", suffixes=("", "_base"), sort=False)
-    far_rows = _far(paired["scaled"].to_numpy(), paired["scaled_base"].to_numpy(), values.attrs["common"], t["baseline"],
-                    t["floor"])
+    key = numbered_rows(values["code"], values["specialty"], values["indicator"]) if len(values) else np.zeros(0, int)
+    period = values["period"].to_numpy()
+    base_rows = np.flatnonzero(period == baseline_period)
+    base_of = np.full(int(key.max()) + 1 if len(key) else 0, -1, dtype=np.int64)  # each key's last baseline row
+    keys, last = np.unique(key[base_rows][::-1], return_index=True)
+    base_of[keys] = base_rows[::-1][last]
+    now_rows = np.flatnonzero(period == str(year))
+    now_rows = now_rows[base_of[key[now_rows]] >= 0]  # in file order, those with a baseline
+    found_rows = base_of[key[now_rows]]
+    scaled = values["scaled"].to_numpy()
+    far_rows = _far(scaled[now_rows], scaled[found_rows], values.attrs["common"], t["baseline"], t["floor"])
     factor, floor = plain(t["baseline"]), plain(t["floor"])
     problems = []
-    flagged = paired[far_rows]
-    for line, value, found_line, found in zip(flagged["line"], flagged["exact"], flagged["base_line"], flagged["exact_base"],
-                                              strict=True):
+    lines, exacts = values.index.to_numpy(), values["exact"].to_numpy()
+    flagged, paired = now_rows[far_rows], found_rows[far_rows]
+    for line, value, found_line, found in zip(lines[flagged], exacts[flagged], lines[paired], exacts[paired], strict=True):
         problems.append(Problem(
             file, f"与本专科基线（统计期 {baseline_period}，第{found_line}行：{plain(found)}）相差超过{factor}倍"
                   f"（较大值 > {factor} × 较小值，且两值不都 ≤ {floor}；评分规则 plausibility.baseline_factor = {factor}，"
@@ -157,12 +163,17 @@ def peer_outliers(values: pd.DataFrame, fields: dict, file: str, t: dict, contex
     least = t["min_peers"]
     values = _scaled(values)
     common = values.attrs["common"]
-    values = values.assign(field=_fields_of(values, fields))
-    values = values.dropna(subset=["field"])
-    group = values.groupby(["field", "period", "indicator"], sort=False).ngroup().to_numpy()
-    repeated = pd.DataFrame({"g": group, "c": values["code"].to_numpy(), "s": values["specialty"].to_numpy()}).duplicated()
-    mixed = np.isin(group, group[repeated.to_numpy()])  # groups where a specialty gives two values: compared one by one
-    scaled = values["scaled"].to_numpy()
+    field = _fields_of(values, fields)
+    kept = np.flatnonzero(~pd.isna(field))  # the rows of a listed specialty, as arrays (no frame copied)
+
+    def column(name: str) -> np.ndarray:
+        return values[name].to_numpy()[kept]
+
+    field_of = field[kept]
+    group = numbered_rows(field_of, column("period"), column("indicator"))  # as a groupby numbers them (sort=False)
+    repeated = pd.Series(numbered_rows(group, column("code"), column("specialty"))).duplicated().to_numpy()
+    mixed = np.isin(group, group[repeated])  # groups where a specialty gives two values: compared one by one
+    scaled = column("scaled")
     if scaled.dtype == object:  # Python integers (values too large for int64 products)
         order = np.array(sorted(range(len(group)), key=lambda i: (group[i], scaled[i])), dtype=np.int64)
     else:
@@ -183,23 +194,34 @@ def peer_outliers(values: pd.DataFrame, fields: dict, file: str, t: dict, contex
     twice = np.where(odd, 2 * at(middle), at(first) + at(middle))  # twice the median of the others
     compared = (count >= least) & (count >= 1) & ~mixed
     far_rows = compared & _far(2 * scaled, twice, 2 * common, t["peer"], t["floor"])
-    lines, exacts, field_of = values.index.to_numpy(), values["exact"].to_numpy(), values["field"].to_numpy()
+    lines, exacts = values.index.to_numpy()[kept], column("exact")
+    flagged = np.flatnonzero(far_rows)
+    contexts = _contexts(context, [int(line) for line in lines[flagged]])
+    rules: dict[tuple, tuple[str, str]] = {}  # the rule's words, made once per field, peer count and median
+    shown: dict[int, str] = {}  # each value (by its whole number of 1 / common) as a sentence shows it, made once
     found: list[tuple[int, int, Problem]] = []
-    for i in np.flatnonzero(far_rows):
-        found.append((int(group[i]), int(i), _peer_problem(file, field_of[i], int(count[i]),
-                                                          Fraction(int(twice[i]), 2 * common), int(lines[i]), exacts[i],
-                                                          t, context)))
+    for i, about in zip(flagged.tolist(), contexts, strict=True):
+        key = (field_of[i], int(count[i]), int(twice[i]))
+        if key not in rules:
+            rules[key] = _peer_rule(field_of[i], int(count[i]), Fraction(int(twice[i]), 2 * common), t)
+        value = int(scaled[i])
+        if value not in shown:
+            shown[value] = plain(exacts[i])
+        zh, en = rules[key]
+        found.append((int(group[i]), i, Problem(file, zh, en, row=int(lines[i]), column="value", value=shown[value],
+                                                severity=IMPLAUSIBLE, context=about)))
     for g in np.unique(group[mixed]):
         rows = np.flatnonzero(group == g)
-        found += [(int(g), int(i), problem) for i, problem in _peer_group(values.iloc[rows], rows, file, t, context)]
+        rows_of = values.iloc[kept[rows]].assign(field=field_of[rows])
+        found += [(int(g), int(i), problem) for i, problem in _peer_group(rows_of, rows, file, t, context)]
     return [problem for _, _, problem in sorted(found, key=lambda f: (f[0], f[1]))]
 
 
 def _fields_of(values: pd.DataFrame, fields: dict) -> np.ndarray:
     """The field of each row's (code, specialty) (None where unlisted), looked up once per distinct pair: the pairs
     numbered from each column's distinct values."""
-    code, codes = pd.factorize(values["code"], use_na_sentinel=False)
-    specialty, specialties = pd.factorize(values["specialty"], use_na_sentinel=False)
+    code, codes = factorize(values["code"])
+    specialty, specialties = factorize(values["specialty"])
     width = max(len(specialties), 1)
     pair, pairs = pd.factorize(code.astype(np.int64) * width + specialty, use_na_sentinel=False)
     found = np.empty(len(pairs), dtype=object)
@@ -223,16 +245,27 @@ def _peer_group(group: pd.DataFrame, rows, file: str, t: dict, context) -> list[
 
 def _peer_problem(file: str, field: str, count: int, middle: Fraction, line: int, value: Fraction, t: dict,
                   context) -> Problem:
+    zh, en = _peer_rule(field, count, middle, t)
+    return Problem(file, zh, en, row=line, column="value", value=plain(value), severity=IMPLAUSIBLE,
+                   context=context(line))
+
+
+def _peer_rule(field: str, count: int, middle: Fraction, t: dict) -> tuple[str, str]:
+    """The words of a peer finding: against the median ``middle`` of ``count`` other specialties of ``field``."""
     factor, floor, least = t.get("peer_text") or plain(t["peer"]), t.get("floor_text") or plain(t["floor"]), t["min_peers"]
-    return Problem(
-        file, f"与同领域（{field}）其他{count}个专科同一指标同一统计期的中位数（{plain(middle)}）相差超过{factor}倍"
-              f"（较大值 > {factor} × 较小值，且两值不都 ≤ {floor}，同领域至少{least}个专科时比较；"
-              f"评分规则 plausibility.peer_factor = {factor}，min_peers = {least}）：请核实，不影响评分",
-        f"more than {factor}-fold from the median ({plain(middle)}) of the {count} other specialties of the "
-        f"field {field} (same indicator and period; rule: larger > {factor} × smaller unless both ≤ {floor}, "
-        f"with at least {least} peers; rubric plausibility.peer_factor = {factor}, min_peers = {least}): "
-        "please check; scores unchanged",
-        row=line, column="value", value=plain(value), severity=IMPLAUSIBLE, context=context(line))
+    return (f"与同领域（{field}）其他{count}个专科同一指标同一统计期的中位数（{plain(middle)}）相差超过{factor}倍"
+            f"（较大值 > {factor} × 较小值，且两值不都 ≤ {floor}，同领域至少{least}个专科时比较；"
+            f"评分规则 plausibility.peer_factor = {factor}，min_peers = {least}）：请核实，不影响评分",
+            f"more than {factor}-fold from the median ({plain(middle)}) of the {count} other specialties of the "
+            f"field {field} (same indicator and period; rule: larger > {factor} × smaller unless both ≤ {floor}, "
+            f"with at least {least} peers; rubric plausibility.peer_factor = {factor}, min_peers = {least}): "
+            "please check; scores unchanged")
+
+
+def _contexts(context, lines: list[int]) -> list:
+    """``context(line)`` for each of ``lines``: all at once when ``context`` can (``many``)."""
+    many = getattr(context, "many", None)
+    return many(lines) if many is not None else [context(line) for line in lines]
 
 
 def plausibility(intake) -> list[Problem]:
@@ -248,6 +281,9 @@ def plausibility(intake) -> list[Problem]:
 
     def context(line: int) -> str | None:
         return intake.scheme.row_context("indicators.csv", text, line)
+
+    if intake.scheme.row_context is row_context:  # the rows' contexts found together
+        context.many = lambda lines: row_contexts("indicators.csv", text, lines)
 
     return [*baseline_jumps(values, intake.year, intake.rubric.data["baseline_period"], file, t, context),
             *peer_outliers(values, fields, file, t, context)]

@@ -132,13 +132,15 @@ def score_cohort(institutions: pd.DataFrame, specialties: pd.DataFrame, indicato
     objective_weight, onsite_weight = exact(rubric["weights"]["objective"]), exact(rubric["weights"]["onsite"])
     pass_mark = exact(rubric["pass_mark"])
     unit_rows, indicator_rows, worsened_rows, category_rows = [], [], [], []
+    shapes: dict[tuple, tuple] = {}  # the weights of each count of indicators per category, made once
     for sp in building.itertuples():
         unit = (sp.code, sp.specialty)
         mine = pledged.get(unit, [])
         counts = Counter(category_of[indicator] for indicator, _, _ in mine)
-        present = {c: w for c, w in category_weights.items() if counts.get(c, 0)}
-        scale = 100 / sum(present.values()) if present else ZERO
-        weights = {c: w / counts[c] * scale for c, w in present.items()}  # W_cat / n_cat, renormalised to Σ = 100
+        shape = tuple(counts.get(c, 0) for c in category_weights)
+        if shape not in shapes:
+            shapes[shape] = _weights(category_weights, counts)
+        present, scale, weights = shapes[shape]
         attained: dict[str, list[Fraction]] = {c: [] for c in present}
         for indicator, baseline, target in mine:
             category = category_of[indicator]
@@ -180,6 +182,14 @@ def score_cohort(institutions: pd.DataFrame, specialties: pd.DataFrame, indicato
         candidates=candidates[["code", "name", "specialty", "field"]].reset_index(drop=True),
         categories=pd.DataFrame(category_rows, columns=["code", "specialty", "category", "weight", "attainment"]),
     )
+
+
+def _weights(category_weights: dict[str, Fraction], counts: Counter) -> tuple[dict, Fraction, dict]:
+    """The categories with an indicator (their weights), the factor renormalising those to Σ = 100, and each
+    category's weight per indicator (W_cat / n_cat, renormalised to Σ = 100)."""
+    present = {c: w for c, w in category_weights.items() if counts.get(c, 0)}
+    scale = 100 / sum(present.values()) if present else ZERO
+    return present, scale, {c: w / counts[c] * scale for c, w in present.items()}
 
 
 def _rows_by_unit(frame: pd.DataFrame, columns: list[str]) -> dict[tuple[str, str], list[tuple]]:

@@ -60,6 +60,17 @@ def test_numbered_rows_number_distinct_rows_as_a_groupby_does(length):
     assert numbers.tolist() == grouped.tolist()
 
 
+def test_combined_numbers_stay_exact_past_what_one_whole_number_holds():
+    # four columns of 2^16 distinct values each: 2^64 combinations, more than an int64 holds, so the rows are
+    # renumbered before the fourth column joins; rows 0 and 3 agree everywhere, rows 1 and 2 differ only there
+    wide = 2**16
+    numbered = [(np.array([5, 5, 5, 5]), wide), (np.array([wide - 1, wide - 1, wide - 1, wide - 1]), wide),
+                (np.array([0, 7, 7, 0]), wide), (np.array([3, 1, 2, 3]), wide)]
+    assert columns.combined_numbers(numbered, 4).tolist() == [0, 1, 2, 0]
+    assert columns.combined_numbers([], 3).tolist() == [0, 0, 0]  # no column: every row alike
+    assert columns.combined_numbers([(np.zeros(0, dtype=np.int64), 0)], 0).tolist() == []
+
+
 @pytest.mark.parametrize("length", [5, LONG + 1])
 def test_mapped_and_joined_are_map_and_concatenation(length):
     indicator = cells(["1.1.1", "9.9", None, "1.1.1", "2.1"], length)

@@ -198,13 +198,21 @@ def numbered_rows(*columns: np.ndarray | pd.Series) -> np.ndarray:
     occur (as ``groupby(sort=False).ngroup()`` numbers groups, an empty value being a value too)."""
     if not columns:
         raise ValueError("no column to number the rows by")
-    key, size = 0, 1  # the row's numbers so far as one whole number below ``size``
-    for values in columns:
-        numbers, distinct = factorize(values)
-        width = max(len(distinct), 1)
-        if size * width >= 2**62:  # renumbered densely before the whole numbers could overflow
+    return combined_numbers([(numbers, len(distinct)) for numbers, distinct in map(factorize, columns)],
+                            len(columns[0]))
+
+
+def combined_numbers(numbered: list[tuple[np.ndarray, int]], count: int) -> np.ndarray:
+    """Each of ``count`` rows' number among the distinct combinations of its columns' numbers, numbered in the order
+    they first occur (int64). ``numbered``: per column, each row's number among the column's distinct values and how
+    many distinct values there are. The numbers are combined into one whole number per row, renumbered densely
+    before they could overflow."""
+    key, size = np.zeros(count, dtype=np.int64), 1  # the row's numbers so far as one whole number below ``size``
+    for numbers, distinct in numbered:
+        width = max(distinct, 1)
+        if size * width >= 2**62:
             key = pd.factorize(key)[0].astype(np.int64)
-            size = int(key.max()) + 1 if len(key) else 1
+            size = int(key.max()) + 1 if count else 1
         key, size = key * width + numbers.astype(np.int64), size * width
     return pd.factorize(key)[0].astype(np.int64)
 

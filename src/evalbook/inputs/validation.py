@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from evalbook.core.columns import distinct_objects, factorize, first_places, per_distinct
+from evalbook.core.columns import combined_numbers, distinct_objects, factorize, first_places, per_distinct
 from evalbook.core.errors import Problem
 
 STAGES = ("text", "typed")
@@ -140,8 +140,7 @@ def _distinct_rows(frame: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray] | Non
     """The distinct rows of ``frame`` (numbered from 0, in the order they first occur) and each row's number among
     them; None when a column holds what is not compared safely as a whole (only numbers, True/False, and text or
     None in a column of objects are: ``1 == 1.0 == True`` would make rows alike that a rule tells apart)."""
-    count = len(frame)
-    key, size = np.zeros(count, dtype=np.int64), 1  # the row's numbers so far as one whole number below ``size``
+    numbered = []
     for column in frame.columns:
         values = frame[column]
         if values.dtype.kind not in "fiub" and not (values.dtype == object):
@@ -150,12 +149,8 @@ def _distinct_rows(frame: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray] | Non
         if values.dtype == object and not all(type(u) is str or u is None or (type(u) is float and math.isnan(u))
                                               for u in distinct):  # (``factorize`` gives an empty cell as NaN)
             return None
-        if size * max(len(distinct), 1) >= 2**62:
-            key, _ = pd.factorize(key)
-            key, size = key.astype(np.int64), int(key.max()) + 1 if count else 1
-        key, size = key * max(len(distinct), 1) + codes, size * max(len(distinct), 1)
-    key, _ = pd.factorize(key)
-    key = key.astype(np.int64)
+        numbered.append((codes, len(distinct)))
+    key = combined_numbers(numbered, len(frame))
     return frame.iloc[first_places(key)].reset_index(drop=True), key  # each distinct row at its first place
 
 
@@ -535,19 +530,14 @@ def _once(frame: pd.DataFrame, columns: list[str], factorized: dict | None) -> p
     GX's test), empty where they are all missing (GX's default ``ignore_row_if``). Compared by each column's distinct
     values' numbers (every missing value one number, as ``duplicated`` has it): the same rows, found in integers."""
     factorized = {} if factorized is None else factorized
-    key, size = np.zeros(len(frame), dtype=np.int64), 1  # each row's values as one whole number: the same rows alike
     counted = np.zeros(len(frame), dtype=bool)
     for column in columns:
         if column not in factorized:
             factorized[column] = factorize(frame[column])
         numbers, distinct = factorized[column]
-        width = max(len(distinct), 1)
-        if size * width >= 2**62:  # renumbered densely before the whole numbers could overflow
-            key = pd.factorize(key)[0].astype(np.int64)
-            size = int(key.max()) + 1 if len(key) else 1
-        key, size = key * width + numbers.astype(np.int64), size * width
         counted |= ~pd.isna(np.asarray(distinct, dtype=object))[numbers]
-    key = pd.factorize(key[counted])[0]
+    key = combined_numbers([(factorized[c][0], len(factorized[c][1])) for c in columns], len(frame))
+    key = key[counted]  # each counted row's values as one number: the same rows alike
     once = np.full(len(frame), np.nan)
     once[counted] = (np.bincount(key)[key] == 1).astype(float) if len(key) else []  # in no other counted row
     return pd.Series(once, index=frame.index, copy=False)

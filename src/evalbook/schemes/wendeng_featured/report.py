@@ -13,6 +13,7 @@ from evalbook.output import charts
 from evalbook.output.html import Html, badge, bullet_list, esc, join, key_values, num, paragraph, section, signed, table
 from evalbook.schemes.wendeng_featured.inputs import DIMENSIONS, GROUP_TITLES, late_ledgers
 from evalbook.schemes.wendeng_featured.reasons import FACT_LABELS, why_lost
+from evalbook.schemes.wendeng_featured.scoring import item_means
 
 STAT_LABELS = [("staff", "工作人员配备（人）"), ("workload", "工作量（人次）"), ("revenue_wan", "业务收入（万元）"),
                ("training_3m", "外出进修人次数（3个月以上）"), ("expert_sessions", "外聘专家坐诊带教人次数"),
@@ -258,11 +259,11 @@ def prize_totals(book: Year) -> Html:
 
 def item_averages(book: Year) -> Html:
     units = book.scores.units
+    group_means = item_means(units).set_index("group")  # as each report's 与本组平均比较 shows them
     rows = []
     for number, spec in sorted(book.rubric["items"].items()):
         column = f"item_{number:02d}"
-        means = [num(mean(units.loc[units["group"] == g, column])) if (units["group"] == g).any() else "—"
-                 for g in ("district", "primary")]
+        means = [num(group_means.at[g, column]) if g in group_means.index else "—" for g in ("district", "primary")]
         full = sum(1 for v in units[column] if exact(v) >= exact(spec["max"]))
         rows.append((number, spec["title"], num(spec["max"]), *means, f"{full}/{len(units)}"))
     return section("各项平均得分", table(rows, ["序号", "指标", "满分", "一组平均", "二组平均", "得满分机构"],
